@@ -1,0 +1,29 @@
+//! STS: who the credentials belong to.
+
+use super::{errors, AwsClients};
+use crate::error::Result;
+use serde::Serialize;
+use ts_rs::TS;
+
+/// The answer of GetCallerIdentity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CallerIdentity {
+    pub account: String,
+    pub arn: String,
+    pub user_id: String,
+}
+
+pub async fn caller_identity(clients: &AwsClients) -> Result<CallerIdentity> {
+    let out = clients
+        .sts()
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| errors::from_sdk(e, "sts:GetCallerIdentity"))?;
+    Ok(CallerIdentity {
+        account: out.account.unwrap_or_default(),
+        arn: out.arn.unwrap_or_default(),
+        user_id: out.user_id.unwrap_or_default(),
+    })
+}

@@ -1,0 +1,83 @@
+//! The TypeScript types of everything that crosses IPC, generated from these Rust types with
+//! ts-rs and committed under `ui/src/ipc/bindings/`. The test below fails when a committed file
+//! is stale; `BERTH_UPDATE_BINDINGS=1 cargo test -p berth-core bindings` rewrites them.
+
+use ts_rs::{Config, TS};
+
+/// One generated file: its name and its content.
+pub struct Binding {
+    pub file: String,
+    pub content: String,
+}
+
+fn binding<T: TS + 'static + ?Sized>(config: &Config) -> Binding {
+    Binding {
+        file: format!("{}.ts", T::ident(config)),
+        content: T::export_to_string(config).expect("ts-rs export"),
+    }
+}
+
+/// Every type the UI sees, with the types they reference.
+pub fn all() -> Vec<Binding> {
+    use crate::aws::{profiles, sts};
+    let config = Config::default();
+    let c = &config;
+    vec![
+        binding::<crate::error::ErrorKind>(c),
+        binding::<crate::error::BerthError>(c),
+        binding::<crate::progress::Progress>(c),
+        binding::<crate::docker::DockerEngine>(c),
+        binding::<crate::docker::DockerStatus>(c),
+        binding::<profiles::AwsProfileKind>(c),
+        binding::<profiles::AwsProfileSummary>(c),
+        binding::<profiles::RegionSource>(c),
+        binding::<profiles::AwsConfigSummary>(c),
+        binding::<sts::CallerIdentity>(c),
+        binding::<crate::app_info::AppInfo>(c),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    fn bindings_dir() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/ipc/bindings")
+    }
+
+    #[test]
+    fn committed_typescript_bindings_are_current() {
+        let dir = bindings_dir();
+        let update = std::env::var_os("BERTH_UPDATE_BINDINGS").is_some();
+        let mut stale = Vec::new();
+        let expected: Vec<_> = super::all();
+        for b in &expected {
+            let path = dir.join(&b.file);
+            let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+            if on_disk != b.content {
+                if update {
+                    std::fs::create_dir_all(&dir).unwrap();
+                    std::fs::write(&path, &b.content).unwrap();
+                } else {
+                    stale.push(b.file.clone());
+                }
+            }
+        }
+        // A file for a type that no longer crosses IPC is stale too.
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            if name.ends_with(".ts") && !expected.iter().any(|b| b.file == name) {
+                if update {
+                    std::fs::remove_file(dir.join(&name)).unwrap();
+                } else {
+                    stale.push(name);
+                }
+            }
+        }
+        assert!(
+            stale.is_empty(),
+            "stale TypeScript bindings in ui/src/ipc/bindings: {stale:?}; \
+             run `BERTH_UPDATE_BINDINGS=1 cargo test -p berth-core bindings` and commit"
+        );
+    }
+}

@@ -1,0 +1,161 @@
+//! The one error model of Berth. The UI branches on [`ErrorKind`] and renders a localized message
+//! with a fix from `params`; the raw Docker/AWS text goes into `details`, shown under "Details".
+//! Expected outcomes (repository not empty, role missing) are values, not errors.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use ts_rs::TS;
+
+/// What went wrong, as the UI needs to know it to explain it and offer the fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ErrorKind {
+    /// No Docker engine found on this machine at all.
+    DockerNotInstalled,
+    /// Docker is installed (or `DOCKER_HOST` is set) but nothing answers at the address.
+    DockerNotRunning,
+    /// The socket exists but this user may not open it.
+    DockerPermissionDenied,
+    /// `DOCKER_HOST` holds something Berth cannot connect to.
+    DockerHostInvalid,
+    /// The engine speaks an API older than Berth needs.
+    DockerTooOld,
+    /// `~/.aws/config` or `~/.aws/credentials` exists but cannot be read or parsed.
+    AwsConfigUnreadable,
+    /// No answer from AWS (or the practice endpoint): network, DNS, proxy.
+    AwsEndpointUnreachable,
+    /// AWS does not recognise the key id, or the secret does not match.
+    InvalidCredentials,
+    /// The identity is valid but may not perform an action.
+    AccessDenied,
+    /// The user cancelled the operation.
+    Cancelled,
+    /// A bug or an answer Berth did not expect; details say what.
+    Internal,
+}
+
+impl ErrorKind {
+    /// The camelCase name the UI sees (the key of the localized message).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::DockerNotInstalled => "dockerNotInstalled",
+            ErrorKind::DockerNotRunning => "dockerNotRunning",
+            ErrorKind::DockerPermissionDenied => "dockerPermissionDenied",
+            ErrorKind::DockerHostInvalid => "dockerHostInvalid",
+            ErrorKind::DockerTooOld => "dockerTooOld",
+            ErrorKind::AwsConfigUnreadable => "awsConfigUnreadable",
+            ErrorKind::AwsEndpointUnreachable => "awsEndpointUnreachable",
+            ErrorKind::InvalidCredentials => "invalidCredentials",
+            ErrorKind::AccessDenied => "accessDenied",
+            ErrorKind::Cancelled => "cancelled",
+            ErrorKind::Internal => "internal",
+        }
+    }
+}
+
+/// An error that can cross IPC: a kind, named parameters for the localized message, and the raw
+/// text of the underlying failure. It must never carry a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct BerthError {
+    pub kind: ErrorKind,
+    pub params: BTreeMap<String, String>,
+    pub details: Option<String>,
+}
+
+pub type Result<T> = std::result::Result<T, BerthError>;
+
+impl BerthError {
+    pub fn new(kind: ErrorKind) -> Self {
+        BerthError {
+            kind,
+            params: BTreeMap::new(),
+            details: None,
+        }
+    }
+
+    /// Adds a parameter for the localized message (e.g. `host`, `action`).
+    pub fn with(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.params.insert(name.to_owned(), value.into());
+        self
+    }
+
+    /// Attaches the raw text of the underlying failure.
+    pub fn details(mut self, details: impl fmt::Display) -> Self {
+        self.details = Some(details.to_string());
+        self
+    }
+
+    pub fn internal(details: impl fmt::Display) -> Self {
+        BerthError::new(ErrorKind::Internal).details(details)
+    }
+
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params.get(name).map(String::as_str)
+    }
+}
+
+impl fmt::Display for BerthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.kind.as_str())?;
+        for (i, (name, value)) in self.params.iter().enumerate() {
+            let sep = if i == 0 { " (" } else { ", " };
+            write!(f, "{sep}{name}={value}")?;
+        }
+        if !self.params.is_empty() {
+            f.write_str(")")?;
+        }
+        if let Some(details) = &self.details {
+            write!(f, ": {details}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for BerthError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serializes_kind_params_and_details_for_the_ui() {
+        let err = BerthError::new(ErrorKind::DockerNotRunning)
+            .with("host", "unix:///nope.sock")
+            .details("connection refused");
+        let json = serde_json::to_value(&err).unwrap();
+        assert_eq!(json["kind"], "dockerNotRunning");
+        assert_eq!(json["params"]["host"], "unix:///nope.sock");
+        assert_eq!(json["details"], "connection refused");
+    }
+
+    #[test]
+    fn kind_names_match_their_serialized_form() {
+        for kind in [
+            ErrorKind::DockerNotInstalled,
+            ErrorKind::DockerNotRunning,
+            ErrorKind::DockerPermissionDenied,
+            ErrorKind::DockerHostInvalid,
+            ErrorKind::DockerTooOld,
+            ErrorKind::AwsConfigUnreadable,
+            ErrorKind::AwsEndpointUnreachable,
+            ErrorKind::InvalidCredentials,
+            ErrorKind::AccessDenied,
+            ErrorKind::Cancelled,
+            ErrorKind::Internal,
+        ] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
+    }
+
+    #[test]
+    fn display_reads_as_one_line_for_logs() {
+        let err = BerthError::new(ErrorKind::AccessDenied)
+            .with("action", "ecr:CreateRepository")
+            .details("403");
+        assert_eq!(
+            err.to_string(),
+            "accessDenied (action=ecr:CreateRepository): 403"
+        );
+    }
+}

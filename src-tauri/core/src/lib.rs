@@ -1,0 +1,12 @@
+//! Berth's domain logic. Everything the app does lives here, behind plain async functions, so it
+//! can be tested against a real Docker engine and a real AWS emulator without a window. This crate
+//! must never depend on `tauri`.
+
+pub mod app_info;
+pub mod aws;
+pub mod bindings;
+pub mod docker;
+pub mod error;
+pub mod progress;
+
+pub use error::{BerthError, ErrorKind, Result};

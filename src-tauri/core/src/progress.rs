@@ -1,0 +1,174 @@
+//! Progress of long work (build, push, launch), streamed to the UI. The shell forwards each event
+//! over a `tauri::ipc::Channel`; core only sees the [`ProgressSink`] trait, so tests can collect
+//! events in a `Vec`.
+
+use crate::error::{BerthError, ErrorKind, Result};
+use serde::Serialize;
+use std::future::Future;
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+use ts_rs::TS;
+
+/// One event of a long operation. Tagged by `event` so the UI can `switch` on it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(tag = "event", rename_all = "camelCase")]
+pub enum Progress {
+    /// The operation began.
+    Started { operation: String },
+    /// A line of output (build log, engine message).
+    Log { line: String },
+    /// Bytes done of one item (a layer, the build context). `total` is unknown for some streams.
+    Bytes {
+        item: String,
+        #[ts(type = "number")]
+        done: u64,
+        #[ts(type = "number | null")]
+        total: Option<u64>,
+    },
+    /// The engine is retrying an item after a transient failure.
+    Retrying { item: String, message: String },
+    /// A named step of the operation completed.
+    StepDone { step: String },
+    /// The operation completed.
+    Finished,
+    /// The operation ended with an error (including cancellation).
+    Failed { error: BerthError },
+}
+
+/// Where progress events go.
+pub trait ProgressSink: Send + Sync {
+    fn emit(&self, event: Progress);
+}
+
+impl<F: Fn(Progress) + Send + Sync> ProgressSink for F {
+    fn emit(&self, event: Progress) {
+        self(event)
+    }
+}
+
+/// A running long operation: emits progress and can be cancelled from elsewhere (the UI's Cancel
+/// button calls [`CancellationToken::cancel`] on a clone of `cancel`).
+#[derive(Clone)]
+pub struct Operation {
+    sink: Arc<dyn ProgressSink>,
+    cancel: CancellationToken,
+}
+
+impl Operation {
+    pub fn new(sink: Arc<dyn ProgressSink>, cancel: CancellationToken) -> Self {
+        Operation { sink, cancel }
+    }
+
+    pub fn emit(&self, event: Progress) {
+        self.sink.emit(event);
+    }
+
+    pub fn cancel_token(&self) -> CancellationToken {
+        self.cancel.clone()
+    }
+
+    /// Runs `work` as the operation `name`: emits `Started`, then `Finished` or `Failed`. If the
+    /// operation is cancelled first, `work` is dropped (which stops it at its next await point)
+    /// and the result is the `Cancelled` kind.
+    pub async fn run<T>(&self, name: &str, work: impl Future<Output = Result<T>>) -> Result<T> {
+        self.emit(Progress::Started {
+            operation: name.to_owned(),
+        });
+        let result = tokio::select! {
+            biased;
+            _ = self.cancel.cancelled() => Err(BerthError::new(ErrorKind::Cancelled)),
+            result = work => result,
+        };
+        match &result {
+            Ok(_) => self.emit(Progress::Finished),
+            Err(error) => self.emit(Progress::Failed {
+                error: error.clone(),
+            }),
+        }
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    fn collecting() -> (Operation, Arc<Mutex<Vec<Progress>>>, CancellationToken) {
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let sink = events.clone();
+        let cancel = CancellationToken::new();
+        let op = Operation::new(
+            Arc::new(move |e| sink.lock().unwrap().push(e)),
+            cancel.clone(),
+        );
+        (op, events, cancel)
+    }
+
+    #[tokio::test]
+    async fn successful_work_is_framed_by_started_and_finished() {
+        let (op, events, _) = collecting();
+        let inner = op.clone();
+        let value = op
+            .run("push", async move {
+                inner.emit(Progress::StepDone {
+                    step: "login".into(),
+                });
+                Ok(7)
+            })
+            .await
+            .unwrap();
+        assert_eq!(value, 7);
+        assert_eq!(
+            *events.lock().unwrap(),
+            vec![
+                Progress::Started {
+                    operation: "push".into()
+                },
+                Progress::StepDone {
+                    step: "login".into()
+                },
+                Progress::Finished
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn cancelling_stops_pending_work_with_the_cancelled_kind() {
+        let (op, events, cancel) = collecting();
+        let canceller = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            cancel.cancel();
+        });
+        let result: Result<()> = op
+            .run("build", async {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                Ok(())
+            })
+            .await;
+        canceller.await.unwrap();
+        assert_eq!(result.unwrap_err().kind, ErrorKind::Cancelled);
+        let events = events.lock().unwrap();
+        assert!(matches!(
+            events.last(),
+            Some(Progress::Failed { error }) if error.kind == ErrorKind::Cancelled
+        ));
+    }
+
+    #[test]
+    fn events_are_tagged_for_the_ui() {
+        let json = serde_json::to_value(Progress::Bytes {
+            item: "layer 3f2a".into(),
+            done: 10,
+            total: Some(20),
+        })
+        .unwrap();
+        assert_eq!(json["event"], "bytes");
+        assert_eq!(json["done"], 10);
+        assert_eq!(
+            serde_json::to_value(Progress::StepDone { step: "x".into() }).unwrap()["event"],
+            "stepDone"
+        );
+    }
+}

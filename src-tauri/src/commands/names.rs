@@ -1,0 +1,3 @@
+// Every command the app registers. Shared by build.rs (which generates one `allow-<name>`
+// permission per command) and by the test that checks the capability grants exactly these.
+pub const COMMAND_NAMES: &[&str] = &["probe_docker", "read_aws_config", "app_info"];
