@@ -3,4 +3,12 @@ import type { AwsProfileSummary } from "./AwsProfileSummary";
 import type { BerthError } from "./BerthError";
 import type { RegionSource } from "./RegionSource";
 
-export type AwsConfigSummary = { configFile: string, credentialsFile: string, profiles: Array<AwsProfileSummary>, regions: Array<string>, defaultRegion: string | null, defaultRegionSource: RegionSource | null, problem: BerthError | null, };
+export type AwsConfigSummary = { configFile: string, credentialsFile: string, profiles: Array<AwsProfileSummary>, 
+/**
+ * The distinct regions the profiles name, sorted.
+ */
+regions: Array<string>, defaultRegion: string | null, defaultRegionSource: RegionSource | null, 
+/**
+ * Set when a file exists but could not be read or parsed.
+ */
+problem: BerthError | null, };

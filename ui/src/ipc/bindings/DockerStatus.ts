@@ -2,4 +2,8 @@
 import type { BerthError } from "./BerthError";
 import type { DockerEngine } from "./DockerEngine";
 
-export type DockerStatus = { "state": "available", engine: DockerEngine } | { "state": "unavailable", error: BerthError };
+/**
+ * The engine answers, or why it does not. A value, not an error: "Docker is not running" is an
+ * expected state of the environment check.
+ */
+export type DockerStatus = { "state": "available", engine: DockerEngine, } | { "state": "unavailable", error: BerthError, };

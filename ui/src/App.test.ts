@@ -1,0 +1,136 @@
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { page, userEvent } from 'vitest/browser';
+import { render } from 'vitest-browser-svelte';
+import App from './App.svelte';
+import { STORAGE_KEY } from './lib/i18n/index.svelte';
+import { awsWithProfiles, resetLanguage, runningDocker } from './test/fixtures';
+
+const STEPS = ['Account', 'IAM', 'Repository', 'Image', 'Launch'];
+const VIEWS = ['Repositories', 'Deployments', 'Settings'];
+
+beforeEach(() => {
+  resetLanguage();
+  mockIPC((cmd) => {
+    if (cmd === 'probe_docker') return runningDocker;
+    if (cmd === 'read_aws_config') return awsWithProfiles;
+    throw new Error(`unexpected command ${cmd}`);
+  });
+});
+
+afterEach(() => {
+  clearMocks();
+  resetLanguage();
+});
+
+function rail() {
+  return page.getByRole('navigation', { name: 'Main' });
+}
+
+describe('frame', () => {
+  test('rail lists the five wizard steps in order, numbered, then the three views', async () => {
+    await render(App, { refreshMs: 60_000 });
+
+    const steps = rail().getByRole('list', { name: 'Set up' }).getByRole('listitem');
+    expect(steps.all()).toHaveLength(5);
+    for (const [i, name] of STEPS.entries()) {
+      await expect.element(steps.nth(i).getByRole('button', { name, exact: true })).toBeVisible();
+      await expect.element(steps.nth(i)).toHaveTextContent(String(i + 1));
+    }
+
+    const views = rail().getByRole('list', { name: 'Manage' }).getByRole('listitem');
+    expect(views.all()).toHaveLength(3);
+    for (const [i, name] of VIEWS.entries()) {
+      await expect.element(views.nth(i).getByRole('button', { name, exact: true })).toBeVisible();
+    }
+  });
+
+  test('starts on the Environment page, marked as current', async () => {
+    await render(App, { refreshMs: 60_000 });
+
+    await expect.element(rail().getByRole('button', { name: 'Environment' })).toHaveAttribute('aria-current', 'page');
+    await expect.element(page.getByRole('heading', { level: 1, name: 'Environment' })).toBeVisible();
+    expect(rail().getByRole('button', { name: 'Account' }).element().getAttribute('aria-current')).toBeNull();
+  });
+
+  test('clicking a step shows its page, says it is not built yet, and moves aria-current', async () => {
+    await render(App, { refreshMs: 60_000 });
+
+    await rail().getByRole('button', { name: 'IAM' }).click();
+
+    await expect.element(page.getByRole('heading', { level: 1, name: 'IAM' })).toBeVisible();
+    await expect.element(page.getByText('Step 2', { exact: true })).toBeVisible();
+    await expect
+      .element(page.getByText('Not built yet — coming in a later version of Berth.'))
+      .toBeVisible();
+    await expect.element(rail().getByRole('button', { name: 'IAM' })).toHaveAttribute('aria-current', 'page');
+    expect(rail().getByRole('button', { name: 'Environment' }).element().getAttribute('aria-current')).toBeNull();
+    expect(page.getByRole('heading', { level: 1, name: 'Environment' }).query()).toBeNull();
+  });
+
+  test('items can be activated from the keyboard with Enter and Space', async () => {
+    await render(App, { refreshMs: 60_000 });
+
+    rail().getByRole('button', { name: 'Deployments' }).element().focus();
+    await userEvent.keyboard('{Enter}');
+    await expect.element(page.getByRole('heading', { level: 1, name: 'Deployments' })).toBeVisible();
+    await expect
+      .element(rail().getByRole('button', { name: 'Deployments' }))
+      .toHaveAttribute('aria-current', 'page');
+
+    await userEvent.tab();
+    await expect.element(rail().getByRole('button', { name: 'Settings' })).toHaveFocus();
+    await userEvent.keyboard(' ');
+    await expect.element(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
+    await expect.element(rail().getByRole('button', { name: 'Settings' })).toHaveAttribute('aria-current', 'page');
+  });
+
+  test('going back to Environment shows the checks again', async () => {
+    await render(App, { refreshMs: 60_000 });
+
+    await rail().getByRole('button', { name: 'Launch' }).click();
+    await expect.element(page.getByRole('heading', { level: 1, name: 'Launch' })).toBeVisible();
+    await rail().getByRole('button', { name: 'Environment' }).click();
+
+    await expect.element(page.getByText('Docker engine is running')).toBeVisible();
+  });
+});
+
+describe('language switch', () => {
+  test('switching to 한국어 changes every label, sets html lang, and is remembered; English restores', async () => {
+    await render(App, { refreshMs: 60_000 });
+    await expect.element(page.getByRole('heading', { level: 1, name: 'Environment' })).toBeVisible();
+    expect(document.documentElement.lang).toBe('en');
+
+    await page.getByRole('combobox', { name: 'Language' }).selectOptions('한국어');
+
+    await expect.element(page.getByRole('heading', { level: 1, name: '환경' })).toBeVisible();
+    await expect.element(page.getByRole('navigation', { name: '주 메뉴' })).toBeVisible();
+    await expect.element(page.getByRole('button', { name: '계정', exact: true })).toBeVisible();
+    await expect.element(page.getByRole('button', { name: '다시 확인' })).toBeVisible();
+    await expect.element(page.getByText('Docker 엔진이 실행 중입니다')).toBeVisible();
+    expect(page.getByRole('button', { name: 'Account', exact: true }).query()).toBeNull();
+    expect(page.getByRole('heading', { level: 1, name: 'Environment' }).query()).toBeNull();
+    expect(document.documentElement.lang).toBe('ko');
+    expect(localStorage.getItem(STORAGE_KEY)).toBe('ko');
+
+    await page.getByRole('combobox', { name: '언어' }).selectOptions('English');
+
+    await expect.element(page.getByRole('heading', { level: 1, name: 'Environment' })).toBeVisible();
+    await expect.element(page.getByRole('button', { name: 'Account', exact: true })).toBeVisible();
+    expect(page.getByRole('button', { name: '계정', exact: true }).query()).toBeNull();
+    expect(document.documentElement.lang).toBe('en');
+    expect(localStorage.getItem(STORAGE_KEY)).toBe('en');
+  });
+
+  test('an unbuilt page is shown in Korean after switching', async () => {
+    await render(App, { refreshMs: 60_000 });
+    await page.getByRole('combobox', { name: 'Language' }).selectOptions('ko');
+
+    await page.getByRole('button', { name: '리포지토리', exact: true }).click();
+
+    await expect.element(page.getByRole('heading', { level: 1, name: '리포지토리' })).toBeVisible();
+    await expect.element(page.getByText('3단계')).toBeVisible();
+    await expect.element(page.getByText(/아직 만들어지지 않았습니다/)).toBeVisible();
+  });
+});
