@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Sets up what the tests need on a Debian/Ubuntu machine and runs every test of Berth against the
+# real local stack (Docker engine, registry, moto, gnome-keyring, the app under Xvfb + WebDriver).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/common.sh
+started_at=$SECONDS
+
+step "install system packages and tools" bash scripts/install-deps.sh
+step "install node packages" install_node_modules ui tests/e2e
+
+step "rustfmt" cargo fmt --all --check
+step "UI type check" npm --prefix ui run check
+step "UI unit tests" npm --prefix ui test
+step "build the app" build_app
+step "clippy" cargo clippy --workspace --all-targets --features "$BERTH_APP_FEATURES" -- -D warnings
+step "build the Rust tests" cargo test --workspace --features "$BERTH_APP_FEATURES" --no-run
+
+export BERTH_STACK_DIR="${BERTH_STACK_DIR:-$(mktemp -d /tmp/berth-stack.XXXXXX)}"
+trap 'bash tests/stack/down.sh "$BERTH_STACK_DIR" >/dev/null 2>&1 || true' EXIT
+step "start the local test stack" bash tests/stack/up.sh "$BERTH_STACK_DIR"
+# shellcheck disable=SC1091
+source "$BERTH_STACK_DIR/env"
+step "check every part of the stack answers" bash tests/stack/check.sh "$BERTH_STACK_DIR"
+
+step "Rust tests (core against the real stack)" cargo test --workspace --features "$BERTH_APP_FEATURES"
+export BERTH_E2E_ARTIFACTS="${BERTH_E2E_ARTIFACTS:-$PWD/tests/e2e/artifacts}"
+step "end-to-end tests of the app (WebDriver)" node --test --test-concurrency=1 tests/e2e/
+echo "all tests passed in $((SECONDS - started_at)) s"

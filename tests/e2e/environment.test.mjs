@@ -1,0 +1,77 @@
+// The first page of the real app: the environment check and the language switch.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { byName, chooseLanguage, openApp, pageText, requireEnv, saveScreenshot, tempHome, waitForText } from './support/app.mjs';
+
+// WebKitWebDriver runs one session at a time: each test closes its app before the next starts.
+async function withApp(options, body) {
+  const browser = await openApp(options);
+  try {
+    await body(browser);
+  } finally {
+    await browser.deleteSession().catch(() => {});
+  }
+}
+
+const AWS_CONFIG = `[default]
+region = ap-northeast-2
+
+[profile staging]
+role_arn = arn:aws:iam::123456789012:role/Deploy
+source_profile = default
+region = us-east-1
+`;
+
+test('shows the running Docker engine and the AWS profiles found', async () => {
+  const dockerHost = requireEnv('DOCKER_HOST');
+  const engineVersion = execFileSync('docker', ['version', '--format', '{{.Server.Version}}'], {
+    env: { ...process.env, DOCKER_HOST: dockerHost },
+  })
+    .toString()
+    .trim();
+
+  await withApp({ home: tempHome({ awsConfig: AWS_CONFIG }), env: { DOCKER_HOST: dockerHost } }, async (browser) => {
+    await chooseLanguage(browser, 'Language', 'en');
+
+    await waitForText(browser, 'Docker engine is running');
+    await waitForText(browser, engineVersion);
+    await waitForText(browser, dockerHost);
+    await saveScreenshot(browser, 'environment');
+    const page = await pageText(browser);
+    assert.match(page, /staging/);
+    assert.match(page, /ap-northeast-2/);
+    assert.match(page, /us-east-1/);
+  });
+});
+
+test('switching to Korean changes the visible labels', async () => {
+  await withApp({ home: tempHome(), env: { DOCKER_HOST: requireEnv('DOCKER_HOST') } }, async (browser) => {
+    await chooseLanguage(browser, 'Language', 'en');
+    await waitForText(browser, 'Repositories');
+
+    await chooseLanguage(browser, 'Language', 'ko');
+    await waitForText(browser, '리포지토리 목록');
+    const rail = await browser.execute(() => document.querySelector('nav').innerText);
+    for (const label of ['환경', '계정', '이미지', '실행', '배포 현황', '설정']) {
+      assert.ok(rail.includes(label), `rail lacks "${label}": ${rail}`);
+    }
+    assert.ok(!rail.includes('Deployments'), `rail still in English: ${rail}`);
+    assert.equal(await browser.$('html').getAttribute('lang'), 'ko');
+    // The Language control is now labelled in Korean.
+    await byName(browser, '언어', 2000);
+    await saveScreenshot(browser, 'environment-ko');
+  });
+});
+
+test('explains how to fix Docker when nothing answers at DOCKER_HOST', async () => {
+  const missing = `unix://${tempHome()}/docker.sock`;
+  await withApp({ home: tempHome(), env: { DOCKER_HOST: missing } }, async (browser) => {
+    await chooseLanguage(browser, 'Language', 'en');
+
+    await waitForText(browser, 'Docker is not running');
+    await waitForText(browser, 'DOCKER_HOST environment variable points to');
+    await waitForText(browser, missing);
+    await saveScreenshot(browser, 'environment-docker-not-running');
+  });
+});

@@ -1,0 +1,136 @@
+// Opens the real Berth binary under Xvfb through tauri-driver (started by tests/stack/up.sh).
+// Each session gets its own HOME and environment, so tests are independent of this machine.
+import { remote } from 'webdriverio';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export function requireEnv(name) {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`${name} is not set: run scripts/test.sh, or tests/stack/up.sh and source its env file`);
+  }
+  return value;
+}
+
+/** A fresh HOME, optionally with an ~/.aws/config. */
+export function tempHome({ awsConfig } = {}) {
+  const home = mkdtempSync(join(tmpdir(), 'berth-e2e-home-'));
+  if (awsConfig) {
+    mkdirSync(join(home, '.aws'));
+    writeFileSync(join(home, '.aws', 'config'), awsConfig);
+  }
+  return home;
+}
+
+/**
+ * Starts the app with `env` added to its environment and `unset` removed from it. tauri-driver
+ * has no option for the app's environment, so the "application" is /usr/bin/env, which sets the
+ * variables and runs Berth. App data and the AWS files are those of `home`; no region variable
+ * is inherited.
+ */
+export async function openApp({ home, env = {}, unset = ['AWS_REGION', 'AWS_DEFAULT_REGION'] }) {
+  const driver = new URL(requireEnv('BERTH_TEST_WEBDRIVER_URL'));
+  const vars = Object.entries({
+    HOME: home,
+    // Fresh app data (settings, localStorage) per session.
+    XDG_DATA_HOME: join(home, '.local', 'share'),
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_CACHE_HOME: join(home, '.cache'),
+    AWS_CONFIG_FILE: join(home, '.aws', 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, '.aws', 'credentials'),
+    ...env,
+  }).map(([k, v]) => `${k}=${v}`);
+  vars.unshift(...unset.flatMap((name) => ['-u', name]));
+  const browser = await remote({
+    hostname: driver.hostname,
+    port: Number(driver.port),
+    logLevel: 'warn',
+    connectionRetryCount: 1,
+    capabilities: {
+      'tauri:options': { application: '/usr/bin/env', args: [...vars, requireEnv('BERTH_APP_BIN')] },
+      'wdio:enforceWebDriverClassic': true,
+    },
+  });
+  await browser.setTimeout({ implicit: 0 });
+  return browser;
+}
+
+export async function saveScreenshot(browser, name) {
+  const dir = process.env.BERTH_E2E_ARTIFACTS ?? join(process.cwd(), 'artifacts');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name}.png`);
+  // WebKitGTK under Xvfb paints a moment after the DOM changes; a screenshot taken at once shows
+  // the previous frame.
+  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  await browser.pause(500);
+  await browser.saveScreenshot(path);
+  return path;
+}
+
+/** The text a user sees (innerText: WebDriver's getText drops text in ellipsis-clipped boxes). */
+export function pageText(browser) {
+  return browser.execute(() => document.body.innerText);
+}
+
+/** Waits until the page's visible text contains `text`; fails with what the page shows instead. */
+export async function waitForText(browser, text, timeout = 15000) {
+  let last = '';
+  try {
+    await browser.waitUntil(
+      async () => {
+        last = await pageText(browser);
+        return last.includes(text);
+      },
+      { timeout, interval: 200 },
+    );
+  } catch {
+    throw new Error(`"${text}" did not appear within ${timeout} ms; the page shows:\n${last}`);
+  }
+}
+
+/**
+ * Finds the control whose accessible name is `name` (aria-label, aria-labelledby, <label>, or the
+ * text of a button or link), the way a screen reader user would. Waits until it exists.
+ */
+export async function byName(browser, name, timeout = 15000) {
+  let found = null;
+  let lastError = null;
+  await browser
+    .waitUntil(
+      async () => {
+        found = await browser
+          .execute((wanted) => {
+          const text = (el) => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
+          const accessibleName = (el) => {
+            const label = el.getAttribute('aria-label');
+            if (label) return label.trim();
+            const ids = el.getAttribute('aria-labelledby');
+            if (ids) return ids.split(/\s+/).map((id) => text(document.getElementById(id))).join(' ');
+            if (el.labels && el.labels.length) return [...el.labels].map(text).join(' ');
+            if (['BUTTON', 'A', 'SUMMARY'].includes(el.tagName)) return text(el);
+            return '';
+          };
+          const all = document.querySelectorAll('button, a, input, select, textarea, summary, [role], [aria-label]');
+          return [...all].find((el) => accessibleName(el) === wanted) ?? null;
+          }, name)
+          .catch((e) => {
+            lastError = e;
+            return null;
+          });
+        return found !== null;
+      },
+      { timeout, interval: 200 },
+    )
+    .catch(() => {
+      const why = lastError ? ` (last error: ${lastError.message})` : '';
+      throw new Error(`no control named "${name}" appeared within ${timeout} ms${why}`);
+    });
+  return browser.$(found);
+}
+
+/** Selects a language in the Language control (named `label` in the current language). */
+export async function chooseLanguage(browser, label, value) {
+  const select = await byName(browser, label);
+  await select.selectByAttribute('value', value);
+}
