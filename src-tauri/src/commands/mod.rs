@@ -35,7 +35,9 @@ mod tests {
     fn the_csp_allows_nothing_but_the_app_itself() {
         let conf: serde_json::Value =
             serde_json::from_str(include_str!("../../../tauri.conf.json")).unwrap();
-        let csp = conf["app"]["security"]["csp"].as_str().expect("a CSP is set");
+        let csp = conf["app"]["security"]["csp"]
+            .as_str()
+            .expect("a CSP is set");
         let directives: Vec<Vec<&str>> = csp
             .split(';')
             .map(|d| d.split_whitespace().collect())
