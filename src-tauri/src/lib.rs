@@ -2,14 +2,34 @@
 
 mod commands;
 mod progress;
+mod state;
+
+use tauri::Manager;
 
 /// Starts the app.
 pub fn run() {
     tauri::Builder::default()
+        .setup(|app| {
+            let paths = app.path();
+            app.manage(state::AppState::load(
+                &paths.app_config_dir()?,
+                &paths.app_data_dir()?,
+            ));
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::environment::probe_docker,
             commands::environment::read_aws_config,
             commands::environment::app_info,
+            commands::account::get_account,
+            commands::account::save_identity,
+            commands::account::remove_identity,
+            commands::account::update_account,
+            commands::account::verify_account,
+            commands::activity::list_activity,
+            commands::activity::watch_activity,
+            commands::activity::clear_activity,
+            commands::wizard::get_wizard,
         ])
         .run(tauri::generate_context!())
         .expect("Berth could not start its window");

@@ -1,26 +1,25 @@
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { clearMocks } from '@tauri-apps/api/mocks';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { page, userEvent } from 'vitest/browser';
 import { render } from 'vitest-browser-svelte';
 import App from './App.svelte';
+import { resetAccount } from './lib/account.svelte';
 import { STORAGE_KEY } from './lib/i18n/index.svelte';
-import { awsWithProfiles, resetLanguage, runningDocker } from './test/fixtures';
+import { accountOverview, mockAccountBackend, resetLanguage } from './test/fixtures';
 
 const STEPS = ['Account', 'IAM', 'Repository', 'Image', 'Launch'];
-const VIEWS = ['Repositories', 'Deployments', 'Settings'];
+const VIEWS = ['Repositories', 'Deployments', 'Activity', 'Settings'];
 
 beforeEach(() => {
   resetLanguage();
-  mockIPC((cmd) => {
-    if (cmd === 'probe_docker') return runningDocker;
-    if (cmd === 'read_aws_config') return awsWithProfiles;
-    throw new Error(`unexpected command ${cmd}`);
-  });
+  resetAccount();
+  mockAccountBackend();
 });
 
 afterEach(() => {
   clearMocks();
   resetLanguage();
+  resetAccount();
 });
 
 function rail() {
@@ -28,7 +27,7 @@ function rail() {
 }
 
 describe('frame', () => {
-  test('rail lists the five wizard steps in order, numbered, then the three views', async () => {
+  test('rail lists the five wizard steps in order, numbered, then the four views', async () => {
     await render(App, { refreshMs: 60_000 });
 
     const steps = rail().getByRole('list', { name: 'Set up' }).getByRole('listitem');
@@ -39,7 +38,7 @@ describe('frame', () => {
     }
 
     const views = rail().getByRole('list', { name: 'Manage' }).getByRole('listitem');
-    expect(views.all()).toHaveLength(3);
+    expect(views.all()).toHaveLength(4);
     for (const [i, name] of VIEWS.entries()) {
       await expect.element(views.nth(i).getByRole('button', { name, exact: true })).toBeVisible();
     }
@@ -79,10 +78,10 @@ describe('frame', () => {
       .toHaveAttribute('aria-current', 'page');
 
     await userEvent.tab();
-    await expect.element(rail().getByRole('button', { name: 'Settings' })).toHaveFocus();
+    await expect.element(rail().getByRole('button', { name: 'Activity' })).toHaveFocus();
     await userEvent.keyboard(' ');
-    await expect.element(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
-    await expect.element(rail().getByRole('button', { name: 'Settings' })).toHaveAttribute('aria-current', 'page');
+    await expect.element(page.getByRole('heading', { level: 1, name: 'Activity' })).toBeVisible();
+    await expect.element(rail().getByRole('button', { name: 'Activity' })).toHaveAttribute('aria-current', 'page');
   });
 
   test('going back to Environment shows the checks again', async () => {
@@ -132,5 +131,77 @@ describe('language switch', () => {
     await expect.element(page.getByRole('heading', { level: 1, name: '리포지토리' })).toBeVisible();
     await expect.element(page.getByText('3단계')).toBeVisible();
     await expect.element(page.getByText(/아직 만들어지지 않았습니다/)).toBeVisible();
+  });
+});
+
+describe('account step', () => {
+  test('the Account step is built: it shows the sign-in choices, not a placeholder', async () => {
+    await render(App, { refreshMs: 60_000 });
+
+    await rail().getByRole('button', { name: 'Account' }).click();
+
+    await expect.element(page.getByRole('heading', { level: 1, name: 'Account' })).toBeVisible();
+    await expect.element(page.getByText('Step 1', { exact: true })).toBeVisible();
+    await expect.element(page.getByRole('button', { name: 'Verify', exact: true })).toBeVisible();
+    expect(page.getByText(/Not built yet/).query()).toBeNull();
+  });
+});
+
+describe('practice badge', () => {
+  const practiceOn = () =>
+    accountOverview({
+      settings: { practice: { enabled: true, endpointUrl: 'http://127.0.0.1:5000', registry: '127.0.0.1:5001' } },
+    });
+  const badge = () => page.getByRole('status').getByText('Practice — not real AWS');
+
+  test('shows on every page when the saved settings use practice mode', async () => {
+    mockAccountBackend(practiceOn());
+    await render(App, { refreshMs: 60_000 });
+
+    await expect.element(badge()).toBeVisible();
+    for (const name of ['IAM', 'Account', 'Repositories', 'Settings']) {
+      await rail().getByRole('button', { name, exact: true }).click();
+      await expect.element(page.getByRole('heading', { level: 1, name })).toBeVisible();
+      await expect.element(badge()).toBeVisible();
+    }
+  });
+
+  test('is absent when practice mode is off', async () => {
+    const backend = mockAccountBackend();
+    await render(App, { refreshMs: 60_000 });
+    await expect.poll(() => backend.order()).toContain('get_account');
+    await expect.element(page.getByText('Docker engine is running')).toBeVisible();
+
+    expect(page.getByText('Practice — not real AWS').query()).toBeNull();
+    await rail().getByRole('button', { name: 'Launch' }).click();
+    await expect.element(page.getByRole('heading', { level: 1, name: 'Launch' })).toBeVisible();
+    expect(page.getByText('Practice — not real AWS').query()).toBeNull();
+  });
+
+  test('appears as soon as practice mode is saved on the Account page, and goes when it is turned off', async () => {
+    mockAccountBackend(accountOverview({ settings: { practice: { enabled: false, endpointUrl: 'http://127.0.0.1:5000', registry: '' } } }));
+    await render(App, { refreshMs: 60_000 });
+    await rail().getByRole('button', { name: 'Account' }).click();
+    await page.getByText('Advanced', { exact: true }).click();
+    const practice = page.getByRole('checkbox', { name: 'Practice mode', exact: true });
+
+    await practice.click();
+    await expect.element(badge()).toBeVisible();
+    await rail().getByRole('button', { name: 'Image' }).click();
+    await expect.element(badge()).toBeVisible();
+
+    await rail().getByRole('button', { name: 'Account' }).click();
+    await page.getByRole('checkbox', { name: 'Practice mode', exact: true }).click();
+    await expect.poll(() => page.getByText('Practice — not real AWS').query()).toBeNull();
+  });
+
+  test('is in Korean after switching language', async () => {
+    mockAccountBackend(practiceOn());
+    await render(App, { refreshMs: 60_000 });
+    await expect.element(badge()).toBeVisible();
+
+    await page.getByRole('combobox', { name: 'Language' }).selectOptions('한국어');
+
+    await expect.element(page.getByRole('status').getByText('연습 모드 — 실제 AWS 아님')).toBeVisible();
   });
 });

@@ -23,6 +23,9 @@ pub fn all() -> Vec<Binding> {
     let config = Config::default();
     let c = &config;
     vec![
+        binding::<crate::activity::ActivityStatus>(c),
+        binding::<crate::activity::ActivityEntry>(c),
+        binding::<crate::pricing::PriceSource>(c),
         binding::<crate::error::ErrorKind>(c),
         binding::<crate::error::BerthError>(c),
         binding::<crate::progress::Progress>(c),
@@ -34,6 +37,16 @@ pub fn all() -> Vec<Binding> {
         binding::<profiles::AwsConfigSummary>(c),
         binding::<sts::CallerIdentity>(c),
         binding::<crate::app_info::AppInfo>(c),
+        binding::<crate::settings::IdentitySource>(c),
+        binding::<crate::settings::PracticeMode>(c),
+        binding::<crate::settings::AccountSettings>(c),
+        binding::<crate::settings::SavedIdentity>(c),
+        binding::<crate::settings::PushedImage>(c),
+        binding::<crate::settings::WizardSettings>(c),
+        binding::<crate::steps::account::NewIdentity>(c),
+        binding::<crate::steps::account::PrincipalKind>(c),
+        binding::<crate::steps::account::VerifiedIdentity>(c),
+        binding::<crate::steps::account::AccountOverview>(c),
     ]
 }
 

@@ -2,13 +2,13 @@
 //! with a fix from `params`; the raw Docker/AWS text goes into `details`, shown under "Details".
 //! Expected outcomes (repository not empty, role missing) are values, not errors.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 use ts_rs::TS;
 
 /// What went wrong, as the UI needs to know it to explain it and offer the fix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum ErrorKind {
     /// No Docker engine found on this machine at all.
@@ -29,6 +29,32 @@ pub enum ErrorKind {
     InvalidCredentials,
     /// The identity is valid but may not perform an action.
     AccessDenied,
+    /// The keychain exists but is locked (or access was refused).
+    KeychainLocked,
+    /// No keychain service answers (Linux without a Secret Service, for example).
+    KeychainUnavailable,
+    /// No saved identity of that name in the keychain.
+    IdentityNotFound,
+    /// No profile of that name in `~/.aws/config` or `~/.aws/credentials`.
+    ProfileNotFound,
+    /// An SSO profile whose login expired or never happened: `aws sso login` renews it.
+    SsoLoginRequired,
+    /// A session token that has expired.
+    CredentialsExpired,
+    /// No credentials could be found at all.
+    NoCredentials,
+    /// The keys belong to the account's root user, which Berth refuses to use.
+    RootCredentials,
+    /// Something the user typed breaks a rule; `field` and `rule` say which.
+    InvalidInput,
+    /// A resource that is not there (any more); `resource` and `name` say which.
+    NotFound,
+    /// A resource of that name exists already; `resource` and `name` say which.
+    AlreadyExists,
+    /// AWS asked Berth to slow down (rate limit); retrying later works.
+    Throttled,
+    /// AWS refused the request for a reason of its own; `code` and the message in details.
+    AwsRejected,
     /// The user cancelled the operation.
     Cancelled,
     /// A bug or an answer Berth did not expect; details say what.
@@ -48,6 +74,19 @@ impl ErrorKind {
             ErrorKind::AwsEndpointUnreachable => "awsEndpointUnreachable",
             ErrorKind::InvalidCredentials => "invalidCredentials",
             ErrorKind::AccessDenied => "accessDenied",
+            ErrorKind::KeychainLocked => "keychainLocked",
+            ErrorKind::KeychainUnavailable => "keychainUnavailable",
+            ErrorKind::IdentityNotFound => "identityNotFound",
+            ErrorKind::ProfileNotFound => "profileNotFound",
+            ErrorKind::SsoLoginRequired => "ssoLoginRequired",
+            ErrorKind::CredentialsExpired => "credentialsExpired",
+            ErrorKind::NoCredentials => "noCredentials",
+            ErrorKind::RootCredentials => "rootCredentials",
+            ErrorKind::InvalidInput => "invalidInput",
+            ErrorKind::NotFound => "notFound",
+            ErrorKind::AlreadyExists => "alreadyExists",
+            ErrorKind::Throttled => "throttled",
+            ErrorKind::AwsRejected => "awsRejected",
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::Internal => "internal",
         }
@@ -84,6 +123,14 @@ impl BerthError {
     pub fn details(mut self, details: impl fmt::Display) -> Self {
         self.details = Some(details.to_string());
         self
+    }
+
+    /// Input that breaks a rule, caught before any AWS call. `rule` names the rule for the
+    /// localized message (e.g. `required`, `tooLong`, `characters`).
+    pub fn invalid(field: &str, rule: &str) -> Self {
+        BerthError::new(ErrorKind::InvalidInput)
+            .with("field", field)
+            .with("rule", rule)
     }
 
     pub fn internal(details: impl fmt::Display) -> Self {
@@ -141,6 +188,19 @@ mod tests {
             ErrorKind::AwsEndpointUnreachable,
             ErrorKind::InvalidCredentials,
             ErrorKind::AccessDenied,
+            ErrorKind::KeychainLocked,
+            ErrorKind::KeychainUnavailable,
+            ErrorKind::IdentityNotFound,
+            ErrorKind::ProfileNotFound,
+            ErrorKind::SsoLoginRequired,
+            ErrorKind::CredentialsExpired,
+            ErrorKind::NoCredentials,
+            ErrorKind::RootCredentials,
+            ErrorKind::InvalidInput,
+            ErrorKind::NotFound,
+            ErrorKind::AlreadyExists,
+            ErrorKind::Throttled,
+            ErrorKind::AwsRejected,
             ErrorKind::Cancelled,
             ErrorKind::Internal,
         ] {

@@ -2,11 +2,17 @@
 //! can be tested against a real Docker engine and a real AWS emulator without a window. This crate
 //! must never depend on `tauri`.
 
+pub mod activity;
 pub mod app_info;
 pub mod aws;
 pub mod bindings;
+pub mod credentials;
 pub mod docker;
 pub mod error;
+pub mod pricing;
 pub mod progress;
+pub mod settings;
+pub mod steps;
+pub mod tags;
 
 pub use error::{BerthError, ErrorKind, Result};

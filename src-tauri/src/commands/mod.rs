@@ -1,6 +1,9 @@
 //! One module per screen. Each command reads state, calls core, and maps the error.
 
+pub mod account;
+pub mod activity;
 pub mod environment;
+pub mod wizard;
 
 #[cfg(test)]
 mod tests {

@@ -101,7 +101,13 @@ export async function byName(browser, name, timeout = 15000) {
       async () => {
         found = await browser
           .execute((wanted) => {
-          const text = (el) => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
+          // Text a screen reader would read: aria-hidden parts (decorative numbers, icons) are skipped.
+          const visibleText = (node) => {
+            if (node.nodeType === Node.TEXT_NODE) return node.textContent;
+            if (node.nodeType !== Node.ELEMENT_NODE || node.getAttribute('aria-hidden') === 'true') return '';
+            return [...node.childNodes].map(visibleText).join('');
+          };
+          const text = (el) => (el ? visibleText(el) : '').replace(/\s+/g, ' ').trim();
           const accessibleName = (el) => {
             const label = el.getAttribute('aria-label');
             if (label) return label.trim();

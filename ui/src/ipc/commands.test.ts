@@ -1,7 +1,16 @@
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { afterEach, describe, expect, test } from 'vitest';
-import { runningDocker } from '../test/fixtures';
-import { appInfo, probeDocker, readAwsConfig } from './commands';
+import { accountOverview, aliceVerified, runningDocker } from '../test/fixtures';
+import {
+  appInfo,
+  getAccount,
+  probeDocker,
+  readAwsConfig,
+  removeIdentity,
+  saveIdentity,
+  updateAccount,
+  verifyAccount,
+} from './commands';
 import type { BerthError } from './types';
 
 afterEach(() => clearMocks());
@@ -20,6 +29,33 @@ describe('commands', () => {
     await expect(readAwsConfig()).resolves.toEqual({ marker: 'read_aws_config' });
     await expect(appInfo()).resolves.toEqual({ version: '0.1.0', os: 'linux', arch: 'x86_64' });
     expect(seen).toEqual(['probe_docker', 'read_aws_config', 'app_info']);
+  });
+
+  test('account commands send their arguments under the names the Rust commands take', async () => {
+    const seen: { cmd: string; args: unknown }[] = [];
+    const overview = accountOverview();
+    mockIPC((cmd, args) => {
+      seen.push({ cmd, args });
+      return cmd === 'verify_account' ? aliceVerified : overview;
+    });
+    const identity = { name: 'work', accessKeyId: 'AKIATESTBERTH0001', secretAccessKey: 's3cr3t', sessionToken: null };
+
+    await expect(getAccount()).resolves.toEqual(overview);
+    await expect(saveIdentity(identity)).resolves.toEqual(overview);
+    await expect(removeIdentity('work')).resolves.toEqual(overview);
+    await expect(updateAccount(overview.settings)).resolves.toEqual(overview);
+    await expect(verifyAccount()).resolves.toEqual(aliceVerified);
+
+    expect(seen.map((s) => s.cmd)).toEqual([
+      'get_account',
+      'save_identity',
+      'remove_identity',
+      'update_account',
+      'verify_account',
+    ]);
+    expect(seen[1].args).toEqual({ identity });
+    expect(seen[2].args).toEqual({ name: 'work' });
+    expect(seen[3].args).toEqual({ account: overview.settings });
   });
 
   test('a BerthError rejection reaches the caller unchanged', async () => {

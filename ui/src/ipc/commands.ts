@@ -1,8 +1,14 @@
 // The only module that calls into Tauri. Every wrapper rejects with a BerthError.
-import { invoke } from '@tauri-apps/api/core';
+import { Channel, invoke } from '@tauri-apps/api/core';
+import type { ActivityEntry } from './bindings/ActivityEntry';
+import type { AccountOverview } from './bindings/AccountOverview';
+import type { AccountSettings } from './bindings/AccountSettings';
 import type { AppInfo } from './bindings/AppInfo';
 import type { AwsConfigSummary } from './bindings/AwsConfigSummary';
 import type { DockerStatus } from './bindings/DockerStatus';
+import type { NewIdentity } from './bindings/NewIdentity';
+import type { VerifiedIdentity } from './bindings/VerifiedIdentity';
+import type { WizardSettings } from './bindings/WizardSettings';
 import { toBerthError } from './errors';
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -26,4 +32,54 @@ export function readAwsConfig(): Promise<AwsConfigSummary> {
 /** Berth's version and the platform it runs on. */
 export function appInfo(): Promise<AppInfo> {
   return call<AppInfo>('app_info');
+}
+
+/** The saved account settings, the keys in the keychain (masked), profiles and regions to offer. */
+export function getAccount(): Promise<AccountOverview> {
+  return call<AccountOverview>('get_account');
+}
+
+/**
+ * Stores a typed key pair in the system keychain and selects it. The secret goes one way only:
+ * the answer carries a masked key id, never the secret.
+ */
+export function saveIdentity(identity: NewIdentity): Promise<AccountOverview> {
+  return call<AccountOverview>('save_identity', { identity });
+}
+
+/** Deletes a saved key pair from the keychain and forgets it. */
+export function removeIdentity(name: string): Promise<AccountOverview> {
+  return call<AccountOverview>('remove_identity', { name });
+}
+
+/** Remembers the identity choice, region and practice mode (checks the practice fields). */
+export function updateAccount(account: AccountSettings): Promise<AccountOverview> {
+  return call<AccountOverview>('update_account', { account });
+}
+
+/** Asks AWS (STS GetCallerIdentity) who the saved settings sign in as; refuses root keys. */
+export function verifyAccount(): Promise<VerifiedIdentity> {
+  return call<VerifiedIdentity>('verify_account');
+}
+
+/** The newest entries of the activity log, oldest first. */
+export function listActivity(): Promise<ActivityEntry[]> {
+  return call<ActivityEntry[]>('list_activity');
+}
+
+/** Calls `onEntry` with every action recorded from now on. */
+export function watchActivity(onEntry: (entry: ActivityEntry) => void): Promise<void> {
+  const channel = new Channel<ActivityEntry>();
+  channel.onmessage = onEntry;
+  return call<void>('watch_activity', { channel });
+}
+
+/** Forgets the activity log. */
+export function clearActivity(): Promise<void> {
+  return call<void>('clear_activity');
+}
+
+/** What the earlier wizard steps left ready: execution role, repository, pushed image. */
+export function getWizard(): Promise<WizardSettings> {
+  return call<WizardSettings>('get_wizard');
 }

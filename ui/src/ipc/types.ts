@@ -1,4 +1,8 @@
 // Re-exports of the generated bindings, so screens import from one place.
+export type { AccountOverview } from './bindings/AccountOverview';
+export type { ActivityEntry } from './bindings/ActivityEntry';
+export type { ActivityStatus } from './bindings/ActivityStatus';
+export type { AccountSettings } from './bindings/AccountSettings';
 export type { AppInfo } from './bindings/AppInfo';
 export type { AwsConfigSummary } from './bindings/AwsConfigSummary';
 export type { AwsProfileKind } from './bindings/AwsProfileKind';
@@ -7,4 +11,12 @@ export type { BerthError } from './bindings/BerthError';
 export type { DockerEngine } from './bindings/DockerEngine';
 export type { DockerStatus } from './bindings/DockerStatus';
 export type { ErrorKind } from './bindings/ErrorKind';
+export type { IdentitySource } from './bindings/IdentitySource';
+export type { NewIdentity } from './bindings/NewIdentity';
+export type { PracticeMode } from './bindings/PracticeMode';
+export type { PushedImage } from './bindings/PushedImage';
+export type { PrincipalKind } from './bindings/PrincipalKind';
 export type { RegionSource } from './bindings/RegionSource';
+export type { SavedIdentity } from './bindings/SavedIdentity';
+export type { VerifiedIdentity } from './bindings/VerifiedIdentity';
+export type { WizardSettings } from './bindings/WizardSettings';

@@ -1,7 +1,7 @@
 /** The wizard steps, in order. */
 export const STEPS = ['account', 'iam', 'repository', 'image', 'launch'] as const;
 /** The views beside the wizard. */
-export const VIEWS = ['repositories', 'deployments', 'settings'] as const;
+export const VIEWS = ['repositories', 'deployments', 'activity', 'settings'] as const;
 
 export type Step = (typeof STEPS)[number];
 export type View = (typeof VIEWS)[number];

@@ -13,10 +13,31 @@ const INVALID_CREDENTIAL_CODES: &[&str] = &[
     "UnrecognizedClientException",
     "InvalidSignatureException",
     "AuthFailure",
-    "ExpiredToken",
-    "ExpiredTokenException",
-    "RequestExpired",
 ];
+
+const EXPIRED_CODES: &[&str] = &["ExpiredToken", "ExpiredTokenException", "RequestExpired"];
+
+const THROTTLING_CODES: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "LimitExceededException",
+];
+
+/// Codes (or their suffix, e.g. `RepositoryNotFoundException`) of a resource that is not there.
+fn is_not_found(code: &str) -> bool {
+    code == "NoSuchEntity"
+        || code.ends_with("NotFoundException")
+        || code.ends_with(".NotFound")
+        || code == "NotFound"
+}
+
+fn is_already_exists(code: &str) -> bool {
+    code == "EntityAlreadyExists"
+        || code.ends_with("AlreadyExistsException")
+        || code.ends_with(".Duplicate")
+}
 
 const ACCESS_DENIED_CODES: &[&str] = &[
     "AccessDenied",
@@ -31,27 +52,83 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     let details = DisplayErrorContext(&err).to_string();
+    let mut code = None;
     let kind = match &err {
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
-            ErrorKind::AwsEndpointUnreachable
-        }
+        SdkError::TimeoutError(_) => ErrorKind::AwsEndpointUnreachable,
         SdkError::ServiceError(service) => {
-            let code = service.err().code().unwrap_or_default();
+            let from_body = code_from_body(service.raw());
+            let found = service.err().code().or(from_body.as_deref());
+            code = found.map(str::to_owned);
+            let code = found.unwrap_or_default();
             if INVALID_CREDENTIAL_CODES.contains(&code) {
                 ErrorKind::InvalidCredentials
+            } else if EXPIRED_CODES.contains(&code) {
+                ErrorKind::CredentialsExpired
             } else if ACCESS_DENIED_CODES.contains(&code)
                 // moto answers some JSON-protocol services with XML, so a denial can arrive as a
                 // bare 403 without a code; AWS itself only sends 403 for denials and bad keys.
                 || (code.is_empty() && service.raw().status().as_u16() == 403)
             {
                 ErrorKind::AccessDenied
+            } else if THROTTLING_CODES.contains(&code) {
+                ErrorKind::Throttled
+            } else if is_not_found(code) {
+                ErrorKind::NotFound
+            } else if is_already_exists(code) {
+                ErrorKind::AlreadyExists
+            } else if !code.is_empty() {
+                ErrorKind::AwsRejected
             } else {
                 ErrorKind::Internal
             }
         }
-        _ => ErrorKind::Internal,
+        // Credentials are resolved before the request is sent: a missing profile or an expired
+        // SSO login surfaces as a construction or dispatch failure.
+        SdkError::DispatchFailure(_) => {
+            credential_failure_kind(&details).unwrap_or(ErrorKind::AwsEndpointUnreachable)
+        }
+        _ => credential_failure_kind(&details).unwrap_or(ErrorKind::Internal),
     };
-    BerthError::new(kind)
+    let err = BerthError::new(kind)
         .with("action", action)
-        .details(details)
+        .details(details);
+    match code {
+        // The AWS error code, for messages and for callers that branch on a specific one.
+        Some(code) if !code.is_empty() => err.with("code", code),
+        _ => err,
+    }
+}
+
+/// What a failure to resolve credentials means for the user, from the SDK's message (the SDK
+/// exposes no structured kind for these).
+fn credential_failure_kind(details: &str) -> Option<ErrorKind> {
+    let text = details.to_ascii_lowercase();
+    if !text.contains("credential") && !text.contains("identity") {
+        return None;
+    }
+    Some(if text.contains("sso") {
+        ErrorKind::SsoLoginRequired
+    } else if text.contains("profile")
+        && (text.contains("not found") || text.contains("no profile"))
+    {
+        ErrorKind::ProfileNotFound
+    } else {
+        ErrorKind::NoCredentials
+    })
+}
+
+/// The error code inside a response body the SDK could not parse (moto answers some services in
+/// another protocol's error format): `<Code>X</Code>` or JSON `"__type": "X"`.
+fn code_from_body(raw: &HttpResponse) -> Option<String> {
+    let body = std::str::from_utf8(raw.body().bytes()?).ok()?;
+    if let Some(start) = body.find("<Code>") {
+        let rest = &body[start + "<Code>".len()..];
+        return rest
+            .find("</Code>")
+            .map(|end| rest[..end].trim().to_owned());
+    }
+    let json: serde_json::Value = serde_json::from_str(body).ok()?;
+    let code = json.get("__type").or_else(|| json.get("code"))?.as_str()?;
+    // "com.amazon.coral.service#AccessDeniedException" → "AccessDeniedException"
+    Some(code.rsplit('#').next().unwrap_or(code).to_owned())
 }

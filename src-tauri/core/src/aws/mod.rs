@@ -3,8 +3,10 @@
 
 pub mod errors;
 pub mod profiles;
+pub mod regions;
 pub mod sts;
 
+use crate::activity::CliCommand;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_types::timeout::TimeoutConfig;
@@ -34,6 +36,9 @@ pub enum CredentialSource {
 #[derive(Debug, Clone)]
 pub struct AwsClients {
     config: SdkConfig,
+    /// `--profile`, when the credentials come from a named profile (for CLI equivalents).
+    profile: Option<String>,
+    endpoint_url: Option<String>,
 }
 
 impl AwsClients {
@@ -49,14 +54,34 @@ impl AwsClients {
         if let Some(url) = &target.endpoint_url {
             loader = loader.endpoint_url(url.clone());
         }
+        let mut profile = None;
         loader = match credentials {
             CredentialSource::DefaultChain => loader,
-            CredentialSource::Profile(name) => loader.profile_name(name),
+            CredentialSource::Profile(name) => {
+                profile = Some(name.clone());
+                loader.profile_name(name)
+            }
             CredentialSource::Provider(provider) => loader.credentials_provider(provider),
         };
         AwsClients {
             config: loader.load().await,
+            profile,
+            endpoint_url: target.endpoint_url.clone(),
         }
+    }
+
+    /// The `aws` command that does what Berth is about to do, e.g. `cli("ecr", "create-repository")`,
+    /// ending with this client's `--region`, `--profile` and (practice mode) `--endpoint-url`.
+    pub fn cli(&self, service: &str, operation: &str) -> CliCommand {
+        CliCommand::new(["aws", service, operation])
+            .trailing("--region", self.region())
+            .trailing_some("--profile", self.profile.clone())
+            .trailing_some("--endpoint-url", self.endpoint_url.clone())
+    }
+
+    /// Whether requests go to a local emulator instead of AWS.
+    pub fn is_practice(&self) -> bool {
+        self.endpoint_url.is_some()
     }
 
     pub fn sdk_config(&self) -> &SdkConfig {
@@ -69,5 +94,29 @@ impl AwsClients {
 
     pub fn sts(&self) -> aws_sdk_sts::Client {
         aws_sdk_sts::Client::new(&self.config)
+    }
+
+    pub fn iam(&self) -> aws_sdk_iam::Client {
+        aws_sdk_iam::Client::new(&self.config)
+    }
+
+    pub fn ecr(&self) -> aws_sdk_ecr::Client {
+        aws_sdk_ecr::Client::new(&self.config)
+    }
+
+    pub fn ecs(&self) -> aws_sdk_ecs::Client {
+        aws_sdk_ecs::Client::new(&self.config)
+    }
+
+    pub fn ec2(&self) -> aws_sdk_ec2::Client {
+        aws_sdk_ec2::Client::new(&self.config)
+    }
+
+    pub fn logs(&self) -> aws_sdk_cloudwatchlogs::Client {
+        aws_sdk_cloudwatchlogs::Client::new(&self.config)
+    }
+
+    pub fn cloudwatch(&self) -> aws_sdk_cloudwatch::Client {
+        aws_sdk_cloudwatch::Client::new(&self.config)
     }
 }

@@ -2,7 +2,8 @@ import { describe, expect, test } from 'vitest';
 import { ALL_ERROR_KINDS } from '../../ipc/errors';
 import en from './en.json';
 import ko from './ko.json';
-import { detectLanguage, interpolate, tParts } from './index.svelte';
+import { REGIONS } from '../../test/fixtures';
+import { detectLanguage, interpolate, tParagraphs, tParts } from './index.svelte';
 
 /** Every string in a catalog by its dotted key. */
 function flatten(node: unknown, prefix = ''): Map<string, unknown> {
@@ -55,7 +56,16 @@ describe('catalogs', () => {
   });
 
   test('Korean is actually Korean where English words are not expected', () => {
-    for (const key of ['pages.account.title', 'notBuilt.message', 'common.checkAgain', 'language.label']) {
+    for (const key of [
+      'pages.account.title',
+      'notBuilt.message',
+      'common.checkAgain',
+      'language.label',
+      'practice.badge',
+      'account.verify.button',
+      'account.keyForm.secretAccessKey',
+      'errors.rootCredentials.fix',
+    ]) {
       expect(koFlat.get(key), key).toMatch(/[\uAC00-\uD7A3]/);
     }
   });
@@ -73,12 +83,47 @@ describe('catalogs', () => {
     expect(enFlat.get('errors.dockerNotRunning.fixEnv')).toContain('DOCKER_HOST');
     expect(koFlat.get('errors.dockerNotRunning.fixEnv')).toContain('DOCKER_HOST');
   });
+
+  test.each(REGIONS)('region %s has a display name in both languages', (code) => {
+    expect(enFlat.get(`regions.${code}`)).toMatch(/\S/);
+    expect(koFlat.get(`regions.${code}`)).toMatch(/[\uAC00-\uD7A3]|UAE/);
+  });
+
+  test('every input rule the backend names has a message in both catalogs', () => {
+    const rules = [
+      'name.required',
+      'name.tooLong',
+      'name.characters',
+      'accessKeyId.required',
+      'accessKeyId.format',
+      'secretAccessKey.required',
+      'secretAccessKey.whitespace',
+      'sessionToken.whitespace',
+      'region.required',
+      'region.format',
+      'identity.required',
+      'endpointUrl.format',
+      'registry.format',
+    ];
+    for (const rule of rules) {
+      expect(enFlat.get(`validation.${rule}`), rule).toMatch(/\S/);
+      expect(koFlat.get(`validation.${rule}`), rule).toMatch(/[\uAC00-\uD7A3]/);
+    }
+    expect(enFlat.get('validation.name.tooLong')).toContain('{max}');
+  });
 });
 
 describe('i18n helpers', () => {
   test('interpolate fills named placeholders and leaves unknown ones visible', () => {
     expect(interpolate('at {host} ({hostSource})', { host: 'tcp://x:2375' })).toBe('at tcp://x:2375 ({hostSource})');
     expect(interpolate('{n} of {n}', { n: 3 })).toBe('3 of 3');
+  });
+
+  test('tParagraphs splits a message into paragraphs at line breaks', () => {
+    const paragraphs = tParagraphs('errors.rootCredentials.fix', { account: '123456789012' });
+    expect(paragraphs).toHaveLength(3);
+    expect(paragraphs[0][0].text).toContain('root user of account 123456789012');
+    expect(paragraphs[1][0].text).toContain('IAM → Users → Add user');
   });
 
   test('tParts marks backticked text as code and never lets a parameter add code', () => {

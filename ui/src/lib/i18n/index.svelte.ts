@@ -102,13 +102,30 @@ export type TextPart = { text: string; code: boolean };
  * Placeholders are filled after splitting, so a parameter value never changes the formatting.
  */
 export function tParts(key: MessageKey, params?: Params): TextPart[] {
+  return splitCode(template(key), params);
+}
+
+/** Like `tParts`, one list of parts per paragraph: a line break in a message starts a new paragraph. */
+export function tParagraphs(key: MessageKey, params?: Params): TextPart[][] {
   return template(key)
+    .split('\n')
+    .map((line) => splitCode(line, params))
+    .filter((parts) => parts.length > 0);
+}
+
+function splitCode(text: string, params?: Params): TextPart[] {
+  return text
     .split('`')
-    .map((text, i) => ({ text: interpolate(text, params), code: i % 2 === 1 }))
+    .map((part, i) => ({ text: interpolate(part, params), code: i % 2 === 1 }))
     .filter((part) => part.text !== '');
 }
 
 /** Formats a time of day in the current language. */
 export function formatTime(date: Date): string {
   return new Intl.DateTimeFormat(current, { timeStyle: 'medium' }).format(date);
+}
+
+/** Formats a date and time in the current language. */
+export function formatDateTime(date: Date): string {
+  return new Intl.DateTimeFormat(current, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
 }

@@ -1,0 +1,127 @@
+// Wizard step 1 in the real app: a key pair typed into the Account step goes to the real Secret
+// Service (gnome-keyring of the test stack), verifies against moto, and is remembered — while the
+// secret itself stays out of every file the app writes and out of what the window shows.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { byName, chooseLanguage, openApp, pageText, requireEnv, saveScreenshot, tempHome, waitForText } from './support/app.mjs';
+
+async function withApp(options, body) {
+  const browser = await openApp(options);
+  try {
+    await body(browser);
+  } finally {
+    await browser.deleteSession().catch(() => {});
+  }
+}
+
+function filesUnder(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+function keychainLookup(name) {
+  try {
+    return execFileSync('secret-tool', ['lookup', 'service', 'berth', 'username', name]).toString();
+  } catch {
+    return null;
+  }
+}
+
+async function openAccount(browser) {
+  await chooseLanguage(browser, 'Language', 'en');
+  await (await byName(browser, 'Account')).click();
+  await waitForText(browser, 'How should Berth sign in to AWS?');
+}
+
+async function typeInto(browser, name, text) {
+  const field = await byName(browser, name);
+  await field.clearValue();
+  await field.setValue(text);
+}
+
+test('a typed key pair is kept only in the keychain, verifies against moto, and is remembered', async () => {
+  const home = tempHome();
+  const moto = requireEnv('BERTH_TEST_MOTO_URL');
+  const identity = `e2e-${process.pid}-${Date.now()}`;
+  const secret = `e2e-secret-${process.pid}-${Date.now()}`;
+  const env = { DOCKER_HOST: requireEnv('DOCKER_HOST') };
+
+  await withApp({ home, env }, async (browser) => {
+    await openAccount(browser);
+    // A fresh HOME has no profiles, so the keychain choice is the one offered.
+    await (await byName(browser, 'An access key kept in your system keychain')).click();
+    await typeInto(browser, 'Name', identity);
+    await typeInto(browser, 'Access key ID', 'TESTBERTHKEYID000042');
+    await typeInto(browser, 'Secret access key', secret);
+    await (await byName(browser, 'Save to keychain')).click();
+    await waitForText(browser, `Saved “${identity}” to the keychain`);
+    await waitForText(browser, 'TEST…0042');
+
+    await (await byName(browser, 'Region')).selectByAttribute('value', 'us-east-1');
+    await (await byName(browser, 'Advanced')).click();
+    await (await byName(browser, 'Practice mode')).click();
+    await typeInto(browser, 'Endpoint URL', moto);
+    await waitForText(browser, 'Practice — not real AWS');
+
+    await (await byName(browser, 'Verify')).click();
+    await waitForText(browser, 'Signed in to the practice emulator');
+    await waitForText(browser, '123456789012');
+    await saveScreenshot(browser, 'account-verified');
+
+    // The window never received the secret or the full key id.
+    const shown = await browser.execute(() => document.documentElement.outerHTML);
+    assert.ok(!shown.includes(secret), 'the secret reached the page');
+    assert.ok(!shown.includes('TESTBERTHKEYID000042'), 'the full key id reached the page');
+
+    // The activity log shows the equivalent command.
+    await (await byName(browser, 'Activity')).click();
+    await waitForText(browser, 'aws sts get-caller-identity --region us-east-1 --endpoint-url');
+  });
+
+  // The Secret Service holds the key (read with libsecret's own tool, not Berth's code)...
+  const stored = keychainLookup(identity);
+  assert.ok(stored, 'the key is not in the Secret Service');
+  assert.equal(JSON.parse(stored).secretAccessKey, secret);
+  // ...and no file the app wrote does.
+  const written = filesUnder(home);
+  assert.ok(written.some((f) => f.endsWith('settings.json')), `no settings file in ${written.join(', ')}`);
+  for (const file of written) {
+    assert.ok(!readFileSync(file).toString('latin1').includes(secret), `the secret is in ${file}`);
+  }
+
+  // After a restart the choices are back and verification works again from the keychain.
+  await withApp({ home, env }, async (browser) => {
+    await openAccount(browser);
+    await waitForText(browser, identity);
+    await waitForText(browser, 'TEST…0042');
+    assert.equal(await (await byName(browser, 'Region')).getValue(), 'us-east-1');
+    await waitForText(browser, 'Practice — not real AWS');
+    await (await byName(browser, 'Verify')).click();
+    await waitForText(browser, '123456789012');
+
+    // Removing the key takes it out of the Secret Service.
+    await (await byName(browser, `Remove ${identity} from the keychain`)).click();
+    await (await byName(browser, 'Remove')).click();
+    await waitForText(browser, `Removed “${identity}” from the keychain.`);
+  });
+  assert.equal(keychainLookup(identity), null, 'the key is still in the Secret Service');
+});
+
+test('the Account step is in Korean in Korean mode', async () => {
+  await withApp({ home: tempHome(), env: { DOCKER_HOST: requireEnv('DOCKER_HOST') } }, async (browser) => {
+    await chooseLanguage(browser, 'Language', 'ko');
+    await (await byName(browser, '계정')).click();
+    await waitForText(browser, 'Berth가 AWS에 어떻게 로그인할까요?');
+    const text = await pageText(browser);
+    for (const label of ['시스템 키체인에 보관한 액세스 키', '키체인에 저장', '리전', '확인']) {
+      assert.ok(text.includes(label), `"${label}" missing from the Korean Account page`);
+    }
+    await byName(browser, '리전');
+    await saveScreenshot(browser, 'account-ko');
+  });
+});
