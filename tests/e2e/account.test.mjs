@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { byName, chooseLanguage, openApp, pageText, requireEnv, saveScreenshot, tempHome, waitForText } from './support/app.mjs';
+import { byName, chooseLanguage, click, openApp, pageText, requireEnv, saveScreenshot, tempHome, waitForText } from './support/app.mjs';
 
 async function withApp(options, body) {
   const browser = await openApp(options);
@@ -34,7 +34,7 @@ function keychainLookup(name) {
 
 async function openAccount(browser) {
   await chooseLanguage(browser, 'Language', 'en');
-  await (await byName(browser, 'Account')).click();
+  await click(browser, 'Account');
   await waitForText(browser, 'How should Berth sign in to AWS?');
 }
 
@@ -54,21 +54,21 @@ test('a typed key pair is kept only in the keychain, verifies against moto, and 
   await withApp({ home, env }, async (browser) => {
     await openAccount(browser);
     // A fresh HOME has no profiles, so the keychain choice is the one offered.
-    await (await byName(browser, 'An access key kept in your system keychain')).click();
+    await click(browser, 'An access key kept in your system keychain');
     await typeInto(browser, 'Name', identity);
     await typeInto(browser, 'Access key ID', 'TESTBERTHKEYID000042');
     await typeInto(browser, 'Secret access key', secret);
-    await (await byName(browser, 'Save to keychain')).click();
+    await click(browser, 'Save to keychain');
     await waitForText(browser, `Saved “${identity}” to the keychain`);
     await waitForText(browser, 'TEST…0042');
 
     await (await byName(browser, 'Region')).selectByAttribute('value', 'us-east-1');
-    await (await byName(browser, 'Advanced')).click();
-    await (await byName(browser, 'Practice mode')).click();
+    await click(browser, 'Advanced');
+    await click(browser, 'Practice mode');
     await typeInto(browser, 'Endpoint URL', moto);
     await waitForText(browser, 'Practice — not real AWS');
 
-    await (await byName(browser, 'Verify')).click();
+    await click(browser, 'Verify');
     await waitForText(browser, 'Signed in to the practice emulator');
     await waitForText(browser, '123456789012');
     await saveScreenshot(browser, 'account-verified');
@@ -79,7 +79,7 @@ test('a typed key pair is kept only in the keychain, verifies against moto, and 
     assert.ok(!shown.includes('TESTBERTHKEYID000042'), 'the full key id reached the page');
 
     // The activity log shows the equivalent command.
-    await (await byName(browser, 'Activity')).click();
+    await click(browser, 'Activity');
     await waitForText(browser, 'aws sts get-caller-identity --region us-east-1 --endpoint-url');
   });
 
@@ -101,12 +101,12 @@ test('a typed key pair is kept only in the keychain, verifies against moto, and 
     await waitForText(browser, 'TEST…0042');
     assert.equal(await (await byName(browser, 'Region')).getValue(), 'us-east-1');
     await waitForText(browser, 'Practice — not real AWS');
-    await (await byName(browser, 'Verify')).click();
+    await click(browser, 'Verify');
     await waitForText(browser, '123456789012');
 
     // Removing the key takes it out of the Secret Service.
-    await (await byName(browser, `Remove ${identity} from the keychain`)).click();
-    await (await byName(browser, 'Remove')).click();
+    await click(browser, `Remove ${identity} from the keychain`);
+    await click(browser, 'Remove');
     await waitForText(browser, `Removed “${identity}” from the keychain.`);
   });
   assert.equal(keychainLookup(identity), null, 'the key is still in the Secret Service');
@@ -115,7 +115,7 @@ test('a typed key pair is kept only in the keychain, verifies against moto, and 
 test('the Account step is in Korean in Korean mode', async () => {
   await withApp({ home: tempHome(), env: { DOCKER_HOST: requireEnv('DOCKER_HOST') } }, async (browser) => {
     await chooseLanguage(browser, 'Language', 'ko');
-    await (await byName(browser, '계정')).click();
+    await click(browser, '계정');
     await waitForText(browser, 'Berth가 AWS에 어떻게 로그인할까요?');
     const text = await pageText(browser);
     for (const label of ['시스템 키체인에 보관한 액세스 키', '키체인에 저장', '리전', '확인']) {
@@ -123,5 +123,15 @@ test('the Account step is in Korean in Korean mode', async () => {
     }
     await byName(browser, '리전');
     await saveScreenshot(browser, 'account-ko');
+  });
+});
+
+test('a prepared practice HOME starts signed in through its profile', async () => {
+  const { practiceHome } = await import('./support/practice.mjs');
+  await withApp({ home: practiceHome(), env: { DOCKER_HOST: requireEnv('DOCKER_HOST') } }, async (browser) => {
+    await openAccount(browser);
+    await waitForText(browser, 'Practice — not real AWS');
+    await click(browser, 'Verify');
+    await waitForText(browser, '123456789012');
   });
 });

@@ -140,3 +140,15 @@ export async function chooseLanguage(browser, label, value) {
   const select = await byName(browser, label);
   await select.selectByAttribute('value', value);
 }
+
+/**
+ * Clicks the control named `name`. The control is scrolled to the middle of the window first:
+ * WebDriver otherwise scrolls it to the top edge, under the sticky "Practice" banner, and the
+ * click lands on the banner.
+ */
+export async function click(browser, name, timeout = 15000) {
+  const control = await byName(browser, name, timeout);
+  await control.scrollIntoView({ block: 'center' });
+  await control.click();
+  return control;
+}
