@@ -2,6 +2,7 @@
 //! endpoint override of practice mode); each service gets a thin wrapper module of its own.
 
 pub mod errors;
+pub mod iam;
 pub mod profiles;
 pub mod regions;
 pub mod sts;
