@@ -137,7 +137,7 @@ async fn the_deploy_user_gets_its_policy_and_tag_its_key_lives_only_in_the_keych
         .filter_map(|p| p.policy_arn)
         .collect();
     let policy_arn = format!("arn:aws:iam::{account}:policy/berth-deployer-policy");
-    assert_eq!(attached, [policy_arn.clone()]);
+    assert_eq!(attached, std::slice::from_ref(&policy_arn));
     let policy = admin
         .iam()
         .get_policy()
@@ -184,7 +184,7 @@ async fn the_deploy_user_gets_its_policy_and_tag_its_key_lives_only_in_the_keych
     let stored = keychain_item(&identity).expect("the key is in the Secret Service");
     assert_eq!(
         user_keys_in_iam(&admin, DEFAULT_DEPLOY_USER).await,
-        [stored.access_key_id.clone()]
+        std::slice::from_ref(&stored.access_key_id)
     );
     assert!(!stored.secret_access_key.is_empty());
     assert_eq!(stored.session_token, None);
@@ -263,7 +263,7 @@ async fn running_it_again_reuses_the_key_in_the_keychain_and_changes_nothing() {
     assert!(again.ran.is_empty(), "{:?}", again.ran);
     assert_eq!(
         user_keys_in_iam(&admin, DEFAULT_DEPLOY_USER).await,
-        [key.clone()]
+        std::slice::from_ref(&key)
     );
     assert_eq!(keychain_item(&identity).unwrap().access_key_id, key);
     Keychain::default().delete(&identity).unwrap();
