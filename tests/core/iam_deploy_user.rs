@@ -101,6 +101,10 @@ async fn the_deploy_user_gets_its_policy_and_tag_its_key_lives_only_in_the_keych
     assert!(plan.commands[0].starts_with(
         "aws iam create-user --user-name berth-deployer --tags Key=berth:managed,Value=true"
     ));
+    // The long policy is named as the file of the JSON shown above it, as the AWS docs do.
+    assert!(plan.commands[1].starts_with(
+        "aws iam create-policy --policy-name berth-deployer-policy --policy-document file://berth-deployer-policy.json --tags Key=berth:managed,Value=true"
+    ));
     assert!(plan.commands[3].starts_with("aws iam create-access-key --user-name berth-deployer"));
 
     let outcome =

@@ -1,6 +1,6 @@
 import { clearMocks } from '@tauri-apps/api/mocks';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { page } from 'vitest/browser';
+import { page, userEvent } from 'vitest/browser';
 import { render } from 'vitest-browser-svelte';
 import { resetAccount } from '../lib/account.svelte';
 import { setLanguage } from '../lib/i18n/index.svelte';
@@ -163,9 +163,31 @@ describe('execution role', () => {
     await expect.element(roleCard().getByRole('figure', { name: 'Trust policy Berth sets' })).toHaveTextContent('ecs-tasks.amazonaws.com');
     expect(backend.order()).not.toContain('ensure_execution_role');
 
+    // Replacing a trust policy is asked first, with the safe answer focused.
     await roleCard().getByRole('button', { name: 'Fix role' }).click();
+    const confirm = roleCard().getByRole('group', { name: /Fixing replaces the trust policy of “ecsTaskExecutionRole”/ });
+    await expect.element(confirm.getByRole('button', { name: 'Keep it as it is' })).toHaveFocus();
+    await userEvent.keyboard('{Enter}');
+    await expect.element(roleCard().getByRole('button', { name: 'Fix role' })).toHaveFocus();
+    expect(backend.order()).not.toContain('ensure_execution_role');
+
+    await roleCard().getByRole('button', { name: 'Fix role' }).click();
+    await userEvent.keyboard('{Escape}');
+    await expect.element(roleCard().getByRole('button', { name: 'Fix role' })).toHaveFocus();
+    await roleCard().getByRole('button', { name: 'Fix role' }).click();
+    await roleCard().getByRole('button', { name: 'Replace trust policy' }).click();
     await expect.poll(() => backend.argsOf('ensure_execution_role')).toEqual([{ name: 'ecsTaskExecutionRole', fix: true }]);
     await expect.element(page.getByRole('status').filter({ hasText: 'Fixed the role “ecsTaskExecutionRole”.' })).toBeInTheDocument();
+  });
+
+  test('a role only missing its policy is fixed without asking: attaching takes nothing away', async () => {
+    const backend = mockIamBackend({
+      role: { ...wrongTrustRole(), problems: ['policyNotAttached'], trustPolicy: readyRole().trustPolicy },
+    });
+    await renderIam();
+    await expect.element(roleCard().getByText(/AmazonECSTaskExecutionRolePolicy isn't attached/)).toBeVisible();
+    await roleCard().getByRole('button', { name: 'Fix role' }).click();
+    await expect.poll(() => backend.argsOf('ensure_execution_role')).toEqual([{ name: 'ecsTaskExecutionRole', fix: true }]);
   });
 
   test('access denied names the action, shows the policy to add, and says the half-made role was removed', async () => {

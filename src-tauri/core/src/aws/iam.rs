@@ -481,24 +481,28 @@ impl<'a> Iam<'a> {
             .track("iam.getPolicyVersion", arn, &command, call.await)
     }
 
+    /// `aws iam create-policy`, naming the document as `document_arg` (inline JSON, or
+    /// `file://…` for a document too long to read on one command line).
     pub fn create_policy_cli(
         &self,
         name: &str,
-        document: &str,
+        document_arg: &str,
         tags: &[(String, String)],
     ) -> CliCommand {
         let command = self
             .cli("create-policy")
             .opt("--policy-name", name)
-            .opt("--policy-document", document);
+            .opt("--policy-document", document_arg);
         with_tags(command, tags)
     }
 
-    /// Creates a customer managed policy; answers its ARN.
+    /// Creates a customer managed policy; answers its ARN. The command line names the document
+    /// as `document_arg`.
     pub async fn create_policy(
         &self,
         name: &str,
         document: &str,
+        document_arg: &str,
         tags: &[(String, String)],
     ) -> Result<String> {
         let call = async {
@@ -515,21 +519,26 @@ impl<'a> Iam<'a> {
                 .and_then(|p| p.arn)
                 .ok_or_else(|| BerthError::internal("CreatePolicy answered without an ARN"))
         };
-        let command = self.create_policy_cli(name, document, tags);
+        let command = self.create_policy_cli(name, document_arg, tags);
         self.log
             .track("iam.createPolicy", name, &command, call.await)
             .map_err(|e| exists(e, "policy", name))
     }
 
-    pub fn create_policy_version_cli(&self, arn: &str, document: &str) -> CliCommand {
+    pub fn create_policy_version_cli(&self, arn: &str, document_arg: &str) -> CliCommand {
         self.cli("create-policy-version")
             .opt("--policy-arn", arn)
-            .opt("--policy-document", document)
+            .opt("--policy-document", document_arg)
             .arg("--set-as-default")
     }
 
     /// Makes `document` the policy's default version.
-    pub async fn create_policy_version(&self, arn: &str, document: &str) -> Result<()> {
+    pub async fn create_policy_version(
+        &self,
+        arn: &str,
+        document: &str,
+        document_arg: &str,
+    ) -> Result<()> {
         let result = self
             .client
             .create_policy_version()
@@ -540,7 +549,7 @@ impl<'a> Iam<'a> {
             .await
             .map(|_| ())
             .map_err(|e| errors::from_sdk(e, "iam:CreatePolicyVersion"));
-        let command = self.create_policy_version_cli(arn, document);
+        let command = self.create_policy_version_cli(arn, document_arg);
         self.log
             .track("iam.createPolicyVersion", arn, &command, result)
     }

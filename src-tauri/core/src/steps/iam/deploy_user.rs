@@ -111,11 +111,18 @@ fn is_signed_in_as(who: &Caller, res: &Resources) -> bool {
     who.identity.principal == PrincipalKind::User && who.identity.arn == res.deploy_user_arn()
 }
 
-fn first_creation(iam: &Iam<'_>, res: &Resources, policy: &str) -> Vec<CliCommand> {
+/// How the commands name the policy document: at about 2,000 characters it is unreadable on a
+/// command line, so they point at a file of the policy's name, as the AWS documentation does. The
+/// IAM step shows (and copies) that JSON right above the commands.
+pub fn policy_file_arg(res: &Resources) -> String {
+    format!("file://{}.json", res.deploy_policy_name())
+}
+
+fn first_creation(iam: &Iam<'_>, res: &Resources) -> Vec<CliCommand> {
     let tags = berth_tags();
     vec![
         iam.create_user_cli(&res.user_name, &tags),
-        iam.create_policy_cli(&res.deploy_policy_name(), policy, &tags),
+        iam.create_policy_cli(&res.deploy_policy_name(), &policy_file_arg(res), &tags),
         iam.attach_user_policy_cli(&res.user_name, &res.deploy_policy_arn()),
         iam.create_access_key_cli(&res.user_name),
     ]
@@ -153,7 +160,7 @@ pub async fn plan_deploy_user(
         user_arn: res.deploy_user_arn(),
         policy_name: res.deploy_policy_name(),
         policy_arn: res.deploy_policy_arn(),
-        commands: first_creation(&iam, &res, &policy.compact())
+        commands: first_creation(&iam, &res)
             .iter()
             .map(CliCommand::render)
             .collect(),
@@ -313,9 +320,10 @@ async fn build(
     match iam.get_policy(&policy_arn).await? {
         None => {
             let name = res.deploy_policy_name();
-            iam.create_policy(&name, &document, &tags).await?;
+            let file = policy_file_arg(res);
+            iam.create_policy(&name, &document, &file, &tags).await?;
             made.policy = true;
-            ran.push(iam.create_policy_cli(&name, &document, &tags).render());
+            ran.push(iam.create_policy_cli(&name, &file, &tags).render());
         }
         Some(policy) if !is_managed(&policy.tags) => {
             return Err(BerthError::new(ErrorKind::AlreadyExists)
@@ -328,11 +336,10 @@ async fn build(
                 .await?;
             if !same_json(&current, &document) {
                 make_room_for_a_version(iam, &policy_arn).await?;
-                iam.create_policy_version(&policy_arn, &document).await?;
-                ran.push(
-                    iam.create_policy_version_cli(&policy_arn, &document)
-                        .render(),
-                );
+                let file = policy_file_arg(res);
+                iam.create_policy_version(&policy_arn, &document, &file)
+                    .await?;
+                ran.push(iam.create_policy_version_cli(&policy_arn, &file).render());
             }
         }
     }
