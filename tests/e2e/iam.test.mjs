@@ -1,11 +1,12 @@
 // Wizard step 2 in the real app, against the stack's moto: the checklist says honestly that the
 // emulator cannot simulate permissions, the execution role is created and shown as ready (and
-// remembered for the Launch step), and the optional deploy user's key goes to the real Secret
-// Service and becomes the identity in use — never reaching a file or the window.
+// remembered for the Launch step), an identity without iam:CreateRole is told exactly what to ask
+// for, and the optional deploy user's key goes to the real Secret Service and becomes the
+// identity in use — never reaching a file or the window.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { byName, chooseLanguage, click, openApp, pageText, requireEnv, saveScreenshot, waitForText } from './support/app.mjs';
 import { configDir, practiceHome } from './support/practice.mjs';
@@ -146,6 +147,82 @@ test('the deploy user is created with its policy shown first, its key kept only 
     assert.ok(!readFileSync(file).toString('latin1').includes(stored.secretAccessKey), `the secret is in ${file}`);
   }
   execFileSync('secret-tool', ['clear', 'service', 'berth', 'username', identity]);
+});
+
+/**
+ * One IAM call to the stack's moto while its authorization is off. moto routes a request by the
+ * service named in the signature's scope and checks no signature then, so no SDK is needed.
+ */
+async function motoIam(params) {
+  const response = await fetch(requireEnv('BERTH_TEST_MOTO_URL'), {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      Authorization: 'AWS4-HMAC-SHA256 Credential=TESTE2ESETUP00000001/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
+    },
+    body: new URLSearchParams({ Version: '2010-05-08', ...params }).toString(),
+  });
+  const text = await response.text();
+  assert.ok(response.ok, `moto ${params.Action}: ${text}`);
+  return text;
+}
+
+/** Switches moto's IAM authorization on (every request checked) or off. */
+async function motoAuth(on) {
+  const response = await fetch(`${requireEnv('BERTH_TEST_MOTO_URL')}/moto-api/reset-auth`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'text/plain' },
+    body: on ? '0' : '4294967295',
+  });
+  assert.ok(response.ok, 'moto reset-auth failed');
+}
+
+test('an identity without iam:CreateRole sees the denied action and the policy to ask for', async () => {
+  // A user allowed to look at roles but not to create them, as the practice profile.
+  const user = unique('e2e-limited');
+  await motoIam({ Action: 'CreateUser', UserName: user });
+  const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:GetRole', 'iam:ListAttachedRolePolicies'], Resource: '*' }] };
+  await motoIam({ Action: 'PutUserPolicy', UserName: user, PolicyName: 'look-only', PolicyDocument: JSON.stringify(policy) });
+  const key = await motoIam({ Action: 'CreateAccessKey', UserName: user });
+  const keyId = key.match(/<AccessKeyId>(.+?)<\/AccessKeyId>/)[1];
+  const secret = key.match(/<SecretAccessKey>(.+?)<\/SecretAccessKey>/)[1];
+  const home = practiceHome();
+  writeFileSync(join(home, '.aws', 'credentials'), `[practice]\naws_access_key_id = ${keyId}\naws_secret_access_key = ${secret}\n`);
+  const role = unique('e2e-denied');
+
+  await motoAuth(true);
+  try {
+    await withApp({ home, env: env() }, async (browser) => {
+      await openIam(browser);
+      // The simulator is refused too: the checklist says so rather than guessing.
+      await waitForText(browser, "Your identity may not use IAM's policy simulator");
+      await typeInto(browser, 'Role name', role);
+      await click(browser, 'Look up');
+      await waitForText(browser, `There's no role called “${role}” yet.`);
+
+      await click(browser, 'Create role');
+      await waitForText(browser, 'Access denied');
+      await waitForText(browser, "Your identity isn't allowed to perform iam:CreateRole.");
+      await waitForText(browser, 'Ask your administrator to add this policy');
+      await waitForText(browser, `"Resource": "arn:aws:iam::123456789012:role/${role}"`);
+      const statement = await browser.execute(
+        () => [...document.querySelectorAll('figure')].find((f) => f.textContent.includes('Policy to add'))?.querySelector('pre')?.textContent ?? '',
+      );
+      const added = JSON.parse(statement);
+      const actions = added.Statement.flatMap((s) => s.Action);
+      for (const needed of ['iam:CreateRole', 'iam:AttachRolePolicy', 'iam:GetRole']) {
+        assert.ok(actions.includes(needed), `${needed} is not in ${statement}`);
+      }
+      // The copy button is there for the administrator's sake.
+      await byName(browser, 'Copy policy: Policy to add');
+      await saveScreenshot(browser, 'iam-denied');
+    });
+  } finally {
+    await motoAuth(false);
+  }
+  // Nothing was left behind.
+  const roles = await motoIam({ Action: 'ListRoles' });
+  assert.ok(!roles.includes(`<RoleName>${role}</RoleName>`), 'a role was created');
 });
 
 test('the IAM step is in Korean in Korean mode', async () => {
