@@ -30,6 +30,11 @@ pub fn run() {
             commands::activity::watch_activity,
             commands::activity::clear_activity,
             commands::wizard::get_wizard,
+            commands::iam::check_permissions,
+            commands::iam::get_execution_role,
+            commands::iam::ensure_execution_role,
+            commands::iam::plan_deploy_user,
+            commands::iam::create_deploy_user,
         ])
         .run(tauri::generate_context!())
         .expect("Berth could not start its window");

@@ -1,10 +1,14 @@
 //! Profiles from a hand-written ~/.aws in a temp HOME: a missing profile and an SSO profile that
-//! was never logged in each get their own kind, before or instead of a confusing AWS error. One
+//! was never logged in each get their own kind, before or instead of a confusing AWS error; and a
+//! chosen profile's keys win over keys in the environment. One
 //! test in its own binary, because it sets HOME for the process.
 
 mod support;
 
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_credential_types::Credentials;
 use berth_core::activity::ActivityLog;
+use berth_core::aws::{AwsClients, AwsTarget, CredentialSource};
 use berth_core::credentials::{Keychain, SecretStore};
 use berth_core::settings::{AccountSettings, IdentitySource, PracticeMode};
 use berth_core::steps::account;
@@ -72,7 +76,7 @@ async fn profile_problems_say_which_profile_and_how_to_fix_it() {
     let source = IdentitySource::Profile {
         name: "work-sso".into(),
     };
-    let clients = account::clients_for(&settings("work-sso"), store)
+    let clients = account::clients_for(&settings("work-sso"), store.clone())
         .await
         .unwrap();
     let err = account::verify(&clients, Some(&source), &ActivityLog::in_memory())
@@ -80,4 +84,62 @@ async fn profile_problems_say_which_profile_and_how_to_fix_it() {
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::SsoLoginRequired, "{err}");
     assert_eq!(err.param("profile"), Some("work-sso"));
+
+    // The chosen profile's keys sign, even when the environment holds other keys (the SDK's
+    // default chain would try the environment first). The profile's keys are those of a user
+    // of their own, so the identity says which keys signed.
+    let admin = AwsClients::new(
+        &AwsTarget {
+            region: "us-east-1".into(),
+            endpoint_url: Some(support::stack_var("BERTH_TEST_MOTO_URL")),
+        },
+        CredentialSource::Provider(SharedCredentialsProvider::new(Credentials::new(
+            "TESTBERTHADMIN000001",
+            "not-a-secret",
+            None,
+            None,
+            "test",
+        ))),
+    )
+    .await;
+    let user = support::unique_name("profile-user");
+    admin
+        .iam()
+        .create_user()
+        .user_name(&user)
+        .send()
+        .await
+        .unwrap();
+    let key = admin
+        .iam()
+        .create_access_key()
+        .user_name(&user)
+        .send()
+        .await
+        .unwrap()
+        .access_key
+        .unwrap();
+    let config = std::fs::read_to_string(home.path().join(".aws/config")).unwrap();
+    std::fs::write(
+        home.path().join(".aws/config"),
+        format!("{config}\n[profile mine]\nregion = us-east-1\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        home.path().join(".aws/credentials"),
+        format!(
+            "[mine]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            key.access_key_id, key.secret_access_key
+        ),
+    )
+    .unwrap();
+    std::env::set_var("AWS_ACCESS_KEY_ID", "TESTBERTHENVKEY00001");
+    std::env::set_var("AWS_SECRET_ACCESS_KEY", "environment-secret");
+    let clients = account::clients_for(&settings("mine"), store)
+        .await
+        .unwrap();
+    let who = account::verify(&clients, None, &ActivityLog::in_memory())
+        .await
+        .unwrap();
+    assert!(who.arn.ends_with(&format!(":user/{user}")), "{}", who.arn);
 }

@@ -52,19 +52,33 @@ describe('frame', () => {
     expect(rail().getByRole('button', { name: 'Account' }).element().getAttribute('aria-current')).toBeNull();
   });
 
-  test('clicking a step shows its page, says it is not built yet, and moves aria-current', async () => {
+  test('clicking a step shows its page and moves aria-current', async () => {
     await render(App, { refreshMs: 60_000 });
 
     await rail().getByRole('button', { name: 'IAM' }).click();
 
     await expect.element(page.getByRole('heading', { level: 1, name: 'IAM' })).toBeVisible();
     await expect.element(page.getByText('Step 2', { exact: true })).toBeVisible();
-    await expect
-      .element(page.getByText('Not built yet — coming in a later version of Berth.'))
-      .toBeVisible();
+    // Nothing is chosen in the Account step yet, so the IAM step asks for that first.
+    await expect.element(page.getByRole('heading', { name: 'Set up your account first' })).toBeVisible();
     await expect.element(rail().getByRole('button', { name: 'IAM' })).toHaveAttribute('aria-current', 'page');
     expect(rail().getByRole('button', { name: 'Environment' }).element().getAttribute('aria-current')).toBeNull();
     expect(page.getByRole('heading', { level: 1, name: 'Environment' }).query()).toBeNull();
+  });
+
+  test('the IAM step leads to the Account step when the account is not set up', async () => {
+    await render(App, { refreshMs: 60_000 });
+    await rail().getByRole('button', { name: 'IAM' }).click();
+    await page.getByRole('button', { name: 'Go to the Account step' }).click();
+    await expect.element(page.getByRole('heading', { level: 1, name: 'Account' })).toBeVisible();
+    await expect.element(rail().getByRole('button', { name: 'Account' })).toHaveAttribute('aria-current', 'page');
+  });
+
+  test('a page not built yet says so', async () => {
+    await render(App, { refreshMs: 60_000 });
+    await rail().getByRole('button', { name: 'Settings' }).click();
+    await expect.element(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
+    await expect.element(page.getByText('Not built yet — coming in a later version of Berth.')).toBeVisible();
   });
 
   test('items can be activated from the keyboard with Enter and Space', async () => {

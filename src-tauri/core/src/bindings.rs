@@ -20,6 +20,7 @@ fn binding<T: TS + 'static + ?Sized>(config: &Config) -> Binding {
 /// Every type the UI sees, with the types they reference.
 pub fn all() -> Vec<Binding> {
     use crate::aws::{profiles, sts};
+    use crate::steps::iam;
     let config = Config::default();
     let c = &config;
     vec![
@@ -47,6 +48,20 @@ pub fn all() -> Vec<Binding> {
         binding::<crate::steps::account::PrincipalKind>(c),
         binding::<crate::steps::account::VerifiedIdentity>(c),
         binding::<crate::steps::account::AccountOverview>(c),
+        binding::<crate::permissions::PermissionGroup>(c),
+        binding::<iam::Decision>(c),
+        binding::<iam::ActionCheck>(c),
+        binding::<iam::GroupCheck>(c),
+        binding::<iam::UnknownReason>(c),
+        binding::<iam::PermissionReport>(c),
+        binding::<iam::RoleState>(c),
+        binding::<iam::RoleProblem>(c),
+        binding::<iam::RoleStatus>(c),
+        binding::<iam::RoleChange>(c),
+        binding::<iam::DeployUserState>(c),
+        binding::<iam::DeployUserPlan>(c),
+        binding::<iam::DeployUserRequest>(c),
+        binding::<iam::DeployUserOutcome>(c),
     ]
 }
 

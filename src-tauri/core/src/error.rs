@@ -45,6 +45,9 @@ pub enum ErrorKind {
     NoCredentials,
     /// The keys belong to the account's root user, which Berth refuses to use.
     RootCredentials,
+    /// IAM refused temporary credentials of a user (sts:GetSessionToken without MFA): IAM setup
+    /// needs long-term keys, an MFA session or a role.
+    IamNeedsLongTermCredentials,
     /// Something the user typed breaks a rule; `field` and `rule` say which.
     InvalidInput,
     /// A resource that is not there (any more); `resource` and `name` say which.
@@ -82,6 +85,7 @@ impl ErrorKind {
             ErrorKind::CredentialsExpired => "credentialsExpired",
             ErrorKind::NoCredentials => "noCredentials",
             ErrorKind::RootCredentials => "rootCredentials",
+            ErrorKind::IamNeedsLongTermCredentials => "iamNeedsLongTermCredentials",
             ErrorKind::InvalidInput => "invalidInput",
             ErrorKind::NotFound => "notFound",
             ErrorKind::AlreadyExists => "alreadyExists",
@@ -196,6 +200,7 @@ mod tests {
             ErrorKind::CredentialsExpired,
             ErrorKind::NoCredentials,
             ErrorKind::RootCredentials,
+            ErrorKind::IamNeedsLongTermCredentials,
             ErrorKind::InvalidInput,
             ErrorKind::NotFound,
             ErrorKind::AlreadyExists,

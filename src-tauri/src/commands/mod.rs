@@ -3,6 +3,7 @@
 pub mod account;
 pub mod activity;
 pub mod environment;
+pub mod iam;
 pub mod wizard;
 
 #[cfg(test)]

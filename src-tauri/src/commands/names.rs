@@ -13,4 +13,9 @@ pub const COMMAND_NAMES: &[&str] = &[
     "watch_activity",
     "clear_activity",
     "get_wizard",
+    "check_permissions",
+    "get_execution_role",
+    "ensure_execution_role",
+    "plan_deploy_user",
+    "create_deploy_user",
 ];

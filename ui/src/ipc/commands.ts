@@ -5,8 +5,14 @@ import type { AccountOverview } from './bindings/AccountOverview';
 import type { AccountSettings } from './bindings/AccountSettings';
 import type { AppInfo } from './bindings/AppInfo';
 import type { AwsConfigSummary } from './bindings/AwsConfigSummary';
+import type { DeployUserOutcome } from './bindings/DeployUserOutcome';
+import type { DeployUserPlan } from './bindings/DeployUserPlan';
+import type { DeployUserRequest } from './bindings/DeployUserRequest';
 import type { DockerStatus } from './bindings/DockerStatus';
 import type { NewIdentity } from './bindings/NewIdentity';
+import type { PermissionReport } from './bindings/PermissionReport';
+import type { RoleChange } from './bindings/RoleChange';
+import type { RoleStatus } from './bindings/RoleStatus';
 import type { VerifiedIdentity } from './bindings/VerifiedIdentity';
 import type { WizardSettings } from './bindings/WizardSettings';
 import { toBerthError } from './errors';
@@ -82,4 +88,35 @@ export function clearActivity(): Promise<void> {
 /** What the earlier wizard steps left ready: execution role, repository, pushed image. */
 export function getWizard(): Promise<WizardSettings> {
   return call<WizardSettings>('get_wizard');
+}
+
+/**
+ * What the identity in use may do, line by line, as IAM's policy simulator answers; lines it
+ * cannot answer are `unknown`. `roleName` and `userName` name the resources the IAM lines are about.
+ */
+export function checkPermissions(roleName: string, userName: string): Promise<PermissionReport> {
+  return call<PermissionReport>('check_permissions', { roleName, userName });
+}
+
+/** Whether the task execution role exists and is right, with the commands that would create or fix it. */
+export function getExecutionRole(name: string): Promise<RoleStatus> {
+  return call<RoleStatus>('get_execution_role', { name });
+}
+
+/** Creates the task execution role when missing; fixes it when it is wrong and `fix` is set. */
+export function ensureExecutionRole(name: string, fix: boolean): Promise<RoleChange> {
+  return call<RoleChange>('ensure_execution_role', { name, fix });
+}
+
+/** The deploy user's least-privilege policy and commands, shown before anything is created. */
+export function planDeployUser(userName: string, roleName: string): Promise<DeployUserPlan> {
+  return call<DeployUserPlan>('plan_deploy_user', { userName, roleName });
+}
+
+/**
+ * Creates the deploy user and its access key, which goes straight to the keychain and becomes the
+ * identity in use. The answer carries a masked key id, never the secret.
+ */
+export function createDeployUser(request: DeployUserRequest): Promise<DeployUserOutcome> {
+  return call<DeployUserOutcome>('create_deploy_user', { request });
 }

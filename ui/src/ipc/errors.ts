@@ -20,6 +20,7 @@ export const ALL_ERROR_KINDS = [
   'credentialsExpired',
   'noCredentials',
   'rootCredentials',
+  'iamNeedsLongTermCredentials',
   'invalidInput',
   'notFound',
   'alreadyExists',

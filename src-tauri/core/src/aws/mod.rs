@@ -2,11 +2,14 @@
 //! endpoint override of practice mode); each service gets a thin wrapper module of its own.
 
 pub mod errors;
+pub mod iam;
 pub mod profiles;
 pub mod regions;
 pub mod sts;
 
 use crate::activity::CliCommand;
+use aws_config::profile::ProfileFileCredentialsProvider;
+use aws_config::provider_config::ProviderConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_types::timeout::TimeoutConfig;
@@ -59,7 +62,15 @@ impl AwsClients {
             CredentialSource::DefaultChain => loader,
             CredentialSource::Profile(name) => {
                 profile = Some(name.clone());
-                loader.profile_name(name)
+                // The profile the user picked, not whatever AWS_ACCESS_KEY_ID the environment
+                // holds: the SDK's default chain would try the environment first.
+                let conf =
+                    ProviderConfig::default().with_region(Some(Region::new(target.region.clone())));
+                let provider = ProfileFileCredentialsProvider::builder()
+                    .configure(&conf)
+                    .profile_name(&name)
+                    .build();
+                loader.profile_name(name).credentials_provider(provider)
             }
             CredentialSource::Provider(provider) => loader.credentials_provider(provider),
         };

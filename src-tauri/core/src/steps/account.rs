@@ -97,22 +97,28 @@ pub async fn overview(settings: &Settings) -> AccountOverview {
 
 const MAX_NAME_LEN: usize = 64;
 
-/// Checks a key pair before anything is stored or sent: a clear message beats AWS's
-/// "InvalidClientTokenId" for a stray space.
-pub fn validate_new_identity(input: &NewIdentity) -> Result<()> {
-    let name = input.name.trim();
+/// Checks the name a key pair is saved under in the keychain; errors name `field`.
+pub fn validate_identity_name(field: &str, name: &str) -> Result<()> {
+    let name = name.trim();
     if name.is_empty() {
-        return Err(BerthError::invalid("name", "required"));
+        return Err(BerthError::invalid(field, "required"));
     }
     if name.chars().count() > MAX_NAME_LEN {
-        return Err(BerthError::invalid("name", "tooLong").with("max", MAX_NAME_LEN.to_string()));
+        return Err(BerthError::invalid(field, "tooLong").with("max", MAX_NAME_LEN.to_string()));
     }
     if !name
         .chars()
         .all(|c| c.is_alphanumeric() || " ._@-".contains(c))
     {
-        return Err(BerthError::invalid("name", "characters"));
+        return Err(BerthError::invalid(field, "characters"));
     }
+    Ok(())
+}
+
+/// Checks a key pair before anything is stored or sent: a clear message beats AWS's
+/// "InvalidClientTokenId" for a stray space.
+pub fn validate_new_identity(input: &NewIdentity) -> Result<()> {
+    validate_identity_name("name", &input.name)?;
     let key_id = input.access_key_id.trim();
     if key_id.is_empty() {
         return Err(BerthError::invalid("accessKeyId", "required"));
