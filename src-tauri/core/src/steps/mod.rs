@@ -1,3 +1,6 @@
 //! The wizard's steps, one module each: plain async functions over small traits.
 
 pub mod account;
+pub mod service_actions;
+pub mod status;
+pub mod status_cost;
