@@ -48,6 +48,9 @@ pub struct MonitorState {
     /// Why the last refresh failed, if it did.
     pub error: Option<BerthError>,
     pub failures: u32,
+    /// How long the loop waits after the failures so far (0 while healthy).
+    #[ts(type = "number")]
+    pub backoff_ms: u64,
     /// When the next refresh is due (ms since the epoch), unless paused.
     #[ts(type = "number | null")]
     pub next_refresh_at: Option<u64>,
@@ -103,6 +106,7 @@ impl Monitor {
                     refreshing: false,
                     error: None,
                     failures: 0,
+                    backoff_ms: 0,
                     next_refresh_at: None,
                     paused: !controls.active(),
                     interval_secs: controls.interval.as_secs() as u32,
@@ -216,6 +220,7 @@ impl Monitor {
                         s.refreshing = false;
                         s.error = None;
                         s.failures = 0;
+                        s.backoff_ms = 0;
                     });
                     if !events.is_empty() {
                         sink.events(&events);
@@ -230,6 +235,7 @@ impl Monitor {
                         s.refreshing = false;
                         s.error = Some(error);
                         s.failures = failures;
+                        s.backoff_ms = delay.as_millis() as u64;
                     });
                 }
             }

@@ -15,6 +15,10 @@ snapshot: DeploymentsSnapshot | null, refreshing: boolean,
  */
 error: BerthError | null, failures: number, 
 /**
+ * How long the loop waits after the failures so far (0 while healthy).
+ */
+backoffMs: number, 
+/**
  * When the next refresh is due (ms since the epoch), unless paused.
  */
 nextRefreshAt: number | null, 
