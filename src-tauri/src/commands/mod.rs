@@ -2,7 +2,9 @@
 
 pub mod account;
 pub mod activity;
+pub mod deployments;
 pub mod environment;
+pub mod settings;
 pub mod wizard;
 
 #[cfg(test)]
