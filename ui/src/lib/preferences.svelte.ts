@@ -54,7 +54,7 @@ export async function savePreferences(next: Preferences): Promise<Loaded<Prefere
 export async function syncLanguage(): Promise<void> {
   const lang = language();
   if (!current || !isLanguage(lang) || current.language === lang) return;
-  await savePreferences({ ...current, language: lang });
+  await savePreferences({ ...$state.snapshot(current), language: lang });
 }
 
 /** Forgets everything (tests start from a clean state with it). */

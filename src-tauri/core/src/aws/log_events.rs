@@ -110,11 +110,13 @@ async fn page(clients: &AwsClients, request: &LogRequest) -> Result<LogPage> {
             message: e.message().unwrap_or_default().trim_end().to_owned(),
         })
         .collect();
+    // The newest page holds fewer lines than asked for only when the stream has no more; and
+    // CloudWatch hands the same backward token back once there is nothing earlier.
+    let whole_stream = request.token.is_none() && lines.len() < PAGE_LINES as usize;
     Ok(LogPage {
-        // CloudWatch hands the same backward token back once there is nothing earlier.
         earlier: out
             .next_backward_token
-            .filter(|t| Some(t) != request.token.as_ref()),
+            .filter(|t| !whole_stream && Some(t) != request.token.as_ref()),
         later: out.next_forward_token,
         lines,
     })

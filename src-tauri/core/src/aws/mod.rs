@@ -63,7 +63,12 @@ impl AwsClients {
             CredentialSource::DefaultChain => loader,
             CredentialSource::Profile(name) => {
                 profile = Some(name.clone());
-                loader.profile_name(name)
+                // The profile's own provider: the default chain would prefer AWS_ACCESS_KEY_ID
+                // from the environment and silently sign in as someone else.
+                let provider = aws_config::profile::ProfileFileCredentialsProvider::builder()
+                    .profile_name(&name)
+                    .build();
+                loader.profile_name(name).credentials_provider(provider)
             }
             CredentialSource::Provider(provider) => loader.credentials_provider(provider),
         };
