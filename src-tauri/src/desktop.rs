@@ -48,7 +48,12 @@ pub struct DesktopSink {
 
 impl MonitorSink for DesktopSink {
     fn state(&self, state: &MonitorState) {
-        if let Some(channel) = self.window.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        if let Some(channel) = self
+            .window
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
             // A reloaded window leaves a closed channel behind; the next watch replaces it.
             let _ = channel.send(state.clone());
         }

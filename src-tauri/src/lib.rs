@@ -52,12 +52,17 @@ pub fn run() {
         .on_window_event(|window, event| {
             if let WindowEvent::CloseRequested { api, .. } = event {
                 let app = window.app_handle();
-                let keep = app.state::<state::AppState>().settings().preferences.keep_in_tray;
+                let keep = app
+                    .state::<state::AppState>()
+                    .settings()
+                    .preferences
+                    .keep_in_tray;
                 if keep && app.try_state::<tray::Tray>().is_some() {
                     // Keep watching from the tray; Quit in the tray menu ends Berth.
                     api.prevent_close();
                     let _ = window.hide();
-                    app.state::<Monitor>().set_controls(|c| c.view_visible = false);
+                    app.state::<Monitor>()
+                        .set_controls(|c| c.view_visible = false);
                 }
             }
         })

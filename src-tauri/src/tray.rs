@@ -72,9 +72,9 @@ impl Tray {
     /// Shows the running-task count (none before the first refresh) or that AWS is unreachable.
     pub fn show_count(&self, language: Language, running: Option<u32>, failing: bool) {
         // A tray that cannot be updated (no tray host on this desktop) is not worth an error.
-        let _ = self.icon.set_tooltip(Some(desktop_text::tray_tooltip(
-            language, running, failing,
-        )));
+        let _ = self
+            .icon
+            .set_tooltip(Some(desktop_text::tray_tooltip(language, running, failing)));
         let _ = self
             .count
             .set_text(desktop_text::tray_count(language, running));

@@ -9,7 +9,7 @@ use berth_core::steps::status::{take_snapshot, StatusCache};
 use berth_core::ErrorKind;
 use status_support::*;
 
-async fn service_named<'a>(
+async fn service_named(
     clients: &berth_core::aws::AwsClients,
     name: &str,
 ) -> Option<berth_core::steps::status::ServiceStatus> {

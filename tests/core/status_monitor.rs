@@ -27,7 +27,7 @@ impl SnapshotSource for Moto {
 }
 
 enum Seen {
-    State(MonitorState),
+    State(Box<MonitorState>),
     Events(Vec<StatusEvent>),
 }
 
@@ -35,7 +35,7 @@ struct Channel(UnboundedSender<Seen>);
 
 impl MonitorSink for Channel {
     fn state(&self, state: &MonitorState) {
-        let _ = self.0.send(Seen::State(state.clone()));
+        let _ = self.0.send(Seen::State(Box::new(state.clone())));
     }
     fn events(&self, events: &[StatusEvent]) {
         let _ = self.0.send(Seen::Events(events.to_vec()));
@@ -51,7 +51,7 @@ async fn next_state(
     let wait = async {
         loop {
             match rx.recv().await.expect("the loop is running") {
-                Seen::State(state) if pick(&state) => return state,
+                Seen::State(state) if pick(&state) => return *state,
                 Seen::State(_) => {}
                 Seen::Events(e) => events.extend(e),
             }

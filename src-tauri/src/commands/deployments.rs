@@ -110,7 +110,13 @@ pub async fn list_task_log_streams(
     task_id: String,
 ) -> Result<Vec<LogStreamRef>> {
     let clients = state.aws().await?;
-    status::task_log_streams(&clients, &state.status_cache, &task_definition_arn, &task_id).await
+    status::task_log_streams(
+        &clients,
+        &state.status_cache,
+        &task_definition_arn,
+        &task_id,
+    )
+    .await
 }
 
 /// A page of a log stream: the newest lines, an earlier or later page, or search results.

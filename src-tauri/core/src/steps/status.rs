@@ -323,7 +323,7 @@ pub async fn take_snapshot(
             .iter()
             .map(|s| s.cost)
             .chain(standalone.iter().map(|t| t.cost))
-            .fold(RunningCost::zero(), RunningCost::add);
+            .sum::<RunningCost>();
         clusters.push(ClusterStatus {
             name: cluster,
             arn: cluster_arn,
@@ -341,10 +341,7 @@ pub async fn take_snapshot(
         practice: clients.is_practice(),
         taken_at: now_millis(),
         running_tasks: clusters.iter().map(|c| c.running_tasks).sum(),
-        cost: clusters
-            .iter()
-            .map(|c| c.cost)
-            .fold(RunningCost::zero(), RunningCost::add),
+        cost: clusters.iter().map(|c| c.cost).sum::<RunningCost>(),
         clusters,
         recently_stopped: just_stopped,
         prices: FARGATE_PRICES,
@@ -494,10 +491,7 @@ fn service_status(
     let def_arn = service.task_definition().unwrap_or_default();
     let def = definitions.get(def_arn);
     let tags = service.tags();
-    let cost = tasks
-        .iter()
-        .map(|t| t.cost)
-        .fold(RunningCost::zero(), RunningCost::add);
+    let cost = tasks.iter().map(|t| t.cost).sum::<RunningCost>();
     ServiceStatus {
         name: service.service_name().unwrap_or_default().to_owned(),
         arn: service.service_arn().unwrap_or_default().to_owned(),

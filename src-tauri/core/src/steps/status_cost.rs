@@ -62,13 +62,23 @@ impl RunningCost {
             ..RunningCost::zero()
         }
     }
+}
 
-    pub fn add(self, other: RunningCost) -> RunningCost {
+impl std::ops::Add for RunningCost {
+    type Output = RunningCost;
+
+    fn add(self, other: RunningCost) -> RunningCost {
         RunningCost {
             hourly_usd: self.hourly_usd + other.hourly_usd,
             monthly_usd: self.monthly_usd + other.monthly_usd,
             complete: self.complete && other.complete,
         }
+    }
+}
+
+impl std::iter::Sum for RunningCost {
+    fn sum<I: Iterator<Item = RunningCost>>(costs: I) -> RunningCost {
+        costs.fold(RunningCost::zero(), |a, b| a + b)
     }
 }
 
@@ -143,6 +153,6 @@ mod tests {
         );
         assert!(!unknown.complete);
         assert_eq!(unknown.hourly_usd, 0.0);
-        assert!(!x86.add(unknown).complete);
+        assert!(!(x86 + unknown).complete);
     }
 }
