@@ -5,11 +5,13 @@
 use crate::settings::Language;
 use crate::steps::status::StatusEvent;
 
-/// The tray's tooltip: how many tasks run, or why Berth cannot tell.
+/// The tray's tooltip: how many tasks run, or that the last check failed.
 pub fn tray_tooltip(language: Language, running: Option<u32>, failing: bool) -> String {
     match (language, running, failing) {
-        (Language::En, _, true) => "Berth — can't reach AWS right now".to_owned(),
-        (Language::Ko, _, true) => "Berth — 지금은 AWS에 연결할 수 없습니다".to_owned(),
+        (Language::En, _, true) => "Berth — couldn't check AWS; see Deployments".to_owned(),
+        (Language::Ko, _, true) => {
+            "Berth — AWS를 확인하지 못했습니다. 배포 현황을 확인하세요".to_owned()
+        }
         (Language::En, None, _) => "Berth".to_owned(),
         (Language::Ko, None, _) => "Berth".to_owned(),
         (Language::En, Some(1), _) => "Berth — 1 task running".to_owned(),
@@ -153,6 +155,6 @@ mod tests {
             tray_tooltip(Language::Ko, Some(3), false),
             "Berth — 실행 중인 작업 3개"
         );
-        assert!(tray_tooltip(Language::En, Some(3), true).contains("can't reach AWS"));
+        assert!(tray_tooltip(Language::En, Some(3), true).contains("couldn't check AWS"));
     }
 }
