@@ -12,6 +12,8 @@ export default mergeConfig(
         enabled: true,
         headless: true,
         screenshotFailures: false,
+        // Another run (a second checkout, a watcher) may hold the default port: take the next one.
+        api: { strictPort: false },
         provider: playwright({
           launchOptions: {
             executablePath: '/usr/bin/chromium',

@@ -1,21 +1,70 @@
 //! The Tauri shell: wiring only. Behaviour lives in `berth-core`; commands are a few lines each.
 
 mod commands;
+mod desktop;
 mod progress;
 mod state;
+mod tray;
 
-use tauri::Manager;
+use berth_core::monitor::{Monitor, MonitorControls};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tauri::{Manager, WindowEvent};
 
 /// Starts the app.
 pub fn run() {
     tauri::Builder::default()
         .setup(|app| {
             let paths = app.path();
-            app.manage(state::AppState::load(
-                &paths.app_config_dir()?,
-                &paths.app_data_dir()?,
-            ));
+            let state = state::AppState::load(&paths.app_config_dir()?, &paths.app_data_dir()?);
+            let prefs = state.settings().preferences;
+            app.manage(state);
+
+            // The refresh loop runs in Rust, so the tray and notifications work with the window
+            // closed. It starts paused until the Deployments view shows or the tray is on.
+            let handle = app.handle().clone();
+            let sink = Arc::new(desktop::DesktopSink {
+                app: handle.clone(),
+                window: Mutex::new(None),
+            });
+            let (monitor, run) = Monitor::new(
+                MonitorControls {
+                    interval: Duration::from_secs(prefs.refresh_interval_secs.into()),
+                    view_visible: false,
+                    tray: prefs.keep_in_tray,
+                },
+                Arc::new(desktop::AccountSource(handle.clone())),
+                sink.clone(),
+            );
+            tauri::async_runtime::spawn(run);
+            app.manage(monitor);
+            app.manage(sink);
+
+            // A desktop without a tray host still runs Berth; it just cannot keep it in a tray.
+            match tray::Tray::build(&handle, desktop::language(&prefs), prefs.keep_in_tray) {
+                Ok(tray) => {
+                    app.manage(tray);
+                }
+                Err(e) => eprintln!("berth: no tray icon ({e})"),
+            }
             Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let WindowEvent::CloseRequested { api, .. } = event {
+                let app = window.app_handle();
+                let keep = app
+                    .state::<state::AppState>()
+                    .settings()
+                    .preferences
+                    .keep_in_tray;
+                if keep && app.try_state::<tray::Tray>().is_some() {
+                    // Keep watching from the tray; Quit in the tray menu ends Berth.
+                    api.prevent_close();
+                    let _ = window.hide();
+                    app.state::<Monitor>()
+                        .set_controls(|c| c.view_visible = false);
+                }
+            }
         })
         .invoke_handler(tauri::generate_handler![
             commands::environment::probe_docker,
@@ -35,6 +84,19 @@ pub fn run() {
             commands::iam::ensure_execution_role,
             commands::iam::plan_deploy_user,
             commands::iam::create_deploy_user,
+            commands::deployments::watch_deployments,
+            commands::deployments::show_deployments,
+            commands::deployments::refresh_deployments,
+            commands::deployments::scale_service,
+            commands::deployments::redeploy_service,
+            commands::deployments::deploy_image_tag,
+            commands::deployments::delete_service,
+            commands::deployments::stop_task,
+            commands::deployments::list_task_log_streams,
+            commands::deployments::read_task_logs,
+            commands::deployments::read_service_metrics,
+            commands::settings::get_preferences,
+            commands::settings::update_preferences,
         ])
         .run(tauri::generate_context!())
         .expect("Berth could not start its window");

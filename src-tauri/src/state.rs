@@ -5,6 +5,7 @@ use berth_core::aws::AwsClients;
 use berth_core::credentials::{Keychain, SecretStore};
 use berth_core::settings::{Settings, SettingsFile};
 use berth_core::steps::account;
+use berth_core::steps::status::StatusCache;
 use berth_core::Result;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -14,6 +15,8 @@ pub struct AppState {
     settings: Mutex<Settings>,
     pub store: Arc<dyn SecretStore>,
     pub activity: ActivityLog,
+    /// Task definitions and addresses the Deployments view already read.
+    pub status_cache: StatusCache,
 }
 
 impl AppState {
@@ -25,6 +28,7 @@ impl AppState {
             settings: Mutex::new(settings),
             store: Arc::new(Keychain::default()),
             activity: ActivityLog::open(data_dir),
+            status_cache: StatusCache::default(),
         }
     }
 

@@ -76,8 +76,8 @@ describe('frame', () => {
 
   test('a page not built yet says so', async () => {
     await render(App, { refreshMs: 60_000 });
-    await rail().getByRole('button', { name: 'Settings' }).click();
-    await expect.element(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
+    await rail().getByRole('button', { name: 'Launch' }).click();
+    await expect.element(page.getByRole('heading', { level: 1, name: 'Launch' })).toBeVisible();
     await expect.element(page.getByText('Not built yet — coming in a later version of Berth.')).toBeVisible();
   });
 

@@ -1,3 +1,5 @@
+// Must run before any module that formats with the system locale at load time.
+import './lib/locale-guard';
 import { mount } from 'svelte';
 import App from './App.svelte';
 

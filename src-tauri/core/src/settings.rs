@@ -72,6 +72,66 @@ pub struct WizardSettings {
     pub image: Option<PushedImage>,
 }
 
+/// The app's colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Theme {
+    /// Follow the system's light or dark mode.
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+/// The languages Berth speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Language {
+    En,
+    Ko,
+}
+
+/// How the app looks and watches, chosen in Settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Preferences {
+    /// None until the user picks one (the window then follows the system language). The tray and
+    /// notifications, drawn by Berth itself, speak it too.
+    pub language: Option<Language>,
+    pub theme: Theme,
+    /// How often the Deployments view, tray and notifications refresh.
+    pub refresh_interval_secs: u32,
+    /// Closing the window keeps Berth running in the tray, watching and notifying.
+    pub keep_in_tray: bool,
+    /// Desktop notifications for stops, recoveries and finished deployments.
+    pub notifications: bool,
+}
+
+impl Default for Preferences {
+    fn default() -> Self {
+        Preferences {
+            language: None,
+            theme: Theme::System,
+            refresh_interval_secs: crate::monitor::DEFAULT_INTERVAL_SECS,
+            keep_in_tray: false,
+            notifications: true,
+        }
+    }
+}
+
+impl Preferences {
+    /// Checks the choices before they are saved.
+    pub fn validate(&self) -> Result<()> {
+        use crate::monitor::{MAX_INTERVAL_SECS, MIN_INTERVAL_SECS};
+        if !(MIN_INTERVAL_SECS..=MAX_INTERVAL_SECS).contains(&self.refresh_interval_secs) {
+            return Err(BerthError::invalid("refreshInterval", "range")
+                .with("min", MIN_INTERVAL_SECS.to_string())
+                .with("max", MAX_INTERVAL_SECS.to_string()));
+        }
+        Ok(())
+    }
+}
+
 /// Everything remembered.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -79,6 +139,7 @@ pub struct Settings {
     pub account: AccountSettings,
     pub identities: Vec<SavedIdentity>,
     pub wizard: WizardSettings,
+    pub preferences: Preferences,
 }
 
 /// The settings file. Writes go to a temporary file first, so a crash never leaves half a file.
@@ -157,6 +218,13 @@ mod tests {
                 repository: Some("web".into()),
                 image: None,
             },
+            preferences: Preferences {
+                language: Some(Language::Ko),
+                theme: Theme::Dark,
+                refresh_interval_secs: 60,
+                keep_in_tray: true,
+                notifications: false,
+            },
         };
         file.save(&settings).unwrap();
         assert_eq!(
@@ -173,6 +241,19 @@ mod tests {
         let loaded = file.load();
         assert_eq!(loaded.account.region.as_deref(), Some("us-east-1"));
         assert_eq!(loaded.wizard, WizardSettings::default());
+        assert_eq!(loaded.preferences, Preferences::default());
+    }
+
+    #[test]
+    fn a_refresh_interval_outside_five_seconds_to_an_hour_is_refused() {
+        let mut prefs = Preferences::default();
+        assert!(prefs.validate().is_ok());
+        prefs.refresh_interval_secs = 2;
+        let err = prefs.validate().unwrap_err();
+        assert_eq!(err.param("field"), Some("refreshInterval"));
+        assert_eq!(err.param("rule"), Some("range"));
+        prefs.refresh_interval_secs = 7200;
+        assert!(prefs.validate().is_err());
     }
 
     #[test]

@@ -2,8 +2,10 @@
 
 pub mod account;
 pub mod activity;
+pub mod deployments;
 pub mod environment;
 pub mod iam;
+pub mod settings;
 pub mod wizard;
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ import { remote } from 'webdriverio';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export function requireEnv(name) {
   const value = process.env[name];
@@ -57,7 +58,8 @@ export async function openApp({ home, env = {}, unset = ['AWS_REGION', 'AWS_DEFA
 }
 
 export async function saveScreenshot(browser, name) {
-  const dir = process.env.BERTH_E2E_ARTIFACTS ?? join(process.cwd(), 'artifacts');
+  // Beside the tests, wherever they are run from (scripts/test.sh sets the same folder).
+  const dir = process.env.BERTH_E2E_ARTIFACTS ?? fileURLToPath(new URL('../artifacts/', import.meta.url));
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.png`);
   // WebKitGTK under Xvfb paints a moment after the DOM changes; a screenshot taken at once shows

@@ -15,6 +15,14 @@ import type { RoleChange } from './bindings/RoleChange';
 import type { RoleStatus } from './bindings/RoleStatus';
 import type { VerifiedIdentity } from './bindings/VerifiedIdentity';
 import type { WizardSettings } from './bindings/WizardSettings';
+import type { LogPage } from './bindings/LogPage';
+import type { LogRequest } from './bindings/LogRequest';
+import type { LogStreamRef } from './bindings/LogStreamRef';
+import type { MetricRange } from './bindings/MetricRange';
+import type { MonitorState } from './bindings/MonitorState';
+import type { Preferences } from './bindings/Preferences';
+import type { ServiceMetrics } from './bindings/ServiceMetrics';
+import type { TagDeployment } from './bindings/TagDeployment';
 import { toBerthError } from './errors';
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -119,4 +127,74 @@ export function planDeployUser(userName: string, roleName: string): Promise<Depl
  */
 export function createDeployUser(request: DeployUserRequest): Promise<DeployUserOutcome> {
   return call<DeployUserOutcome>('create_deploy_user', { request });
+}
+
+/**
+ * Calls `onState` with every state of the refresh loop behind the Deployments view (a refresh
+ * started, a snapshot arrived, a refresh failed) and returns the current one.
+ */
+export function watchDeployments(onState: (state: MonitorState) => void): Promise<MonitorState> {
+  const channel = new Channel<MonitorState>();
+  channel.onmessage = onState;
+  return call<MonitorState>('watch_deployments', { channel });
+}
+
+/** Tells the refresh loop whether the Deployments view is on screen (it pauses when nothing shows it). */
+export function showDeployments(visible: boolean): Promise<void> {
+  return call<void>('show_deployments', { visible });
+}
+
+/** Refreshes the Deployments view now; the result arrives over the watch channel. */
+export function refreshDeployments(): Promise<void> {
+  return call<void>('refresh_deployments');
+}
+
+/** Sets how many tasks a service keeps running (UpdateService --desired-count). */
+export function scaleService(cluster: string, service: string, desired: number): Promise<void> {
+  return call<void>('scale_service', { cluster, service, desired });
+}
+
+/** Replaces every task of a service with a fresh one (UpdateService --force-new-deployment). */
+export function redeployService(cluster: string, service: string): Promise<void> {
+  return call<void>('redeploy_service', { cluster, service });
+}
+
+/** Runs another tag of the same image: a new task definition revision, then UpdateService. */
+export function deployImageTag(cluster: string, service: string, tag: string): Promise<TagDeployment> {
+  return call<TagDeployment>('deploy_image_tag', { cluster, service, tag });
+}
+
+/** Deletes a service and stops its tasks (DeleteService --force). */
+export function deleteService(cluster: string, service: string): Promise<void> {
+  return call<void>('delete_service', { cluster, service });
+}
+
+/** Stops one task (StopTask, with a reason that marks it as the user's own doing). */
+export function stopTask(cluster: string, task: string): Promise<void> {
+  return call<void>('stop_task', { cluster, task });
+}
+
+/** The CloudWatch log streams of a task's containers. */
+export function listTaskLogStreams(taskDefinitionArn: string, taskId: string): Promise<LogStreamRef[]> {
+  return call<LogStreamRef[]>('list_task_log_streams', { taskDefinitionArn, taskId });
+}
+
+/** A page of a log stream: the newest lines, the page a token points to, or search results. */
+export function readTaskLogs(request: LogRequest): Promise<LogPage> {
+  return call<LogPage>('read_task_logs', { request });
+}
+
+/** A service's CPU and memory utilisation over the last hour or day (CloudWatch). */
+export function readServiceMetrics(cluster: string, service: string, range: MetricRange): Promise<ServiceMetrics> {
+  return call<ServiceMetrics>('read_service_metrics', { cluster, service, range });
+}
+
+/** Language, theme, refresh interval and tray choices. */
+export function getPreferences(): Promise<Preferences> {
+  return call<Preferences>('get_preferences');
+}
+
+/** Checks and remembers the preferences; the refresh loop and tray follow them at once. */
+export function updatePreferences(preferences: Preferences): Promise<Preferences> {
+  return call<Preferences>('update_preferences', { preferences });
 }

@@ -8,6 +8,7 @@ import type {
   BerthError,
   DockerStatus,
   NewIdentity,
+  Preferences,
   VerifiedIdentity,
 } from '../ipc/types';
 
@@ -110,10 +111,27 @@ type Handler = (args: Args) => unknown;
  * like the backend does, records every call, and lets a test replace any command's answer.
  */
 /** Commands the frame calls on its own, whatever the user does. */
-const BACKGROUND_COMMANDS = ['probe_docker', 'read_aws_config', 'list_activity', 'watch_activity'];
+const BACKGROUND_COMMANDS = [
+  'probe_docker',
+  'read_aws_config',
+  'list_activity',
+  'watch_activity',
+  'get_preferences',
+  'update_preferences',
+];
+
+/** The preferences of a fresh install. */
+export const defaultPreferences: Preferences = {
+  language: null,
+  theme: 'system',
+  refreshIntervalSecs: 30,
+  keepInTray: false,
+  notifications: true,
+};
 
 export function mockAccountBackend(initial: AccountOverview = accountOverview()) {
   let state: AccountOverview = structuredClone(initial);
+  let preferences: Preferences = structuredClone(defaultPreferences);
   const calls: { cmd: string; args: Args }[] = [];
   const answers: Partial<Record<string, Handler>> = {};
   const answer = () => structuredClone(state);
@@ -154,6 +172,11 @@ export function mockAccountBackend(initial: AccountOverview = accountOverview())
     watch_activity: () => null,
     clear_activity: () => null,
     get_wizard: () => ({ executionRoleArn: null, repository: null, image: null }),
+    get_preferences: () => structuredClone(preferences),
+    update_preferences: (args) => {
+      preferences = structuredClone(args.preferences as Preferences);
+      return structuredClone(preferences);
+    },
   };
 
   mockIPC((cmd, payload) => {
@@ -174,6 +197,9 @@ export function mockAccountBackend(initial: AccountOverview = accountOverview())
     order: () => calls.map((c) => c.cmd).filter((c) => !BACKGROUND_COMMANDS.includes(c)),
     get state() {
       return state;
+    },
+    get preferences() {
+      return preferences;
     },
     set state(next: AccountOverview) {
       state = structuredClone(next);

@@ -1,8 +1,12 @@
 //! AWS access. One factory builds the shared SDK configuration (region, credentials, and the
 //! endpoint override of practice mode); each service gets a thin wrapper module of its own.
 
+pub mod ecs_status;
 pub mod errors;
 pub mod iam;
+pub mod log_events;
+pub mod metrics;
+pub mod network_interfaces;
 pub mod profiles;
 pub mod regions;
 pub mod sts;

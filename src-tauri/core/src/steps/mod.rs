@@ -2,3 +2,6 @@
 
 pub mod account;
 pub mod iam;
+pub mod service_actions;
+pub mod status;
+pub mod status_cost;

@@ -1,0 +1,224 @@
+import { clearMocks } from '@tauri-apps/api/mocks';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { page, userEvent } from 'vitest/browser';
+import { render } from 'vitest-browser-svelte';
+import { setLanguage } from '../lib/i18n/index.svelte';
+import { cluster, mockDeploymentsBackend, monitorState, service, snapshot, task } from '../test/deployments';
+import { resetLanguage, sleep } from '../test/fixtures';
+import Deployments from './Deployments.svelte';
+
+const shopCard = () => page.getByRole('article', { name: 'shop' });
+
+beforeEach(() => resetLanguage());
+afterEach(() => {
+  clearMocks();
+  resetLanguage();
+});
+
+describe('what runs', () => {
+  test('shows each cluster, its services with counts, size, image, cost, events and tasks', async () => {
+    mockDeploymentsBackend();
+    await render(Deployments);
+
+    await expect.element(page.getByRole('heading', { name: 'Cluster web' })).toBeVisible();
+    await expect.element(shopCard()).toBeVisible();
+    await expect.element(shopCard().getByText('Running', { exact: true }).first()).toBeVisible();
+    await expect.element(shopCard().getByText('Made by Berth')).toBeVisible();
+    await expect.element(shopCard().getByRole('definition').filter({ hasText: '0.25 vCPU · 512 MiB · x86-64' })).toBeVisible();
+    await expect.element(shopCard().getByText('123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:v3')).toBeVisible();
+    await expect.element(shopCard().getByText('$13.47')).toBeVisible();
+    await expect.element(shopCard().getByText('— (service shop) has reached a steady state.')).toBeVisible();
+
+    const table = shopCard().getByRole('table', { name: 'Tasks of service shop' });
+    await expect.element(table.getByRole('rowheader', { name: '0f1e2d3c' })).toBeVisible();
+    await expect.element(table.getByText('3.91.20.7')).toBeVisible();
+    await expect.element(table.getByText('$0.0185')).toBeVisible();
+
+    const totals = page.getByRole('region', { name: 'Totals' });
+    await expect.element(totals.getByText('$0.0185')).toBeVisible();
+    await expect.element(totals.getByText('$13.47')).toBeVisible();
+    await expect.element(page.getByText('On-demand prices as of 2026-11-01', { exact: false })).toBeVisible();
+  });
+
+  test('tells the backend the view is shown, follows new states, and says when the view goes away', async () => {
+    const backend = mockDeploymentsBackend();
+    const screen = await render(Deployments);
+    await expect.element(shopCard()).toBeVisible();
+    expect(backend.argsOf('show_deployments')).toEqual([{ visible: true, channel: undefined }]);
+
+    backend.push(monitorState({ snapshot: snapshot({ clusters: [cluster({ services: [service({ desired: 3, running: 1, pending: 2 })] })] }) }));
+    await expect.element(shopCard().getByText('1 of 3 running')).toBeVisible();
+    await expect.element(shopCard().getByRole('definition').first()).toHaveTextContent('3');
+
+    screen.unmount();
+    await sleep(10);
+    expect(backend.argsOf('show_deployments').at(-1)).toEqual({ visible: false, channel: undefined });
+  });
+
+  test('an empty region says so and offers the Launch step', async () => {
+    mockDeploymentsBackend(monitorState({ snapshot: snapshot({ clusters: [], runningTasks: 0 }) }));
+    let launched = false;
+    await render(Deployments, { onlaunch: () => (launched = true) });
+    await expect.element(page.getByRole('heading', { name: 'Nothing runs in US East (N. Virginia) — us-east-1 yet' })).toBeVisible();
+    await page.getByRole('button', { name: 'Go to Launch' }).click();
+    expect(launched).toBe(true);
+  });
+
+  test('a failed refresh keeps the last snapshot and says when Berth tries again', async () => {
+    mockDeploymentsBackend(
+      monitorState({
+        error: { kind: 'throttled', params: { action: 'ecs:DescribeServices', code: 'ThrottlingException' }, details: 'Rate exceeded' },
+        failures: 2,
+        nextRefreshAt: Date.now() + 120_000,
+      }),
+    );
+    await render(Deployments);
+    const alert = page.getByRole('alert');
+    await expect.element(alert.getByText('AWS asked Berth to slow down')).toBeVisible();
+    await expect.element(alert.getByText(/Berth tries again in (1|2) min/)).toBeVisible();
+    await expect.element(shopCard()).toBeVisible();
+  });
+
+  test('tasks stopped elsewhere are listed with their reason, the user’s own stops as such', async () => {
+    const crashed = task({
+      id: 'aaaaaaaa11112222',
+      lastStatus: 'STOPPED',
+      desiredStatus: 'STOPPED',
+      stoppedAt: Date.now() - 60_000,
+      stoppedReason: 'Essential container in task exited',
+      containers: [{ name: 'app', lastStatus: 'STOPPED', exitCode: 137, reason: null }],
+    });
+    const mine = task({ id: 'bbbbbbbb33334444', lastStatus: 'STOPPED', stoppedReason: 'Stopped from Berth', stoppedByBerth: true });
+    mockDeploymentsBackend(monitorState({ snapshot: snapshot({ recentlyStopped: [crashed, mine] }) }));
+    await render(Deployments);
+    const stopped = page.getByRole('region', { name: 'Stopped in the last hour' });
+    await expect.element(stopped.getByText('Essential container in task exited (exit code 137)')).toBeVisible();
+    await expect.element(stopped.getByText('Stopped from Berth')).toBeVisible();
+  });
+});
+
+describe('actions', () => {
+  test('scaling checks the count before asking AWS, then sets it', async () => {
+    const backend = mockDeploymentsBackend();
+    await render(Deployments);
+    await page.getByRole('button', { name: 'Scale shop' }).click();
+    const input = page.getByRole('spinbutton', { name: 'Desired tasks' });
+    await expect.element(input).toHaveFocus();
+    await userEvent.fill(input, '101');
+    await page.getByRole('button', { name: 'Set desired count' }).click();
+    await expect.element(page.getByText('Enter a whole number from 0 to 100.')).toBeVisible();
+    await expect.element(input).toHaveAttribute('aria-invalid', 'true');
+    expect(backend.argsOf('scale_service')).toEqual([]);
+
+    await userEvent.fill(input, '2');
+    await expect.element(page.getByText('About $26.94 a month at this count.')).toBeVisible();
+    await page.getByRole('button', { name: 'Set desired count' }).click();
+    await expect.element(page.getByRole('status').getByText('shop now keeps 2 task(s) running', { exact: false })).toBeVisible();
+    expect(backend.argsOf('scale_service')).toEqual([{ cluster: 'web', service: 'shop', desired: 2, channel: undefined }]);
+  });
+
+  test('deleting a service needs its name typed first', async () => {
+    const backend = mockDeploymentsBackend();
+    await render(Deployments);
+    await page.getByRole('button', { name: 'Delete shop' }).click();
+    const confirm = page.getByRole('button', { name: 'Delete shop' }).last();
+    await expect.element(confirm).toBeDisabled();
+    await userEvent.fill(page.getByLabelText('Type shop to confirm'), 'sho');
+    await expect.element(confirm).toBeDisabled();
+    await userEvent.fill(page.getByLabelText('Type shop to confirm'), 'shop');
+    await expect.element(confirm).toBeEnabled();
+    await confirm.click();
+    await expect.element(page.getByText('shop is being deleted', { exact: false })).toBeVisible();
+    expect(backend.argsOf('delete_service')).toEqual([{ cluster: 'web', service: 'shop', channel: undefined }]);
+  });
+
+  test('stopping a task asks first and says a service replaces it', async () => {
+    const backend = mockDeploymentsBackend();
+    await render(Deployments);
+    await page.getByRole('button', { name: 'Stop task 0f1e2d3c' }).click();
+    await expect.element(page.getByText('Its service starts a new task to replace it.')).toBeVisible();
+    expect(backend.argsOf('stop_task')).toEqual([]);
+    await page.getByRole('group', { name: 'Stop task 0f1e2d3c?' }).getByRole('button', { name: 'Stop task' }).click();
+    await expect.poll(() => backend.argsOf('stop_task').length).toBe(1);
+    expect(backend.argsOf('stop_task')[0].task).toBe(task().arn);
+  });
+
+  test('deploying another tag refuses a bad tag and shows the new revision', async () => {
+    const backend = mockDeploymentsBackend();
+    await render(Deployments);
+    await page.getByRole('button', { name: 'Deploy another tag of shop' }).click();
+    const field = page.getByRole('textbox', { name: 'Image tag' });
+    await userEvent.fill(field, '-bad tag');
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+    await expect.element(page.getByText("A tag is up to 128 letters, digits, and . _ - and can't start with . or -")).toBeVisible();
+    expect(backend.argsOf('deploy_image_tag')).toEqual([]);
+    await userEvent.fill(field, 'v4');
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+    await expect.element(page.getByText('Deploying 123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:v4 to shop as shop:4.', { exact: false })).toBeVisible();
+  });
+});
+
+describe('logs and charts', () => {
+  test('logs show the newest lines, load earlier ones, and search', async () => {
+    const backend = mockDeploymentsBackend();
+    const line = (n: number) => ({ at: Date.UTC(2026, 10, 25, 8, 0, n), message: `line ${n}` });
+    backend.answers.read_task_logs = (args) => {
+      const request = args.request as { token: string | null; search: string | null };
+      if (request.search) return { lines: [line(7)], earlier: null, later: null };
+      if (request.token === 'b/1') return { lines: [line(1), line(2)], earlier: 'b/0', later: 'f/0' };
+      if (request.token?.startsWith('f/')) return { lines: [], earlier: null, later: request.token };
+      return { lines: Array.from({ length: 200 }, (_, i) => line(i + 10)), earlier: 'b/1', later: 'f/1' };
+    };
+    await render(Deployments);
+    await page.getByRole('button', { name: 'Logs of shop' }).click();
+    const log = page.getByRole('log', { name: 'Log lines' });
+    await expect.element(log.getByText('line 209')).toBeVisible();
+    await log.getByRole('button', { name: 'Load earlier lines' }).click();
+    await expect.element(log.getByText('line 1', { exact: true })).toBeInTheDocument();
+    await expect.element(log.getByText('Start of the stream')).toBeInTheDocument();
+
+    await userEvent.fill(page.getByRole('searchbox', { name: 'Search the log' }), 'line 7');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await expect.element(log.getByText('1 line(s) contain “line 7”')).toBeVisible();
+    expect(backend.argsOf('read_task_logs').at(-1)?.request).toMatchObject({ search: 'line 7', token: null });
+  });
+
+  test('a service without metric data says so instead of drawing an empty chart', async () => {
+    mockDeploymentsBackend();
+    await render(Deployments);
+    await page.getByRole('button', { name: 'CPU and memory of shop' }).click();
+    await expect.element(page.getByText('No CPU or memory data in the last hour.', { exact: false })).toBeVisible();
+    expect(document.querySelector('.uplot')).toBeNull();
+  });
+
+  test('metric data is drawn with a summary a screen reader can read; the range can change', async () => {
+    const backend = mockDeploymentsBackend();
+    const points = (base: number) => Array.from({ length: 30 }, (_, i) => ({ at: 1_800_000_000 + i * 60, value: base + (i % 5) }));
+    backend.answers.read_service_metrics = (args) => ({
+      range: args.range,
+      start: 1_800_000_000,
+      end: 1_800_003_600,
+      periodSecs: 60,
+      cpu: points(20),
+      memory: points(40),
+    });
+    await render(Deployments);
+    await page.getByRole('button', { name: 'CPU and memory of shop' }).click();
+    const chart = page.getByRole('img', { name: 'CPU: average 22.0%, peak 24.0% · Memory: average 42.0%, peak 44.0%' });
+    await expect.element(chart).toBeVisible();
+    await expect.poll(() => document.querySelector('.uplot canvas') !== null).toBe(true);
+    // The radio itself is drawn as a segmented control: the user clicks its label.
+    await page.getByText('Last day').click();
+    await expect.element(page.getByRole('radio', { name: 'Last day' })).toBeChecked();
+    await expect.poll(() => backend.argsOf('read_service_metrics').map((a) => a.range)).toEqual(['hour', 'day']);
+  });
+});
+
+test('the view is in Korean in Korean mode', async () => {
+  mockDeploymentsBackend();
+  setLanguage('ko');
+  await render(Deployments);
+  await expect.element(page.getByRole('heading', { name: '배포 현황', level: 1 })).toBeVisible();
+  await expect.element(page.getByRole('button', { name: 'shop 규모 조정' })).toBeVisible();
+  await expect.element(page.getByText('실행 중인 작업', { exact: true })).toBeVisible();
+});

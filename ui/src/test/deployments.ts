@@ -1,0 +1,170 @@
+// Test support only: Deployments view answers (snapshots, monitor states) and a mock backend.
+import { mockIPC } from '@tauri-apps/api/mocks';
+import type { Channel } from '@tauri-apps/api/core';
+import type { ClusterStatus, DeploymentsSnapshot, MonitorState, ServiceStatus, TaskStatus } from '../ipc/types';
+
+const ACCOUNT = '123456789012';
+const NOW = Date.UTC(2026, 10, 25, 9, 0, 0);
+
+export function task(overrides: Partial<TaskStatus> = {}): TaskStatus {
+  const id = overrides.id ?? '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
+  return {
+    arn: `arn:aws:ecs:us-east-1:${ACCOUNT}:task/web/${id}`,
+    id,
+    cluster: 'web',
+    service: 'shop',
+    lastStatus: 'RUNNING',
+    desiredStatus: 'RUNNING',
+    health: null,
+    launchType: 'FARGATE',
+    cpu: 256,
+    memory: 512,
+    cpuArchitecture: 'X86_64',
+    taskDefinition: 'shop:3',
+    taskDefinitionArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/shop:3`,
+    image: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/shop:v3`,
+    publicIp: '3.91.20.7',
+    privateIp: '172.31.5.9',
+    createdAt: NOW - 3 * 3600_000,
+    startedAt: NOW - 2 * 3600_000 - 5 * 60_000,
+    stoppedAt: null,
+    stoppedReason: null,
+    stopCode: null,
+    stoppedByBerth: false,
+    containers: [{ name: 'app', lastStatus: 'RUNNING', exitCode: null, reason: null }],
+    hasLogs: true,
+    cost: { hourlyUsd: 0.01845, monthlyUsd: 13.47, complete: true },
+    ...overrides,
+  };
+}
+
+export function service(overrides: Partial<ServiceStatus> = {}): ServiceStatus {
+  const tasks = overrides.tasks ?? [task()];
+  return {
+    name: 'shop',
+    arn: `arn:aws:ecs:us-east-1:${ACCOUNT}:service/web/shop`,
+    cluster: 'web',
+    status: 'ACTIVE',
+    desired: 1,
+    running: 1,
+    pending: 0,
+    launchType: 'FARGATE',
+    taskDefinition: 'shop:3',
+    taskDefinitionArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/shop:3`,
+    image: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/shop:v3`,
+    cpu: 256,
+    memory: 512,
+    cpuArchitecture: 'X86_64',
+    createdAt: NOW - 26 * 3600_000,
+    deployments: [
+      {
+        id: 'ecs-svc/1',
+        status: 'PRIMARY',
+        rolloutState: 'COMPLETED',
+        rolloutStateReason: null,
+        taskDefinition: 'shop:3',
+        desired: 1,
+        running: 1,
+        pending: 0,
+        failed: 0,
+        createdAt: NOW - 26 * 3600_000,
+        updatedAt: NOW - 25 * 3600_000,
+      },
+    ],
+    events: [
+      { id: 'e2', at: NOW - 60_000, message: '(service shop) has reached a steady state.' },
+      { id: 'e1', at: NOW - 3600_000, message: '(service shop) has started 1 tasks: (task 0f1e2d3c).' },
+    ],
+    tasks,
+    cost: { hourlyUsd: 0.01845 * tasks.length, monthlyUsd: 13.47 * tasks.length, complete: true },
+    managed: true,
+    app: 'shop',
+    hasLogs: true,
+    ...overrides,
+  };
+}
+
+export function cluster(overrides: Partial<ClusterStatus> = {}): ClusterStatus {
+  const services = overrides.services ?? [service()];
+  return {
+    name: 'web',
+    arn: `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/web`,
+    services,
+    tasks: [],
+    runningTasks: services.reduce((n, s) => n + s.tasks.length, 0),
+    cost: { hourlyUsd: 0.01845, monthlyUsd: 13.47, complete: true },
+    ...overrides,
+  };
+}
+
+export function snapshot(overrides: Partial<DeploymentsSnapshot> = {}): DeploymentsSnapshot {
+  const clusters = overrides.clusters ?? [cluster()];
+  return {
+    region: 'us-east-1',
+    practice: false,
+    takenAt: NOW,
+    clusters,
+    recentlyStopped: [],
+    runningTasks: clusters.reduce((n, c) => n + c.runningTasks, 0),
+    cost: { hourlyUsd: 0.01845, monthlyUsd: 13.47, complete: true },
+    prices: { asOf: '2026-11-01', url: 'https://aws.amazon.com/fargate/pricing/' },
+    ...overrides,
+  };
+}
+
+export function monitorState(overrides: Partial<MonitorState> = {}): MonitorState {
+  return {
+    snapshot: snapshot(),
+    refreshing: false,
+    error: null,
+    failures: 0,
+    backoffMs: 0,
+    nextRefreshAt: Date.now() + 30_000,
+    paused: false,
+    intervalSecs: 30,
+    ...overrides,
+  };
+}
+
+type Args = Record<string, unknown>;
+type Handler = (args: Args) => unknown;
+
+/** A stand-in for the Deployments commands: records calls, pushes states over the watch channel. */
+export function mockDeploymentsBackend(initial: MonitorState = monitorState()) {
+  const calls: { cmd: string; args: Args }[] = [];
+  const answers: Partial<Record<string, Handler>> = {};
+  let channel: Channel<MonitorState> | null = null;
+  const defaults: Record<string, Handler> = {
+    watch_deployments: (args) => {
+      channel = args.channel as Channel<MonitorState>;
+      return structuredClone(initial);
+    },
+    show_deployments: () => null,
+    refresh_deployments: () => null,
+    scale_service: () => null,
+    redeploy_service: () => null,
+    delete_service: () => null,
+    stop_task: () => null,
+    deploy_image_tag: (args) => ({ taskDefinition: 'shop:4', image: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/shop:${args.tag}` }),
+    list_task_log_streams: () => [{ container: 'app', group: '/berth/shop', stream: 'ecs/app/0f1e2d3c4b5a69788796a5b4c3d2e1f0' }],
+    read_task_logs: () => ({ lines: [], earlier: null, later: 'f/1' }),
+    read_service_metrics: (args) => ({ range: args.range, start: 0, end: 3600, periodSecs: 60, cpu: [], memory: [] }),
+  };
+  mockIPC((cmd, payload) => {
+    const args = (payload ?? {}) as Args;
+    calls.push({ cmd, args: { ...args, channel: undefined } });
+    const handler = answers[cmd] ?? defaults[cmd];
+    if (!handler) throw new Error(`unexpected command ${cmd}`);
+    return handler(args);
+  });
+  return {
+    answers,
+    calls,
+    argsOf: (cmd: string) => calls.filter((c) => c.cmd === cmd).map((c) => c.args),
+    /** Sends a new loop state to the view, as the backend does after each refresh. */
+    push(state: MonitorState) {
+      if (!channel) throw new Error('the view never called watch_deployments');
+      channel.onmessage(structuredClone(state));
+    },
+  };
+}
