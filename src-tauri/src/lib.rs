@@ -30,6 +30,16 @@ pub fn run() {
             commands::activity::watch_activity,
             commands::activity::clear_activity,
             commands::wizard::get_wizard,
+            commands::repositories::list_repositories,
+            commands::repositories::get_repository_usage,
+            commands::repositories::get_repository,
+            commands::repositories::list_repository_images,
+            commands::repositories::create_repository,
+            commands::repositories::choose_repository,
+            commands::repositories::put_lifecycle_rule,
+            commands::repositories::delete_repository,
+            commands::repositories::delete_repository_images,
+            commands::repositories::preview_ecr_commands,
         ])
         .run(tauri::generate_context!())
         .expect("Berth could not start its window");

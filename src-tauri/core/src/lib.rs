@@ -8,6 +8,8 @@ pub mod aws;
 pub mod bindings;
 pub mod credentials;
 pub mod docker;
+pub mod ecr_lifecycle;
+pub mod ecr_names;
 pub mod error;
 pub mod pricing;
 pub mod progress;
