@@ -564,8 +564,8 @@ async fn images_are_listed_newest_first_and_only_the_selected_ones_are_deleted()
     let outcome = repositories::delete_images(&clients, &log, "imgs", &[old.clone(), mid.clone()])
         .await
         .unwrap();
-    assert_eq!(outcome.deleted, [old.clone()]);
-    assert_eq!(outcome.already_gone, [mid.clone()]);
+    assert_eq!(outcome.deleted, [old.as_str()]);
+    assert_eq!(outcome.already_gone, [mid.as_str()]);
     assert!(outcome.failures.is_empty());
     let left: Vec<String> = repositories::list_images(&clients, &log, "imgs")
         .await
@@ -573,7 +573,7 @@ async fn images_are_listed_newest_first_and_only_the_selected_ones_are_deleted()
         .into_iter()
         .map(|i| i.digest)
         .collect();
-    assert_eq!(left, [new.clone()]);
+    assert_eq!(left, [new.as_str()]);
     let batch = log
         .recent(10)
         .into_iter()

@@ -112,6 +112,7 @@ test('create a repository in the wizard, find it in the Repositories view, delet
     // Open it: both images, then delete one of them.
     await click(browser, `Open ${name}`);
     await waitForText(browser, '2 in all, 512 MB');
+    await saveScreenshot(browser, 'repositories-detail');
     await click(browser, 'Select v1');
     await click(browser, 'Delete selected (1)…');
     await waitForText(browser, `Delete 1 image from “${name}”?`);
@@ -156,6 +157,12 @@ test('the Repositories view and the delete confirmation are in Korean in Korean 
   await putImage(name, 'latest', 40 * MB);
   await withApp({ home: practiceHome(), env: env() }, async (browser) => {
     await chooseLanguage(browser, 'Language', 'ko');
+    await click(browser, '리포지토리');
+    await waitForText(browser, '이미지를 어디에 보관할까요?');
+    await click(browser, '기존 리포지토리 사용');
+    await typeInto(browser, '리포지토리 찾기', name);
+    await waitForText(browser, '일치: 1개');
+    await saveScreenshot(browser, 'repository-pick-ko');
     await click(browser, '리포지토리 목록');
     await waitForText(browser, '예상 비용');
     await typeInto(browser, '이름으로 찾기', name);
@@ -172,4 +179,50 @@ test('the Repositories view and the delete confirmation are in Korean in Korean 
   });
   assert.equal((await ecr('DescribeRepositories', { repositoryNames: [name] })).status, 200, 'Escape deleted it');
   await ecr('DeleteRepository', { repositoryName: name, force: true });
+});
+
+test('more than a thousand repositories: all listed, only the rows in view rendered, sizes filled in lazily', async () => {
+  const prefix = `bulk-${process.pid}-${Date.now()}`;
+  const names = Array.from({ length: 1001 }, (_, i) => `${prefix}/svc-${String(i).padStart(4, '0')}`);
+  const createAll = async (list) => {
+    for (let i = 0; i < list.length; i += 25) {
+      const results = await Promise.all(list.slice(i, i + 25).map((n) => ecr('CreateRepository', { repositoryName: n })));
+      for (const r of results) assert.equal(r.status, 200, JSON.stringify(r.json));
+    }
+  };
+  await createAll(names);
+  await putImage(names[0], 'v1', 64 * MB);
+  try {
+    await withApp({ home: practiceHome(), env: env() }, async (browser) => {
+      await chooseLanguage(browser, 'Language', 'en');
+      await click(browser, 'Repositories');
+      await typeInto(browser, 'Filter by name', prefix);
+      await waitForText(browser, '1,001 of ');
+      const table = await browser.$('table');
+      assert.equal(await table.getAttribute('aria-rowcount'), '1002');
+      const rendered = await browser.execute(() => document.querySelectorAll('tbody th[scope="row"]').length);
+      assert.ok(rendered > 3 && rendered < 60, `${rendered} rows rendered`);
+      await waitForText(browser, '64 MB');
+      await saveScreenshot(browser, 'repositories-many');
+
+      // The last one is reachable by scrolling, and gets measured once it is in view.
+      await browser.execute(() => {
+        const scroller = document.querySelector('table').closest('[role="region"]');
+        scroller.scrollTop = scroller.scrollHeight;
+      });
+      await waitForText(browser, `${prefix}/svc-1000`);
+      await browser.waitUntil(
+        () =>
+          browser.execute((last) => {
+            const cell = [...document.querySelectorAll('tbody th[scope="row"]')].find((th) => th.textContent.includes(last));
+            return cell?.parentElement.textContent.includes('0 B') ?? false;
+          }, `${prefix}/svc-1000`),
+        { timeout: 20000, timeoutMsg: 'the last row was not measured' },
+      );
+    });
+  } finally {
+    for (let i = 0; i < names.length; i += 25) {
+      await Promise.all(names.slice(i, i + 25).map((n) => ecr('DeleteRepository', { repositoryName: n, force: true })));
+    }
+  }
 });
