@@ -271,6 +271,15 @@ async fn picking_an_existing_repository_shows_its_lifecycle_and_who_made_it() {
     assert!(log.recent(1)[0]
         .command
         .starts_with("aws ecr describe-repositories --repository-names legacy"));
+    assert_eq!(
+        repositories::planned_commands(
+            &clients,
+            &PlannedAction::ChooseRepository {
+                name: "legacy".into()
+            }
+        ),
+        [log.recent(1)[0].command.clone()]
+    );
 
     // The step offers to add the rule; afterwards the repository reports it.
     let rule = LifecycleRule {
@@ -284,6 +293,14 @@ async fn picking_an_existing_repository_shows_its_lifecycle_and_who_made_it() {
         (summary.keep_last, summary.untagged_days),
         (Some(5), Some(2))
     );
+    let preview = repositories::planned_commands(
+        &clients,
+        &PlannedAction::PutLifecycleRule {
+            name: "legacy".into(),
+            rule,
+        },
+    );
+    assert_eq!(preview, [log.recent(1)[0].command.clone()]);
     let api = read_back(&clients, "legacy").await;
     assert_eq!(
         rules(api.policy.as_ref().unwrap()),

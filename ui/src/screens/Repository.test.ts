@@ -153,6 +153,8 @@ describe('creating a repository', () => {
     await page.getByRole('button', { name: 'Use this repository' }).click();
     await expect.poll(() => fake.argsOf('choose_repository')).toEqual([{ name: 'web' }]);
     await expect.element(page.getByText('Berth will push your image to “web”.')).toBeVisible();
+    await page.getByText('Commands Berth ran (1)').click();
+    await expect.element(page.getByText('aws ecr describe-repositories --repository-names web --region us-east-1')).toBeVisible();
     expect(fake.argsOf('create_repository')).toEqual([]);
   });
 
@@ -214,6 +216,9 @@ describe('picking a repository', () => {
     await expect.element(page.getByText('This repository has no cleanup rule', { exact: false })).toBeVisible();
     await page.getByRole('button', { name: 'Add a cleanup rule' }).click();
     await page.getByLabelText('Number of newest images to keep').fill('5');
+    await expect
+      .element(page.getByText('aws ecr put-lifecycle-policy --repository-name legacy-api --lifecycle-policy-text {"keepLast":5,"untaggedDays":7}', { exact: false }))
+      .toBeVisible();
     await page.getByRole('button', { name: 'Save cleanup rule' }).click();
     await expect.poll(() => fake.argsOf('put_lifecycle_rule')).toEqual([
       { name: 'legacy-api', rule: { keepLast: 5, untaggedDays: 7 } },
@@ -247,7 +252,7 @@ describe('a remembered repository', () => {
     mockRepositories([], 'vanished');
     await renderStep();
     await expect
-      .element(page.getByText('The repository you chose before, “vanished”, no longer exists. Create or pick another one.'))
+      .element(page.getByText("The repository you chose before, “vanished”, isn't in US East (N. Virginia) — us-east-1 (any more).", { exact: false }))
       .toBeVisible();
     await expect.element(nameInput()).toBeVisible();
   });

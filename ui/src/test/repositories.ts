@@ -183,6 +183,10 @@ export function mockRepositories(initial: FakeRepository[] = [], remembered: str
         }
         return out;
       }
+      if (action.action === 'chooseRepository') return [cli(`describe-repositories --repository-names ${action.name}`)];
+      if (action.action === 'putLifecycleRule') {
+        return [cli(`put-lifecycle-policy --repository-name ${action.name} --lifecycle-policy-text ${JSON.stringify(action.rule)}`)];
+      }
       if (action.action === 'deleteRepository') {
         return [cli(`delete-repository --repository-name ${action.name}${action.force ? ' --force' : ''}`)];
       }

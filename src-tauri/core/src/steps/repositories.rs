@@ -12,6 +12,7 @@
 use crate::activity::{ActivityLog, CliCommand};
 use crate::aws::ecr::{self, ImageFailure, ImageSummary, RepositorySummary};
 use crate::aws::AwsClients;
+use crate::ecr_lifecycle::LifecycleRule;
 use crate::ecr_names;
 use crate::error::{BerthError, Result};
 use crate::pricing::{self, PriceSource};
@@ -352,6 +353,13 @@ pub enum PlannedAction {
     CreateRepository {
         repository: NewRepository,
     },
+    ChooseRepository {
+        name: String,
+    },
+    PutLifecycleRule {
+        name: String,
+        rule: LifecycleRule,
+    },
     DeleteRepository {
         name: String,
         force: bool,
@@ -367,6 +375,14 @@ pub fn planned_commands(clients: &AwsClients, action: &PlannedAction) -> Vec<Str
     let commands = match action {
         PlannedAction::CreateRepository { repository } => {
             repository::create_commands(clients, repository)
+        }
+        PlannedAction::ChooseRepository { name } => {
+            vec![repository::describe_command(clients, name)]
+        }
+        PlannedAction::PutLifecycleRule { name, rule } => {
+            repository::lifecycle_command(clients, name, rule)
+                .into_iter()
+                .collect()
         }
         PlannedAction::DeleteRepository { name, force } => {
             vec![delete_command(clients, name, *force)]

@@ -194,6 +194,13 @@ pub async fn put_lifecycle_rule(
     put_policy(clients, log, name, rule, &text).await
 }
 
+/// `aws ecr describe-repositories --repository-names …`: how a pick is checked.
+pub fn describe_command(clients: &AwsClients, name: &str) -> CliCommand {
+    clients
+        .cli("ecr", "describe-repositories")
+        .opt("--repository-names", name)
+}
+
 /// One repository with its lifecycle policy and whether Berth made it; `NotFound` when it is
 /// not there. The lookup is recorded; the two reads that complete it are not.
 pub async fn repository_details(
@@ -202,13 +209,10 @@ pub async fn repository_details(
     name: &str,
 ) -> Result<RepositoryDetails> {
     ecr_names::validate(name)?;
-    let command = clients
-        .cli("ecr", "describe-repositories")
-        .opt("--repository-names", name);
     let repository = log.track(
         "ecr.describeRepositories",
         name,
-        &command,
+        &describe_command(clients, name),
         ecr::describe_repository(clients, name).await,
     )?;
     let (lifecycle, tags) = tokio::join!(
