@@ -153,6 +153,21 @@ describe('the list', () => {
     expect(row('vanishes').query()).toBeNull();
   });
 
+  test('a repository AWS throttles is measured again a little later instead of failing', async () => {
+    const fake = mockRepositories([repository('web', { images: [image(['v1'], 10 * MB)] })]);
+    const measure = fake.handler('get_repository_usage');
+    let first = true;
+    fake.answer('get_repository_usage', (args) => {
+      if (!first) return measure(args);
+      first = false;
+      return [{ status: 'failed', name: 'web', error: { kind: 'throttled', params: {}, details: 'Rate exceeded' } }];
+    });
+    await renderView();
+    await expect.element(row('web').getByText('Measuring…')).toBeVisible();
+    expect(row('web').getByText("Couldn't measure").query()).toBeNull();
+    await expect.element(row('web').getByText('10 MB'), { timeout: 6000 }).toBeVisible();
+  });
+
   test('says what to do when Berth cannot list (no account chosen yet)', async () => {
     const fake = mockRepositories();
     fake.answer('list_repositories', () =>

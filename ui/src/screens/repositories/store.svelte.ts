@@ -12,6 +12,9 @@ import type { Loaded } from '../../lib/loaded';
 /** Repositories measured per call, and calls in flight at once. */
 const BATCH = 8;
 const PARALLEL = 2;
+/** A repository AWS asked to slow down for is tried again later, this many times at most. */
+const THROTTLE_RETRIES = 3;
+const THROTTLE_PAUSE_MS = 2000;
 
 let list = $state<RepositoryList | null>(null);
 let error = $state<BerthError | null>(null);
@@ -24,6 +27,8 @@ let queue: string[] = [];
 const pending = new SvelteSet<string>();
 let inFlight = 0;
 const measuringNow = new Set<string>();
+const throttled = new Map<string, number>();
+const retrying = new Set<string>();
 // Bumped when the list is read again, so an old answer cannot overwrite a newer one.
 let generation = 0;
 // Bumped by resetRepositories, so work of a previous test (or account) is dropped.
@@ -145,6 +150,7 @@ async function measureBatch(arns: string[]): Promise<void> {
       const arn = refs[i]?.arn;
       if (arn === undefined) return;
       if (answer.status === 'gone') removeRepository(answer.name);
+      else if (answer.status === 'failed' && answer.error.kind === 'throttled' && retryLater(arn)) return;
       else if (list?.repositories.some((r) => r.arn === arn)) usage.set(arn, answer);
     });
   } catch (reason) {
@@ -157,11 +163,27 @@ async function measureBatch(arns: string[]): Promise<void> {
       const queued = new Set(queue);
       for (const arn of arns) {
         measuringNow.delete(arn);
-        if (!queued.has(arn)) pending.delete(arn);
+        if (!queued.has(arn) && !retrying.has(arn)) pending.delete(arn);
       }
       pump();
     }
   }
+}
+
+// A big account can hit ECR's request rate; those repositories are measured again a little later
+// instead of showing as failed at once.
+function retryLater(arn: string): boolean {
+  const tries = throttled.get(arn) ?? 0;
+  if (tries >= THROTTLE_RETRIES) return false;
+  throttled.set(arn, tries + 1);
+  retrying.add(arn);
+  const at = epoch;
+  setTimeout(() => {
+    if (at !== epoch) return;
+    retrying.delete(arn);
+    enqueue([arn], false);
+  }, THROTTLE_PAUSE_MS * (tries + 1));
+  return true;
 }
 
 /** Drops a repository from the list at once (deleted here, or found gone). */
@@ -201,5 +223,7 @@ export function resetRepositories(): void {
   queue = [];
   pending.clear();
   measuringNow.clear();
+  throttled.clear();
+  retrying.clear();
   inFlight = 0;
 }
