@@ -105,14 +105,14 @@ pub enum RepositoryUsage {
     },
 }
 
-/// Measures `repos` a few at a time; the answers come back in the order asked.
+/// Measures `repos` a few at a time; the answers come back in the order asked, one per repository.
 pub async fn repository_usage(
     clients: &AwsClients,
     repos: Vec<RepositoryRef>,
 ) -> Vec<RepositoryUsage> {
     let permits = Arc::new(Semaphore::new(USAGE_CONCURRENCY));
+    let names: Vec<String> = repos.iter().map(|r| r.name.clone()).collect();
     let mut tasks = JoinSet::new();
-    let count = repos.len();
     for (index, repo) in repos.into_iter().enumerate() {
         let clients = clients.clone();
         let permits = permits.clone();
@@ -121,21 +121,23 @@ pub async fn repository_usage(
             (index, measure(&clients, repo).await)
         });
     }
-    let mut answers: Vec<Option<RepositoryUsage>> = vec![None; count];
+    let mut answers: Vec<Option<RepositoryUsage>> = vec![None; names.len()];
     while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok((index, usage)) => answers[index] = Some(usage),
-            Err(e) => return vec![failed_all(e)],
+        if let Ok((index, usage)) = joined {
+            answers[index] = Some(usage);
         }
     }
-    answers.into_iter().flatten().collect()
-}
-
-fn failed_all(e: tokio::task::JoinError) -> RepositoryUsage {
-    RepositoryUsage::Failed {
-        name: String::new(),
-        error: BerthError::internal(e),
-    }
+    // A measurement that panicked has no answer: say so for that repository, keeping the order.
+    answers
+        .into_iter()
+        .zip(names)
+        .map(|(answer, name)| {
+            answer.unwrap_or_else(|| RepositoryUsage::Failed {
+                name,
+                error: BerthError::internal("measuring the repository stopped unexpectedly"),
+            })
+        })
+        .collect()
 }
 
 async fn measure(clients: &AwsClients, repo: RepositoryRef) -> RepositoryUsage {
