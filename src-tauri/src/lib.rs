@@ -97,6 +97,16 @@ pub fn run() {
             commands::deployments::read_service_metrics,
             commands::settings::get_preferences,
             commands::settings::update_preferences,
+            commands::repositories::list_repositories,
+            commands::repositories::get_repository_usage,
+            commands::repositories::get_repository,
+            commands::repositories::list_repository_images,
+            commands::repositories::create_repository,
+            commands::repositories::choose_repository,
+            commands::repositories::put_lifecycle_rule,
+            commands::repositories::delete_repository,
+            commands::repositories::delete_repository_images,
+            commands::repositories::preview_ecr_commands,
         ])
         .run(tauri::generate_context!())
         .expect("Berth could not start its window");

@@ -140,10 +140,10 @@ describe('language switch', () => {
     await render(App, { refreshMs: 60_000 });
     await page.getByRole('combobox', { name: 'Language' }).selectOptions('ko');
 
-    await page.getByRole('button', { name: '리포지토리', exact: true }).click();
+    // Launch: not merged yet at this point of the history (removed once every page is built).
+    await page.getByRole('button', { name: '실행', exact: true }).click();
 
-    await expect.element(page.getByRole('heading', { level: 1, name: '리포지토리' })).toBeVisible();
-    await expect.element(page.getByText('3단계')).toBeVisible();
+    await expect.element(page.getByRole('heading', { level: 1, name: '실행' })).toBeVisible();
     await expect.element(page.getByText(/아직 만들어지지 않았습니다/)).toBeVisible();
   });
 });

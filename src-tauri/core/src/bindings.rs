@@ -83,6 +83,23 @@ pub fn all() -> Vec<Binding> {
         binding::<crate::aws::metrics::MetricRange>(c),
         binding::<crate::aws::metrics::MetricPoint>(c),
         binding::<crate::aws::metrics::ServiceMetrics>(c),
+        binding::<crate::aws::ecr::TagMutability>(c),
+        binding::<crate::aws::ecr::Encryption>(c),
+        binding::<crate::aws::ecr::RepositorySummary>(c),
+        binding::<crate::aws::ecr::ImageSummary>(c),
+        binding::<crate::aws::ecr::ImageFailure>(c),
+        binding::<crate::ecr_lifecycle::LifecycleRule>(c),
+        binding::<crate::ecr_lifecycle::LifecycleSummary>(c),
+        binding::<crate::steps::repository::NewRepository>(c),
+        binding::<crate::steps::repository::RepositoryDetails>(c),
+        binding::<crate::steps::repository::CreatedRepository>(c),
+        binding::<crate::steps::repositories::EcrPricing>(c),
+        binding::<crate::steps::repositories::RepositoryList>(c),
+        binding::<crate::steps::repositories::RepositoryRef>(c),
+        binding::<crate::steps::repositories::RepositoryUsage>(c),
+        binding::<crate::steps::repositories::RepositoryDeletion>(c),
+        binding::<crate::steps::repositories::ImageDeletion>(c),
+        binding::<crate::steps::repositories::PlannedAction>(c),
     ]
 }
 

@@ -9,6 +9,8 @@ pub mod bindings;
 pub mod credentials;
 pub mod desktop_text;
 pub mod docker;
+pub mod ecr_lifecycle;
+pub mod ecr_names;
 pub mod error;
 pub mod monitor;
 pub mod permissions;

@@ -8,11 +8,23 @@ import type { AwsConfigSummary } from './bindings/AwsConfigSummary';
 import type { DeployUserOutcome } from './bindings/DeployUserOutcome';
 import type { DeployUserPlan } from './bindings/DeployUserPlan';
 import type { DeployUserRequest } from './bindings/DeployUserRequest';
+import type { CreatedRepository } from './bindings/CreatedRepository';
 import type { DockerStatus } from './bindings/DockerStatus';
+import type { ImageDeletion } from './bindings/ImageDeletion';
+import type { ImageSummary } from './bindings/ImageSummary';
+import type { LifecycleRule } from './bindings/LifecycleRule';
+import type { LifecycleSummary } from './bindings/LifecycleSummary';
 import type { NewIdentity } from './bindings/NewIdentity';
 import type { PermissionReport } from './bindings/PermissionReport';
 import type { RoleChange } from './bindings/RoleChange';
 import type { RoleStatus } from './bindings/RoleStatus';
+import type { NewRepository } from './bindings/NewRepository';
+import type { PlannedAction } from './bindings/PlannedAction';
+import type { RepositoryDeletion } from './bindings/RepositoryDeletion';
+import type { RepositoryDetails } from './bindings/RepositoryDetails';
+import type { RepositoryList } from './bindings/RepositoryList';
+import type { RepositoryRef } from './bindings/RepositoryRef';
+import type { RepositoryUsage } from './bindings/RepositoryUsage';
 import type { VerifiedIdentity } from './bindings/VerifiedIdentity';
 import type { WizardSettings } from './bindings/WizardSettings';
 import type { LogPage } from './bindings/LogPage';
@@ -197,4 +209,57 @@ export function getPreferences(): Promise<Preferences> {
 /** Checks and remembers the preferences; the refresh loop and tray follow them at once. */
 export function updatePreferences(preferences: Preferences): Promise<Preferences> {
   return call<Preferences>('update_preferences', { preferences });
+}
+
+/** Every ECR repository in the region (all pages), sorted by name, with the storage price. */
+export function listRepositories(): Promise<RepositoryList> {
+  return call<RepositoryList>('list_repositories');
+}
+
+/** Image counts, sizes, costs and Berth's tags of these repositories, in the order asked. */
+export function getRepositoryUsage(repositories: RepositoryRef[]): Promise<RepositoryUsage[]> {
+  return call<RepositoryUsage[]>('get_repository_usage', { repositories });
+}
+
+/** One repository with its lifecycle policy and whether Berth made it. */
+export function getRepository(name: string): Promise<RepositoryDetails> {
+  return call<RepositoryDetails>('get_repository', { name });
+}
+
+/** The images of a repository, newest first. */
+export function listRepositoryImages(name: string): Promise<ImageSummary[]> {
+  return call<ImageSummary[]>('list_repository_images', { name });
+}
+
+/** Creates a repository (then its lifecycle policy) and remembers it for the wizard. */
+export function createRepository(repository: NewRepository): Promise<CreatedRepository> {
+  return call<CreatedRepository>('create_repository', { repository });
+}
+
+/** Picks an existing repository for the wizard, after checking it exists. */
+export function chooseRepository(name: string): Promise<RepositoryDetails> {
+  return call<RepositoryDetails>('choose_repository', { name });
+}
+
+/** Sets Berth's cleanup rule on a repository, replacing its lifecycle policy. */
+export function putLifecycleRule(name: string, rule: LifecycleRule): Promise<LifecycleSummary> {
+  return call<LifecycleSummary>('put_lifecycle_rule', { name, rule });
+}
+
+/**
+ * Deletes a repository. One that holds images is deleted only with `confirmation` equal to its
+ * name (typed by the user); without it the answer is `needsConfirmation` and nothing is deleted.
+ */
+export function deleteRepository(name: string, confirmation: string | null): Promise<RepositoryDeletion> {
+  return call<RepositoryDeletion>('delete_repository', { name, confirmation });
+}
+
+/** Deletes these images (by digest, with all their tags) from a repository. */
+export function deleteRepositoryImages(repository: string, digests: string[]): Promise<ImageDeletion> {
+  return call<ImageDeletion>('delete_repository_images', { repository, digests });
+}
+
+/** The `aws ecr …` commands an action would run, exactly as they will be recorded. */
+export function previewEcrCommands(action: PlannedAction): Promise<string[]> {
+  return call<string[]>('preview_ecr_commands', { action });
 }

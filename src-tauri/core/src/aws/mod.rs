@@ -1,6 +1,7 @@
 //! AWS access. One factory builds the shared SDK configuration (region, credentials, and the
 //! endpoint override of practice mode); each service gets a thin wrapper module of its own.
 
+pub mod ecr;
 pub mod ecs_status;
 pub mod errors;
 pub mod iam;

@@ -2,6 +2,8 @@
 
 pub mod account;
 pub mod iam;
+pub mod repositories;
+pub mod repository;
 pub mod service_actions;
 pub mod status;
 pub mod status_cost;
