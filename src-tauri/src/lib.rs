@@ -15,6 +15,7 @@ pub fn run() {
                 &paths.app_config_dir()?,
                 &paths.app_data_dir()?,
             ));
+            app.manage(commands::launch::Launches::new(&paths.app_data_dir()?));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -30,6 +31,17 @@ pub fn run() {
             commands::activity::watch_activity,
             commands::activity::clear_activity,
             commands::wizard::get_wizard,
+            commands::launch::get_launch,
+            commands::launch::estimate_launch_cost,
+            commands::launch::get_launch_network,
+            commands::launch::detect_my_ip,
+            commands::launch::plan_launch,
+            commands::launch::start_launch,
+            commands::launch::resume_launch,
+            commands::launch::cancel_launch,
+            commands::launch::plan_teardown,
+            commands::launch::start_teardown,
+            commands::launch::open_address,
         ])
         .run(tauri::generate_context!())
         .expect("Berth could not start its window");

@@ -20,6 +20,7 @@ fn binding<T: TS + 'static + ?Sized>(config: &Config) -> Binding {
 /// Every type the UI sees, with the types they reference.
 pub fn all() -> Vec<Binding> {
     use crate::aws::{profiles, sts};
+    use crate::steps::launch;
     let config = Config::default();
     let c = &config;
     vec![
@@ -47,6 +48,38 @@ pub fn all() -> Vec<Binding> {
         binding::<crate::steps::account::PrincipalKind>(c),
         binding::<crate::steps::account::VerifiedIdentity>(c),
         binding::<crate::steps::account::AccountOverview>(c),
+        binding::<crate::fargate::FargateCpu>(c),
+        binding::<crate::fargate::Architecture>(c),
+        binding::<crate::pricing::CostEstimate>(c),
+        binding::<launch::LaunchMode>(c),
+        binding::<launch::EnvVar>(c),
+        binding::<launch::Ingress>(c),
+        binding::<launch::NetworkChoice>(c),
+        binding::<launch::LaunchChoices>(c),
+        binding::<launch::LaunchConfig>(c),
+        binding::<launch::Names>(c),
+        binding::<launch::LaunchOverview>(c),
+        binding::<launch::network::SubnetInfo>(c),
+        binding::<launch::network::VpcInfo>(c),
+        binding::<launch::network::NetworkOverview>(c),
+        binding::<launch::explain::StopCause>(c),
+        binding::<launch::explain::Diagnosis>(c),
+        binding::<launch::timeline::ResourceKind>(c),
+        binding::<launch::timeline::Outcome>(c),
+        binding::<launch::timeline::TaskAddress>(c),
+        binding::<launch::timeline::LaunchEvent>(c),
+        binding::<launch::resume::LaunchStatus>(c),
+        binding::<launch::resume::RecordedResource>(c),
+        binding::<launch::resume::LaunchRecord>(c),
+        binding::<launch::plan::PlanAction>(c),
+        binding::<launch::plan::Change>(c),
+        binding::<launch::plan::PlanItem>(c),
+        binding::<launch::plan::PlanNote>(c),
+        binding::<launch::plan::LaunchPlan>(c),
+        binding::<launch::teardown::TeardownAction>(c),
+        binding::<launch::teardown::KeepReason>(c),
+        binding::<launch::teardown::TeardownItem>(c),
+        binding::<launch::teardown::TeardownPlan>(c),
     ]
 }
 

@@ -9,6 +9,7 @@ pub mod bindings;
 pub mod credentials;
 pub mod docker;
 pub mod error;
+pub mod fargate;
 pub mod pricing;
 pub mod progress;
 pub mod settings;

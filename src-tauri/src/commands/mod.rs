@@ -3,6 +3,7 @@
 pub mod account;
 pub mod activity;
 pub mod environment;
+pub mod launch;
 pub mod wizard;
 
 #[cfg(test)]
