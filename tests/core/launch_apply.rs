@@ -32,7 +32,11 @@ async fn the_plan_lists_every_resource_to_create_and_changes_nothing() {
 
     let plan = plan::plan(&f.clients, &config).await.unwrap();
 
-    assert_eq!(snapshot(&f.clients).await, before, "planning created something");
+    assert_eq!(
+        snapshot(&f.clients).await,
+        before,
+        "planning created something"
+    );
     assert!(f.log.recent(10).is_empty(), "planning recorded an action");
     let items: Vec<(ResourceKind, PlanAction, &str)> = plan
         .items
@@ -46,10 +50,22 @@ async fn the_plan_lists_every_resource_to_create_and_changes_nothing() {
         items,
         [
             (ResourceKind::Cluster, PlanAction::Create, "berth"),
-            (ResourceKind::LogGroup, PlanAction::Create, log_group.as_str()),
+            (
+                ResourceKind::LogGroup,
+                PlanAction::Create,
+                log_group.as_str()
+            ),
             (ResourceKind::SecurityGroup, PlanAction::Create, sg.as_str()),
-            (ResourceKind::IngressRule, PlanAction::Create, "tcp 80 ← 0.0.0.0/0"),
-            (ResourceKind::TaskDefinition, PlanAction::Create, td.as_str()),
+            (
+                ResourceKind::IngressRule,
+                PlanAction::Create,
+                "tcp 80 ← 0.0.0.0/0"
+            ),
+            (
+                ResourceKind::TaskDefinition,
+                PlanAction::Create,
+                td.as_str()
+            ),
             (ResourceKind::Service, PlanAction::Create, f.app.as_str()),
         ]
     );
@@ -57,7 +73,11 @@ async fn the_plan_lists_every_resource_to_create_and_changes_nothing() {
     assert!(plan.notes.is_empty(), "{:?}", plan.notes);
     // Every creation comes with its CLI equivalent, pointed at the practice endpoint.
     for item in &plan.items {
-        assert!(!item.commands.is_empty(), "{:?} has no command", item.resource);
+        assert!(
+            !item.commands.is_empty(),
+            "{:?} has no command",
+            item.resource
+        );
         for cmd in &item.commands {
             assert!(cmd.starts_with("aws "), "{cmd}");
             assert!(cmd.contains("--endpoint-url"), "{cmd}");
@@ -117,14 +137,22 @@ async fn a_launch_creates_exactly_the_planned_resources_tagged_and_a_second_is_a
     // moto's services never start tasks: Berth waits, then says it stopped watching.
     assert!(events.contains(&LaunchEvent::Waiting), "{events:?}");
     assert_eq!(record.status, LaunchStatus::Starting);
-    assert_eq!(f.store().load(&f.app).unwrap().unwrap(), record, "the record is saved");
+    assert_eq!(
+        f.store().load(&f.app).unwrap().unwrap(),
+        record,
+        "the record is saved"
+    );
 
     let s = snapshot(&f.clients).await;
     assert_eq!(s.clusters, [("berth".to_owned(), true)]);
     assert_eq!(s.log_groups, [(format!("/berth/{}", f.app), Some(7), true)]);
     assert_eq!(
         s.security_groups,
-        [(format!("berth-{}", f.app), vec![(8080, "0.0.0.0/0".to_owned())], true)]
+        [(
+            format!("berth-{}", f.app),
+            vec![(8080, "0.0.0.0/0".to_owned())],
+            true
+        )]
     );
     assert_eq!(s.task_definitions, [format!("{}:1", f.app)]);
     assert_eq!(
@@ -166,7 +194,10 @@ async fn a_launch_creates_exactly_the_planned_resources_tagged_and_a_second_is_a
             .map(|a| a.as_str()),
         Some("X86_64")
     );
-    assert_eq!(td.execution_role_arn(), Some(config.execution_role_arn.as_str()));
+    assert_eq!(
+        td.execution_role_arn(),
+        Some(config.execution_role_arn.as_str())
+    );
     let c = &td.container_definitions()[0];
     assert_eq!(c.image(), Some(config.image.as_str()));
     assert_eq!(c.port_mappings()[0].container_port(), Some(8080));
@@ -242,7 +273,11 @@ async fn a_one_off_task_reaches_running_and_a_second_launch_reuses_it() {
     let s = snapshot(&f.clients).await;
     assert_eq!(s.running_tasks, [format!("{}:1", f.app)]);
     let (again, events) = f.launch(&config).await;
-    assert_eq!(again.unwrap().tasks, record.tasks, "the same task, not a second one");
+    assert_eq!(
+        again.unwrap().tasks,
+        record.tasks,
+        "the same task, not a second one"
+    );
     assert!(actions(&events).iter().all(|(_, o)| *o == Outcome::Reused));
     assert_eq!(snapshot(&f.clients).await, s);
 }
@@ -261,16 +296,26 @@ async fn a_launch_interrupted_after_each_action_resumes_to_the_same_end_state() 
             let config = f.config(f.choices(mode));
             let timeline = Timeline::interrupted_after(stop_after);
             let err = f.launch_with(&config, &timeline.run()).await.unwrap_err();
-            assert_eq!(err.kind, ErrorKind::Cancelled, "{mode:?} after {stop_after}");
+            assert_eq!(
+                err.kind,
+                ErrorKind::Cancelled,
+                "{mode:?} after {stop_after}"
+            );
             let saved = f.store().load(&f.app).unwrap().expect("a record");
             assert!(saved.status.is_unfinished(), "{:?}", saved.status);
-            assert_eq!(saved.resources.len(), stop_after, "{mode:?} after {stop_after}");
+            assert_eq!(
+                saved.resources.len(),
+                stop_after,
+                "{mode:?} after {stop_after}"
+            );
 
             let (resumed, events) = f.launch(&saved.config).await;
             resumed.unwrap();
             let outcomes = actions(&events);
             assert!(
-                outcomes[..stop_after].iter().all(|(_, o)| *o == Outcome::Reused),
+                outcomes[..stop_after]
+                    .iter()
+                    .all(|(_, o)| *o == Outcome::Reused),
                 "{mode:?} after {stop_after}: {outcomes:?}"
             );
             assert_eq!(
@@ -313,7 +358,11 @@ async fn changed_choices_update_what_exists_instead_of_duplicating_it() {
             PlanAction::Update,
         ]
     );
-    let fields: Vec<&str> = plan.items[5].changes.iter().map(|c| c.field.as_str()).collect();
+    let fields: Vec<&str> = plan.items[5]
+        .changes
+        .iter()
+        .map(|c| c.field.as_str())
+        .collect();
     assert_eq!(fields, ["taskDefinition", "desiredCount"]);
     f.launch(&second).await.0.unwrap();
 
@@ -323,7 +372,10 @@ async fn changed_choices_update_what_exists_instead_of_duplicating_it() {
         [(80, "203.0.113.7/32".to_owned())],
         "the old open-to-all rule is revoked"
     );
-    assert_eq!(s.task_definitions, [format!("{}:1", f.app), format!("{}:2", f.app)]);
+    assert_eq!(
+        s.task_definitions,
+        [format!("{}:1", f.app), format!("{}:2", f.app)]
+    );
     assert_eq!(s.services[0].2, format!("{}:2", f.app));
     assert_eq!(s.services[0].3, 3);
 }
@@ -338,7 +390,9 @@ async fn a_missing_execution_role_blocks_the_plan_and_creates_nothing() {
 
     let plan = plan::plan(&f.clients, &config).await.unwrap();
     assert!(plan.blocked);
-    assert!(matches!(&plan.notes[0], PlanNote::ExecutionRoleMissing { role } if role.ends_with("deleted-role")));
+    assert!(
+        matches!(&plan.notes[0], PlanNote::ExecutionRoleMissing { role } if role.ends_with("deleted-role"))
+    );
 
     let (result, _) = f.launch(&config).await;
     let err = result.unwrap_err();
@@ -358,12 +412,10 @@ async fn an_image_tag_that_is_not_in_the_repository_is_flagged_before_launch() {
     let config = LaunchConfig::new(f.choices(LaunchMode::Service), &wizard).unwrap();
     let plan = plan::plan(&f.clients, &config).await.unwrap();
     assert!(!plan.blocked, "a warning, not a blocker");
-    assert!(plan
-        .notes
-        .contains(&PlanNote::ImageNotFound {
-            repository: f.app.clone(),
-            tag: "v2".into()
-        }));
+    assert!(plan.notes.contains(&PlanNote::ImageNotFound {
+        repository: f.app.clone(),
+        tag: "v2".into()
+    }));
 }
 
 #[tokio::test]

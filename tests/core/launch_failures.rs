@@ -128,9 +128,16 @@ async fn a_region_without_a_default_vpc_asks_for_a_vpc_and_subnets() {
     let ec2 = f.clients.ec2();
     // Remove the default VPC, as some accounts have.
     let default = network::overview(&f.clients).await.unwrap();
-    let default_vpc = default.default_vpc.clone().expect("moto makes a default VPC");
+    let default_vpc = default
+        .default_vpc
+        .clone()
+        .expect("moto makes a default VPC");
     for subnet in &default.vpcs[0].subnets {
-        ec2.delete_subnet().subnet_id(&subnet.id).send().await.unwrap();
+        ec2.delete_subnet()
+            .subnet_id(&subnet.id)
+            .send()
+            .await
+            .unwrap();
     }
     ec2.delete_vpc().vpc_id(&default_vpc).send().await.unwrap();
 
@@ -145,7 +152,12 @@ async fn a_region_without_a_default_vpc_asks_for_a_vpc_and_subnets() {
     );
 
     // A VPC of the user's own, with one private and one public subnet.
-    let vpc = ec2.create_vpc().cidr_block("10.1.0.0/16").send().await.unwrap();
+    let vpc = ec2
+        .create_vpc()
+        .cidr_block("10.1.0.0/16")
+        .send()
+        .await
+        .unwrap();
     let vpc = vpc.vpc().unwrap().vpc_id().unwrap().to_owned();
     let subnet = |cidr: &'static str| {
         let ec2 = ec2.clone();
@@ -168,7 +180,12 @@ async fn a_region_without_a_default_vpc_asks_for_a_vpc_and_subnets() {
     let private = subnet("10.1.1.0/24").await;
     let public = subnet("10.1.2.0/24").await;
     let igw = ec2.create_internet_gateway().send().await.unwrap();
-    let igw = igw.internet_gateway().unwrap().internet_gateway_id().unwrap().to_owned();
+    let igw = igw
+        .internet_gateway()
+        .unwrap()
+        .internet_gateway_id()
+        .unwrap()
+        .to_owned();
     ec2.attach_internet_gateway()
         .internet_gateway_id(&igw)
         .vpc_id(&vpc)
@@ -176,7 +193,12 @@ async fn a_region_without_a_default_vpc_asks_for_a_vpc_and_subnets() {
         .await
         .unwrap();
     let table = ec2.create_route_table().vpc_id(&vpc).send().await.unwrap();
-    let table = table.route_table().unwrap().route_table_id().unwrap().to_owned();
+    let table = table
+        .route_table()
+        .unwrap()
+        .route_table_id()
+        .unwrap()
+        .to_owned();
     ec2.create_route()
         .route_table_id(&table)
         .destination_cidr_block("0.0.0.0/0")
@@ -201,7 +223,9 @@ async fn a_region_without_a_default_vpc_asks_for_a_vpc_and_subnets() {
     let mut choices = f.choices(LaunchMode::Service);
     choices.network.vpc_id = Some(vpc.clone());
     choices.network.subnet_ids = vec![private.clone()];
-    let plan = plan::plan(&f.clients, &f.config(choices.clone())).await.unwrap();
+    let plan = plan::plan(&f.clients, &f.config(choices.clone()))
+        .await
+        .unwrap();
     assert!(plan.notes.contains(&PlanNote::PrivateSubnets {
         subnets: vec![private.clone()]
     }));
@@ -216,7 +240,7 @@ async fn a_region_without_a_default_vpc_asks_for_a_vpc_and_subnets() {
     let config = f.config(choices);
     let plan = plan::plan(&f.clients, &config).await.unwrap();
     assert!(plan.notes.is_empty(), "{:?}", plan.notes);
-    assert_eq!(plan.subnet_ids, [public.clone()]);
+    assert_eq!(plan.subnet_ids, std::slice::from_ref(&public));
     f.launch(&config).await.0.unwrap();
     // The security group went into the picked VPC, and the service into the picked subnet.
     let groups = f

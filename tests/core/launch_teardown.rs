@@ -98,10 +98,17 @@ async fn teardown_removes_exactly_berths_resources_and_leaves_the_rest() {
     let before = snapshot(&f.clients).await;
 
     let plan = teardown::plan_teardown(&f.clients, &f.app).await.unwrap();
-    assert_eq!(snapshot(&f.clients).await, before, "the plan changed something");
+    assert_eq!(
+        snapshot(&f.clients).await,
+        before,
+        "the plan changed something"
+    );
     let items = summary(&plan);
     // In the order teardown works: the service first, the cluster last.
-    assert_eq!(items[0], (ResourceKind::Service, TeardownAction::Delete, None));
+    assert_eq!(
+        items[0],
+        (ResourceKind::Service, TeardownAction::Delete, None)
+    );
     assert_eq!(
         items.last(),
         Some(&(ResourceKind::Cluster, TeardownAction::Delete, None))
@@ -110,9 +117,17 @@ async fn teardown_removes_exactly_berths_resources_and_leaves_the_rest() {
     listed.sort();
     let mut expected: Vec<String> = [
         (ResourceKind::Service, TeardownAction::Delete, None),
-        (ResourceKind::TaskDefinition, TeardownAction::Keep, Some(KeepReason::NotBerths)),
+        (
+            ResourceKind::TaskDefinition,
+            TeardownAction::Keep,
+            Some(KeepReason::NotBerths),
+        ),
         (ResourceKind::TaskDefinition, TeardownAction::Delete, None),
-        (ResourceKind::SecurityGroup, TeardownAction::Keep, Some(KeepReason::NotBerths)),
+        (
+            ResourceKind::SecurityGroup,
+            TeardownAction::Keep,
+            Some(KeepReason::NotBerths),
+        ),
         (ResourceKind::SecurityGroup, TeardownAction::Delete, None),
         (ResourceKind::LogGroup, TeardownAction::Delete, None),
         (ResourceKind::Cluster, TeardownAction::Delete, None),
@@ -123,7 +138,11 @@ async fn teardown_removes_exactly_berths_resources_and_leaves_the_rest() {
     expected.sort();
     assert_eq!(listed, expected);
     // Every deletion is shown with its command before it happens.
-    for item in plan.items.iter().filter(|i| i.action != TeardownAction::Keep) {
+    for item in plan
+        .items
+        .iter()
+        .filter(|i| i.action != TeardownAction::Keep)
+    {
         assert!(!item.commands.is_empty(), "{item:?}");
     }
     assert!(plan.items[0].commands[0].contains("--desired-count 0"));
@@ -156,7 +175,10 @@ async fn teardown_removes_exactly_berths_resources_and_leaves_the_rest() {
     );
     assert_eq!(after.security_groups.len(), 1);
     assert_eq!(after.security_groups[0].0, format!("berth-{}", f.app));
-    assert!(!after.security_groups[0].2, "only the group without Berth's tags is left");
+    assert!(
+        !after.security_groups[0].2,
+        "only the group without Berth's tags is left"
+    );
     assert_eq!(after.task_definitions, [format!("{}:{foreign_td}", f.app)]);
     assert!(after.services.is_empty());
     assert_eq!(f.store().load(&f.app).unwrap(), None, "the record is gone");
@@ -200,7 +222,11 @@ async fn the_shared_cluster_stays_while_another_app_runs_in_it() {
     let cluster = plan.items.last().unwrap();
     assert_eq!(
         (cluster.resource, cluster.action, cluster.reason),
-        (ResourceKind::Cluster, TeardownAction::Keep, Some(KeepReason::InUse))
+        (
+            ResourceKind::Cluster,
+            TeardownAction::Keep,
+            Some(KeepReason::InUse)
+        )
     );
     tear_down(&f, &f.app).await;
     let after = snapshot(&f.clients).await;

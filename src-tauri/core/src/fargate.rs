@@ -85,7 +85,7 @@ impl CpuRow {
         if !self.listed.is_empty() {
             return self.listed.contains(&memory);
         }
-        (self.min..=self.max).contains(&memory) && (memory - self.min) % self.step == 0
+        (self.min..=self.max).contains(&memory) && (memory - self.min).is_multiple_of(self.step)
     }
 }
 
@@ -252,11 +252,7 @@ mod tests {
             }
         }
         for cpu in [0, 128, 255, 257, 768, 1536, 3072, 32768] {
-            assert_eq!(
-                rule(cpu, 2048),
-                Some("cpu.fargateCpu".into()),
-                "cpu {cpu}"
-            );
+            assert_eq!(rule(cpu, 2048), Some("cpu.fargateCpu".into()), "cpu {cpu}");
         }
     }
 

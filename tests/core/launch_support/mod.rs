@@ -96,10 +96,14 @@ pub async fn isolated_clients(region: &str) -> (AwsClients, String) {
 /// moto moves a task one state further on every DescribeTasks call (RUNNING → DEACTIVATING →
 /// … → STOPPED), which no real task does; keep tasks RUNNING until they are stopped.
 pub async fn moto_keeps_tasks_running() {
-    let body = r#"{"model_name": "ecs::task", "transition": {"progression": "manual", "times": 1000000}}"#;
+    let body =
+        r#"{"model_name": "ecs::task", "transition": {"progression": "manual", "times": 1000000}}"#;
     let status = tokio::process::Command::new("curl")
         .args(["-sf", "-o", "/dev/null", "-X", "POST", "--data-raw", body])
-        .arg(format!("{}/moto-api/state-manager/set-transition", moto_url()))
+        .arg(format!(
+            "{}/moto-api/state-manager/set-transition",
+            moto_url()
+        ))
         .status()
         .await
         .unwrap();
@@ -191,13 +195,20 @@ impl Fixture {
     }
 
     /// Launches `config` to the end, with a fast poll.
-    pub async fn launch(&self, config: &LaunchConfig) -> (berth_core::Result<LaunchRecord>, Vec<LaunchEvent>) {
+    pub async fn launch(
+        &self,
+        config: &LaunchConfig,
+    ) -> (berth_core::Result<LaunchRecord>, Vec<LaunchEvent>) {
         let timeline = Timeline::new();
         let result = self.launch_with(config, &timeline.run()).await;
         (result, timeline.events())
     }
 
-    pub async fn launch_with(&self, config: &LaunchConfig, run: &Run) -> berth_core::Result<LaunchRecord> {
+    pub async fn launch_with(
+        &self,
+        config: &LaunchConfig,
+        run: &Run,
+    ) -> berth_core::Result<LaunchRecord> {
         let store = self.store();
         let ctx = LaunchContext {
             clients: &self.clients,
@@ -270,6 +281,9 @@ impl Timeline {
     }
 }
 
+/// A security group: name, inbound rules (port, range), and whether it carries Berth's tags.
+pub type GroupShape = (String, Vec<(u16, String)>, bool);
+
 /// What exists in an account, by name and shape (ids differ between accounts).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snapshot {
@@ -278,7 +292,7 @@ pub struct Snapshot {
     /// Log groups with their retention and whether Berth's.
     pub log_groups: Vec<(String, Option<i32>, bool)>,
     /// Security groups other than `default`, with their inbound rules and whether Berth's.
-    pub security_groups: Vec<(String, Vec<(u16, String)>, bool)>,
+    pub security_groups: Vec<GroupShape>,
     /// ACTIVE task definitions as `family:revision`.
     pub task_definitions: Vec<String>,
     /// ACTIVE services of every cluster: cluster, name, `family:revision`, desired count.
@@ -298,7 +312,13 @@ fn short(arn: &str) -> String {
 
 pub async fn snapshot(clients: &AwsClients) -> Snapshot {
     let ecs = clients.ecs();
-    let cluster_arns = ecs.list_clusters().send().await.unwrap().cluster_arns().to_vec();
+    let cluster_arns = ecs
+        .list_clusters()
+        .send()
+        .await
+        .unwrap()
+        .cluster_arns()
+        .to_vec();
     let mut clusters = Vec::new();
     let mut services = Vec::new();
     let mut running_tasks = Vec::new();
@@ -310,14 +330,25 @@ pub async fn snapshot(clients: &AwsClients) -> Snapshot {
             .send()
             .await
             .unwrap();
-        for c in out.clusters().iter().filter(|c| c.status() == Some("ACTIVE")) {
+        for c in out
+            .clusters()
+            .iter()
+            .filter(|c| c.status() == Some("ACTIVE"))
+        {
             let name = c.cluster_name().unwrap().to_owned();
             let tags = c
                 .tags()
                 .iter()
                 .map(|t| (t.key().unwrap().to_owned(), t.value().unwrap().to_owned()));
             clusters.push((name.clone(), berths(tags)));
-            let arns = ecs.list_services().cluster(&name).send().await.unwrap().service_arns().to_vec();
+            let arns = ecs
+                .list_services()
+                .cluster(&name)
+                .send()
+                .await
+                .unwrap()
+                .service_arns()
+                .to_vec();
             if !arns.is_empty() {
                 let out = ecs
                     .describe_services()
@@ -326,7 +357,11 @@ pub async fn snapshot(clients: &AwsClients) -> Snapshot {
                     .send()
                     .await
                     .unwrap();
-                for s in out.services().iter().filter(|s| s.status() == Some("ACTIVE")) {
+                for s in out
+                    .services()
+                    .iter()
+                    .filter(|s| s.status() == Some("ACTIVE"))
+                {
                     services.push((
                         name.clone(),
                         s.service_name().unwrap().to_owned(),
@@ -335,7 +370,14 @@ pub async fn snapshot(clients: &AwsClients) -> Snapshot {
                     ));
                 }
             }
-            let arns = ecs.list_tasks().cluster(&name).send().await.unwrap().task_arns().to_vec();
+            let arns = ecs
+                .list_tasks()
+                .cluster(&name)
+                .send()
+                .await
+                .unwrap()
+                .task_arns()
+                .to_vec();
             if !arns.is_empty() {
                 let out = ecs
                     .describe_tasks()
@@ -344,7 +386,11 @@ pub async fn snapshot(clients: &AwsClients) -> Snapshot {
                     .send()
                     .await
                     .unwrap();
-                for t in out.tasks().iter().filter(|t| t.last_status() != Some("STOPPED")) {
+                for t in out
+                    .tasks()
+                    .iter()
+                    .filter(|t| t.last_status() != Some("STOPPED"))
+                {
                     running_tasks.push(short(t.task_definition_arn().unwrap()));
                 }
             }
@@ -363,9 +409,20 @@ pub async fn snapshot(clients: &AwsClients) -> Snapshot {
 
     let logs = clients.logs();
     let mut log_groups = Vec::new();
-    for g in logs.describe_log_groups().send().await.unwrap().log_groups() {
+    for g in logs
+        .describe_log_groups()
+        .send()
+        .await
+        .unwrap()
+        .log_groups()
+    {
         let arn = g.log_group_arn().unwrap().to_owned();
-        let tags = logs.list_tags_for_resource().resource_arn(&arn).send().await.unwrap();
+        let tags = logs
+            .list_tags_for_resource()
+            .resource_arn(&arn)
+            .send()
+            .await
+            .unwrap();
         let tags = tags.tags().cloned().unwrap_or_default();
         log_groups.push((
             g.log_group_name().unwrap().to_owned(),
@@ -375,7 +432,14 @@ pub async fn snapshot(clients: &AwsClients) -> Snapshot {
     }
 
     let mut security_groups = Vec::new();
-    for g in clients.ec2().describe_security_groups().send().await.unwrap().security_groups() {
+    for g in clients
+        .ec2()
+        .describe_security_groups()
+        .send()
+        .await
+        .unwrap()
+        .security_groups()
+    {
         let name = g.group_name().unwrap().to_owned();
         if name == "default" {
             continue;

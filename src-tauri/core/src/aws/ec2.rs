@@ -3,9 +3,7 @@
 
 use super::{errors, AwsClients};
 use crate::error::Result;
-use aws_sdk_ec2::types::{
-    Filter, IpPermission, IpRange, ResourceType, Tag, TagSpecification,
-};
+use aws_sdk_ec2::types::{Filter, IpPermission, IpRange, ResourceType, Tag, TagSpecification};
 
 fn filter(name: &str, value: &str) -> Filter {
     Filter::builder().name(name).values(value).build()
@@ -13,7 +11,12 @@ fn filter(name: &str, value: &str) -> Filter {
 
 fn plain_tags(tags: &[Tag]) -> Vec<(String, String)> {
     tags.iter()
-        .filter_map(|t| Some((t.key()?.to_owned(), t.value().unwrap_or_default().to_owned())))
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_owned(),
+                t.value().unwrap_or_default().to_owned(),
+            ))
+        })
         .collect()
 }
 
@@ -283,7 +286,11 @@ pub async fn authorize_ingress(
 }
 
 /// Closes TCP `rule.port` from `rule.cidr`.
-pub async fn revoke_ingress(clients: &AwsClients, group_id: &str, rule: &IngressRule) -> Result<()> {
+pub async fn revoke_ingress(
+    clients: &AwsClients,
+    group_id: &str,
+    rule: &IngressRule,
+) -> Result<()> {
     let permission = IpPermission::builder()
         .ip_protocol("tcp")
         .from_port(i32::from(rule.port))

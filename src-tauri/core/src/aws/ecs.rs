@@ -19,7 +19,12 @@ fn ecs_tags(tags: &[(String, String)]) -> Vec<Tag> {
 
 fn plain_tags(tags: &[Tag]) -> Vec<(String, String)> {
     tags.iter()
-        .filter_map(|t| Some((t.key()?.to_owned(), t.value().unwrap_or_default().to_owned())))
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_owned(),
+                t.value().unwrap_or_default().to_owned(),
+            ))
+        })
         .collect()
 }
 
@@ -297,7 +302,12 @@ fn spec_of(td: &aws_sdk_ecs::types::TaskDefinition) -> Option<TaskDefinitionSpec
     let mut environment: Vec<(String, String)> = c
         .environment()
         .iter()
-        .filter_map(|kv| Some((kv.name()?.to_owned(), kv.value().unwrap_or_default().to_owned())))
+        .filter_map(|kv| {
+            Some((
+                kv.name()?.to_owned(),
+                kv.value().unwrap_or_default().to_owned(),
+            ))
+        })
         .collect();
     environment.sort();
     let architecture = match td.runtime_platform().and_then(|p| p.cpu_architecture()) {

@@ -3,12 +3,12 @@
 //! saving the launch record after each, then follows the tasks to RUNNING. Every action looks
 //! before it acts, so a second launch is a no-op and an interrupted one resumes where it stopped.
 
-use super::plan::{
-    self, commands, is_berths, Desired, PlanAction, ServiceTarget,
-};
+use super::plan::{self, commands, is_berths, Desired, PlanAction, ServiceTarget};
 use super::preflight::{self, Found};
 use super::resume::{LaunchRecord, LaunchStatus, LaunchStore, RecordedResource};
-use super::timeline::{self, FollowEnd, FollowOptions, LaunchEvent, Outcome, ResourceKind, Run, Watch};
+use super::timeline::{
+    self, FollowEnd, FollowOptions, LaunchEvent, Outcome, ResourceKind, Run, Watch,
+};
 use super::{LaunchConfig, LaunchMode, LOG_RETENTION_DAYS, STARTED_BY};
 use crate::activity::{ActivityLog, CliCommand};
 use crate::aws::ec2::{self, SecurityGroup};
@@ -64,8 +64,14 @@ fn name_taken(resource: &str, name: &str) -> BerthError {
 /// ECS refuses a role it cannot assume with a generic InvalidParameterException; the user needs
 /// to hear "go back to the IAM step".
 fn role_error(err: BerthError, role: &str) -> BerthError {
-    let text = err.details.as_deref().unwrap_or_default().to_ascii_lowercase();
-    if text.contains("unable to assume the role") || text.contains("role") && text.contains("not valid") {
+    let text = err
+        .details
+        .as_deref()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if text.contains("unable to assume the role")
+        || text.contains("role") && text.contains("not valid")
+    {
         BerthError::new(ErrorKind::ExecutionRoleMissing)
             .with("role", role)
             .details(err.details.unwrap_or_default())
@@ -92,12 +98,15 @@ pub async fn launch(ctx: &LaunchContext<'_>, config: LaunchConfig) -> Result<Lau
     record.addresses.clear();
     ctx.store.save(&mut record)?;
 
-    let result = ctx.run.guard(apply_and_follow(ctx, &config, &mut record)).await;
+    let result = ctx
+        .run
+        .guard(apply_and_follow(ctx, &config, &mut record))
+        .await;
     match result {
         Ok(()) => {
             ctx.store.save(&mut record)?;
             ctx.run.emit(LaunchEvent::Finished {
-                record: record.clone(),
+                record: Box::new(record.clone()),
             });
             Ok(record)
         }
@@ -159,7 +168,15 @@ async fn apply_and_follow(
 
     record.status = LaunchStatus::Starting;
     ctx.store.save(record)?;
-    let end = timeline::follow(clients, &d.names, config.choices.port, &watch, ctx.run, ctx.follow).await?;
+    let end = timeline::follow(
+        clients,
+        &d.names,
+        config.choices.port,
+        &watch,
+        ctx.run,
+        ctx.follow,
+    )
+    .await?;
     match end {
         FollowEnd::Running(addresses) => {
             record.status = LaunchStatus::Running;
@@ -175,11 +192,22 @@ async fn apply_and_follow(
     Ok(())
 }
 
-async fn ensure_cluster(ctx: &LaunchContext<'_>, d: &Desired, record: &mut LaunchRecord) -> Result<()> {
+async fn ensure_cluster(
+    ctx: &LaunchContext<'_>,
+    d: &Desired,
+    record: &mut LaunchRecord,
+) -> Result<()> {
     let (item, existing) = plan::inspect_cluster(ctx.clients, d).await?;
     if let Some(c) = existing {
         // A cluster of that name made outside Berth is used as it is (and never deleted).
-        return ctx.done(record, ResourceKind::Cluster, &item.name, Outcome::Reused, Some(c.arn), None);
+        return ctx.done(
+            record,
+            ResourceKind::Cluster,
+            &item.name,
+            Outcome::Reused,
+            Some(c.arn),
+            None,
+        );
     }
     let cmd = commands::create_cluster(ctx.clients, d);
     let arn = ctx.log.track(
@@ -188,10 +216,21 @@ async fn ensure_cluster(ctx: &LaunchContext<'_>, d: &Desired, record: &mut Launc
         &cmd,
         ecs::create_cluster(ctx.clients, &d.names.cluster, &d.cluster_tags).await,
     )?;
-    ctx.done(record, ResourceKind::Cluster, &item.name, Outcome::Created, Some(arn), Some(&cmd))
+    ctx.done(
+        record,
+        ResourceKind::Cluster,
+        &item.name,
+        Outcome::Created,
+        Some(arn),
+        Some(&cmd),
+    )
 }
 
-async fn ensure_log_group(ctx: &LaunchContext<'_>, d: &Desired, record: &mut LaunchRecord) -> Result<()> {
+async fn ensure_log_group(
+    ctx: &LaunchContext<'_>,
+    d: &Desired,
+    record: &mut LaunchRecord,
+) -> Result<()> {
     let (item, existing) = plan::inspect_log_group(ctx.clients, d).await?;
     let name = &d.names.log_group;
     if existing.as_ref().is_some_and(|g| !is_berths(&g.tags)) {
@@ -223,7 +262,14 @@ async fn ensure_log_group(ctx: &LaunchContext<'_>, d: &Desired, record: &mut Lau
         )?;
         last.get_or_insert(cmd);
     }
-    ctx.done(record, ResourceKind::LogGroup, name, outcome, item.id, last.as_ref())
+    ctx.done(
+        record,
+        ResourceKind::LogGroup,
+        name,
+        outcome,
+        item.id,
+        last.as_ref(),
+    )
 }
 
 async fn ensure_security_group(
@@ -237,7 +283,14 @@ async fn ensure_security_group(
         if !is_berths(&group.tags) {
             return Err(name_taken("security group", name));
         }
-        ctx.done(record, ResourceKind::SecurityGroup, &item.name, Outcome::Reused, Some(group.id.clone()), None)?;
+        ctx.done(
+            record,
+            ResourceKind::SecurityGroup,
+            &item.name,
+            Outcome::Reused,
+            Some(group.id.clone()),
+            None,
+        )?;
         return Ok(group);
     }
     let cmd = commands::create_security_group(ctx.clients, d);
@@ -254,7 +307,14 @@ async fn ensure_security_group(
         )
         .await,
     )?;
-    ctx.done(record, ResourceKind::SecurityGroup, name, Outcome::Created, Some(id.clone()), Some(&cmd))?;
+    ctx.done(
+        record,
+        ResourceKind::SecurityGroup,
+        name,
+        Outcome::Created,
+        Some(id.clone()),
+        Some(&cmd),
+    )?;
     Ok(SecurityGroup {
         id,
         name: name.clone(),
@@ -299,7 +359,14 @@ async fn ensure_rule(
         PlanAction::Update => Outcome::Updated,
         _ => Outcome::Reused,
     };
-    ctx.done(record, ResourceKind::IngressRule, &item.name, outcome, Some(group.id.clone()), last.as_ref())
+    ctx.done(
+        record,
+        ResourceKind::IngressRule,
+        &item.name,
+        outcome,
+        Some(group.id.clone()),
+        last.as_ref(),
+    )
 }
 
 async fn ensure_task_definition(
@@ -313,7 +380,14 @@ async fn ensure_task_definition(
     }
     let item = plan::inspect_task_definition(ctx.clients, d, &family);
     if let Some(arn) = item.id {
-        ctx.done(record, ResourceKind::TaskDefinition, &item.name, Outcome::Reused, Some(arn.clone()), None)?;
+        ctx.done(
+            record,
+            ResourceKind::TaskDefinition,
+            &item.name,
+            Outcome::Reused,
+            Some(arn.clone()),
+            None,
+        )?;
         return Ok(arn);
     }
     let cmd = commands::register_task_definition(ctx.clients, d);
@@ -324,7 +398,14 @@ async fn ensure_task_definition(
         ecs::register_task_definition(ctx.clients, &d.task_definition, &d.tags).await,
     )?;
     let name = format!("{}:{}", d.names.family, ecs::revision_of(&arn));
-    ctx.done(record, ResourceKind::TaskDefinition, &name, Outcome::Created, Some(arn.clone()), Some(&cmd))?;
+    ctx.done(
+        record,
+        ResourceKind::TaskDefinition,
+        &name,
+        Outcome::Created,
+        Some(arn.clone()),
+        Some(&cmd),
+    )?;
     Ok(arn)
 }
 
@@ -340,7 +421,9 @@ async fn ensure_service(
     }
     let item = plan::inspect_service(ctx.clients, d, existing.as_ref(), target);
     let (Some(td), Some(group)) = (target.task_definition, target.security_group) else {
-        return Err(BerthError::internal("service target without task definition or group"));
+        return Err(BerthError::internal(
+            "service target without task definition or group",
+        ));
     };
     let spec = ServiceSpec {
         cluster: d.names.cluster.clone(),
@@ -359,7 +442,14 @@ async fn ensure_service(
                 &cmd,
                 ecs::create_service(ctx.clients, &spec, &d.tags).await,
             )?;
-            ctx.done(record, ResourceKind::Service, name, Outcome::Created, Some(arn), Some(&cmd))
+            ctx.done(
+                record,
+                ResourceKind::Service,
+                name,
+                Outcome::Created,
+                Some(arn),
+                Some(&cmd),
+            )
         }
         PlanAction::Update => {
             let cmd = commands::update_service(ctx.clients, d, group, td);
@@ -369,9 +459,23 @@ async fn ensure_service(
                 &cmd,
                 ecs::update_service(ctx.clients, &spec).await,
             )?;
-            ctx.done(record, ResourceKind::Service, name, Outcome::Updated, item.id, Some(&cmd))
+            ctx.done(
+                record,
+                ResourceKind::Service,
+                name,
+                Outcome::Updated,
+                item.id,
+                Some(&cmd),
+            )
         }
-        _ => ctx.done(record, ResourceKind::Service, name, Outcome::Reused, item.id, None),
+        _ => ctx.done(
+            record,
+            ResourceKind::Service,
+            name,
+            Outcome::Reused,
+            item.id,
+            None,
+        ),
     }
 }
 
@@ -385,12 +489,21 @@ async fn ensure_tasks(
     let live = plan::live_tasks(ctx.clients, d).await?;
     let (item, mut arns) = plan::inspect_tasks(ctx.clients, d, &live, target);
     let (Some(td), Some(group)) = (target.task_definition, target.security_group) else {
-        return Err(BerthError::internal("task target without task definition or group"));
+        return Err(BerthError::internal(
+            "task target without task definition or group",
+        ));
     };
     let name = &d.names.family;
     if item.action == PlanAction::Reuse {
         record.tasks = arns.clone();
-        ctx.done(record, ResourceKind::Task, name, Outcome::Reused, arns.first().cloned(), None)?;
+        ctx.done(
+            record,
+            ResourceKind::Task,
+            name,
+            Outcome::Reused,
+            arns.first().cloned(),
+            None,
+        )?;
         return Ok(arns);
     }
     let missing = d.count - arns.len() as i32;
@@ -410,6 +523,13 @@ async fn ensure_tasks(
     )?;
     arns.extend(started);
     record.tasks = arns.clone();
-    ctx.done(record, ResourceKind::Task, name, Outcome::Started, arns.last().cloned(), Some(&cmd))?;
+    ctx.done(
+        record,
+        ResourceKind::Task,
+        name,
+        Outcome::Started,
+        arns.last().cloned(),
+        Some(&cmd),
+    )?;
     Ok(arns)
 }

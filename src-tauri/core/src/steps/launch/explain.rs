@@ -89,14 +89,20 @@ pub fn classify(
         if has(&reason, &role) {
             return StopCause::ExecutionRole;
         }
-        if has(&reason, &["not found", "manifest unknown", "does not exist"]) {
+        if has(
+            &reason,
+            &["not found", "manifest unknown", "does not exist"],
+        ) {
             return StopCause::ImageNotFound;
         }
         // i/o timeout, context deadline exceeded, request canceled…: the pull found no way out.
         return StopCause::NoRouteToEcr;
     }
     if reason.contains("resourceinitializationerror") {
-        if has(&reason, &["log group", "loggroup", "resourcenotfoundexception"]) {
+        if has(
+            &reason,
+            &["log group", "loggroup", "resourcenotfoundexception"],
+        ) {
             return StopCause::LogGroupMissing;
         }
         if has(&reason, &role) {
@@ -110,22 +116,29 @@ pub fn classify(
     if reason.contains("outofmemory") || reason.contains("out of memory") {
         return StopCause::OutOfMemory;
     }
-    if reason.contains("essential container in task exited") || exit_code.is_some_and(|c| c != 0)
-    {
+    if reason.contains("essential container in task exited") || exit_code.is_some_and(|c| c != 0) {
         return if exit_code == Some(137) && reason.contains("memory") {
             StopCause::OutOfMemory
         } else {
             StopCause::AppExited
         };
     }
-    if has(&reason, &["stopped by user", "scaling activity", "deployment"]) {
+    if has(
+        &reason,
+        &["stopped by user", "scaling activity", "deployment"],
+    ) {
         return StopCause::StoppedOnPurpose;
     }
     StopCause::Unknown
 }
 
 /// The diagnosis of a stopped task, given its last log lines.
-pub fn diagnose(task: &Task, log_lines: Vec<String>, log_group: &str, log_stream: &str) -> Diagnosis {
+pub fn diagnose(
+    task: &Task,
+    log_lines: Vec<String>,
+    log_group: &str,
+    log_stream: &str,
+) -> Diagnosis {
     // The essential container is the one that explains the stop: the first with an exit code or
     // a reason.
     let container = task

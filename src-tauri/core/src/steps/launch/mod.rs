@@ -56,7 +56,11 @@ pub struct EnvVar {
 
 /// Who may connect to the container's port.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum Ingress {
     /// Everyone on the internet (0.0.0.0/0).
     Anywhere,
@@ -486,7 +490,10 @@ pub fn check_target(record: &LaunchRecord, clients: &AwsClients) -> Result<()> {
             .with("region", &record.region)
             .with(
                 "target",
-                record.endpoint_url.clone().unwrap_or_else(|| "AWS".to_owned()),
+                record
+                    .endpoint_url
+                    .clone()
+                    .unwrap_or_else(|| "AWS".to_owned()),
             ));
     }
     Ok(())
@@ -562,7 +569,10 @@ mod tests {
         assert_eq!(with(|c| c.app = "".into()), rule("app", "required"));
         assert_eq!(with(|c| c.app = "Web".into()), rule("app", "characters"));
         assert_eq!(with(|c| c.app = "-web".into()), rule("app", "characters"));
-        assert_eq!(with(|c| c.app = "web_app".into()), rule("app", "characters"));
+        assert_eq!(
+            with(|c| c.app = "web_app".into()),
+            rule("app", "characters")
+        );
         assert_eq!(with(|c| c.app = "a".repeat(33)), rule("app", "tooLong"));
         assert_eq!(with(|c| c.count = 0), rule("count", "range"));
         assert_eq!(with(|c| c.count = 11), rule("count", "range"));
@@ -605,7 +615,10 @@ mod tests {
         assert_eq!(env(&["MY VAR"]), rule("envName", "characters"));
         assert_eq!(env(&["ÜBER"]), rule("envName", "characters"));
         assert_eq!(env(&["A", "A"]), rule("envName", "duplicate"));
-        assert_eq!(env(&["ECS_CONTAINER_METADATA_URI"]), rule("envName", "reserved"));
+        assert_eq!(
+            env(&["ECS_CONTAINER_METADATA_URI"]),
+            rule("envName", "reserved")
+        );
         assert_eq!(env(&[" "]), rule("envName", "required"));
         // A completely empty row is just an unused row of the form.
         let mut c = default_choices("web", None);
@@ -637,7 +650,15 @@ mod tests {
         for ok in ["0.0.0.0/0", "203.0.113.7/32", "10.0.0.0/8"] {
             assert!(validate_cidr(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "10.0.0.1", "10.0.0.1/33", "10.0.0/24", "::1/128", "10.0.0.1/+8", "a/b"] {
+        for bad in [
+            "",
+            "10.0.0.1",
+            "10.0.0.1/33",
+            "10.0.0/24",
+            "::1/128",
+            "10.0.0.1/+8",
+            "a/b",
+        ] {
             assert!(validate_cidr(bad).is_err(), "{bad}");
         }
     }

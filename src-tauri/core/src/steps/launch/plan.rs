@@ -5,7 +5,10 @@
 use super::network::{self, ResolvedNetwork};
 use super::preflight::{self, Found};
 use super::timeline::ResourceKind;
-use super::{split_command, LaunchConfig, LaunchMode, Names, LOG_RETENTION_DAYS, LOG_STREAM_PREFIX, STARTED_BY};
+use super::{
+    split_command, LaunchConfig, LaunchMode, Names, LOG_RETENTION_DAYS, LOG_STREAM_PREFIX,
+    STARTED_BY,
+};
 use crate::activity::CliCommand;
 use crate::aws::ec2::{self, IngressRule, SecurityGroup};
 use crate::aws::ecs::{self, ContainerSpec, TaskDefinitionSpec, TaskFilter, TaskNetwork};
@@ -54,7 +57,11 @@ pub struct PlanItem {
 
 /// Something the review page must say before the user launches.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum PlanNote {
     /// Blocks the launch: the execution role does not exist (any more). Fix it in the IAM step.
     ExecutionRoleMissing { role: String },
@@ -123,7 +130,11 @@ impl Desired {
         Ok(Desired::with_network(clients, config, network))
     }
 
-    pub fn with_network(clients: &AwsClients, config: &LaunchConfig, network: ResolvedNetwork) -> Desired {
+    pub fn with_network(
+        clients: &AwsClients,
+        config: &LaunchConfig,
+        network: ResolvedNetwork,
+    ) -> Desired {
         let c = &config.choices;
         let names = config.names();
         let mut environment: Vec<(String, String)> = c
@@ -309,7 +320,13 @@ pub mod commands {
             .opt("--network-configuration", network_arg(d, group))
     }
 
-    pub fn run_task(clients: &AwsClients, d: &Desired, group: &str, td: &str, count: i32) -> CliCommand {
+    pub fn run_task(
+        clients: &AwsClients,
+        d: &Desired,
+        group: &str,
+        td: &str,
+        count: i32,
+    ) -> CliCommand {
         ecs_tag_args(
             clients
                 .cli("ecs", "run-task")
@@ -498,7 +515,11 @@ pub async fn family_state(clients: &AwsClients, family: &str) -> Result<FamilySt
 }
 
 /// A new revision unless the newest one is exactly what is wanted.
-pub fn inspect_task_definition(clients: &AwsClients, d: &Desired, family: &FamilyState) -> PlanItem {
+pub fn inspect_task_definition(
+    clients: &AwsClients,
+    d: &Desired,
+    family: &FamilyState,
+) -> PlanItem {
     let reuse = family
         .latest
         .as_ref()
@@ -690,9 +711,10 @@ pub async fn plan(clients: &AwsClients, config: &LaunchConfig) -> Result<LaunchP
             role: config.execution_role_arn.clone(),
         });
     }
-    if let (Some(repository), Some(tag)) =
-        (config.repository.as_deref(), preflight::tag_of(&config.image))
-    {
+    if let (Some(repository), Some(tag)) = (
+        config.repository.as_deref(),
+        preflight::tag_of(&config.image),
+    ) {
         if preflight::image_tag(clients, repository, tag).await? == Found::No {
             notes.push(PlanNote::ImageNotFound {
                 repository: repository.to_owned(),

@@ -84,6 +84,9 @@ mod tests {
             Some("v1.2")
         );
         assert_eq!(tag_of("localhost:5000/web"), None);
-        assert_eq!(tag_of("1.dkr.ecr.us-east-1.amazonaws.com/web@sha256:abc"), None);
+        assert_eq!(
+            tag_of("1.dkr.ecr.us-east-1.amazonaws.com/web@sha256:abc"),
+            None
+        );
     }
 }

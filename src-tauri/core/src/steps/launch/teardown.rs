@@ -5,7 +5,7 @@
 
 use super::plan::is_berths;
 use super::resume::{LaunchStatus, LaunchStore};
-use super::timeline::{FollowOptions, LaunchEvent, Outcome, ResourceKind, Run};
+use super::timeline::{is_service_task, FollowOptions, LaunchEvent, Outcome, ResourceKind, Run};
 use super::{Names, STARTED_BY};
 use crate::activity::{ActivityLog, CliCommand};
 use crate::aws::ecs::{self, TaskFilter};
@@ -63,7 +63,12 @@ impl TeardownPlan {
     }
 }
 
-fn keep(resource: ResourceKind, name: &str, id: Option<String>, reason: KeepReason) -> TeardownItem {
+fn keep(
+    resource: ResourceKind,
+    name: &str,
+    id: Option<String>,
+    reason: KeepReason,
+) -> TeardownItem {
     TeardownItem {
         resource,
         name: name.to_owned(),
@@ -120,9 +125,7 @@ mod commands {
     }
 
     pub fn delete_cluster(clients: &AwsClients, name: &str) -> CliCommand {
-        clients
-            .cli("ecs", "delete-cluster")
-            .opt("--cluster", name)
+        clients.cli("ecs", "delete-cluster").opt("--cluster", name)
     }
 }
 
@@ -152,7 +155,10 @@ async fn cluster_in_use(clients: &AwsClients, n: &Names) -> Result<bool> {
             continue;
         }
         // ListServices may still name services that were deleted a moment ago.
-        if ecs::describe_service(clients, &n.cluster, name).await?.is_some() {
+        if ecs::describe_service(clients, &n.cluster, name)
+            .await?
+            .is_some()
+        {
             return Ok(true);
         }
     }
@@ -189,7 +195,12 @@ pub async fn plan_teardown(clients: &AwsClients, app: &str) -> Result<TeardownPl
                     ],
                 }
             } else {
-                keep(ResourceKind::Service, &n.service, Some(service.arn), KeepReason::NotBerths)
+                keep(
+                    ResourceKind::Service,
+                    &n.service,
+                    Some(service.arn),
+                    KeepReason::NotBerths,
+                )
             });
         }
         let tasks = berth_tasks(clients, &n).await?;
@@ -197,7 +208,13 @@ pub async fn plan_teardown(clients: &AwsClients, app: &str) -> Result<TeardownPl
             items.push(TeardownItem {
                 resource: ResourceKind::Task,
                 name: n.family.clone(),
-                id: Some(tasks.iter().map(|t| t.id.clone()).collect::<Vec<_>>().join(", ")),
+                id: Some(
+                    tasks
+                        .iter()
+                        .map(|t| t.id.clone())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
                 action: TeardownAction::Stop,
                 reason: None,
                 commands: tasks
@@ -221,7 +238,12 @@ pub async fn plan_teardown(clients: &AwsClients, app: &str) -> Result<TeardownPl
                 reason: None,
             }
         } else {
-            keep(ResourceKind::TaskDefinition, &name, Some(arn), KeepReason::NotBerths)
+            keep(
+                ResourceKind::TaskDefinition,
+                &name,
+                Some(arn),
+                KeepReason::NotBerths,
+            )
         });
     }
 
@@ -236,7 +258,12 @@ pub async fn plan_teardown(clients: &AwsClients, app: &str) -> Result<TeardownPl
                 reason: None,
             }
         } else {
-            keep(ResourceKind::SecurityGroup, &n.security_group, Some(group.id), KeepReason::NotBerths)
+            keep(
+                ResourceKind::SecurityGroup,
+                &n.security_group,
+                Some(group.id),
+                KeepReason::NotBerths,
+            )
         });
     }
 
@@ -251,15 +278,30 @@ pub async fn plan_teardown(clients: &AwsClients, app: &str) -> Result<TeardownPl
                 commands: vec![commands::delete_log_group(clients, &n.log_group).render()],
             }
         } else {
-            keep(ResourceKind::LogGroup, &n.log_group, Some(group.arn), KeepReason::NotBerths)
+            keep(
+                ResourceKind::LogGroup,
+                &n.log_group,
+                Some(group.arn),
+                KeepReason::NotBerths,
+            )
         });
     }
 
     if let Some(cluster) = cluster {
         items.push(if !is_berths(&cluster.tags) {
-            keep(ResourceKind::Cluster, &n.cluster, Some(cluster.arn), KeepReason::NotBerths)
+            keep(
+                ResourceKind::Cluster,
+                &n.cluster,
+                Some(cluster.arn),
+                KeepReason::NotBerths,
+            )
         } else if cluster_in_use(clients, &n).await? {
-            keep(ResourceKind::Cluster, &n.cluster, Some(cluster.arn), KeepReason::InUse)
+            keep(
+                ResourceKind::Cluster,
+                &n.cluster,
+                Some(cluster.arn),
+                KeepReason::InUse,
+            )
         } else {
             TeardownItem {
                 resource: ResourceKind::Cluster,
@@ -382,7 +424,8 @@ async fn tear_down(ctx: &TeardownContext<'_>, app: &str) -> Result<TeardownPlan>
                 let id = item.id.clone().unwrap_or_default();
                 let cmd = commands::delete_security_group(clients, &id);
                 let result = delete_security_group_when_free(ctx, &id).await;
-                ctx.log.track("ec2.deleteSecurityGroup", &id, &cmd, result)?;
+                ctx.log
+                    .track("ec2.deleteSecurityGroup", &id, &cmd, result)?;
                 emit(item, Outcome::Deleted, Some(&cmd));
             }
             ResourceKind::LogGroup => {
@@ -391,7 +434,8 @@ async fn tear_down(ctx: &TeardownContext<'_>, app: &str) -> Result<TeardownPlan>
                     Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
                     other => other,
                 };
-                ctx.log.track("logs.deleteLogGroup", &n.log_group, &cmd, result)?;
+                ctx.log
+                    .track("logs.deleteLogGroup", &n.log_group, &cmd, result)?;
                 emit(item, Outcome::Deleted, Some(&cmd));
             }
             ResourceKind::Cluster => {
@@ -427,7 +471,9 @@ fn too_slow(what: &str) -> BerthError {
     BerthError::new(ErrorKind::AwsRejected)
         .with("action", what)
         .with("code", "Timeout")
-        .details(format!("{what} did not finish in time; run teardown again to continue"))
+        .details(format!(
+            "{what} did not finish in time; run teardown again to continue"
+        ))
 }
 
 /// Waits until the (scaled-down) service runs no task.
@@ -445,7 +491,7 @@ async fn wait_for_service_tasks(ctx: &TeardownContext<'_>, n: &Names) -> Result<
             ecs::describe_tasks(ctx.clients, &n.cluster, &arns)
                 .await?
                 .iter()
-                .filter(|t| t.last_status != "STOPPED")
+                .filter(|t| is_service_task(t, &n.service) && t.last_status != "STOPPED")
                 .count()
         };
         if live == 0 {
@@ -458,7 +504,11 @@ async fn wait_for_service_tasks(ctx: &TeardownContext<'_>, n: &Names) -> Result<
     }
 }
 
-async fn wait_for_tasks_stopped(ctx: &TeardownContext<'_>, n: &Names, arns: Vec<String>) -> Result<()> {
+async fn wait_for_tasks_stopped(
+    ctx: &TeardownContext<'_>,
+    n: &Names,
+    arns: Vec<String>,
+) -> Result<()> {
     if arns.is_empty() {
         return Ok(());
     }

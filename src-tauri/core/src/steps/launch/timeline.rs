@@ -62,7 +62,11 @@ pub struct TaskAddress {
 
 /// One event on the timeline. Tagged by `event` so the UI can `switch` on it.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[serde(tag = "event", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "event",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum LaunchEvent {
     /// An action on a resource completed (or was not needed).
     Action {
@@ -89,18 +93,30 @@ pub enum LaunchEvent {
         message: Option<String>,
     },
     /// A running task's address.
-    Address { address: TaskAddress },
+    Address {
+        address: TaskAddress,
+    },
     /// A task has been PENDING for more than three minutes.
-    Slow { diagnosis: Diagnosis },
+    Slow {
+        diagnosis: Diagnosis,
+    },
     /// A task stopped.
-    Stopped { diagnosis: Diagnosis },
+    Stopped {
+        diagnosis: Diagnosis,
+    },
     /// Berth stopped watching before the tasks ran (it gave up waiting, or the user left).
     Waiting,
     /// The launch is over; the record says how it ended.
-    Finished { record: LaunchRecord },
+    Finished {
+        record: Box<LaunchRecord>,
+    },
     /// The teardown is over: everything Berth made for the app is gone.
-    TornDown { app: String },
-    Failed { error: BerthError },
+    TornDown {
+        app: String,
+    },
+    Failed {
+        error: BerthError,
+    },
 }
 
 /// Where timeline events go (the shell forwards them over a Channel; tests collect them).
@@ -190,6 +206,34 @@ pub enum FollowEnd {
     Waiting,
 }
 
+/// The ARNs among `arns` of tasks the service started.
+async fn service_tasks(
+    clients: &AwsClients,
+    names: &Names,
+    arns: &[String],
+    run: &Run,
+) -> Result<Vec<String>> {
+    if arns.is_empty() {
+        return Ok(Vec::new());
+    }
+    let tasks = run
+        .guard(ecs::describe_tasks(clients, &names.cluster, arns))
+        .await?;
+    Ok(tasks
+        .into_iter()
+        .filter(|t| is_service_task(t, &names.service))
+        .map(|t| t.arn)
+        .collect())
+}
+
+/// Whether ECS started `task` for the service `service` (its group is `service:<name>`).
+pub fn is_service_task(task: &Task, service: &str) -> bool {
+    task.group
+        .as_deref()
+        .and_then(|g| g.strip_prefix("service:"))
+        == Some(service)
+}
+
 /// Statuses a task passes through before it runs.
 fn is_starting(status: &str) -> bool {
     matches!(status, "PROVISIONING" | "PENDING" | "ACTIVATING")
@@ -217,9 +261,10 @@ pub async fn follow(
                     service: Some(&names.service),
                     ..TaskFilter::default()
                 };
-                let mut arns = run
+                let listed = run
                     .guard(ecs::list_tasks(clients, &names.cluster, &running))
                     .await?;
+                let mut arns = service_tasks(clients, names, &listed, run).await?;
                 if arns.is_empty() {
                     // ECS may already have stopped a failing task and be about to retry.
                     let stopped = TaskFilter {
@@ -235,6 +280,7 @@ pub async fn follow(
                             .await?;
                         if let Some(task) = tasks
                             .iter()
+                            .filter(|t| is_service_task(t, &names.service))
                             .filter(|t| t.created_at.unwrap_or(0) >= *since)
                             .max_by_key(|t| t.created_at)
                         {
@@ -246,7 +292,11 @@ pub async fn follow(
                         }
                     }
                     let service = run
-                        .guard(ecs::describe_service(clients, &names.cluster, &names.service))
+                        .guard(ecs::describe_service(
+                            clients,
+                            &names.cluster,
+                            &names.service,
+                        ))
                         .await?;
                     if let Some(s) = service {
                         let now = (s.desired, s.running, s.pending, s.events.first().cloned());
@@ -266,9 +316,13 @@ pub async fn follow(
             }
         };
         if !arns.is_empty() {
-            let tasks = run
+            let mut tasks = run
                 .guard(ecs::describe_tasks(clients, &names.cluster, &arns))
                 .await?;
+            if let Watch::Service { .. } = watch {
+                // Only the service's own tasks (moto's ListTasks ignores serviceName).
+                tasks.retain(|t| is_service_task(t, &names.service));
+            }
             for task in &tasks {
                 let state = (task.id.clone(), task.last_status.clone());
                 if !seen.contains(&state) {
@@ -346,10 +400,20 @@ pub async fn diagnose(
         .guard(logs::last_lines(clients, &names.log_group, &stream, lines))
         .await
         .unwrap_or_default();
-    Ok(explain::diagnose(task, log_lines, &names.log_group, &stream))
+    Ok(explain::diagnose(
+        task,
+        log_lines,
+        &names.log_group,
+        &stream,
+    ))
 }
 
-async fn address_of(clients: &AwsClients, task: &Task, port: u16, run: &Run) -> Result<TaskAddress> {
+async fn address_of(
+    clients: &AwsClients,
+    task: &Task,
+    port: u16,
+    run: &Run,
+) -> Result<TaskAddress> {
     let public_ip = match &task.eni {
         Some(eni) => run.guard(ec2::public_ip(clients, eni)).await?,
         None => None,
