@@ -39,6 +39,7 @@ pub fn run() {
             commands::launch::start_launch,
             commands::launch::resume_launch,
             commands::launch::cancel_launch,
+            commands::launch::watch_launch,
             commands::launch::plan_teardown,
             commands::launch::start_teardown,
             commands::launch::open_address,

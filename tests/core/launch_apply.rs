@@ -440,3 +440,28 @@ async fn resources_with_berths_names_made_outside_berth_block_the_plan_and_are_n
     let s = snapshot(&f.clients).await;
     assert_eq!(s.log_groups, [(format!("/berth/{}", f.app), None, false)]);
 }
+
+#[tokio::test]
+async fn a_service_launch_does_not_take_another_apps_task_for_its_own() {
+    let f = fixture("us-east-1").await;
+    // A one-off task of another app already runs in the shared cluster.
+    let mut job = f.choices(LaunchMode::Task);
+    job.app = format!("{}-job", f.app);
+    let job = f.config(job);
+    assert_eq!(
+        f.launch(&job).await.0.unwrap().status,
+        LaunchStatus::Running
+    );
+
+    let config = f.config(f.choices(LaunchMode::Service));
+    let (record, events) = f.launch(&config).await;
+    // moto's services start no task, so this one is still starting: the job's task is not it.
+    assert_eq!(record.unwrap().status, LaunchStatus::Starting, "{events:?}");
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, LaunchEvent::Task { .. } | LaunchEvent::Address { .. })),
+        "{events:?}"
+    );
+    assert!(events.contains(&LaunchEvent::Waiting));
+}

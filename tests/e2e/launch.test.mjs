@@ -200,9 +200,15 @@ test('a service launch creates the service; closed mid-launch, it offers Resume 
     await waitForText(browser, 'Review the plan');
     await click(browser, 'Launch now');
     // moto never starts the service's tasks: the timeline shows the service created, then waits.
-    await waitForText(browser, 'Waiting for ECS to start', 60000);
-    await waitForText(browser, 'The practice emulator never starts a service');
+    await waitForText(browser, 'The practice emulator never starts a service', 60000);
+    await waitForText(browser, 'The service runs 0 of 1 tasks');
     await saveScreenshot(browser, 'launch-service-waiting');
+    // Leaving the page does not stop the launch; coming back shows it live again.
+    await click(browser, 'Activity');
+    await waitForText(browser, 'aws ecs create-service');
+    await click(browser, 'Launch');
+    await waitForText(browser, `Launching “${app}”`);
+    await waitForText(browser, 'The service runs 0 of 1 tasks');
     // The app is closed while it waits for the tasks.
   });
   assert.equal((await servicesOf(app)).length, 1, 'the service exists');

@@ -68,6 +68,7 @@ pub fn all() -> Vec<Binding> {
         binding::<launch::timeline::Outcome>(c),
         binding::<launch::timeline::TaskAddress>(c),
         binding::<launch::timeline::LaunchEvent>(c),
+        binding::<launch::timeline::ActiveRun>(c),
         binding::<launch::resume::LaunchStatus>(c),
         binding::<launch::resume::RecordedResource>(c),
         binding::<launch::resume::LaunchRecord>(c),

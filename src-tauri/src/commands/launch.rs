@@ -8,46 +8,71 @@ use berth_core::steps::launch::network::{self, NetworkOverview};
 use berth_core::steps::launch::plan::{self, LaunchPlan};
 use berth_core::steps::launch::resume::{LaunchRecord, LaunchStore};
 use berth_core::steps::launch::teardown::{self, TeardownContext, TeardownPlan};
-use berth_core::steps::launch::timeline::{FollowOptions, LaunchEvent, Run};
+use berth_core::steps::launch::timeline::{ActiveRun, FollowOptions, LaunchEvent, Run};
 use berth_core::steps::launch::{self, open, LaunchChoices, LaunchConfig, LaunchOverview};
 use berth_core::{BerthError, Result};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use tauri::ipc::Channel;
 use tauri::State;
 use tokio_util::sync::CancellationToken;
 
+/// The launch or teardown running now: its events so far (replayed to a window that comes back)
+/// and the channel of the window watching it.
+struct Current {
+    token: CancellationToken,
+    run: ActiveRun,
+    events: Vec<LaunchEvent>,
+    channel: Channel<LaunchEvent>,
+}
+
 /// The launch records, and the one launch or teardown that may run at a time.
 pub struct Launches {
     store: LaunchStore,
-    current: Mutex<Option<CancellationToken>>,
+    current: Arc<Mutex<Option<Current>>>,
 }
 
 impl Launches {
     pub fn new(data_dir: &Path) -> Self {
         Launches {
             store: LaunchStore::in_dir(data_dir),
-            current: Mutex::new(None),
+            current: Arc::new(Mutex::new(None)),
         }
     }
 
+    fn lock(&self) -> MutexGuard<'_, Option<Current>> {
+        self.current.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// A run whose events go to `channel`; refused while another runs.
-    fn start(&self, channel: Channel<LaunchEvent>) -> Result<Run> {
-        let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
-        if current.as_ref().is_some_and(|t| !t.is_cancelled()) {
+    fn start(&self, app: &str, teardown: bool, channel: Channel<LaunchEvent>) -> Result<Run> {
+        let mut current = self.lock();
+        if current.is_some() {
             return Err(BerthError::invalid("launch", "busy"));
         }
         let token = CancellationToken::new();
-        *current = Some(token.clone());
-        // A closed window drops the channel; the work carries on and its record is saved.
-        let sink = Arc::new(move |event| {
-            let _ = channel.send(event);
+        *current = Some(Current {
+            token: token.clone(),
+            run: ActiveRun {
+                app: app.to_owned(),
+                teardown,
+            },
+            events: Vec::new(),
+            channel,
+        });
+        let shared = self.current.clone();
+        let sink = Arc::new(move |event: LaunchEvent| {
+            if let Some(current) = shared.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+                // A closed window leaves a dead channel; the work carries on and its record is saved.
+                let _ = current.channel.send(event.clone());
+                current.events.push(event);
+            }
         });
         Ok(Run::new(sink, token))
     }
 
     fn finish(&self) {
-        *self.current.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        *self.lock() = None;
     }
 }
 
@@ -132,7 +157,7 @@ async fn run_launch(
     config: LaunchConfig,
     channel: Channel<LaunchEvent>,
 ) -> Result<LaunchRecord> {
-    let run = launches.start(channel)?;
+    let run = launches.start(&config.choices.app, false, channel)?;
     let ctx = LaunchContext {
         clients,
         log: &state.activity,
@@ -148,14 +173,25 @@ async fn run_launch(
 /// Stops the running launch or teardown at its next step (nothing is undone; it can be resumed).
 #[tauri::command]
 pub fn cancel_launch(launches: State<'_, Launches>) {
-    if let Some(token) = launches
-        .current
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .as_ref()
-    {
-        token.cancel();
+    if let Some(current) = launches.lock().as_ref() {
+        current.token.cancel();
     }
+}
+
+/// Sends the running launch or teardown's events so far, then every new one, to `channel` (a
+/// window that was closed or left the page while it ran). `None` when nothing runs.
+#[tauri::command]
+pub fn watch_launch(
+    launches: State<'_, Launches>,
+    channel: Channel<LaunchEvent>,
+) -> Option<ActiveRun> {
+    let mut guard = launches.lock();
+    let current = guard.as_mut()?;
+    for event in &current.events {
+        let _ = channel.send(event.clone());
+    }
+    current.channel = channel;
+    Some(current.run.clone())
 }
 
 #[tauri::command]
@@ -182,7 +218,7 @@ pub async fn start_teardown(
         Some(record) => clients_for(&state, &record).await?,
         None => state.aws().await?,
     };
-    let run = launches.start(channel)?;
+    let run = launches.start(&app, true, channel)?;
     let ctx = TeardownContext {
         clients: &clients,
         log: &state.activity,

@@ -21,6 +21,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "start_launch",
     "resume_launch",
     "cancel_launch",
+    "watch_launch",
     "plan_teardown",
     "start_teardown",
     "open_address",

@@ -9,6 +9,7 @@ import type { DockerStatus } from './bindings/DockerStatus';
 import type { NewIdentity } from './bindings/NewIdentity';
 import type { VerifiedIdentity } from './bindings/VerifiedIdentity';
 import type { WizardSettings } from './bindings/WizardSettings';
+import type { ActiveRun } from './bindings/ActiveRun';
 import type { CostEstimate } from './bindings/CostEstimate';
 import type { LaunchChoices } from './bindings/LaunchChoices';
 import type { LaunchEvent } from './bindings/LaunchEvent';
@@ -136,6 +137,14 @@ export function resumeLaunch(app: string, onEvent: (event: LaunchEvent) => void)
 /** Stops the running launch or teardown at its next step; nothing is undone. */
 export function cancelLaunch(): Promise<void> {
   return call<void>('cancel_launch');
+}
+
+/**
+ * Follows the launch or teardown that runs now (started before this page was shown): its events
+ * so far, then each new one, arrive on `onEvent`. Resolves with what runs, or null.
+ */
+export function watchLaunch(onEvent: (event: LaunchEvent) => void): Promise<ActiveRun | null> {
+  return call<ActiveRun | null>('watch_launch', { channel: eventChannel(onEvent) });
 }
 
 /** What tearing `app` down would remove (and keep). Changes nothing. */

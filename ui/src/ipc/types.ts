@@ -1,6 +1,7 @@
 // Re-exports of the generated bindings, so screens import from one place.
 export type { AccountOverview } from './bindings/AccountOverview';
 export type { AccountSettings } from './bindings/AccountSettings';
+export type { ActiveRun } from './bindings/ActiveRun';
 export type { ActivityEntry } from './bindings/ActivityEntry';
 export type { ActivityStatus } from './bindings/ActivityStatus';
 export type { AppInfo } from './bindings/AppInfo';

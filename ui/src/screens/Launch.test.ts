@@ -396,6 +396,42 @@ describe('resume and teardown', () => {
     await expect.element(reviewButton()).toBeVisible();
   });
 
+  test('coming back to the page while a launch runs shows it live again, to the end', async () => {
+    const backend = mockLaunchBackend(launchOverview({ records: [launchRecord({ status: 'inProgress' })] }));
+    let emit: (e: LaunchEvent) => void = () => {};
+    backend.answers.watch_launch = (_args, e) => {
+      emit = e;
+      // What happened while the page was away is replayed first.
+      e({ event: 'action', resource: 'cluster', outcome: 'created', name: 'berth', id: null, command: null });
+      return { app: 'web', teardown: false };
+    };
+    await renderLaunch();
+    await expect.element(page.getByRole('heading', { name: 'Launching “web”' })).toBeVisible();
+    await expect.element(page.getByText('Created', { exact: true })).toBeVisible();
+    expect(page.getByRole('heading', { name: 'Unfinished launch of “web”' }).query()).toBeNull();
+
+    emit({ event: 'task', taskId: 'abc123', lastStatus: 'RUNNING', desiredStatus: 'RUNNING' });
+    emit({ event: 'finished', record: launchRecord({ status: 'running' }) });
+    await expect.element(page.getByText('Your container is running.')).toBeVisible();
+    await expect.element(page.getByRole('button', { name: 'Tear down' })).toBeVisible();
+    expect(backend.argsOf('start_launch')).toHaveLength(0);
+  });
+
+  test('a teardown that runs already is shown as it goes, not started again', async () => {
+    const backend = mockLaunchBackend();
+    let emit: (e: LaunchEvent) => void = () => {};
+    backend.answers.watch_launch = (_args, e) => {
+      emit = e;
+      return { app: 'web', teardown: true };
+    };
+    await renderLaunch();
+    await expect.element(page.getByRole('heading', { name: 'Tear down “web”' })).toBeVisible();
+    emit({ event: 'action', resource: 'service', outcome: 'deleted', name: 'web', id: null, command: null });
+    emit({ event: 'tornDown', app: 'web' });
+    await expect.element(page.getByText('Everything Berth created for “web” is gone.')).toBeVisible();
+    expect(backend.argsOf('start_teardown')).toHaveLength(0);
+  });
+
   test('Escape in the confirmation goes back without removing anything', async () => {
     const backend = mockLaunchBackend(launchOverview({ records: [launchRecord({ status: 'starting' })] }));
     await renderReady();

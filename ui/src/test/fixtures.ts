@@ -166,6 +166,7 @@ export function mockAccountBackend(initial: AccountOverview = accountOverview())
     get_launch: () => launchOverview({ image: null, executionRoleArn: null }),
     get_launch_network: () => defaultNetwork,
     estimate_launch_cost: () => null,
+    watch_launch: () => null,
   };
 
   mockIPC((cmd, payload) => {
@@ -380,6 +381,7 @@ export function mockLaunchBackend(initial: LaunchOverview = launchOverview()) {
     start_teardown: (args) => teardownPlan(args.app as string),
     open_address: () => null,
     detect_my_ip: () => '203.0.113.7/32',
+    watch_launch: () => null,
   };
   mockIPC((cmd, payload) => {
     const raw = (payload ?? {}) as Args;

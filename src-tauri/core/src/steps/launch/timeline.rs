@@ -119,6 +119,15 @@ pub enum LaunchEvent {
     },
 }
 
+/// The launch or teardown running now, for a window that opens (or comes back) while it runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ActiveRun {
+    pub app: String,
+    /// A teardown rather than a launch.
+    pub teardown: bool,
+}
+
 /// Where timeline events go (the shell forwards them over a Channel; tests collect them).
 pub type EventSink = Arc<dyn Fn(LaunchEvent) + Send + Sync>;
 
