@@ -229,6 +229,54 @@ test('a service launch creates the service; closed mid-launch, it offers Resume 
   assert.equal((await servicesOf(app)).length, 0, 'the service is gone');
 });
 
+test('a task of the service that crashes is explained with its exit code and last log lines', async () => {
+  const app = unique('e2e-crash');
+  const home = practiceHome({ wizard: await earlierSteps(app) });
+
+  await withApp({ home, env: env() }, async (browser) => {
+    await openLaunch(browser);
+    await click(browser, 'Review plan');
+    await waitForText(browser, 'Review the plan');
+    await click(browser, 'Launch now');
+    await waitForText(browser, 'The service runs 0 of 1 tasks', 60000);
+
+    // Playing ECS's part (moto's services never start tasks): the service starts a task that
+    // logs an error and exits.
+    const [service] = await servicesOf(app);
+    const started = await ecs('RunTask', {
+      cluster: 'berth',
+      taskDefinition: `${app}:1`,
+      launchType: 'FARGATE',
+      group: `service:${app}`,
+      startedBy: 'ecs-svc/0000000000000001',
+      networkConfiguration: service.networkConfiguration,
+    });
+    const taskArn = started.tasks[0].taskArn;
+    const taskId = taskArn.split('/').pop();
+    const logs = (op, json) => moto('logs', { target: `Logs_20140328.${op}`, json });
+    const stream = `ecs/${app}/${taskId}`;
+    await logs('CreateLogStream', { logGroupName: `/berth/${app}`, logStreamName: stream });
+    await logs('PutLogEvents', {
+      logGroupName: `/berth/${app}`,
+      logStreamName: stream,
+      logEvents: [
+        { timestamp: Date.now(), message: 'Server starting on :80' },
+        { timestamp: Date.now() + 1, message: "Error: Cannot find module 'express'" },
+      ],
+    });
+    await ecs('StopTask', { cluster: 'berth', task: taskArn, reason: 'Essential container in task exited' });
+
+    await waitForText(browser, 'Your app exited', 30000);
+    await waitForText(browser, "Error: Cannot find module 'express'");
+    await waitForText(browser, 'Essential container in task exited');
+    await saveScreenshot(browser, 'launch-stopped');
+
+    await click(browser, 'Tear down');
+    await tearDown(browser, app);
+  });
+  assert.equal((await servicesOf(app)).length, 0, 'the service is gone');
+});
+
 test('the Launch step is in Korean in Korean mode', async () => {
   const app = unique('e2e-ko');
   const home = practiceHome({ wizard: await earlierSteps(app) });

@@ -290,7 +290,8 @@ pub async fn follow(
                         if let Some(task) = tasks
                             .iter()
                             .filter(|t| is_service_task(t, &names.service))
-                            .filter(|t| t.created_at.unwrap_or(0) >= *since)
+                            // AWS always says when a task was created; without it, assume now.
+                            .filter(|t| t.created_at.is_none_or(|at| at >= *since))
                             .max_by_key(|t| t.created_at)
                         {
                             let d = diagnose(clients, names, task, options.log_lines, run).await?;
