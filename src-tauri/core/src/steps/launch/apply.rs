@@ -70,7 +70,7 @@ fn role_error(err: BerthError, role: &str) -> BerthError {
         .unwrap_or_default()
         .to_ascii_lowercase();
     if text.contains("unable to assume the role")
-        || text.contains("role") && text.contains("not valid")
+        || (text.contains("role") && text.contains("not valid"))
     {
         BerthError::new(ErrorKind::ExecutionRoleMissing)
             .with("role", role)
