@@ -19,6 +19,7 @@ pub fn run() {
             let state = state::AppState::load(&paths.app_config_dir()?, &paths.app_data_dir()?);
             let prefs = state.settings().preferences;
             app.manage(state);
+            app.manage(commands::launch::Launches::new(&paths.app_data_dir()?));
 
             // The refresh loop runs in Rust, so the tray and notifications work with the window
             // closed. It starts paused until the Deployments view shows or the tray is on.
@@ -107,6 +108,18 @@ pub fn run() {
             commands::repositories::delete_repository,
             commands::repositories::delete_repository_images,
             commands::repositories::preview_ecr_commands,
+            commands::launch::get_launch,
+            commands::launch::estimate_launch_cost,
+            commands::launch::get_launch_network,
+            commands::launch::detect_my_ip,
+            commands::launch::plan_launch,
+            commands::launch::start_launch,
+            commands::launch::resume_launch,
+            commands::launch::cancel_launch,
+            commands::launch::watch_launch,
+            commands::launch::plan_teardown,
+            commands::launch::start_teardown,
+            commands::launch::open_address,
         ])
         .run(tauri::generate_context!())
         .expect("Berth could not start its window");

@@ -76,8 +76,8 @@ describe('frame', () => {
 
   test('a page not built yet says so', async () => {
     await render(App, { refreshMs: 60_000 });
-    await rail().getByRole('button', { name: 'Launch' }).click();
-    await expect.element(page.getByRole('heading', { level: 1, name: 'Launch' })).toBeVisible();
+    await rail().getByRole('button', { name: 'Image' }).click();
+    await expect.element(page.getByRole('heading', { level: 1, name: 'Image' })).toBeVisible();
     await expect.element(page.getByText('Not built yet — coming in a later version of Berth.')).toBeVisible();
   });
 
@@ -140,10 +140,10 @@ describe('language switch', () => {
     await render(App, { refreshMs: 60_000 });
     await page.getByRole('combobox', { name: 'Language' }).selectOptions('ko');
 
-    // Launch: not merged yet at this point of the history (removed once every page is built).
-    await page.getByRole('button', { name: '실행', exact: true }).click();
+    // Image: not merged yet at this point of the history (removed once every page is built).
+    await page.getByRole('button', { name: '이미지', exact: true }).click();
 
-    await expect.element(page.getByRole('heading', { level: 1, name: '실행' })).toBeVisible();
+    await expect.element(page.getByRole('heading', { level: 1, name: '이미지' })).toBeVisible();
     await expect.element(page.getByText(/아직 만들어지지 않았습니다/)).toBeVisible();
   });
 });

@@ -21,6 +21,7 @@ fn binding<T: TS + 'static + ?Sized>(config: &Config) -> Binding {
 pub fn all() -> Vec<Binding> {
     use crate::aws::{profiles, sts};
     use crate::steps::iam;
+    use crate::steps::launch;
     let config = Config::default();
     let c = &config;
     vec![
@@ -100,6 +101,39 @@ pub fn all() -> Vec<Binding> {
         binding::<crate::steps::repositories::RepositoryDeletion>(c),
         binding::<crate::steps::repositories::ImageDeletion>(c),
         binding::<crate::steps::repositories::PlannedAction>(c),
+        binding::<crate::fargate::FargateCpu>(c),
+        binding::<crate::fargate::Architecture>(c),
+        binding::<crate::pricing::CostEstimate>(c),
+        binding::<launch::LaunchMode>(c),
+        binding::<launch::EnvVar>(c),
+        binding::<launch::Ingress>(c),
+        binding::<launch::NetworkChoice>(c),
+        binding::<launch::LaunchChoices>(c),
+        binding::<launch::LaunchConfig>(c),
+        binding::<launch::Names>(c),
+        binding::<launch::LaunchOverview>(c),
+        binding::<launch::network::SubnetInfo>(c),
+        binding::<launch::network::VpcInfo>(c),
+        binding::<launch::network::NetworkOverview>(c),
+        binding::<launch::explain::StopCause>(c),
+        binding::<launch::explain::Diagnosis>(c),
+        binding::<launch::timeline::ResourceKind>(c),
+        binding::<launch::timeline::Outcome>(c),
+        binding::<launch::timeline::TaskAddress>(c),
+        binding::<launch::timeline::LaunchEvent>(c),
+        binding::<launch::timeline::ActiveRun>(c),
+        binding::<launch::resume::LaunchStatus>(c),
+        binding::<launch::resume::RecordedResource>(c),
+        binding::<launch::resume::LaunchRecord>(c),
+        binding::<launch::plan::PlanAction>(c),
+        binding::<launch::plan::Change>(c),
+        binding::<launch::plan::PlanItem>(c),
+        binding::<launch::plan::PlanNote>(c),
+        binding::<launch::plan::LaunchPlan>(c),
+        binding::<launch::teardown::TeardownAction>(c),
+        binding::<launch::teardown::KeepReason>(c),
+        binding::<launch::teardown::TeardownItem>(c),
+        binding::<launch::teardown::TeardownPlan>(c),
     ]
 }
 

@@ -58,6 +58,8 @@ pub enum ErrorKind {
     Throttled,
     /// AWS refused the request for a reason of its own; `code` and the message in details.
     AwsRejected,
+    /// The task execution role is missing or ECS cannot assume it; the IAM step fixes it.
+    ExecutionRoleMissing,
     /// The user cancelled the operation.
     Cancelled,
     /// A bug or an answer Berth did not expect; details say what.
@@ -91,6 +93,7 @@ impl ErrorKind {
             ErrorKind::AlreadyExists => "alreadyExists",
             ErrorKind::Throttled => "throttled",
             ErrorKind::AwsRejected => "awsRejected",
+            ErrorKind::ExecutionRoleMissing => "executionRoleMissing",
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::Internal => "internal",
         }
@@ -99,7 +102,7 @@ impl ErrorKind {
 
 /// An error that can cross IPC: a kind, named parameters for the localized message, and the raw
 /// text of the underlying failure. It must never carry a secret.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct BerthError {
     pub kind: ErrorKind,
     pub params: BTreeMap<String, String>,
@@ -206,6 +209,7 @@ mod tests {
             ErrorKind::AlreadyExists,
             ErrorKind::Throttled,
             ErrorKind::AwsRejected,
+            ErrorKind::ExecutionRoleMissing,
             ErrorKind::Cancelled,
             ErrorKind::Internal,
         ] {

@@ -12,6 +12,7 @@ pub mod docker;
 pub mod ecr_lifecycle;
 pub mod ecr_names;
 pub mod error;
+pub mod fargate;
 pub mod monitor;
 pub mod permissions;
 pub mod pricing;

@@ -1,6 +1,7 @@
 //! What things cost, kept as dated data with its source so the UI can say how current it is.
 //! Prices are on-demand USD and change rarely; update the figures and the date together.
 
+use crate::fargate::Architecture;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -31,6 +32,121 @@ pub fn ecr_storage_monthly_usd(bytes: u64) -> f64 {
     bytes as f64 / BYTES_PER_GB * ECR_STORAGE_PER_GB_MONTH
 }
 
+/// Fargate on-demand prices of one region (Linux).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FargateRegionPrices {
+    pub region: &'static str,
+    pub x86_vcpu_hour: f64,
+    pub x86_gb_hour: f64,
+    pub arm_vcpu_hour: f64,
+    pub arm_gb_hour: f64,
+    /// Ephemeral storage above the free 20 GB, per GB-hour, where known. Berth keeps the default
+    /// 20 GB, so it does not enter the estimate.
+    pub ephemeral_gb_hour: Option<f64>,
+    /// One public IPv4 address, per hour (each task with a public IP has one).
+    pub public_ipv4_hour: f64,
+}
+
+/// Fargate prices by region, from AWS's pricing pages (see [`FARGATE_PRICES`]). Only regions
+/// whose figures were checked are listed; others get no estimate rather than a guess.
+pub const FARGATE_REGION_PRICES: &[FargateRegionPrices] = &[
+    FargateRegionPrices {
+        region: "us-east-1",
+        x86_vcpu_hour: 0.04048,
+        x86_gb_hour: 0.004445,
+        arm_vcpu_hour: 0.03238,
+        arm_gb_hour: 0.00356,
+        ephemeral_gb_hour: Some(0.000111),
+        public_ipv4_hour: 0.005,
+    },
+    FargateRegionPrices {
+        region: "ap-northeast-2",
+        x86_vcpu_hour: 0.04656,
+        x86_gb_hour: 0.00511,
+        arm_vcpu_hour: 0.03725,
+        arm_gb_hour: 0.00409,
+        ephemeral_gb_hour: None,
+        public_ipv4_hour: 0.005,
+    },
+];
+
+pub const FARGATE_PRICES: PriceSource = PriceSource {
+    as_of: "2026-11-01",
+    url: "https://aws.amazon.com/fargate/pricing/",
+};
+
+/// The Fargate prices of `region`, if Berth has them.
+pub fn fargate_prices(region: &str) -> Option<&'static FargateRegionPrices> {
+    FARGATE_REGION_PRICES.iter().find(|p| p.region == region)
+}
+
+/// What running a launch costs, for the size, count, architecture and region chosen.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CostEstimate {
+    pub region: String,
+    /// Compute (vCPU + memory) of all tasks, per hour.
+    pub compute_per_hour: f64,
+    /// Public IPv4 addresses of all tasks, per hour (0 without a public IP).
+    pub public_ipv4_per_hour: f64,
+    pub per_hour: f64,
+    pub per_day: f64,
+    /// Running all month (730 hours).
+    pub per_month: f64,
+    /// Price per vCPU-hour and per GB-hour used, for "how is this computed".
+    pub vcpu_hour: f64,
+    pub gb_hour: f64,
+    pub ipv4_hour: f64,
+    pub source: PriceSource,
+}
+
+/// What Berth needs to estimate a launch's cost.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CostInput<'a> {
+    pub region: &'a str,
+    pub architecture: Architecture,
+    /// CPU units (1024 = 1 vCPU).
+    pub cpu: u32,
+    /// MiB.
+    pub memory: u32,
+    pub count: u32,
+    pub public_ip: bool,
+}
+
+/// The cost of running `input.count` tasks, or `None` when Berth has no prices for the region.
+/// Fargate bills per second (one minute minimum) from the start of the image pull; an hour here
+/// is an hour of running.
+pub fn fargate_estimate(input: &CostInput<'_>) -> Option<CostEstimate> {
+    let prices = fargate_prices(input.region)?;
+    let (vcpu_hour, gb_hour) = match input.architecture {
+        Architecture::X86_64 => (prices.x86_vcpu_hour, prices.x86_gb_hour),
+        Architecture::Arm64 => (prices.arm_vcpu_hour, prices.arm_gb_hour),
+    };
+    let vcpu = f64::from(input.cpu) / 1024.0;
+    // Fargate's "GB" is the task's memory in GiB (512 MiB is 0.5 GB).
+    let gb = f64::from(input.memory) / 1024.0;
+    let count = f64::from(input.count);
+    let compute_per_hour = (vcpu * vcpu_hour + gb * gb_hour) * count;
+    let public_ipv4_per_hour = if input.public_ip {
+        prices.public_ipv4_hour * count
+    } else {
+        0.0
+    };
+    let per_hour = compute_per_hour + public_ipv4_per_hour;
+    Some(CostEstimate {
+        region: input.region.to_owned(),
+        compute_per_hour,
+        public_ipv4_per_hour,
+        per_hour,
+        per_day: per_hour * 24.0,
+        per_month: per_hour * HOURS_PER_MONTH,
+        vcpu_hour,
+        gb_hour,
+        ipv4_hour: prices.public_ipv4_hour,
+        source: FARGATE_PRICES,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,5 +158,79 @@ mod tests {
         // 212 MB (a typical small image) is about 2 cents.
         let small = ecr_storage_monthly_usd(212 * 1024 * 1024);
         assert!((small - 0.0207).abs() < 0.0001, "{small}");
+    }
+
+    fn estimate(region: &str, architecture: Architecture, public_ip: bool) -> CostEstimate {
+        fargate_estimate(&CostInput {
+            region,
+            architecture,
+            cpu: 256,
+            memory: 512,
+            count: 1,
+            public_ip,
+        })
+        .unwrap()
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 0.005
+    }
+
+    #[test]
+    fn the_smallest_task_costs_what_aws_publishes_in_virginia() {
+        // 0.25 × 0.04048 + 0.5 × 0.004445 = 0.0123425 USD/hour; × 730 = 9.01 USD/month.
+        let e = estimate("us-east-1", Architecture::X86_64, false);
+        assert!((e.per_hour - 0.0123425).abs() < 1e-9, "{}", e.per_hour);
+        assert!(close(e.per_day, 0.29622), "{}", e.per_day);
+        assert!(close(e.per_month, 9.01), "{}", e.per_month);
+        // A public IPv4 address adds 0.005 × 730 = 3.65 USD/month.
+        let e = estimate("us-east-1", Architecture::X86_64, true);
+        assert!(close(e.public_ipv4_per_hour * HOURS_PER_MONTH, 3.65));
+        assert!(close(e.per_month, 12.66), "{}", e.per_month);
+        assert_eq!(e.source.url, "https://aws.amazon.com/fargate/pricing/");
+    }
+
+    #[test]
+    fn the_smallest_task_costs_what_aws_publishes_in_seoul() {
+        // 0.25 × 0.04656 + 0.5 × 0.00511 = 0.014195 USD/hour; × 730 = 10.36 USD/month.
+        let e = estimate("ap-northeast-2", Architecture::X86_64, false);
+        assert!((e.per_hour - 0.014195).abs() < 1e-9, "{}", e.per_hour);
+        assert!(close(e.per_month, 10.36), "{}", e.per_month);
+        let e = estimate("ap-northeast-2", Architecture::X86_64, true);
+        assert!(close(e.per_month, 14.01), "{}", e.per_month);
+    }
+
+    #[test]
+    fn graviton_size_and_count_scale_the_estimate() {
+        // ARM in Seoul, 1 vCPU / 2 GB, 3 tasks with public IPs:
+        // (1 × 0.03725 + 2 × 0.00409) × 3 = 0.13629; + 3 × 0.005 = 0.15129 USD/hour.
+        let e = fargate_estimate(&CostInput {
+            region: "ap-northeast-2",
+            architecture: Architecture::Arm64,
+            cpu: 1024,
+            memory: 2048,
+            count: 3,
+            public_ip: true,
+        })
+        .unwrap();
+        assert!((e.compute_per_hour - 0.13629).abs() < 1e-9);
+        assert!((e.per_hour - 0.15129).abs() < 1e-9);
+        assert!(close(e.per_month, 110.44), "{}", e.per_month);
+        // ARM in Virginia, 0.25 vCPU / 0.5 GB: 0.25 × 0.03238 + 0.5 × 0.00356 = 0.009875.
+        let e = estimate("us-east-1", Architecture::Arm64, false);
+        assert!((e.per_hour - 0.009875).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_region_without_prices_gets_no_estimate_rather_than_a_guess() {
+        let input = CostInput {
+            region: "eu-west-1",
+            architecture: Architecture::X86_64,
+            cpu: 256,
+            memory: 512,
+            count: 1,
+            public_ip: true,
+        };
+        assert_eq!(fargate_estimate(&input), None);
     }
 }

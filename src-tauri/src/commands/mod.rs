@@ -5,6 +5,7 @@ pub mod activity;
 pub mod deployments;
 pub mod environment;
 pub mod iam;
+pub mod launch;
 pub mod repositories;
 pub mod settings;
 pub mod wizard;

@@ -35,6 +35,15 @@ import type { MonitorState } from './bindings/MonitorState';
 import type { Preferences } from './bindings/Preferences';
 import type { ServiceMetrics } from './bindings/ServiceMetrics';
 import type { TagDeployment } from './bindings/TagDeployment';
+import type { ActiveRun } from './bindings/ActiveRun';
+import type { CostEstimate } from './bindings/CostEstimate';
+import type { LaunchChoices } from './bindings/LaunchChoices';
+import type { LaunchEvent } from './bindings/LaunchEvent';
+import type { LaunchOverview } from './bindings/LaunchOverview';
+import type { LaunchPlan } from './bindings/LaunchPlan';
+import type { LaunchRecord } from './bindings/LaunchRecord';
+import type { NetworkOverview } from './bindings/NetworkOverview';
+import type { TeardownPlan } from './bindings/TeardownPlan';
 import { toBerthError } from './errors';
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -262,4 +271,73 @@ export function deleteRepositoryImages(repository: string, digests: string[]): P
 /** The `aws ecr …` commands an action would run, exactly as they will be recorded. */
 export function previewEcrCommands(action: PlannedAction): Promise<string[]> {
   return call<string[]>('preview_ecr_commands', { action });
+}
+
+/** The Launch page's starting point: image and role from the earlier steps, sizes, saved launches. */
+export function getLaunch(): Promise<LaunchOverview> {
+  return call<LaunchOverview>('get_launch');
+}
+
+/** The cost of `choices` in the saved region, or null where Berth has no prices. No AWS call. */
+export function estimateLaunchCost(choices: LaunchChoices): Promise<CostEstimate | null> {
+  return call<CostEstimate | null>('estimate_launch_cost', { choices });
+}
+
+/** The region's VPCs and subnets (the default VPC first). */
+export function getLaunchNetwork(): Promise<NetworkOverview> {
+  return call<NetworkOverview>('get_launch_network');
+}
+
+/** The user's public address as `a.b.c.d/32` (asks checkip.amazonaws.com; refused in practice mode). */
+export function detectMyIp(): Promise<string> {
+  return call<string>('detect_my_ip');
+}
+
+/** What a launch would create, reuse or update, with CLI equivalents and cost. Changes nothing. */
+export function planLaunch(choices: LaunchChoices): Promise<LaunchPlan> {
+  return call<LaunchPlan>('plan_launch', { choices });
+}
+
+function eventChannel(onEvent: (event: LaunchEvent) => void): Channel<LaunchEvent> {
+  const channel = new Channel<LaunchEvent>();
+  channel.onmessage = onEvent;
+  return channel;
+}
+
+/** Launches: every action and the task lifecycle arrive on `onEvent`; resolves with the final record. */
+export function startLaunch(choices: LaunchChoices, onEvent: (event: LaunchEvent) => void): Promise<LaunchRecord> {
+  return call<LaunchRecord>('start_launch', { choices, channel: eventChannel(onEvent) });
+}
+
+/** Continues an unfinished launch of `app` with the choices it started with. */
+export function resumeLaunch(app: string, onEvent: (event: LaunchEvent) => void): Promise<LaunchRecord> {
+  return call<LaunchRecord>('resume_launch', { app, channel: eventChannel(onEvent) });
+}
+
+/** Stops the running launch or teardown at its next step; nothing is undone. */
+export function cancelLaunch(): Promise<void> {
+  return call<void>('cancel_launch');
+}
+
+/**
+ * Follows the launch or teardown that runs now (started before this page was shown): its events
+ * so far, then each new one, arrive on `onEvent`. Resolves with what runs, or null.
+ */
+export function watchLaunch(onEvent: (event: LaunchEvent) => void): Promise<ActiveRun | null> {
+  return call<ActiveRun | null>('watch_launch', { channel: eventChannel(onEvent) });
+}
+
+/** What tearing `app` down would remove (and keep). Changes nothing. */
+export function planTeardown(app: string): Promise<TeardownPlan> {
+  return call<TeardownPlan>('plan_teardown', { app });
+}
+
+/** Removes what Berth created for `app`, streaming one event per resource. */
+export function startTeardown(app: string, onEvent: (event: LaunchEvent) => void): Promise<TeardownPlan> {
+  return call<TeardownPlan>('start_teardown', { app, channel: eventChannel(onEvent) });
+}
+
+/** Opens a running task's `http://IP:port` in the browser. */
+export function openAddress(url: string): Promise<void> {
+  return call<void>('open_address', { url });
 }

@@ -26,6 +26,7 @@ export const ALL_ERROR_KINDS = [
   'alreadyExists',
   'throttled',
   'awsRejected',
+  'executionRoleMissing',
   'cancelled',
   'internal',
 ] as const satisfies readonly ErrorKind[];

@@ -6,9 +6,18 @@ import type {
   AccountSettings,
   AwsConfigSummary,
   BerthError,
+  CostEstimate,
   DockerStatus,
+  FargateCpu,
+  LaunchChoices,
+  LaunchEvent,
+  LaunchOverview,
+  LaunchPlan,
+  LaunchRecord,
+  NetworkOverview,
   NewIdentity,
   Preferences,
+  TeardownPlan,
   VerifiedIdentity,
 } from '../ipc/types';
 
@@ -177,6 +186,10 @@ export function mockAccountBackend(initial: AccountOverview = accountOverview())
       preferences = structuredClone(args.preferences as Preferences);
       return structuredClone(preferences);
     },
+    get_launch: () => launchOverview({ image: null, executionRoleArn: null }),
+    get_launch_network: () => defaultNetwork,
+    estimate_launch_cost: () => null,
+    watch_launch: () => null,
   };
 
   mockIPC((cmd, payload) => {
@@ -204,5 +217,211 @@ export function mockAccountBackend(initial: AccountOverview = accountOverview())
     set state(next: AccountOverview) {
       state = structuredClone(next);
     },
+  };
+}
+
+// ---------------------------------------------------------------- Launch (wizard step 5)
+
+/** The Fargate size table, as the backend sends it. */
+export const FARGATE_SIZES: FargateCpu[] = [
+  { cpu: 256, memory: [512, 1024, 2048] },
+  { cpu: 512, memory: [1024, 2048, 3072, 4096] },
+  { cpu: 1024, memory: [2048, 3072, 4096, 5120, 6144, 7168, 8192] },
+  { cpu: 2048, memory: Array.from({ length: 13 }, (_, i) => 4096 + i * 1024) },
+  { cpu: 4096, memory: Array.from({ length: 23 }, (_, i) => 8192 + i * 1024) },
+  { cpu: 8192, memory: Array.from({ length: 12 }, (_, i) => 16384 + i * 4096) },
+  { cpu: 16384, memory: Array.from({ length: 12 }, (_, i) => 32768 + i * 8192) },
+];
+
+export const ROLE_ARN = 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole';
+export const IMAGE_URI = '123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v1';
+
+export function launchChoices(overrides: Partial<LaunchChoices> = {}): LaunchChoices {
+  return {
+    app: 'web',
+    cpu: 256,
+    memory: 512,
+    architecture: 'X86_64',
+    port: 80,
+    environment: [],
+    command: '',
+    mode: 'service',
+    count: 1,
+    network: { vpcId: null, subnetIds: [], ingress: { kind: 'anywhere' }, publicIp: true },
+    ...overrides,
+  };
+}
+
+export function launchOverview(overrides: Partial<LaunchOverview> = {}): LaunchOverview {
+  return {
+    region: 'us-east-1',
+    practice: false,
+    image: { repository: 'web', tag: 'v1', digest: 'sha256:abc', uri: IMAGE_URI, platform: 'linux/amd64' },
+    executionRoleArn: ROLE_ARN,
+    sizes: FARGATE_SIZES,
+    choices: launchChoices(),
+    records: [],
+    pricedRegions: ['us-east-1', 'ap-northeast-2'],
+    prices: { asOf: '2026-11-01', url: 'https://aws.amazon.com/fargate/pricing/' },
+    ...overrides,
+  };
+}
+
+export const defaultNetwork: NetworkOverview = {
+  region: 'us-east-1',
+  defaultVpc: 'vpc-default',
+  vpcs: [
+    {
+      id: 'vpc-default',
+      cidr: '172.31.0.0/16',
+      name: null,
+      isDefault: true,
+      subnets: [
+        { id: 'subnet-a', availabilityZone: 'us-east-1a', cidr: '172.31.0.0/20', name: null, defaultForAz: true, public: true },
+        { id: 'subnet-b', availabilityZone: 'us-east-1b', cidr: '172.31.16.0/20', name: null, defaultForAz: true, public: true },
+      ],
+    },
+    {
+      id: 'vpc-mine',
+      cidr: '10.1.0.0/16',
+      name: 'mine',
+      isDefault: false,
+      subnets: [
+        { id: 'subnet-private', availabilityZone: 'us-east-1a', cidr: '10.1.1.0/24', name: null, defaultForAz: false, public: false },
+        { id: 'subnet-public', availabilityZone: 'us-east-1a', cidr: '10.1.2.0/24', name: null, defaultForAz: false, public: true },
+      ],
+    },
+  ],
+};
+
+/** The backend's estimate for the us-east-1 prices (the Rust tests check the figures). */
+export function costFor(c: LaunchChoices): CostEstimate | null {
+  const [vcpu, gb] = c.architecture === 'X86_64' ? [0.04048, 0.004445] : [0.03238, 0.00356];
+  const compute = ((c.cpu / 1024) * vcpu + (c.memory / 1024) * gb) * c.count;
+  const ipv4 = c.network.publicIp ? 0.005 * c.count : 0;
+  const perHour = compute + ipv4;
+  return {
+    region: 'us-east-1',
+    computePerHour: compute,
+    publicIpv4PerHour: ipv4,
+    perHour,
+    perDay: perHour * 24,
+    perMonth: perHour * 730,
+    vcpuHour: vcpu,
+    gbHour: gb,
+    ipv4Hour: 0.005,
+    source: { asOf: '2026-11-01', url: 'https://aws.amazon.com/fargate/pricing/' },
+  };
+}
+
+export function launchPlan(choices: LaunchChoices = launchChoices(), overrides: Partial<LaunchPlan> = {}): LaunchPlan {
+  const app = choices.app;
+  const cmd = (s: string) => [`aws ${s} --region us-east-1`];
+  return {
+    config: { choices, image: IMAGE_URI, imagePlatform: 'linux/amd64', repository: 'web', executionRoleArn: ROLE_ARN },
+    names: {
+      app,
+      cluster: 'berth',
+      logGroup: `/berth/${app}`,
+      securityGroup: `berth-${app}`,
+      family: app,
+      service: app,
+      container: app,
+    },
+    region: 'us-east-1',
+    practice: false,
+    vpcId: 'vpc-default',
+    subnetIds: ['subnet-a', 'subnet-b'],
+    items: [
+      { resource: 'cluster', name: 'berth', action: 'reuse', id: 'arn:aws:ecs:us-east-1:123456789012:cluster/berth', changes: [], commands: [] },
+      { resource: 'logGroup', name: `/berth/${app}`, action: 'create', id: null, changes: [], commands: [...cmd(`logs create-log-group --log-group-name /berth/${app}`), ...cmd('logs put-retention-policy')] },
+      { resource: 'securityGroup', name: `berth-${app}`, action: 'create', id: null, changes: [], commands: cmd('ec2 create-security-group') },
+      { resource: 'ingressRule', name: 'tcp 80 ← 0.0.0.0/0', action: 'create', id: null, changes: [], commands: cmd('ec2 authorize-security-group-ingress') },
+      { resource: 'taskDefinition', name: `${app}:1`, action: 'create', id: null, changes: [], commands: cmd(`ecs register-task-definition --family ${app}`) },
+      choices.mode === 'service'
+        ? { resource: 'service', name: app, action: 'create', id: null, changes: [], commands: cmd('ecs create-service') }
+        : { resource: 'task', name: app, action: 'run', id: null, changes: [], commands: cmd('ecs run-task') },
+    ],
+    notes: [],
+    blocked: false,
+    cost: costFor(choices),
+    ...overrides,
+  };
+}
+
+export function launchRecord(overrides: Partial<LaunchRecord> = {}): LaunchRecord {
+  return {
+    app: 'web',
+    region: 'us-east-1',
+    endpointUrl: null,
+    config: launchPlan().config,
+    status: 'inProgress',
+    startedAt: Date.UTC(2026, 10, 25, 9, 30),
+    updatedAt: Date.UTC(2026, 10, 25, 9, 31),
+    resources: [],
+    tasks: [],
+    addresses: [],
+    diagnosis: null,
+    error: null,
+    ...overrides,
+  };
+}
+
+export function teardownPlan(app = 'web'): TeardownPlan {
+  return {
+    app,
+    region: 'us-east-1',
+    items: [
+      { resource: 'service', name: app, id: 'arn:svc', action: 'delete', reason: null, commands: ['aws ecs update-service --desired-count 0', 'aws ecs delete-service'] },
+      { resource: 'taskDefinition', name: `${app}:1`, id: 'arn:td', action: 'delete', reason: null, commands: ['aws ecs deregister-task-definition'] },
+      { resource: 'securityGroup', name: `berth-${app}`, id: 'sg-other', action: 'keep', reason: 'notBerths', commands: [] },
+      { resource: 'cluster', name: 'berth', id: 'arn:cluster', action: 'keep', reason: 'inUse', commands: [] },
+    ],
+  };
+}
+
+type Emit = (event: LaunchEvent) => void;
+
+/**
+ * A stand-in for the Launch commands (plus what the frame calls on its own). Streaming commands
+ * get an `emit` to send timeline events the way the backend's Channel does; a test decides when
+ * each command answers by replacing it in `answers`.
+ */
+export function mockLaunchBackend(initial: LaunchOverview = launchOverview()) {
+  const calls: { cmd: string; args: Args }[] = [];
+  const answers: Partial<Record<string, (args: Args, emit: Emit) => unknown>> = {};
+  const defaults: Record<string, (args: Args, emit: Emit) => unknown> = {
+    probe_docker: () => runningDocker,
+    read_aws_config: () => awsWithProfiles,
+    get_account: () => accountOverview(),
+    list_activity: () => [],
+    watch_activity: () => null,
+    get_launch: () => structuredClone(initial),
+    get_launch_network: () => structuredClone(defaultNetwork),
+    estimate_launch_cost: (args) => costFor(args.choices as LaunchChoices),
+    plan_launch: (args) => launchPlan(args.choices as LaunchChoices),
+    start_launch: () => launchRecord({ status: 'running' }),
+    resume_launch: () => launchRecord({ status: 'running' }),
+    cancel_launch: () => null,
+    plan_teardown: (args) => teardownPlan(args.app as string),
+    start_teardown: (args) => teardownPlan(args.app as string),
+    open_address: () => null,
+    detect_my_ip: () => '203.0.113.7/32',
+    watch_launch: () => null,
+  };
+  mockIPC((cmd, payload) => {
+    const raw = (payload ?? {}) as Args;
+    const channel = raw.channel as { onmessage?: (e: LaunchEvent) => void } | undefined;
+    const { channel: _ignored, ...rest } = raw;
+    calls.push({ cmd, args: structuredClone(rest) });
+    const emit: Emit = (event) => channel?.onmessage?.(event);
+    const handler = answers[cmd] ?? defaults[cmd];
+    if (!handler) throw new Error(`unexpected command ${cmd}`);
+    return handler(rest, emit);
+  });
+  return {
+    answers,
+    calls,
+    argsOf: (cmd: string) => calls.filter((c) => c.cmd === cmd).map((c) => c.args),
   };
 }

@@ -1,11 +1,14 @@
 //! AWS access. One factory builds the shared SDK configuration (region, credentials, and the
 //! endpoint override of practice mode); each service gets a thin wrapper module of its own.
 
+pub mod ec2;
 pub mod ecr;
+pub mod ecs;
 pub mod ecs_status;
 pub mod errors;
 pub mod iam;
 pub mod log_events;
+pub mod logs;
 pub mod metrics;
 pub mod network_interfaces;
 pub mod profiles;
@@ -98,6 +101,11 @@ impl AwsClients {
     /// Whether requests go to a local emulator instead of AWS.
     pub fn is_practice(&self) -> bool {
         self.endpoint_url.is_some()
+    }
+
+    /// The practice emulator's URL, when requests go to one.
+    pub fn endpoint_url(&self) -> Option<&str> {
+        self.endpoint_url.as_deref()
     }
 
     pub fn sdk_config(&self) -> &SdkConfig {

@@ -3,4 +3,4 @@
 /**
  * What went wrong, as the UI needs to know it to explain it and offer the fix.
  */
-export type ErrorKind = "dockerNotInstalled" | "dockerNotRunning" | "dockerPermissionDenied" | "dockerHostInvalid" | "dockerTooOld" | "awsConfigUnreadable" | "awsEndpointUnreachable" | "invalidCredentials" | "accessDenied" | "keychainLocked" | "keychainUnavailable" | "identityNotFound" | "profileNotFound" | "ssoLoginRequired" | "credentialsExpired" | "noCredentials" | "rootCredentials" | "iamNeedsLongTermCredentials" | "invalidInput" | "notFound" | "alreadyExists" | "throttled" | "awsRejected" | "cancelled" | "internal";
+export type ErrorKind = "dockerNotInstalled" | "dockerNotRunning" | "dockerPermissionDenied" | "dockerHostInvalid" | "dockerTooOld" | "awsConfigUnreadable" | "awsEndpointUnreachable" | "invalidCredentials" | "accessDenied" | "keychainLocked" | "keychainUnavailable" | "identityNotFound" | "profileNotFound" | "ssoLoginRequired" | "credentialsExpired" | "noCredentials" | "rootCredentials" | "iamNeedsLongTermCredentials" | "invalidInput" | "notFound" | "alreadyExists" | "throttled" | "awsRejected" | "executionRoleMissing" | "cancelled" | "internal";

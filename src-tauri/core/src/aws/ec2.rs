@@ -1,0 +1,337 @@
+//! EC2, for networking only: VPCs, subnets and their routes, security groups, and the public
+//! address of a task's network interface.
+
+use super::{errors, AwsClients};
+use crate::error::Result;
+use aws_sdk_ec2::types::{Filter, IpPermission, IpRange, ResourceType, Tag, TagSpecification};
+
+fn filter(name: &str, value: &str) -> Filter {
+    Filter::builder().name(name).values(value).build()
+}
+
+fn plain_tags(tags: &[Tag]) -> Vec<(String, String)> {
+    tags.iter()
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_owned(),
+                t.value().unwrap_or_default().to_owned(),
+            ))
+        })
+        .collect()
+}
+
+fn name_tag(tags: &[Tag]) -> Option<String> {
+    tags.iter()
+        .find(|t| t.key() == Some("Name"))
+        .and_then(|t| t.value().map(str::to_owned))
+}
+
+/// A VPC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vpc {
+    pub id: String,
+    pub cidr: String,
+    pub is_default: bool,
+    /// Its `Name` tag, if it has one.
+    pub name: Option<String>,
+}
+
+/// Every VPC of the region, the default one first.
+pub async fn describe_vpcs(clients: &AwsClients) -> Result<Vec<Vpc>> {
+    let out = clients
+        .ec2()
+        .describe_vpcs()
+        .send()
+        .await
+        .map_err(|e| errors::from_sdk(e, "ec2:DescribeVpcs"))?;
+    let mut vpcs: Vec<Vpc> = out
+        .vpcs()
+        .iter()
+        .filter_map(|v| {
+            Some(Vpc {
+                id: v.vpc_id()?.to_owned(),
+                cidr: v.cidr_block().unwrap_or_default().to_owned(),
+                is_default: v.is_default().unwrap_or(false),
+                name: name_tag(v.tags()),
+            })
+        })
+        .collect();
+    vpcs.sort_by(|a, b| b.is_default.cmp(&a.is_default).then(a.id.cmp(&b.id)));
+    Ok(vpcs)
+}
+
+/// A subnet, with whether tasks in it can reach the internet through a public IP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subnet {
+    pub id: String,
+    pub vpc_id: String,
+    pub availability_zone: String,
+    pub cidr: String,
+    pub default_for_az: bool,
+    pub name: Option<String>,
+    /// Its route table sends 0.0.0.0/0 to an internet gateway.
+    pub internet_route: bool,
+}
+
+/// The subnets of `vpc_id`, by availability zone.
+pub async fn describe_subnets(clients: &AwsClients, vpc_id: &str) -> Result<Vec<Subnet>> {
+    let out = clients
+        .ec2()
+        .describe_subnets()
+        .filters(filter("vpc-id", vpc_id))
+        .send()
+        .await
+        .map_err(|e| errors::from_sdk(e, "ec2:DescribeSubnets"))?;
+    let routes = internet_routes(clients, vpc_id).await?;
+    let mut subnets: Vec<Subnet> = out
+        .subnets()
+        .iter()
+        .filter_map(|s| {
+            let id = s.subnet_id()?.to_owned();
+            Some(Subnet {
+                internet_route: routes.reaches_internet(&id),
+                id,
+                vpc_id: vpc_id.to_owned(),
+                availability_zone: s.availability_zone().unwrap_or_default().to_owned(),
+                cidr: s.cidr_block().unwrap_or_default().to_owned(),
+                default_for_az: s.default_for_az().unwrap_or(false),
+                name: name_tag(s.tags()),
+            })
+        })
+        .collect();
+    subnets.sort_by(|a, b| {
+        a.availability_zone
+            .cmp(&b.availability_zone)
+            .then(a.id.cmp(&b.id))
+    });
+    Ok(subnets)
+}
+
+/// Which route tables of a VPC send 0.0.0.0/0 to an internet gateway, and which subnets use them.
+struct InternetRoutes {
+    main_has_route: bool,
+    /// Subnets with their own route table: whether that table has the route.
+    explicit: Vec<(String, bool)>,
+}
+
+impl InternetRoutes {
+    fn reaches_internet(&self, subnet: &str) -> bool {
+        self.explicit
+            .iter()
+            .find(|(id, _)| id == subnet)
+            .map(|(_, has)| *has)
+            .unwrap_or(self.main_has_route)
+    }
+}
+
+async fn internet_routes(clients: &AwsClients, vpc_id: &str) -> Result<InternetRoutes> {
+    let out = clients
+        .ec2()
+        .describe_route_tables()
+        .filters(filter("vpc-id", vpc_id))
+        .send()
+        .await
+        .map_err(|e| errors::from_sdk(e, "ec2:DescribeRouteTables"))?;
+    let mut routes = InternetRoutes {
+        main_has_route: false,
+        explicit: Vec::new(),
+    };
+    for table in out.route_tables() {
+        let has = table.routes().iter().any(|r| {
+            r.destination_cidr_block() == Some("0.0.0.0/0")
+                && r.gateway_id().is_some_and(|g| g.starts_with("igw-"))
+        });
+        for assoc in table.associations() {
+            if assoc.main() == Some(true) {
+                routes.main_has_route = has;
+            } else if let Some(subnet) = assoc.subnet_id() {
+                routes.explicit.push((subnet.to_owned(), has));
+            }
+        }
+    }
+    Ok(routes)
+}
+
+/// One inbound rule: TCP `port` from `cidr`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IngressRule {
+    pub port: u16,
+    pub cidr: String,
+}
+
+/// A security group as Berth sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityGroup {
+    pub id: String,
+    pub name: String,
+    pub vpc_id: String,
+    pub tags: Vec<(String, String)>,
+    /// Its inbound TCP rules from IPv4 ranges, one per port and range.
+    pub ingress: Vec<IngressRule>,
+}
+
+/// The security group called `name` in `vpc_id`.
+pub async fn find_security_group(
+    clients: &AwsClients,
+    vpc_id: &str,
+    name: &str,
+) -> Result<Option<SecurityGroup>> {
+    Ok(security_groups_named(clients, Some(vpc_id), name)
+        .await?
+        .into_iter()
+        .next())
+}
+
+/// The security groups called `name`, in `vpc_id` or in every VPC of the region.
+pub async fn security_groups_named(
+    clients: &AwsClients,
+    vpc_id: Option<&str>,
+    name: &str,
+) -> Result<Vec<SecurityGroup>> {
+    let mut request = clients
+        .ec2()
+        .describe_security_groups()
+        .filters(filter("group-name", name));
+    if let Some(vpc_id) = vpc_id {
+        request = request.filters(filter("vpc-id", vpc_id));
+    }
+    let out = request
+        .send()
+        .await
+        .map_err(|e| errors::from_sdk(e, "ec2:DescribeSecurityGroups"))?;
+    Ok(out
+        .security_groups()
+        .iter()
+        .filter(|g| g.group_name() == Some(name))
+        .map(|g| SecurityGroup {
+            id: g.group_id().unwrap_or_default().to_owned(),
+            name: name.to_owned(),
+            vpc_id: g.vpc_id().unwrap_or_default().to_owned(),
+            tags: plain_tags(g.tags()),
+            ingress: g
+                .ip_permissions()
+                .iter()
+                .filter(|p| p.ip_protocol() == Some("tcp"))
+                .flat_map(|p| {
+                    let (from, to) = (p.from_port(), p.to_port());
+                    p.ip_ranges().iter().filter_map(move |r| {
+                        let port = u16::try_from(from?).ok()?;
+                        (from == to).then(|| IngressRule {
+                            port,
+                            cidr: r.cidr_ip().unwrap_or_default().to_owned(),
+                        })
+                    })
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+/// Creates a security group (with AWS's default rule letting everything out); returns its id.
+pub async fn create_security_group(
+    clients: &AwsClients,
+    vpc_id: &str,
+    name: &str,
+    description: &str,
+    tags: &[(String, String)],
+) -> Result<String> {
+    let spec = TagSpecification::builder()
+        .resource_type(ResourceType::SecurityGroup)
+        .set_tags(Some(
+            tags.iter()
+                .map(|(k, v)| Tag::builder().key(k).value(v).build())
+                .collect(),
+        ))
+        .build();
+    let out = clients
+        .ec2()
+        .create_security_group()
+        .vpc_id(vpc_id)
+        .group_name(name)
+        .description(description)
+        .tag_specifications(spec)
+        .send()
+        .await
+        .map_err(|e| errors::from_sdk(e, "ec2:CreateSecurityGroup"))?;
+    Ok(out.group_id().unwrap_or_default().to_owned())
+}
+
+/// Opens TCP `rule.port` to `rule.cidr`.
+pub async fn authorize_ingress(
+    clients: &AwsClients,
+    group_id: &str,
+    rule: &IngressRule,
+    description: &str,
+) -> Result<()> {
+    let permission = IpPermission::builder()
+        .ip_protocol("tcp")
+        .from_port(i32::from(rule.port))
+        .to_port(i32::from(rule.port))
+        .ip_ranges(
+            IpRange::builder()
+                .cidr_ip(&rule.cidr)
+                .description(description)
+                .build(),
+        )
+        .build();
+    clients
+        .ec2()
+        .authorize_security_group_ingress()
+        .group_id(group_id)
+        .ip_permissions(permission)
+        .send()
+        .await
+        .map_err(|e| errors::from_sdk(e, "ec2:AuthorizeSecurityGroupIngress"))?;
+    Ok(())
+}
+
+/// Closes TCP `rule.port` from `rule.cidr`.
+pub async fn revoke_ingress(
+    clients: &AwsClients,
+    group_id: &str,
+    rule: &IngressRule,
+) -> Result<()> {
+    let permission = IpPermission::builder()
+        .ip_protocol("tcp")
+        .from_port(i32::from(rule.port))
+        .to_port(i32::from(rule.port))
+        .ip_ranges(IpRange::builder().cidr_ip(&rule.cidr).build())
+        .build();
+    clients
+        .ec2()
+        .revoke_security_group_ingress()
+        .group_id(group_id)
+        .ip_permissions(permission)
+        .send()
+        .await
+        .map_err(|e| errors::from_sdk(e, "ec2:RevokeSecurityGroupIngress"))?;
+    Ok(())
+}
+
+pub async fn delete_security_group(clients: &AwsClients, group_id: &str) -> Result<()> {
+    clients
+        .ec2()
+        .delete_security_group()
+        .group_id(group_id)
+        .send()
+        .await
+        .map_err(|e| errors::from_sdk(e, "ec2:DeleteSecurityGroup"))?;
+    Ok(())
+}
+
+/// The public IPv4 address of a network interface, once AWS has given it one.
+pub async fn public_ip(clients: &AwsClients, eni: &str) -> Result<Option<String>> {
+    let out = clients
+        .ec2()
+        .describe_network_interfaces()
+        .network_interface_ids(eni)
+        .send()
+        .await
+        .map_err(|e| errors::from_sdk(e, "ec2:DescribeNetworkInterfaces"))?;
+    Ok(out
+        .network_interfaces()
+        .first()
+        .and_then(|n| n.association())
+        .and_then(|a| a.public_ip())
+        .map(str::to_owned))
+}

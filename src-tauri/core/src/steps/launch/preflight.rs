@@ -1,0 +1,92 @@
+//! Checks before a launch that need IAM and ECR: does the execution role exist, and is the image
+//! tag in the repository. Read-only calls; an answer Berth may not read is "unknown", never a
+//! blocker. (These two reads belong in `aws/iam.rs` and `aws/ecr.rs`, which the IAM and
+//! Repository steps own; they are here until those modules exist on one branch.)
+
+use crate::aws::{errors, AwsClients};
+use crate::error::{ErrorKind, Result};
+
+/// What Berth could find out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found {
+    Yes,
+    No,
+    /// Berth may not look (access denied) or the service did not answer usefully.
+    Unknown,
+}
+
+/// The role name of an IAM role ARN (`arn:aws:iam::1:role/path/name` → `name`).
+pub fn role_name(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
+}
+
+/// Whether the execution role exists.
+pub async fn execution_role(clients: &AwsClients, arn: &str) -> Result<Found> {
+    let result = clients
+        .iam()
+        .get_role()
+        .role_name(role_name(arn))
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(Found::Yes),
+        Err(e) => match errors::from_sdk(e, "iam:GetRole").kind {
+            ErrorKind::NotFound => Ok(Found::No),
+            _ => Ok(Found::Unknown),
+        },
+    }
+}
+
+/// Whether `repository` holds an image tagged `tag`.
+pub async fn image_tag(clients: &AwsClients, repository: &str, tag: &str) -> Result<Found> {
+    let result = clients
+        .ecr()
+        .describe_images()
+        .repository_name(repository)
+        .image_ids(
+            aws_sdk_ecr::types::ImageIdentifier::builder()
+                .image_tag(tag)
+                .build(),
+        )
+        .send()
+        .await;
+    match result {
+        Ok(out) if !out.image_details().is_empty() => Ok(Found::Yes),
+        Ok(_) => Ok(Found::No),
+        Err(e) => match errors::from_sdk(e, "ecr:DescribeImages").kind {
+            ErrorKind::NotFound => Ok(Found::No),
+            _ => Ok(Found::Unknown),
+        },
+    }
+}
+
+/// The tag of an image URI (`host/repo:tag` → `tag`; a digest reference has none).
+pub fn tag_of(uri: &str) -> Option<&str> {
+    let last = uri.rsplit('/').next()?;
+    if uri.contains('@') {
+        return None;
+    }
+    last.split_once(':').map(|(_, tag)| tag)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_read_from_arns_and_uris() {
+        assert_eq!(
+            role_name("arn:aws:iam::123456789012:role/service-role/ecsTaskExecutionRole"),
+            "ecsTaskExecutionRole"
+        );
+        assert_eq!(
+            tag_of("1.dkr.ecr.us-east-1.amazonaws.com/team/web:v1.2"),
+            Some("v1.2")
+        );
+        assert_eq!(tag_of("localhost:5000/web"), None);
+        assert_eq!(
+            tag_of("1.dkr.ecr.us-east-1.amazonaws.com/web@sha256:abc"),
+            None
+        );
+    }
+}

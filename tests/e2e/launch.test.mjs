@@ -1,0 +1,293 @@
+// Wizard step 5 in the real app against moto: review the plan, launch a one-off task and watch the
+// timeline reach RUNNING, tear it down; launch a service and find it created; close the app
+// mid-launch and find the unfinished launch with Resume and Tear down after a restart.
+//
+// moto's gaps shape this test: services never start tasks (runningCount stays 0), so RUNNING is
+// reached in one-off task mode and the service launch is only checked to create the service; and
+// moto moves a task one state further on each DescribeTasks call, so the test first tells moto to
+// keep tasks RUNNING (as real ones do) through its state-manager API.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { byName, click, openApp, pageText, requireEnv, saveScreenshot, waitForText, chooseLanguage } from './support/app.mjs';
+import { practiceHome } from './support/practice.mjs';
+
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
+
+/** One call to moto, signed just enough for moto to route it (it does not check signatures). */
+async function moto(service, { target, json, form }) {
+  const headers = {
+    Authorization: `AWS4-HMAC-SHA256 Credential=TESTPRACTICEKEY00001/20260101/${REGION}/${service}/aws4_request, SignedHeaders=host, Signature=0`,
+  };
+  let body;
+  if (json) {
+    headers['Content-Type'] = 'application/x-amz-json-1.1';
+    headers['X-Amz-Target'] = target;
+    body = JSON.stringify(json);
+  } else {
+    headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    body = new URLSearchParams(form).toString();
+  }
+  const res = await fetch(`${requireEnv('BERTH_TEST_MOTO_URL')}/`, { method: 'POST', headers, body });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`moto ${service} ${target ?? form.Action}: ${res.status} ${text}`);
+  return json ? JSON.parse(text || '{}') : text;
+}
+
+const ecs = (op, json) => moto('ecs', { target: `AmazonEC2ContainerServiceV20141113.${op}`, json });
+
+/** What the IAM and Image steps leave behind: an execution role, a repository with an image. */
+async function earlierSteps(name) {
+  const role = `${name}-exec`;
+  await moto('iam', {
+    form: {
+      Action: 'CreateRole',
+      Version: '2010-05-08',
+      RoleName: role,
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      }),
+    },
+  });
+  const ecr = (op, json) => moto('ecr', { target: `AmazonEC2ContainerRegistry_V20150921.${op}`, json });
+  await ecr('CreateRepository', { repositoryName: name });
+  const digest = 'sha256:' + '0'.repeat(63) + '1';
+  await ecr('PutImage', {
+    repositoryName: name,
+    imageTag: 'v1',
+    imageManifest: JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 10, digest },
+      layers: [],
+    }),
+  });
+  return {
+    executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/${role}`,
+    repository: name,
+    image: {
+      repository: name,
+      tag: 'v1',
+      digest,
+      uri: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${name}:v1`,
+      platform: 'linux/amd64',
+    },
+  };
+}
+
+before(async () => {
+  const res = await fetch(`${requireEnv('BERTH_TEST_MOTO_URL')}/moto-api/state-manager/set-transition`, {
+    method: 'POST',
+    body: JSON.stringify({ model_name: 'ecs::task', transition: { progression: 'manual', times: 1000000 } }),
+  });
+  assert.ok(res.ok, 'moto state-manager');
+});
+
+async function withApp(options, body) {
+  const browser = await openApp(options);
+  try {
+    await body(browser);
+  } finally {
+    await browser.deleteSession().catch(() => {});
+  }
+}
+
+async function openLaunch(browser) {
+  await chooseLanguage(browser, 'Language', 'en');
+  await click(browser, 'Launch');
+  await waitForText(browser, 'Review plan');
+}
+
+/** Scrolls the page (the content pane) to `y`, for screenshots of a given part. */
+async function scrollTo(browser, selector) {
+  await browser.execute((sel) => {
+    const pane = document.querySelector('.content');
+    const target = sel ? document.querySelector(sel) : null;
+    if (target) target.scrollIntoView({ block: 'start' });
+    else pane?.scrollTo({ top: 0 });
+  }, selector);
+}
+
+async function typeInto(browser, name, text) {
+  const field = await byName(browser, name);
+  await field.clearValue();
+  await field.setValue(text);
+}
+
+async function tearDown(browser, app) {
+  await waitForText(browser, `Tear down “${app}”`);
+  await waitForText(browser, `Type ${app} to confirm`);
+  const button = await byName(browser, 'Tear down');
+  assert.equal(await button.isEnabled(), false, 'teardown must not be one click away');
+  await typeInto(browser, `Type ${app} to confirm`, app);
+  await click(browser, 'Tear down');
+  await waitForText(browser, `Everything Berth created for “${app}” is gone.`, 60000);
+}
+
+async function servicesOf(app) {
+  const out = await ecs('DescribeServices', { cluster: 'berth', services: [app] }).catch(() => ({ services: [] }));
+  return (out.services ?? []).filter((s) => s.status === 'ACTIVE');
+}
+
+const env = () => ({ DOCKER_HOST: requireEnv('DOCKER_HOST') });
+const unique = (prefix) => `${prefix}-${process.pid % 10000}-${Date.now() % 1000000}`;
+
+test('review the plan, launch a one-off task, watch it reach RUNNING, and tear it down', async () => {
+  const app = unique('e2e-task');
+  const home = practiceHome({ wizard: await earlierSteps(app) });
+
+  await withApp({ home, env: env() }, async (browser) => {
+    await openLaunch(browser);
+    await waitForText(browser, `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${app}:v1`);
+    assert.equal(await (await byName(browser, 'App name')).getValue(), app);
+    await waitForText(browser, 'Default VPC vpc-');
+    await click(browser, 'Run it once (task)');
+    // The cost of 0.25 vCPU / 0.5 GB with a public IP in us-east-1: 0.0173425 USD/h.
+    await waitForText(browser, '$0.0173');
+    await scrollTo(browser, null);
+    await saveScreenshot(browser, 'launch-form');
+    await scrollTo(browser, '.layout .main > section:last-child');
+    await saveScreenshot(browser, 'launch-form-network');
+
+    await click(browser, 'Review plan');
+    await waitForText(browser, 'Review the plan');
+    const plan = await pageText(browser);
+    for (const line of ['Cluster', 'Log group', `/berth/${app}`, `berth-${app}`, 'tcp 80 ← 0.0.0.0/0', `${app}:1`, 'Task definition']) {
+      assert.ok(plan.includes(line), `"${line}" missing from the plan:\n${plan}`);
+    }
+    // Nothing exists before Launch is pressed.
+    assert.equal((await ecs('ListTaskDefinitions', { familyPrefix: app })).taskDefinitionArns.length, 0);
+    await click(browser, `Show the aws command (1): Task definition ${app}:1`);
+    await waitForText(browser, `aws ecs register-task-definition --family ${app}`);
+    await saveScreenshot(browser, 'launch-review');
+
+    await click(browser, 'Launch now');
+    await waitForText(browser, 'Your container is running.', 60000);
+    const timeline = await pageText(browser);
+    for (const line of ['Created', 'Task definition', 'Running', 'No public IP address yet', 'never assigns public IP']) {
+      assert.ok(timeline.includes(line), `"${line}" missing from the timeline:\n${timeline}`);
+    }
+    await saveScreenshot(browser, 'launch-running');
+
+    const tasks = await ecs('ListTasks', { cluster: 'berth', family: app });
+    assert.equal(tasks.taskArns.length, 1, 'one task runs');
+
+    await click(browser, 'Tear down');
+    await tearDown(browser, app);
+    await saveScreenshot(browser, 'launch-torn-down');
+  });
+
+  const defs = await ecs('ListTaskDefinitions', { familyPrefix: app, status: 'ACTIVE' });
+  assert.equal(defs.taskDefinitionArns.length, 0, 'task definitions deregistered');
+  const stopped = await ecs('DescribeTasks', {
+    cluster: 'berth',
+    tasks: (await ecs('ListTasks', { cluster: 'berth', desiredStatus: 'STOPPED' })).taskArns,
+  }).catch(() => ({ tasks: [] }));
+  assert.ok(
+    (stopped.tasks ?? []).every((t) => t.lastStatus === 'STOPPED'),
+    'no task of the app is left running',
+  );
+});
+
+test('a service launch creates the service; closed mid-launch, it offers Resume and Tear down after a restart', async () => {
+  const app = unique('e2e-svc');
+  const home = practiceHome({ wizard: await earlierSteps(app) });
+
+  await withApp({ home, env: env() }, async (browser) => {
+    await openLaunch(browser);
+    await click(browser, 'Review plan');
+    await waitForText(browser, 'Review the plan');
+    await click(browser, 'Launch now');
+    // moto never starts the service's tasks: the timeline shows the service created, then waits.
+    await waitForText(browser, 'The practice emulator never starts a service', 60000);
+    await waitForText(browser, 'The service runs 0 of 1 tasks');
+    await saveScreenshot(browser, 'launch-service-waiting');
+    // Leaving the page does not stop the launch; coming back shows it live again.
+    await click(browser, 'Activity');
+    await waitForText(browser, 'aws ecs create-service');
+    await click(browser, 'Launch');
+    await waitForText(browser, `Launching “${app}”`);
+    await waitForText(browser, 'The service runs 0 of 1 tasks');
+    // The app is closed while it waits for the tasks.
+  });
+  assert.equal((await servicesOf(app)).length, 1, 'the service exists');
+
+  await withApp({ home, env: env() }, async (browser) => {
+    await openLaunch(browser);
+    await waitForText(browser, `Unfinished launch of “${app}”`);
+    await byName(browser, 'Resume');
+    await saveScreenshot(browser, 'launch-unfinished');
+
+    await click(browser, 'Resume');
+    await waitForText(browser, 'Already there');
+    await click(browser, 'Stop watching');
+    await waitForText(browser, 'Stopped. Nothing was undone');
+    await click(browser, 'Tear down');
+    await tearDown(browser, app);
+  });
+  assert.equal((await servicesOf(app)).length, 0, 'the service is gone');
+});
+
+test('a task of the service that crashes is explained with its exit code and last log lines', async () => {
+  const app = unique('e2e-crash');
+  const home = practiceHome({ wizard: await earlierSteps(app) });
+
+  await withApp({ home, env: env() }, async (browser) => {
+    await openLaunch(browser);
+    await click(browser, 'Review plan');
+    await waitForText(browser, 'Review the plan');
+    await click(browser, 'Launch now');
+    await waitForText(browser, 'The service runs 0 of 1 tasks', 60000);
+
+    // Playing ECS's part (moto's services never start tasks): the service starts a task that
+    // logs an error and exits.
+    const [service] = await servicesOf(app);
+    const started = await ecs('RunTask', {
+      cluster: 'berth',
+      taskDefinition: `${app}:1`,
+      launchType: 'FARGATE',
+      group: `service:${app}`,
+      startedBy: 'ecs-svc/0000000000000001',
+      networkConfiguration: service.networkConfiguration,
+    });
+    const taskArn = started.tasks[0].taskArn;
+    const taskId = taskArn.split('/').pop();
+    const logs = (op, json) => moto('logs', { target: `Logs_20140328.${op}`, json });
+    const stream = `ecs/${app}/${taskId}`;
+    await logs('CreateLogStream', { logGroupName: `/berth/${app}`, logStreamName: stream });
+    await logs('PutLogEvents', {
+      logGroupName: `/berth/${app}`,
+      logStreamName: stream,
+      logEvents: [
+        { timestamp: Date.now(), message: 'Server starting on :80' },
+        { timestamp: Date.now() + 1, message: "Error: Cannot find module 'express'" },
+      ],
+    });
+    await ecs('StopTask', { cluster: 'berth', task: taskArn, reason: 'Essential container in task exited' });
+
+    await waitForText(browser, 'Your app exited', 30000);
+    await waitForText(browser, "Error: Cannot find module 'express'");
+    await waitForText(browser, 'Essential container in task exited');
+    await saveScreenshot(browser, 'launch-stopped');
+
+    await click(browser, 'Tear down');
+    await tearDown(browser, app);
+  });
+  assert.equal((await servicesOf(app)).length, 0, 'the service is gone');
+});
+
+test('the Launch step is in Korean in Korean mode', async () => {
+  const app = unique('e2e-ko');
+  const home = practiceHome({ wizard: await earlierSteps(app) });
+  await withApp({ home, env: env() }, async (browser) => {
+    await chooseLanguage(browser, 'Language', 'ko');
+    await click(browser, '실행');
+    await waitForText(browser, '계획 검토');
+    const text = await pageText(browser);
+    for (const label of ['크기', '컨테이너', '네트워킹', '예상 비용', '계속 실행 (서비스)']) {
+      assert.ok(text.includes(label), `"${label}" missing from the Korean Launch page`);
+    }
+    await saveScreenshot(browser, 'launch-ko');
+  });
+});

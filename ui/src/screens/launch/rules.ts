@@ -1,0 +1,40 @@
+// The Launch form's rules, checked as the user types. The backend checks them all again (and
+// more) before any AWS call; these only make the feedback immediate.
+import type { BerthError } from '../../ipc/types';
+
+function invalid(field: string, rule: string, params: Record<string, string> = {}): BerthError {
+  return { kind: 'invalidInput', params: { field, rule, ...params }, details: null };
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The problem with variable `index`'s name, if any (an all-empty row is just unused). */
+export function envNameError(names: string[], index: number, value: string): BerthError | null {
+  const name = names[index].trim();
+  if (name === '') return value === '' ? null : invalid('envName', 'required');
+  if (!ENV_NAME.test(name)) return invalid('envName', 'characters', { name });
+  if (name.startsWith('ECS_') || name.startsWith('AWS_CONTAINER_')) return invalid('envName', 'reserved', { name });
+  if (names.slice(0, index).some((n) => n.trim() === name)) return invalid('envName', 'duplicate', { name });
+  return null;
+}
+
+export function portError(port: number | null): BerthError | null {
+  if (port === null || !Number.isInteger(port) || port < 1 || port > 65535) return invalid('port', 'range');
+  return null;
+}
+
+export function cidrError(cidr: string): BerthError | null {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
+  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32) return invalid('cidr', 'format');
+  return null;
+}
+
+const APP = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+
+export function appError(app: string): BerthError | null {
+  const name = app.trim();
+  if (name === '') return invalid('app', 'required');
+  if (name.length > 32) return invalid('app', 'tooLong', { max: '32' });
+  if (!APP.test(name)) return invalid('app', 'characters');
+  return null;
+}
