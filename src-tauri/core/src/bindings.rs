@@ -29,6 +29,8 @@ pub fn all() -> Vec<Binding> {
         binding::<crate::error::ErrorKind>(c),
         binding::<crate::error::BerthError>(c),
         binding::<crate::progress::Progress>(c),
+        binding::<crate::progress::LayerProgress>(c),
+        binding::<crate::progress::LayerState>(c),
         binding::<crate::docker::DockerEngine>(c),
         binding::<crate::docker::DockerStatus>(c),
         binding::<profiles::AwsProfileKind>(c),
@@ -47,6 +49,16 @@ pub fn all() -> Vec<Binding> {
         binding::<crate::steps::account::PrincipalKind>(c),
         binding::<crate::steps::account::VerifiedIdentity>(c),
         binding::<crate::steps::account::AccountOverview>(c),
+        binding::<crate::image::context::ContextSummary>(c),
+        binding::<crate::image::local::LocalImage>(c),
+        binding::<crate::image::platform::Platform>(c),
+        binding::<crate::image::run::LocalRun>(c),
+        binding::<crate::steps::image::ImageStep>(c),
+        binding::<crate::steps::image::FolderInfo>(c),
+        binding::<crate::steps::image::BuildArg>(c),
+        binding::<crate::steps::image::BuildRequest>(c),
+        binding::<crate::steps::image::BuiltImage>(c),
+        binding::<crate::steps::image::PushRequest>(c),
     ]
 }
 

@@ -55,6 +55,20 @@ pub enum ErrorKind {
     Throttled,
     /// AWS refused the request for a reason of its own; `code` and the message in details.
     AwsRejected,
+    /// The Docker engine refused a request for a reason of its own; details say why.
+    DockerRejected,
+    /// A Dockerfile instruction failed, or the Dockerfile could not be read (`message`).
+    BuildFailed,
+    /// The registry refused the credentials (`registry`).
+    RegistryUnauthorized,
+    /// The registry's authorization token has expired (`registry`).
+    RegistryTokenExpired,
+    /// The registry could not be reached, or went away during the push (`registry`).
+    RegistryUnreachable,
+    /// The repository keeps tags immutable and already has this one (`tag`).
+    TagImmutable,
+    /// The push failed for another reason the engine gives in `message`.
+    PushFailed,
     /// The user cancelled the operation.
     Cancelled,
     /// A bug or an answer Berth did not expect; details say what.
@@ -87,6 +101,13 @@ impl ErrorKind {
             ErrorKind::AlreadyExists => "alreadyExists",
             ErrorKind::Throttled => "throttled",
             ErrorKind::AwsRejected => "awsRejected",
+            ErrorKind::DockerRejected => "dockerRejected",
+            ErrorKind::BuildFailed => "buildFailed",
+            ErrorKind::RegistryUnauthorized => "registryUnauthorized",
+            ErrorKind::RegistryTokenExpired => "registryTokenExpired",
+            ErrorKind::RegistryUnreachable => "registryUnreachable",
+            ErrorKind::TagImmutable => "tagImmutable",
+            ErrorKind::PushFailed => "pushFailed",
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::Internal => "internal",
         }
@@ -201,6 +222,13 @@ mod tests {
             ErrorKind::AlreadyExists,
             ErrorKind::Throttled,
             ErrorKind::AwsRejected,
+            ErrorKind::DockerRejected,
+            ErrorKind::BuildFailed,
+            ErrorKind::RegistryUnauthorized,
+            ErrorKind::RegistryTokenExpired,
+            ErrorKind::RegistryUnreachable,
+            ErrorKind::TagImmutable,
+            ErrorKind::PushFailed,
             ErrorKind::Cancelled,
             ErrorKind::Internal,
         ] {

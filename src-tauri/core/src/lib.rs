@@ -9,6 +9,7 @@ pub mod bindings;
 pub mod credentials;
 pub mod docker;
 pub mod error;
+pub mod image;
 pub mod pricing;
 pub mod progress;
 pub mod settings;

@@ -1,6 +1,8 @@
 //! AWS access. One factory builds the shared SDK configuration (region, credentials, and the
 //! endpoint override of practice mode); each service gets a thin wrapper module of its own.
 
+pub mod ecr_auth;
+pub mod ecr_practice;
 pub mod errors;
 pub mod profiles;
 pub mod regions;
