@@ -5,14 +5,15 @@
 use super::{errors, AwsClients};
 use crate::error::{ErrorKind, Result};
 
-/// PutImage of `manifest` under `tag`; returns the digest the emulator computed. Registering the
-/// same manifest and tag again is not an error.
+/// PutImage of `manifest` under `tag`, with the digest the registry computed for it (the emulator
+/// would make up its own otherwise). Registering the same manifest and tag again is not an error.
 pub async fn register_image(
     clients: &AwsClients,
     repository: &str,
     tag: &str,
     manifest: &str,
     media_type: &str,
+    digest: &str,
 ) -> Result<Option<String>> {
     let result = clients
         .ecr()
@@ -21,6 +22,7 @@ pub async fn register_image(
         .image_tag(tag)
         .image_manifest(manifest)
         .image_manifest_media_type(media_type)
+        .image_digest(digest)
         .send()
         .await;
     match result {

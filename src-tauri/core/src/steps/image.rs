@@ -394,6 +394,7 @@ pub async fn push(
                     &tag,
                     &manifest.body,
                     &manifest.media_type,
+                    &pushed.digest,
                 )
                 .await,
             )?;
