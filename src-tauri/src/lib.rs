@@ -1,6 +1,7 @@
 //! The Tauri shell: wiring only. Behaviour lives in `berth-core`; commands are a few lines each.
 
 mod commands;
+mod operations;
 mod progress;
 mod state;
 
@@ -9,6 +10,8 @@ use tauri::Manager;
 /// Starts the app.
 pub fn run() {
     tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(operations::Operations::default())
         .setup(|app| {
             let paths = app.path();
             app.manage(state::AppState::load(
@@ -30,6 +33,16 @@ pub fn run() {
             commands::activity::watch_activity,
             commands::activity::clear_activity,
             commands::wizard::get_wizard,
+            commands::images::get_image_step,
+            commands::images::inspect_build_folder,
+            commands::images::list_local_images,
+            commands::images::build_image,
+            commands::images::push_image,
+            commands::images::cancel_operation,
+            commands::images::start_local_run,
+            commands::images::watch_local_run,
+            commands::images::stop_local_run,
+            commands::images::open_local_app,
         ])
         .run(tauri::generate_context!())
         .expect("Berth could not start its window");

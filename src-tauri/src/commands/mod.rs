@@ -3,6 +3,7 @@
 pub mod account;
 pub mod activity;
 pub mod environment;
+pub mod images;
 pub mod wizard;
 
 #[cfg(test)]
@@ -11,8 +12,8 @@ mod tests {
 
     use std::collections::BTreeSet;
 
-    /// The window's capability must allow exactly the app's commands: nothing missing (the UI
-    /// would fail) and nothing more (least privilege).
+    /// The window's capability must allow exactly the app's commands and the plugin permissions
+    /// listed beside them: nothing missing (the UI would fail) and nothing more (least privilege).
     #[test]
     fn capability_allows_exactly_the_registered_commands() {
         let text = include_str!("../../capabilities/main-window.json");
@@ -30,6 +31,7 @@ mod tests {
         let expected: BTreeSet<String> = COMMAND_NAMES
             .iter()
             .map(|name| format!("allow-{}", name.replace('_', "-")))
+            .chain(PLUGIN_PERMISSIONS.iter().map(|p| (*p).to_owned()))
             .collect();
         assert_eq!(granted, expected);
     }
