@@ -25,6 +25,13 @@ export const ALL_ERROR_KINDS = [
   'alreadyExists',
   'throttled',
   'awsRejected',
+  'dockerRejected',
+  'buildFailed',
+  'registryUnauthorized',
+  'registryTokenExpired',
+  'registryUnreachable',
+  'tagImmutable',
+  'pushFailed',
   'cancelled',
   'internal',
 ] as const satisfies readonly ErrorKind[];

@@ -33,6 +33,8 @@ pub struct ImageStep {
     pub repository: Option<String>,
     pub region: Option<String>,
     pub practice: bool,
+    /// In practice mode, the registry (`host:port`) that stands in for ECR.
+    pub practice_registry: Option<String>,
     pub docker: DockerStatus,
     /// `linux/amd64` for an x86-64 engine, `linux/arm64` for Apple silicon or Graviton.
     pub host_platform: Option<String>,
@@ -134,6 +136,8 @@ pub async fn overview(settings: &Settings) -> ImageStep {
         repository: settings.wizard.repository.clone(),
         region: settings.account.region.clone(),
         practice: settings.account.practice.enabled,
+        practice_registry: Some(settings.account.practice.registry.trim().to_owned())
+            .filter(|r| settings.account.practice.enabled && !r.is_empty()),
         docker: status,
         host_platform,
         last_image: settings.wizard.image.clone(),

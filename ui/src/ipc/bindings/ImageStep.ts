@@ -10,7 +10,11 @@ export type ImageStep = {
 /**
  * The ECR repository chosen in step 3; without one the step sends the user back.
  */
-repository: string | null, region: string | null, practice: boolean, docker: DockerStatus, 
+repository: string | null, region: string | null, practice: boolean, 
+/**
+ * In practice mode, the registry (`host:port`) that stands in for ECR.
+ */
+practiceRegistry: string | null, docker: DockerStatus, 
 /**
  * `linux/amd64` for an x86-64 engine, `linux/arm64` for Apple silicon or Graviton.
  */
