@@ -96,7 +96,8 @@ pub async fn build(
                     image_id = Some(aux);
                 }
                 if let Some(text) = info.stream {
-                    for line in text.lines() {
+                    // The engine sends line breaks as messages of their own: no empty lines.
+                    for line in text.lines().filter(|l| !l.trim().is_empty()) {
                         output.line(line, op);
                     }
                 }

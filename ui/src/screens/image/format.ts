@@ -12,7 +12,7 @@ export function formatBytes(bytes: number): string {
     unit++;
   }
   const digits = unit === 0 || value >= 100 ? 0 : 1;
-  const number = new Intl.NumberFormat(language(), { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  const number = new Intl.NumberFormat(language(), { maximumFractionDigits: digits });
   return `${number.format(value)} ${UNITS[unit]}`;
 }
 
