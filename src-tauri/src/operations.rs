@@ -56,7 +56,10 @@ impl Drop for Running {
     fn drop(&mut self) {
         let mut running = self.operations.lock();
         // Only if it is still ours (a newer operation may have taken the id).
-        if running.get(&self.id).is_some_and(|(serial, _)| *serial == self.serial) {
+        if running
+            .get(&self.id)
+            .is_some_and(|(serial, _)| *serial == self.serial)
+        {
             running.remove(&self.id);
         }
     }
@@ -83,7 +86,10 @@ mod tests {
         let new = ops.start("build");
         assert!(old.token.is_cancelled());
         drop(old);
-        assert!(ops.cancel("build"), "dropping the old one keeps the new one");
+        assert!(
+            ops.cancel("build"),
+            "dropping the old one keeps the new one"
+        );
         assert!(new.token.is_cancelled());
     }
 }

@@ -141,11 +141,11 @@ async fn the_image_holds_exactly_what_docker_build_puts_in_it_and_excluded_bytes
     let sent = run
         .events()
         .iter()
-        .filter_map(|e| match e {
+        .rev()
+        .find_map(|e| match e {
             Progress::Bytes { item, done, total } if item == "context" => Some((*done, *total)),
             _ => None,
         })
-        .last()
         .expect("context progress was reported");
     assert_eq!(sent, (built.context_bytes, Some(built.context_bytes)));
     assert!(

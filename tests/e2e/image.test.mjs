@@ -31,7 +31,11 @@ async function createRepository(name) {
 async function scrollToHeading(browser, text) {
   await browser.execute((wanted) => {
     const heading = [...document.querySelectorAll('h2')].find((h) => h.textContent.trim() === wanted);
-    heading?.scrollIntoView({ block: 'start' });
+    const main = document.querySelector('main');
+    if (!heading || !main) return;
+    // Only the page scrolls (scrollIntoView would shift the whole window when the page ends).
+    document.scrollingElement.scrollTop = 0;
+    main.scrollTop += heading.getBoundingClientRect().top - main.getBoundingClientRect().top - 56;
   }, text);
 }
 

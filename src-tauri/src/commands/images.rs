@@ -7,7 +7,9 @@ use berth_core::image::local::LocalImage;
 use berth_core::image::run::{self, LocalRun};
 use berth_core::progress::{Operation, Progress};
 use berth_core::settings::PushedImage;
-use berth_core::steps::image::{self, BuildRequest, BuiltImage, FolderInfo, ImageStep, PushRequest};
+use berth_core::steps::image::{
+    self, BuildRequest, BuiltImage, FolderInfo, ImageStep, PushRequest,
+};
 use berth_core::Result;
 use std::sync::Arc;
 use tauri::ipc::Channel;
@@ -20,7 +22,10 @@ pub async fn get_image_step(state: State<'_, AppState>) -> Result<ImageStep> {
 
 /// What a build of this folder would send, and the tag to suggest.
 #[tauri::command]
-pub async fn inspect_build_folder(folder: String, dockerfile: Option<String>) -> Result<FolderInfo> {
+pub async fn inspect_build_folder(
+    folder: String,
+    dockerfile: Option<String>,
+) -> Result<FolderInfo> {
     image::inspect_folder(&folder, dockerfile.as_deref()).await
 }
 
@@ -41,7 +46,14 @@ pub async fn build_image(
     let op = Operation::new(Arc::new(ChannelSink(channel)), running.token.clone());
     let repository = state.settings().wizard.repository;
     let engine = image::engine().await?;
-    image::build(&engine, repository.as_deref(), &request, &state.activity, &op).await
+    image::build(
+        &engine,
+        repository.as_deref(),
+        &request,
+        &state.activity,
+        &op,
+    )
+    .await
 }
 
 /// Pushes to the chosen repository and remembers the image for the Launch step.
