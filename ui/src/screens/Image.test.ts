@@ -311,6 +311,64 @@ describe('an image already on this computer', () => {
   });
 });
 
+describe('trying it locally', () => {
+  async function builtScreen(backend: ReturnType<typeof mockImageBackend>) {
+    backend.answers.build_image = () => builtImage;
+    await renderImage();
+    await chooseFolder();
+    await buildButton().click();
+    await expect.element(pushButton()).toBeEnabled();
+    await page.getByText('Try it locally').click();
+  }
+
+  test('runs the built image on its exposed port, follows its output, opens it, and stops it', async () => {
+    const backend = mockImageBackend();
+    const run = {
+      containerId: 'c0ffee',
+      image: 'web:a1b2c3d',
+      hostPort: 3000,
+      containerPort: 3000,
+      url: 'http://127.0.0.1:3000/',
+      running: true,
+      exitCode: null,
+    };
+    backend.answers.start_local_run = () => run;
+    backend.answers.watch_local_run = () => new Promise(() => {});
+    backend.answers.open_local_app = () => null;
+    backend.answers.stop_local_run = () => null;
+    await builtScreen(backend);
+    await expect.element(page.getByLabelText('Port your app listens on')).toHaveValue(3000);
+    await expect
+      .element(page.getByText('docker run -d -p 127.0.0.1:3000:3000 --label berth.managed=true web:a1b2c3d'))
+      .toBeVisible();
+    await page.getByRole('button', { name: 'Run locally' }).click();
+    expect(backend.argsOf('start_local_run')).toEqual([{ image: 'web:a1b2c3d', containerPort: 3000, hostPort: 3000 }]);
+
+    await expect.element(page.getByText('Running at http://127.0.0.1:3000/')).toBeVisible();
+    const [{ containerId, operationId }] = backend.argsOf('watch_local_run');
+    expect(containerId).toBe('c0ffee');
+    backend.send('watch_local_run', { event: 'log', line: 'listening on :3000' });
+    await expect.element(page.getByRole('log', { name: 'Container output' })).toHaveTextContent('listening on :3000');
+
+    await page.getByRole('button', { name: 'Open http://127.0.0.1:3000/ in your browser' }).click();
+    expect(backend.argsOf('open_local_app')).toEqual([{ port: 3000 }]);
+    await page.getByRole('button', { name: 'Stop and remove' }).click();
+    await expect.element(page.getByRole('button', { name: 'Run locally' })).toBeVisible();
+    expect(backend.argsOf('stop_local_run')).toEqual([{ containerId: 'c0ffee' }]);
+    expect(backend.argsOf('cancel_operation')).toContainEqual({ operationId });
+  });
+
+  test('a port already in use is named next to its field', async () => {
+    const backend = mockImageBackend();
+    backend.answers.start_local_run = () => Promise.reject(invalidInput('hostPort', 'inUse', { port: '3000' }));
+    await builtScreen(backend);
+    await page.getByRole('button', { name: 'Run locally' }).click();
+    const host = page.getByLabelText('Port on this computer');
+    await expect.element(host).toHaveAttribute('aria-invalid', 'true');
+    await expect.element(host).toHaveAccessibleDescription('Port 3000 is already in use on this computer. Choose another one.');
+  });
+});
+
 test('the step reads in Korean', async () => {
   mockImageBackend();
   setLanguage('ko');
