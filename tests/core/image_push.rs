@@ -341,5 +341,5 @@ async fn cancel_stops_the_push_and_the_registry_never_gets_the_image() {
         &stack_var("BERTH_TEST_REGISTRY_PASSWORD"),
     );
     assert_eq!(served, None, "the engine went on pushing after cancel");
-    docker_quiet(&["rmi", &local]);
+    docker_quiet(&["rmi", &local, &format!("{registry}/{repository}:v1")]);
 }

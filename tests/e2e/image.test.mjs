@@ -108,5 +108,14 @@ test('the fixture folder is built, pushed with live progress, and the digest sho
     await saveScreenshot(browser, 'image-pushed-ko');
   } finally {
     await browser.deleteSession().catch(() => {});
+    // The images this test made (the build, and its tag for the registry).
+    const registry = requireEnv('BERTH_TEST_REGISTRY');
+    for (const image of [`${repository}:${commit}`, `${registry}/${repository}:${commit}`]) {
+      try {
+        execFileSync('docker', ['rmi', image], { stdio: 'ignore' });
+      } catch {
+        // Not made (the test failed before): nothing to remove.
+      }
+    }
   }
 });
