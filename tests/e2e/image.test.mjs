@@ -99,6 +99,16 @@ test('the fixture folder is built, pushed with live progress, and the digest sho
     await scrollToHeading(browser, 'Push to ECR');
     await saveScreenshot(browser, 'image-pushed');
 
+    // The images already in the engine are offered too, with their platform.
+    await click(browser, 'Use an image already on this computer');
+    const listed = await byName(browser, `${repository}:${commit}`);
+    assert.equal(await listed.getAttribute('type'), 'radio');
+    await browser.waitUntil(async () => /linux\/amd64 · \d+ B · created/.test(await pageText(browser)), {
+      timeout: 15000,
+      timeoutMsg: 'the local image list shows platform, size and date',
+    });
+    await saveScreenshot(browser, 'image-local');
+
     // The pushed image is remembered: back on the step (in Korean), it is still there.
     await click(browser, 'Environment');
     await chooseLanguage(browser, 'Language', 'ko');
