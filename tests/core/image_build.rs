@@ -340,3 +340,52 @@ async fn cancelling_a_build_stops_it_and_tags_nothing() {
         "a cancelled build must not tag an image"
     );
 }
+
+#[tokio::test]
+async fn an_image_that_cannot_be_the_asked_platform_is_reported_as_what_it_is() {
+    // The stack's base image exists only for linux/amd64: the engine's builder makes an amd64
+    // image whatever platform is asked, which Fargate ARM64 would stop with "exec format error".
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!(
+            "FROM {}\nRUN echo built > /built.txt\n",
+            image_support::stack_var("BERTH_TEST_IMAGE")
+        ),
+    )
+    .unwrap();
+    let repository = unique_name("berth-test/platform");
+    let engine = image::engine().await.unwrap();
+    let log = ActivityLog::in_memory();
+    let run = Collected::new();
+    let built = image::build(
+        &engine,
+        Some(&repository),
+        &BuildRequest {
+            folder: dir.path().to_str().unwrap().into(),
+            dockerfile: None,
+            build_args: vec![],
+            target: None,
+            platform: Platform::LinuxArm64,
+            tag: "arm".into(),
+        },
+        &log,
+        &run.op,
+    )
+    .await
+    .expect("the engine builds it anyway");
+    assert_eq!(built.platform, "linux/amd64");
+    assert!(!built.platform_matches);
+    // Berth first rules out a stale cache by building once more without it.
+    assert!(run.events().iter().any(|e| matches!(e,
+        Progress::Log { line } if line.contains("building once more without the cache"))));
+    let inspect = docker(&[
+        "image",
+        "inspect",
+        "--format",
+        "{{.Architecture}}",
+        &built.reference,
+    ]);
+    assert_eq!(String::from_utf8_lossy(&inspect.stdout).trim(), "amd64");
+    docker_quiet(&["rmi", &built.reference]);
+}
