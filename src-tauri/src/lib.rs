@@ -2,6 +2,7 @@
 
 mod commands;
 mod desktop;
+mod operations;
 mod progress;
 mod state;
 mod tray;
@@ -14,6 +15,8 @@ use tauri::{Manager, WindowEvent};
 /// Starts the app.
 pub fn run() {
     tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(operations::Operations::default())
         .setup(|app| {
             let paths = app.path();
             let state = state::AppState::load(&paths.app_config_dir()?, &paths.app_data_dir()?);
@@ -120,6 +123,16 @@ pub fn run() {
             commands::launch::plan_teardown,
             commands::launch::start_teardown,
             commands::launch::open_address,
+            commands::images::get_image_step,
+            commands::images::inspect_build_folder,
+            commands::images::list_local_images,
+            commands::images::build_image,
+            commands::images::push_image,
+            commands::images::cancel_operation,
+            commands::images::start_local_run,
+            commands::images::watch_local_run,
+            commands::images::stop_local_run,
+            commands::images::open_local_app,
         ])
         .run(tauri::generate_context!())
         .expect("Berth could not start its window");

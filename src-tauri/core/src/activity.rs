@@ -22,6 +22,8 @@ pub struct CliCommand {
     parts: Vec<String>,
     /// Global options shown last (`--region …`), whatever is added after them.
     trailer: Vec<String>,
+    /// A command this one's output is piped into (`aws ecr get-login-password | docker login …`).
+    piped: Option<Box<CliCommand>>,
 }
 
 impl CliCommand {
@@ -34,6 +36,7 @@ impl CliCommand {
         CliCommand {
             parts: parts.into_iter().map(Into::into).collect(),
             trailer: Vec::new(),
+            piped: None,
         }
     }
 
@@ -74,14 +77,25 @@ impl CliCommand {
         self
     }
 
+    /// Pipes this command's output into `next`.
+    pub fn pipe(mut self, next: CliCommand) -> Self {
+        self.piped = Some(Box::new(next));
+        self
+    }
+
     /// The command as one shell line.
     pub fn render(&self) -> String {
-        self.parts
+        let line = self
+            .parts
             .iter()
             .chain(&self.trailer)
             .map(|p| shell_quote(p))
             .collect::<Vec<_>>()
-            .join(" ")
+            .join(" ");
+        match &self.piped {
+            Some(next) => format!("{line} | {}", next.render()),
+            None => line,
+        }
     }
 }
 
@@ -339,6 +353,18 @@ mod tests {
              --tags Key=berth:managed,Value=true --description 'it'\\''s mine' --force --region ap-northeast-2"
         );
         assert_eq!(CliCommand::new(["echo", ""]).render(), "echo ''");
+        let login = CliCommand::new(["aws", "ecr", "get-login-password"])
+            .trailing("--region", "us-east-1")
+            .pipe(CliCommand::new([
+                "docker",
+                "login",
+                "--password-stdin",
+                "r:5000",
+            ]));
+        assert_eq!(
+            login.render(),
+            "aws ecr get-login-password --region us-east-1 | docker login --password-stdin r:5000"
+        );
     }
 
     #[test]

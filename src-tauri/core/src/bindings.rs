@@ -31,6 +31,8 @@ pub fn all() -> Vec<Binding> {
         binding::<crate::error::ErrorKind>(c),
         binding::<crate::error::BerthError>(c),
         binding::<crate::progress::Progress>(c),
+        binding::<crate::progress::LayerProgress>(c),
+        binding::<crate::progress::LayerState>(c),
         binding::<crate::docker::DockerEngine>(c),
         binding::<crate::docker::DockerStatus>(c),
         binding::<profiles::AwsProfileKind>(c),
@@ -134,6 +136,16 @@ pub fn all() -> Vec<Binding> {
         binding::<launch::teardown::KeepReason>(c),
         binding::<launch::teardown::TeardownItem>(c),
         binding::<launch::teardown::TeardownPlan>(c),
+        binding::<crate::image::context::ContextSummary>(c),
+        binding::<crate::image::local::LocalImage>(c),
+        binding::<crate::image::platform::Platform>(c),
+        binding::<crate::image::run::LocalRun>(c),
+        binding::<crate::steps::image::ImageStep>(c),
+        binding::<crate::steps::image::FolderInfo>(c),
+        binding::<crate::steps::image::BuildArg>(c),
+        binding::<crate::steps::image::BuildRequest>(c),
+        binding::<crate::steps::image::BuiltImage>(c),
+        binding::<crate::steps::image::PushRequest>(c),
     ]
 }
 

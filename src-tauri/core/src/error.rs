@@ -60,6 +60,20 @@ pub enum ErrorKind {
     AwsRejected,
     /// The task execution role is missing or ECS cannot assume it; the IAM step fixes it.
     ExecutionRoleMissing,
+    /// The Docker engine refused a request for a reason of its own; details say why.
+    DockerRejected,
+    /// A Dockerfile instruction failed, or the Dockerfile could not be read (`message`).
+    BuildFailed,
+    /// The registry refused the credentials (`registry`).
+    RegistryUnauthorized,
+    /// The registry's authorization token has expired (`registry`).
+    RegistryTokenExpired,
+    /// The registry could not be reached, or went away during the push (`registry`).
+    RegistryUnreachable,
+    /// The repository keeps tags immutable and already has this one (`tag`).
+    TagImmutable,
+    /// The push failed for another reason the engine gives in `message`.
+    PushFailed,
     /// The user cancelled the operation.
     Cancelled,
     /// A bug or an answer Berth did not expect; details say what.
@@ -94,6 +108,13 @@ impl ErrorKind {
             ErrorKind::Throttled => "throttled",
             ErrorKind::AwsRejected => "awsRejected",
             ErrorKind::ExecutionRoleMissing => "executionRoleMissing",
+            ErrorKind::DockerRejected => "dockerRejected",
+            ErrorKind::BuildFailed => "buildFailed",
+            ErrorKind::RegistryUnauthorized => "registryUnauthorized",
+            ErrorKind::RegistryTokenExpired => "registryTokenExpired",
+            ErrorKind::RegistryUnreachable => "registryUnreachable",
+            ErrorKind::TagImmutable => "tagImmutable",
+            ErrorKind::PushFailed => "pushFailed",
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::Internal => "internal",
         }
@@ -210,6 +231,13 @@ mod tests {
             ErrorKind::Throttled,
             ErrorKind::AwsRejected,
             ErrorKind::ExecutionRoleMissing,
+            ErrorKind::DockerRejected,
+            ErrorKind::BuildFailed,
+            ErrorKind::RegistryUnauthorized,
+            ErrorKind::RegistryTokenExpired,
+            ErrorKind::RegistryUnreachable,
+            ErrorKind::TagImmutable,
+            ErrorKind::PushFailed,
             ErrorKind::Cancelled,
             ErrorKind::Internal,
         ] {

@@ -13,6 +13,7 @@ pub mod ecr_lifecycle;
 pub mod ecr_names;
 pub mod error;
 pub mod fargate;
+pub mod image;
 pub mod monitor;
 pub mod permissions;
 pub mod pricing;

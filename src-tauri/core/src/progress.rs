@@ -29,10 +29,47 @@ pub enum Progress {
     Retrying { item: String, message: String },
     /// A named step of the operation completed.
     StepDone { step: String },
+    /// A build reached an instruction of its Dockerfile (`Step 2/5 : COPY . /app`).
+    BuildStep {
+        number: u32,
+        count: u32,
+        instruction: String,
+    },
+    /// Layers of a push whose state changed since the previous event (sent at most ten times a
+    /// second, so a fast push does not flood the window).
+    Layers { layers: Vec<LayerProgress> },
     /// The operation completed.
     Finished,
     /// The operation ended with an error (including cancellation).
     Failed { error: BerthError },
+}
+
+/// Where one layer of a push stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LayerProgress {
+    /// The short id the engine gives the layer (12 hex digits).
+    pub id: String,
+    pub state: LayerState,
+    /// Bytes uploaded so far.
+    #[ts(type = "number")]
+    pub done: u64,
+    /// The layer's size, once the engine starts uploading it.
+    #[ts(type = "number | null")]
+    pub total: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum LayerState {
+    Preparing,
+    Waiting,
+    Pushing,
+    Pushed,
+    /// The registry had it already; nothing was uploaded.
+    Exists,
+    /// The upload failed and the engine tries again after a pause.
+    Retrying,
 }
 
 /// Where progress events go.

@@ -5,6 +5,7 @@ pub mod activity;
 pub mod deployments;
 pub mod environment;
 pub mod iam;
+pub mod images;
 pub mod launch;
 pub mod repositories;
 pub mod settings;
@@ -16,8 +17,8 @@ mod tests {
 
     use std::collections::BTreeSet;
 
-    /// The window's capability must allow exactly the app's commands: nothing missing (the UI
-    /// would fail) and nothing more (least privilege).
+    /// The window's capability must allow exactly the app's commands and the plugin permissions
+    /// listed beside them: nothing missing (the UI would fail) and nothing more (least privilege).
     #[test]
     fn capability_allows_exactly_the_registered_commands() {
         let text = include_str!("../../capabilities/main-window.json");
@@ -35,6 +36,7 @@ mod tests {
         let expected: BTreeSet<String> = COMMAND_NAMES
             .iter()
             .map(|name| format!("allow-{}", name.replace('_', "-")))
+            .chain(PLUGIN_PERMISSIONS.iter().map(|p| (*p).to_owned()))
             .collect();
         assert_eq!(granted, expected);
     }

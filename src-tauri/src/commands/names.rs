@@ -53,4 +53,19 @@ pub const COMMAND_NAMES: &[&str] = &[
     "plan_teardown",
     "start_teardown",
     "open_address",
+    "get_image_step",
+    "inspect_build_folder",
+    "list_local_images",
+    "build_image",
+    "push_image",
+    "cancel_operation",
+    "start_local_run",
+    "watch_local_run",
+    "stop_local_run",
+    "open_local_app",
 ];
+
+// Permissions of plugins the window uses, granted beside the app's own commands: the native
+// folder picker of the Image step, and nothing else of the dialog plugin.
+#[allow(dead_code)] // build.rs includes this file too and does not use it
+pub const PLUGIN_PERMISSIONS: &[&str] = &["dialog:allow-open"];

@@ -1,5 +1,6 @@
 // The only module that calls into Tauri. Every wrapper rejects with a BerthError.
 import { Channel, invoke } from '@tauri-apps/api/core';
+import { open as openDialog } from '@tauri-apps/plugin-dialog';
 import type { ActivityEntry } from './bindings/ActivityEntry';
 import type { AccountOverview } from './bindings/AccountOverview';
 import type { AccountSettings } from './bindings/AccountSettings';
@@ -44,6 +45,15 @@ import type { LaunchPlan } from './bindings/LaunchPlan';
 import type { LaunchRecord } from './bindings/LaunchRecord';
 import type { NetworkOverview } from './bindings/NetworkOverview';
 import type { TeardownPlan } from './bindings/TeardownPlan';
+import type { BuildRequest } from './bindings/BuildRequest';
+import type { BuiltImage } from './bindings/BuiltImage';
+import type { FolderInfo } from './bindings/FolderInfo';
+import type { ImageStep } from './bindings/ImageStep';
+import type { LocalImage } from './bindings/LocalImage';
+import type { LocalRun } from './bindings/LocalRun';
+import type { Progress } from './bindings/Progress';
+import type { PushedImage } from './bindings/PushedImage';
+import type { PushRequest } from './bindings/PushRequest';
 import { toBerthError } from './errors';
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -340,4 +350,82 @@ export function startTeardown(app: string, onEvent: (event: LaunchEvent) => void
 /** Opens a running task's `http://IP:port` in the browser. */
 export function openAddress(url: string): Promise<void> {
   return call<void>('open_address', { url });
+}
+
+/** The Image step's starting point: the repository from step 3, the Docker engine, the last push. */
+export function getImageStep(): Promise<ImageStep> {
+  return call<ImageStep>('get_image_step');
+}
+
+/** What a build of `folder` would send (after .dockerignore) and the tag to suggest. */
+export function inspectBuildFolder(folder: string, dockerfile: string | null): Promise<FolderInfo> {
+  return call<FolderInfo>('inspect_build_folder', { folder, dockerfile });
+}
+
+/** The system's folder picker; null when the user closes it. */
+export async function pickFolder(title: string, defaultPath?: string): Promise<string | null> {
+  try {
+    const chosen = await openDialog({ directory: true, multiple: false, title, defaultPath });
+    return typeof chosen === 'string' ? chosen : null;
+  } catch (reason) {
+    throw toBerthError(reason);
+  }
+}
+
+/** Tagged images in the local Docker engine, newest first. */
+export function listLocalImages(): Promise<LocalImage[]> {
+  return call<LocalImage[]>('list_local_images');
+}
+
+function channelFor(onProgress: (event: Progress) => void): Channel<Progress> {
+  const channel = new Channel<Progress>();
+  channel.onmessage = onProgress;
+  return channel;
+}
+
+/** Builds a folder; progress streams to `onProgress`. Cancel with `cancelOperation(operationId)`. */
+export function buildImage(
+  request: BuildRequest,
+  operationId: string,
+  onProgress: (event: Progress) => void,
+): Promise<BuiltImage> {
+  return call<BuiltImage>('build_image', { request, operationId, channel: channelFor(onProgress) });
+}
+
+/** Gets an ECR token and pushes the image with it; the result is remembered for Launch. */
+export function pushImage(
+  request: PushRequest,
+  operationId: string,
+  onProgress: (event: Progress) => void,
+): Promise<PushedImage> {
+  return call<PushedImage>('push_image', { request, operationId, channel: channelFor(onProgress) });
+}
+
+/** Cancels a build, a push or a log stream; false when it had already ended. */
+export function cancelOperation(operationId: string): Promise<boolean> {
+  return call<boolean>('cancel_operation', { operationId });
+}
+
+/** Runs an image locally with `hostPort` on 127.0.0.1 mapped to `containerPort`. */
+export function startLocalRun(image: string, containerPort: number, hostPort: number): Promise<LocalRun> {
+  return call<LocalRun>('start_local_run', { image, containerPort, hostPort });
+}
+
+/** Streams a local run's output as `log` events until it stops (or the watch is cancelled). */
+export function watchLocalRun(
+  containerId: string,
+  operationId: string,
+  onProgress: (event: Progress) => void,
+): Promise<void> {
+  return call<void>('watch_local_run', { containerId, operationId, channel: channelFor(onProgress) });
+}
+
+/** Stops and removes a container Berth started. */
+export function stopLocalRun(containerId: string): Promise<void> {
+  return call<void>('stop_local_run', { containerId });
+}
+
+/** Opens http://127.0.0.1:PORT/ in the system browser. */
+export function openLocalApp(port: number): Promise<void> {
+  return call<void>('open_local_app', { port });
 }

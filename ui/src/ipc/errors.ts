@@ -27,6 +27,13 @@ export const ALL_ERROR_KINDS = [
   'throttled',
   'awsRejected',
   'executionRoleMissing',
+  'dockerRejected',
+  'buildFailed',
+  'registryUnauthorized',
+  'registryTokenExpired',
+  'registryUnreachable',
+  'tagImmutable',
+  'pushFailed',
   'cancelled',
   'internal',
 ] as const satisfies readonly ErrorKind[];

@@ -3,6 +3,8 @@
 
 pub mod ec2;
 pub mod ecr;
+pub mod ecr_auth;
+pub mod ecr_practice;
 pub mod ecs;
 pub mod ecs_status;
 pub mod errors;

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod iam;
+pub mod image;
 pub mod launch;
 pub mod repositories;
 pub mod repository;

@@ -58,7 +58,6 @@ describe('catalogs', () => {
   test('Korean is actually Korean where English words are not expected', () => {
     for (const key of [
       'pages.account.title',
-      'notBuilt.message',
       'common.checkAgain',
       'language.label',
       'practice.badge',

@@ -1,0 +1,61 @@
+//! ECR GetAuthorizationToken → the credentials the Docker engine pushes with. The token is
+//! base64 of `AWS:<password>`, valid 12 hours; it is passed to the engine per request and never
+//! written anywhere (no `docker login`, no `~/.docker/config.json`).
+
+use super::{errors, AwsClients};
+use crate::error::{BerthError, Result};
+use crate::image::push::RegistryCredentials;
+use base64::Engine as _;
+
+/// The registry credentials and where ECR says the registry is.
+#[derive(Debug, Clone)]
+pub struct EcrLogin {
+    pub credentials: RegistryCredentials,
+    /// `<account>.dkr.ecr.<region>.amazonaws.com` (the proxy endpoint without its scheme).
+    pub registry: String,
+    /// Seconds since the epoch.
+    pub expires_at: Option<i64>,
+}
+
+/// Calls GetAuthorizationToken and decodes the token.
+pub async fn login(clients: &AwsClients) -> Result<EcrLogin> {
+    let out = clients
+        .ecr()
+        .get_authorization_token()
+        .send()
+        .await
+        .map_err(|e| errors::from_sdk(e, "ecr:GetAuthorizationToken"))?;
+    let data = out
+        .authorization_data
+        .unwrap_or_default()
+        .into_iter()
+        .next()
+        .ok_or_else(|| BerthError::internal("GetAuthorizationToken returned no token"))?;
+    let token = data.authorization_token.unwrap_or_default();
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(token.trim())
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        // Never put the token in the error: say only what was wrong with it.
+        .ok_or_else(|| {
+            BerthError::internal("GetAuthorizationToken returned a token that is not base64 text")
+        })?;
+    let (username, password) = decoded.split_once(':').ok_or_else(|| {
+        BerthError::internal("GetAuthorizationToken returned a token without a user name")
+    })?;
+    let endpoint = data.proxy_endpoint.unwrap_or_default();
+    let registry = endpoint
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    Ok(EcrLogin {
+        credentials: RegistryCredentials {
+            username: username.to_owned(),
+            password: password.to_owned(),
+            server: registry.clone(),
+        },
+        registry,
+        expires_at: data.expires_at.map(|t| t.secs()),
+    })
+}
