@@ -132,6 +132,29 @@ describe('actions', () => {
     expect(backend.argsOf('delete_service')).toEqual([{ cluster: 'web', service: 'shop', channel: undefined }]);
   });
 
+  test('tearing down an app Berth made shows the plan and needs the app name typed', async () => {
+    const backend = mockDeploymentsBackend();
+    await render(Deployments);
+    await shopCard().getByRole('button', { name: 'Tear down shop' }).click();
+
+    const items = shopCard().getByRole('list', { name: 'What teardown does' }).getByRole('listitem');
+    await expect.element(items.nth(0)).toHaveTextContent(/Delete\s*Service\s*shop/);
+    const confirm = shopCard().getByRole('textbox', { name: 'Type shop to confirm' });
+    await expect.element(confirm).toHaveFocus();
+    const button = shopCard().getByRole('button', { name: 'Tear down', exact: true });
+    await expect.element(button).toBeDisabled();
+    await confirm.fill('sho');
+    await expect.element(button).toBeDisabled();
+    expect(backend.argsOf('start_teardown')).toHaveLength(0);
+
+    await confirm.fill('shop');
+    await button.click();
+    await expect.element(shopCard().getByText('Everything Berth created for “shop” is gone.')).toHaveFocus();
+    await shopCard().getByRole('button', { name: 'Done' }).click();
+    await expect.element(shopCard().getByText('shop was torn down', { exact: false })).toBeVisible();
+    expect(backend.argsOf('start_teardown')).toEqual([{ app: 'shop', channel: undefined }]);
+  });
+
   test('stopping a task asks first and says a service replaces it', async () => {
     const backend = mockDeploymentsBackend();
     await render(Deployments);

@@ -1,7 +1,8 @@
 // Test support only: Deployments view answers (snapshots, monitor states) and a mock backend.
 import { mockIPC } from '@tauri-apps/api/mocks';
 import type { Channel } from '@tauri-apps/api/core';
-import type { ClusterStatus, DeploymentsSnapshot, MonitorState, ServiceStatus, TaskStatus } from '../ipc/types';
+import type { ClusterStatus, DeploymentsSnapshot, LaunchEvent, MonitorState, ServiceStatus, TaskStatus } from '../ipc/types';
+import { teardownPlan } from './fixtures';
 
 const ACCOUNT = '123456789012';
 const NOW = Date.UTC(2026, 10, 25, 9, 0, 0);
@@ -149,6 +150,14 @@ export function mockDeploymentsBackend(initial: MonitorState = monitorState()) {
     list_task_log_streams: () => [{ container: 'app', group: '/berth/shop', stream: 'ecs/app/0f1e2d3c4b5a69788796a5b4c3d2e1f0' }],
     read_task_logs: () => ({ lines: [], earlier: null, later: 'f/1' }),
     read_service_metrics: (args) => ({ range: args.range, start: 0, end: 3600, periodSecs: 60, cpu: [], memory: [] }),
+    plan_teardown: (args) => teardownPlan(args.app as string),
+    start_teardown: (args) => {
+      const events = args.channel as Channel<LaunchEvent>;
+      const app = args.app as string;
+      events.onmessage({ event: 'action', resource: 'service', outcome: 'deleted', name: app, id: null, command: null });
+      events.onmessage({ event: 'tornDown', app });
+      return teardownPlan(app);
+    },
   };
   mockIPC((cmd, payload) => {
     const args = (payload ?? {}) as Args;
