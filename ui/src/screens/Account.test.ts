@@ -31,8 +31,8 @@ const tokenInput = () => page.getByLabelText('Session token', { exact: true });
 const regionSelect = () => page.getByRole('combobox', { name: 'Region', exact: true });
 const verifyButton = () => page.getByRole('button', { name: 'Verify', exact: true });
 
-async function renderLoaded() {
-  const screen = await render(Account);
+async function renderLoaded(props: { onnavigate?: (page: string) => void } = {}) {
+  const screen = await render(Account, props);
   await expect.element(verifyButton()).toBeVisible();
   return screen;
 }
@@ -422,6 +422,16 @@ describe('verify', () => {
       },
     });
     expect(account.verified).toEqual(aliceVerified);
+  });
+
+  test('once verified, "Next: IAM" goes on to step 2', async () => {
+    mockAccountBackend(ready());
+    const visited: string[] = [];
+    await renderLoaded({ onnavigate: (page) => visited.push(page) });
+    await expect.element(page.getByRole('button', { name: 'Next: IAM' })).not.toBeInTheDocument();
+    await verifyButton().click();
+    await page.getByRole('button', { name: 'Next: IAM' }).click();
+    expect(visited).toEqual(['iam']);
   });
 
   test('says "Verifying…" and is disabled while AWS answers', async () => {

@@ -15,8 +15,8 @@ const createButton = () => page.getByRole('button', { name: 'Create repository' 
 const createMode = () => page.getByRole('radio', { name: 'Create a new repository' });
 const pickMode = () => page.getByRole('radio', { name: 'Use an existing repository' });
 
-async function renderStep() {
-  const screen = await render(Repository);
+async function renderStep(props: { onnavigate?: (page: string) => void } = {}) {
+  const screen = await render(Repository, props);
   await expect.element(page.getByRole('heading', { level: 1, name: 'Repository' })).toBeVisible();
   return screen;
 }
@@ -246,6 +246,14 @@ describe('a remembered repository', () => {
     await expect.element(page.getByText('You chose “web” earlier; Berth will push your image there.')).toBeVisible();
     await page.getByRole('button', { name: 'Choose another repository' }).click();
     await expect.element(createMode()).toHaveFocus();
+  });
+
+  test('with a repository chosen, "Next: Image" goes on to step 4', async () => {
+    mockRepositories([repository('web')], 'web');
+    const visited: string[] = [];
+    await renderStep({ onnavigate: (page) => visited.push(page) });
+    await page.getByRole('button', { name: 'Next: Image' }).click();
+    expect(visited).toEqual(['image']);
   });
 
   test('says so when the remembered repository no longer exists', async () => {
