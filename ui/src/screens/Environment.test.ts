@@ -42,6 +42,14 @@ afterEach(() => {
   resetLanguage();
 });
 
+test('"Start" leads to step 1, Account', async () => {
+  backend(runningDocker, awsEmpty);
+  const visited: string[] = [];
+  await render(Environment, { refreshMs: 60_000, onnavigate: (page: string) => visited.push(page) });
+  await page.getByRole('button', { name: 'Start: step 1, Account' }).click();
+  expect(visited).toEqual(['account']);
+});
+
 describe('Docker card', () => {
   test('shows the running engine with version, API version, OS/arch and host', async () => {
     backend(runningDocker, awsEmpty);
