@@ -228,6 +228,7 @@ pub const PERMISSIONS: &[Permission] = &[
     allow(G::Ecs, "Ecs", S::Any, "ecs:DeleteCluster"),
     allow(G::Ecs, "Ecs", S::Any, "ecs:RegisterTaskDefinition"),
     allow(G::Ecs, "Ecs", S::Any, "ecs:DescribeTaskDefinition"),
+    allow(G::Ecs, "Ecs", S::Any, "ecs:ListTaskDefinitions"),
     allow(G::Ecs, "Ecs", S::Any, "ecs:DeregisterTaskDefinition"),
     allow(G::Ecs, "Ecs", S::Any, "ecs:CreateService"),
     allow(G::Ecs, "Ecs", S::Any, "ecs:UpdateService"),
@@ -262,6 +263,12 @@ pub const PERMISSIONS: &[Permission] = &[
         S::Any,
         "ec2:AuthorizeSecurityGroupIngress",
     ),
+    allow(
+        G::Network,
+        "Network",
+        S::Any,
+        "ec2:RevokeSecurityGroupIngress",
+    ),
     allow(G::Network, "Network", S::Any, "ec2:DeleteSecurityGroup"),
     allow(G::Network, "Network", S::Any, "ec2:CreateTags"),
     allow(
@@ -276,6 +283,8 @@ pub const PERMISSIONS: &[Permission] = &[
     allow(G::Logs, "Logs", S::LogGroups, "logs:DescribeLogGroups"),
     allow(G::Logs, "Logs", S::LogGroups, "logs:DescribeLogStreams"),
     allow(G::Logs, "Logs", S::LogGroups, "logs:GetLogEvents"),
+    allow(G::Logs, "Logs", S::LogGroups, "logs:FilterLogEvents"),
+    allow(G::Logs, "Logs", S::LogGroups, "logs:ListTagsForResource"),
     allow(G::Logs, "Logs", S::LogGroups, "logs:TagResource"),
     allow(G::Logs, "Logs", S::LogGroups, "logs:DeleteLogGroup"),
     // Deployments view: CPU and memory charts.
@@ -648,6 +657,70 @@ pub const MANAGED_POLICY_MAX_CHARS: usize = 6144;
 mod tests {
     use super::*;
     use std::collections::{BTreeMap, HashSet};
+
+    /// Every `"service:Action"` Berth's own code names as the action of an AWS call it makes:
+    /// the action given to `from_sdk` (which maps each SDK error), to `too_slow`, and to errors
+    /// built by hand with an `action` parameter. Test modules are left out.
+    fn actions_named_in_code() -> BTreeMap<String, String> {
+        fn visit(dir: &std::path::Path, found: &mut BTreeMap<String, String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    visit(&path, found);
+                    continue;
+                }
+                if path.extension().is_none_or(|e| e != "rs") || path.ends_with("permissions.rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                let code = text.split("#[cfg(test)]").next().unwrap();
+                for marker in ["from_sdk(", "too_slow(", "\"action\","] {
+                    for (at, _) in code.match_indices(marker) {
+                        let call = &code[at..];
+                        let call = &call[..call.find(';').unwrap_or(call.len()).min(300)];
+                        let action = call.split('"').skip(1).step_by(2).find(|s| {
+                            s.split_once(':').is_some_and(|(svc, op)| {
+                                !svc.is_empty()
+                                    && svc
+                                        .bytes()
+                                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                                    && op.starts_with(|c: char| c.is_ascii_uppercase())
+                                    && op.bytes().all(|b| b.is_ascii_alphanumeric())
+                            })
+                        });
+                        if let Some(action) = action {
+                            found.insert(action.to_owned(), path.display().to_string());
+                        }
+                    }
+                }
+            }
+        }
+        let mut found = BTreeMap::new();
+        visit(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut found,
+        );
+        found
+    }
+
+    /// A call Berth makes but the catalog lacks would pass the IAM step's checklist and the
+    /// deploy user's policy, then fail with AccessDenied in the middle of a launch.
+    #[test]
+    fn every_aws_action_the_code_performs_is_in_the_catalog() {
+        // Allowed for every identity; no policy can deny it.
+        const NEEDS_NO_PERMISSION: &[&str] = &["sts:GetCallerIdentity"];
+        let used = actions_named_in_code();
+        assert!(used.len() > 50, "the scan found too few actions: {used:?}");
+        let missing: Vec<_> = used
+            .iter()
+            .filter(|(action, _)| !NEEDS_NO_PERMISSION.contains(&action.as_str()))
+            .filter(|(action, _)| !PERMISSIONS.iter().any(|p| p.action == action.as_str()))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "used but not in PERMISSIONS: {missing:?}"
+        );
+    }
 
     fn resources() -> Resources {
         Resources {
