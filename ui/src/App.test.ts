@@ -5,7 +5,7 @@ import { render } from 'vitest-browser-svelte';
 import App from './App.svelte';
 import { resetAccount } from './lib/account.svelte';
 import { STORAGE_KEY } from './lib/i18n/index.svelte';
-import { accountOverview, mockAccountBackend, resetLanguage } from './test/fixtures';
+import { accountOverview, defaultPreferences, mockAccountBackend, resetLanguage } from './test/fixtures';
 
 const STEPS = ['Account', 'IAM', 'Repository', 'Image', 'Launch'];
 const VIEWS = ['Repositories', 'Deployments', 'Activity', 'Settings'];
@@ -112,6 +112,22 @@ describe('frame', () => {
 });
 
 describe('language switch', () => {
+  test('opens in the language saved in the settings file, even when the webview forgot it', async () => {
+    const backend = mockAccountBackend();
+    backend.answers.get_preferences = () => ({ ...defaultPreferences, language: 'ko' });
+    localStorage.removeItem(STORAGE_KEY);
+    await render(App, { refreshMs: 60_000 });
+    await expect.element(page.getByRole('heading', { level: 1, name: '환경' })).toBeVisible();
+    expect(backend.argsOf('update_preferences')).toEqual([]);
+  });
+
+  test('with no language saved yet, the window’s language is saved', async () => {
+    const backend = mockAccountBackend();
+    await render(App, { refreshMs: 60_000 });
+    await expect.element(page.getByRole('heading', { level: 1, name: 'Environment' })).toBeVisible();
+    await expect.poll(() => backend.preferences.language).toBe('en');
+  });
+
   test('switching to 한국어 changes every label, sets html lang, and is remembered; English restores', async () => {
     await render(App, { refreshMs: 60_000 });
     await expect.element(page.getByRole('heading', { level: 1, name: 'Environment' })).toBeVisible();

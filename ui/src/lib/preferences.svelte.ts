@@ -4,7 +4,7 @@
 import { getPreferences, updatePreferences } from '../ipc/commands';
 import { toBerthError } from '../ipc/errors';
 import type { Preferences, Theme } from '../ipc/types';
-import { isLanguage, language } from './i18n/index.svelte';
+import { isLanguage, language, setLanguage } from './i18n/index.svelte';
 import type { Loaded } from './loaded';
 
 let current = $state<Preferences | null>(null);
@@ -48,6 +48,18 @@ export async function savePreferences(next: Preferences): Promise<Loaded<Prefere
   } catch (reason) {
     return { ok: false, error: toBerthError(reason) };
   }
+}
+
+/**
+ * At start-up: the language saved in Berth's settings file wins over the webview's own memory
+ * (which a new data folder or a reinstall loses); with none saved yet, the window's language is
+ * saved.
+ */
+export async function startLanguage(): Promise<void> {
+  const loaded = await loadPreferences();
+  const saved = loaded.ok ? loaded.value.language : null;
+  if (saved && saved !== language()) setLanguage(saved);
+  else await syncLanguage();
 }
 
 /** After the window's language changed (here or on the Environment page), tell the backend. */
