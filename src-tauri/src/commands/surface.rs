@@ -261,3 +261,43 @@ fn the_config_exposes_no_global_api_no_asset_files_and_no_remote_page() {
         "the scripts build the app without custom-protocol, so it would load devUrl"
     );
 }
+
+/// Field names that hold a secret. `token` alone is a log page cursor, and `hasSessionToken` a
+/// yes/no: neither is a credential.
+fn is_secret_field(field: &str) -> bool {
+    let f = field.to_ascii_lowercase();
+    f.contains("secret")
+        || f.contains("password")
+        || (f.contains("token") && f != "token" && f != "hassessiontoken")
+}
+
+#[test]
+fn only_the_typed_key_pair_carries_a_secret_across_ipc_and_only_into_berth() {
+    let dir = repo_root().join("ui/src/ipc/bindings");
+    let mut carriers = BTreeSet::new();
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        seen += 1;
+        // Fields are written `name: type` or `name?: type` in the generated types.
+        for word in text.split(|c: char| !c.is_ascii_alphanumeric() && c != ':' && c != '?') {
+            let field = word.trim_end_matches(':').trim_end_matches('?');
+            if word.ends_with(':') && is_secret_field(field) {
+                let file = path.file_stem().unwrap().to_string_lossy().into_owned();
+                carriers.insert(format!("{file}.{field}"));
+            }
+        }
+    }
+    assert!(seen > 50, "read only {seen} bindings");
+    assert_eq!(
+        carriers,
+        set(&["NewIdentity.secretAccessKey", "NewIdentity.sessionToken"]),
+        "a type the UI sees holds a secret"
+    );
+    // NewIdentity goes UI → Berth only: no command answers with it.
+    let answers_with_it = COMMANDS_TS
+        .lines()
+        .any(|l| l.contains("Promise<NewIdentity") || l.contains("Channel<NewIdentity"));
+    assert!(!answers_with_it, "a command returns NewIdentity to the UI");
+}
