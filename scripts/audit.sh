@@ -12,6 +12,7 @@
 #                        ~/.cargo/advisory-db)
 #   BERTH_ADVISORY_URL   where to fetch it from (default: cargo-audit's, the RustSec GitHub repo)
 #   BERTH_ADVISORY_NO_FETCH=1  use BERTH_ADVISORY_DB as it is, without fetching
+#   BERTH_NPM_AUDIT_REGISTRY   the registry npm audit asks (default: npm's configured registry)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:${BERTH_CACHE:-/var/cache/berth}/tools/bin:$PATH"
@@ -67,7 +68,9 @@ audit_rust() {
 audit_npm() {
   local out rc=0
   out=$(mktemp)
-  (cd ui && npm audit --json) >"$out" 2>/dev/null || rc=$?
+  local args=(audit --json)
+  [ -n "${BERTH_NPM_AUDIT_REGISTRY:-}" ] && args+=(--registry "$BERTH_NPM_AUDIT_REGISTRY")
+  (cd ui && npm "${args[@]}") >"$out" 2>/dev/null || rc=$?
   if jq -e '.metadata.vulnerabilities' "$out" >/dev/null 2>&1; then
     local total deps
     total=$(jq '.metadata.vulnerabilities.total' "$out")
