@@ -22,6 +22,11 @@ UNREACHABLE_NPM="advisory database unreachable: dependency audit not done (npm p
 
 say() { printf '[audit] %s\n' "$*"; }
 
+# has_report FILE KEY: FILE holds one JSON object with KEY (an empty file is no report).
+has_report() {
+  [ -s "$1" ] && jq -e --arg key "$2" 'type == "object" and has($key)' "$1" >/dev/null 2>&1
+}
+
 audit_rust() {
   command -v cargo-audit >/dev/null 2>&1 ||
     { say "cargo-audit is not installed: run scripts/install-deps.sh"; return 1; }
@@ -33,7 +38,7 @@ audit_rust() {
   cargo "${args[@]}" >"$out" 2>"$err" || rc=$?
 
   # A report on stdout means the database was read and the lock file checked.
-  if jq -e '.vulnerabilities' "$out" >/dev/null 2>&1; then
+  if has_report "$out" vulnerabilities; then
     local count deps
     count=$(jq '.vulnerabilities.count' "$out")
     deps=$(jq '.lockfile["dependency-count"]' "$out")
@@ -71,7 +76,7 @@ audit_npm() {
   local args=(audit --json)
   [ -n "${BERTH_NPM_AUDIT_REGISTRY:-}" ] && args+=(--registry "$BERTH_NPM_AUDIT_REGISTRY")
   (cd ui && npm "${args[@]}") >"$out" 2>/dev/null || rc=$?
-  if jq -e '.metadata.vulnerabilities' "$out" >/dev/null 2>&1; then
+  if has_report "$out" metadata; then
     local total deps
     total=$(jq '.metadata.vulnerabilities.total' "$out")
     deps=$(jq '.metadata.dependencies.total' "$out")
@@ -88,7 +93,7 @@ audit_npm() {
   fi
   # npm answers `{"message": "405 Method Not Allowed ...", "statusCode": 405, ...}` (or a network
   # error code) when the registry's audit endpoint does not serve it.
-  if jq -e '.statusCode // .error // .code' "$out" >/dev/null 2>&1; then
+  if has_report "$out" statusCode || has_report "$out" error || has_report "$out" code; then
     say "  $(jq -r '.message // .error.summary // .code' "$out" | head -n 1)"
     say "$UNREACHABLE_NPM"
     rm -f "$out"
