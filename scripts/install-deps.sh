@@ -5,10 +5,11 @@
 #
 #   scripts/install-deps.sh [--app-only]
 #     --app-only  only what building and running the app needs (Tauri build packages, Rust, Node);
-#                 no test stack (Docker, registry, keyring, Xvfb, moto, tauri-driver)
+#                 no test stack (Docker, registry, keyring, Xvfb, moto, tauri-driver) and no
+#                 dependency audit tool (cargo-audit)
 #
 #   BERTH_CACHE   where the moto venv and tauri-driver go (default /var/cache/berth)
-#   BERTH_SKIP    space-separated steps to skip: apt rust node moto tauri-driver
+#   BERTH_SKIP    space-separated steps to skip: apt rust node moto tauri-driver cargo-audit
 #
 # It does not run `npm ci` for the project and does not start anything (tests/stack/up.sh does).
 set -euo pipefail
@@ -16,6 +17,7 @@ shopt -s inherit_errexit   # steps run in $(...): keep -e inside them
 
 MOTO_VERSION=5.2.5      # newest moto 5.x on PyPI when this was written
 TAURI_DRIVER_REQ='^2'   # crates.io also has 3.0 alphas: stay on 2.x
+CARGO_AUDIT_VERSION=0.22.2  # RustSec's cargo-audit, for scripts/audit.sh (a pinned, cached build)
 MIN_RUST=77             # Tauri 2 needs rustc >= 1.77
 MIN_NODE_MAJOR=20       # Vitest 4 needs Node >= 20
 
@@ -183,6 +185,22 @@ step_tauri_driver() {
   echo "installed $(cargo install --list --root "$root" | awk '/^tauri-driver /{print $2}' | tr -d :) at $td"
 }
 
+step_cargo_audit() {
+  local root=$BERTH_CACHE/tools bin have
+  bin=$root/bin/cargo-audit
+  have=$("$bin" audit --version 2>/dev/null | awk '{print $2}' || true)
+  if [ "$have" = "$CARGO_AUDIT_VERSION" ]; then
+    echo "cargo-audit $have already at $bin"; return
+  fi
+  ensure_cache_dir
+  # Built from crates.io (a few minutes, once); cargo's own temporary target dir, as above.
+  env -u CARGO_TARGET_DIR -u CARGO_BUILD_TARGET_DIR \
+    cargo install cargo-audit --version "=$CARGO_AUDIT_VERSION" --locked --root "$root" --quiet >&2
+  have=$("$bin" audit --version 2>/dev/null | awk '{print $2}' || true)
+  [ "$have" = "$CARGO_AUDIT_VERSION" ] || die "cargo-audit: installed, but $bin reports '${have:-nothing}'"
+  echo "installed cargo-audit $have at $bin"
+}
+
 T_ALL=$(now)
 run_step apt step_apt
 run_step rust step_rust
@@ -190,5 +208,6 @@ run_step node step_node
 if [ "$APP_ONLY" = 0 ]; then
   run_step moto step_moto
   run_step tauri-driver step_tauri_driver
+  run_step cargo-audit step_cargo_audit
 fi
 awk -v a="$T_ALL" -v b="$(now)" 'BEGIN{printf "[install-deps] done in %.1fs\n", b-a}'

@@ -14,6 +14,9 @@ step "UI type check" npm --prefix ui run check
 step "UI unit tests" npm --prefix ui test
 step "build the app" build_app
 step "clippy" cargo clippy --workspace --all-targets --features "$BERTH_APP_FEATURES" -- -D warnings
+# Known vulnerabilities in Cargo.lock and ui/package-lock.json fail the run; an advisory database
+# that cannot be reached is reported as "dependency audit not done", not as clean.
+step "dependency audit" bash scripts/audit.sh
 step "build the Rust tests" cargo test --workspace --features "$BERTH_APP_FEATURES" --no-run
 
 export BERTH_STACK_DIR="${BERTH_STACK_DIR:-$(mktemp -d /tmp/berth-stack.XXXXXX)}"

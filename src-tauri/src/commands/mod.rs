@@ -12,6 +12,9 @@ pub mod settings;
 pub mod wizard;
 
 #[cfg(test)]
+mod surface;
+
+#[cfg(test)]
 mod tests {
     include!("names.rs");
 
