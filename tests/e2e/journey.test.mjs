@@ -13,7 +13,8 @@
 // plays the ECS scheduler's part: it starts one task for the service the way ECS does (RunTask on
 // the service's task definition, cluster and network, group "service:<name>", startedBy
 // "ecs-svc/…"), and Berth's own watcher — unchanged, with nothing special for moto — sees that
-// task go RUNNING. moto is also told to keep tasks RUNNING (as real ones stay) instead of moving
+// task go RUNNING. At teardown Berth scales the service to 0 and waits for its tasks to stop; the
+// test stops them as the scheduler would. moto is also told to keep tasks RUNNING (as real ones stay) instead of moving
 // them one state further on each DescribeTasks.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { byName, openApp, pageText, requireEnv, tempHome, waitForText } from './support/app.mjs';
 import { holdTasksRunning, json, query } from './support/moto.mjs';
 import { User, describeViolations } from './support/journey.mjs';
-import { secretsInFiles, secretsInWebview } from './support/secrets.mjs';
+import { recordIpcReplies, secretsInFiles, secretsInWebview } from './support/secrets.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixture = resolve(here, '../fixtures/image/app');
@@ -96,7 +97,7 @@ before(async () => {
 /**
  * Walks the journey as `user`; returns the image tag it built.
  */
-async function walk(user, { name, accessKeyId, secret, korean = false }) {
+async function walk(user, { name, accessKeyId, secret, secrets, leaks, korean = false }) {
   const b = user.browser;
   const moto = requireEnv('BERTH_TEST_MOTO_URL');
   const registry = requireEnv('BERTH_TEST_REGISTRY');
@@ -115,6 +116,8 @@ async function walk(user, { name, accessKeyId, secret, korean = false }) {
   await user.type('Secret access key', secret);
   await user.press('Save to keychain');
   await waitForText(b, 'Saved “default” to the keychain');
+  // The form forgets the secret once it is in the keychain.
+  leaks.push(...(await secretsInWebview(b, secrets)));
   await user.choose('Region', 'us-east-1');
   await user.press('Advanced');
   await user.press('Practice mode');
@@ -180,7 +183,7 @@ async function walk(user, { name, accessKeyId, secret, korean = false }) {
   await waitForText(b, 'Tasks running');
   await waitForText(b, name);
   await waitForText(b, '0.5 vCPU');
-  await user.step('deployments');
+  await user.step('deployments', { show: name });
 
   // 8. Tear it down (from the Launch step, with the app's name typed).
   await user.press('Launch');
@@ -219,6 +222,8 @@ async function walk(user, { name, accessKeyId, secret, korean = false }) {
     assert.ok((await pageText(b)).includes(command), `"${command}" missing from the activity log`);
   }
   await user.step('activity');
+  // The activity log as the window shows it, and everything the window holds by now.
+  leaks.push(...(await secretsInWebview(b, secrets)));
 
   if (korean) {
     // Once in Korean: the Account page and the Launch page.
@@ -247,7 +252,7 @@ async function journey(mode) {
   const browser = await openApp({ home, env: { DOCKER_HOST: requireEnv('DOCKER_HOST') } });
   const user = new User(browser, { mode, prefix: mode === 'mouse' ? 'journey' : 'journey-keyboard' });
   let tag = null;
-  let webviewLeaks = [];
+  const webviewLeaks = [];
   const password = requireEnv('BERTH_TEST_REGISTRY_PASSWORD');
   const secrets = {
     'secret access key': secret,
@@ -255,8 +260,9 @@ async function journey(mode) {
     'ECR authorization token': Buffer.from(`${requireEnv('BERTH_TEST_REGISTRY_USER')}:${password}`).toString('base64'),
   };
   try {
-    ({ tag } = await walk(user, { name, accessKeyId, secret, korean: mode === 'mouse' }));
-    webviewLeaks = await secretsInWebview(browser, secrets);
+    await recordIpcReplies(browser);
+    ({ tag } = await walk(user, { name, accessKeyId, secret, secrets, leaks: webviewLeaks, korean: mode === 'mouse' }));
+    webviewLeaks.push(...(await secretsInWebview(browser, secrets)));
   } finally {
     await browser.deleteSession().catch(() => {});
     removeImages([`${name}:${tag}`, `${registry}/${name}:${tag}`]);

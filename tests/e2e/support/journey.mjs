@@ -16,28 +16,6 @@ export function artifactsDir() {
 }
 
 /**
- * The accessible name of an element, as byName computes it (kept in the page so Tab can be
- * pressed until the focused element has the wanted name). Passed as source: executeScript ships
- * functions by their text.
- */
-const ACCESSIBLE_NAME = `(el) => {
-  const visibleText = (node) => {
-    if (node.nodeType === Node.TEXT_NODE) return node.textContent;
-    if (node.nodeType !== Node.ELEMENT_NODE || node.getAttribute('aria-hidden') === 'true') return '';
-    return [...node.childNodes].map(visibleText).join('');
-  };
-  const text = (e) => (e ? visibleText(e) : '').replace(/\\s+/g, ' ').trim();
-  if (!el || el === document.body) return '';
-  const label = el.getAttribute('aria-label');
-  if (label) return label.trim();
-  const ids = el.getAttribute('aria-labelledby');
-  if (ids) return ids.split(/\\s+/).map((id) => text(document.getElementById(id))).join(' ');
-  if (el.labels && el.labels.length) return [...el.labels].map(text).join(' ');
-  if (['BUTTON', 'A', 'SUMMARY'].includes(el.tagName)) return text(el);
-  return '';
-}`;
-
-/**
  * Types `text` into the focused element. WebdriverIO's keys() presses a whole sequence down, then
  * lets it up, so a repeated character ("tt" in http) would count once: the text goes in runs
  * without a repeat.
@@ -56,26 +34,38 @@ async function typeText(browser, text) {
 
 /** What the focused element is: its accessible name, tag, type, and where it is relative to `target`. */
 function focusState(browser, target) {
-  return browser.execute(
-    (source, t) => {
-      // eslint-disable-next-line no-new-func
-      const name = new Function(`return (${source})`)();
-      const active = document.activeElement;
-      let relation = 'none';
-      if (t && active && active !== t) {
-        relation = active.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING ? 'after' : 'before';
-      } else if (t && active === t) relation = 'same';
-      return {
-        name: name(active),
-        tag: active?.tagName ?? '',
-        type: active?.getAttribute('type') ?? '',
-        group: active?.getAttribute('name') ?? '',
-        relation,
-      };
-    },
-    ACCESSIBLE_NAME,
-    target,
-  );
+  return browser.execute((t) => {
+    // The accessible name, computed as byName does (the page's CSP forbids eval, so it is inline).
+    const visibleText = (node) => {
+      if (node.nodeType === Node.TEXT_NODE) return node.textContent;
+      if (node.nodeType !== Node.ELEMENT_NODE || node.getAttribute('aria-hidden') === 'true') return '';
+      return [...node.childNodes].map(visibleText).join('');
+    };
+    const text = (e) => (e ? visibleText(e) : '').replace(/\s+/g, ' ').trim();
+    const name = (el) => {
+      if (!el || el === document.body) return '';
+      const label = el.getAttribute('aria-label');
+      if (label) return label.trim();
+      const ids = el.getAttribute('aria-labelledby');
+      if (ids) return ids.split(/\s+/).map((id) => text(document.getElementById(id))).join(' ');
+      if (el.labels && el.labels.length) return [...el.labels].map(text).join(' ');
+      if (['BUTTON', 'A', 'SUMMARY'].includes(el.tagName)) return text(el);
+      return '';
+    };
+    const active = document.activeElement;
+    let relation = 'none';
+    if (t && active === t) relation = 'same';
+    else if (t && active) {
+      relation = active.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING ? 'after' : 'before';
+    }
+    return {
+      name: name(active),
+      tag: active?.tagName ?? '',
+      type: active?.getAttribute('type') ?? '',
+      group: active?.getAttribute('name') ?? '',
+      relation,
+    };
+  }, target);
 }
 
 /**
@@ -197,9 +187,28 @@ export class User {
   }
 
   /** Ends a step: screenshot, accessibility check (light and dark), counts. */
-  async step(label, { themes = ['light', 'dark'] } = {}) {
+  async step(label, { themes = ['light', 'dark'], show = null } = {}) {
     const index = String(this.steps.length + 1).padStart(2, '0');
     const shot = `${this.prefix}-${index}-${label}`;
+    // A page that got shorter (a form replaced by its result) can leave the pane scrolled past
+    // its end, which WebKitGTK under Xvfb paints blank: bring it back into range.
+    await this.browser.execute(() => {
+      document.scrollingElement.scrollTop = 0;
+      const pane = document.querySelector('main');
+      if (!pane) return;
+      const max = Math.max(0, pane.scrollHeight - pane.clientHeight);
+      pane.scrollTop = Math.min(pane.scrollTop, max) - 1;
+      pane.scrollTop += 1;
+    });
+    if (show) {
+      // The heading that names what this step is about, near the top (below the practice banner).
+      await this.browser.execute((text) => {
+        const pane = document.querySelector('main');
+        const heading = [...document.querySelectorAll('h1, h2, h3, h4')].find((h) => h.textContent.trim() === text);
+        if (!pane || !heading) return;
+        pane.scrollTop += heading.getBoundingClientRect().top - pane.getBoundingClientRect().top - 56;
+      }, show);
+    }
     await saveScreenshot(this.browser, shot);
     for (const theme of themes) await this.checkAccessibility(`${label} (${theme})`, theme);
     this.steps.push({

@@ -40,7 +40,36 @@ export function secretsInFiles(dirs, secrets, { skip } = {}) {
   return { found, scanned };
 }
 
-/** The same, for the webview's DOM (with form values), localStorage and sessionStorage. */
+/**
+ * Keeps a copy of every reply the backend sends to the webview, so they can be searched
+ * afterwards: secrets must never cross IPC towards the window. Tauri's IPC (invoke replies and
+ * channel data) arrives through fetch() of its ipc: protocol, looked up at call time, so wrapping
+ * fetch sees it all (Tauri's own invoke cannot be replaced: it is read-only).
+ */
+export async function recordIpcReplies(browser) {
+  await browser.execute(() => {
+    if (window.__ipcReplies) return;
+    window.__ipcReplies = [];
+    const fetch = window.fetch.bind(window);
+    window.fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      const url = String(input?.url ?? input);
+      if (url.startsWith('ipc:') || url.includes('ipc.localhost')) {
+        response
+          .clone()
+          .text()
+          .then((text) => window.__ipcReplies.push(`${decodeURIComponent(url.split('/').pop())} ${text}`))
+          .catch(() => {});
+      }
+      return response;
+    };
+  });
+}
+
+/**
+ * The same, for the webview's DOM (with form values), localStorage, sessionStorage and the IPC
+ * replies recorded by recordIpcReplies.
+ */
 export async function secretsInWebview(browser, secrets) {
   const held = await browser.execute(() => {
     const values = [...document.querySelectorAll('input, textarea, select')].map((el) => el.value).join('\n');
@@ -50,9 +79,13 @@ export async function secretsInWebview(browser, secrets) {
       'form values': values,
       localStorage: storage(window.localStorage),
       sessionStorage: storage(window.sessionStorage),
+      'IPC replies': (window.__ipcReplies ?? []).join('\n'),
+      ipcCount: String(window.__ipcReplies?.length ?? 0),
     };
   });
   const found = [];
+  if (held.ipcCount === '0') found.push('no IPC reply was recorded: the check saw nothing');
+  delete held.ipcCount;
   for (const [where, text] of Object.entries(held)) {
     for (const [label, value] of Object.entries(secrets)) {
       if (text.includes(value)) found.push(`the webview's ${where} holds the ${label}`);
