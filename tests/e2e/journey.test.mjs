@@ -6,8 +6,10 @@
 // clicked), once with the keyboard alone (Tab / Shift+Tab to the control, Enter or Space). Every
 // step is screenshotted and checked with axe-core (WCAG 2 A/AA; serious or critical findings fail
 // the test) in the light and dark themes, and once in Korean; clicks, keystrokes and time are
-// written to artifacts/journey-summary*.json. Afterwards no secret may be found in the HOME, the
-// stack's logs, the webview or the activity log.
+// written to artifacts/journey-summary*.json. Afterwards no secret (the typed secret key, the
+// registry password, the ECR token) may be found in the HOME (settings, app data with the activity
+// log, ~/.docker, the app's stdout/stderr), the stack's logs, or the webview (DOM, form values,
+// storage, and every IPC reply it received).
 //
 // moto never starts a service's tasks (runningCount stays 0). Once the service exists, the test
 // plays the ECS scheduler's part: it starts one task for the service the way ECS does (RunTask on
@@ -20,7 +22,8 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { byName, openApp, pageText, requireEnv, tempHome, waitForText } from './support/app.mjs';
 import { holdTasksRunning, json, query } from './support/moto.mjs';
@@ -158,7 +161,7 @@ async function walk(user, { name, accessKeyId, secret, secrets, leaks, korean = 
   await user.step('image-built');
   await user.press(`Push to ${name}`);
   await waitForText(b, `Pushed to ${name}`, 120000);
-  await user.step('image-pushed');
+  await user.step('image-pushed', { show: 'Push to ECR' });
 
   // 6. Launch a service at a valid size (0.5 vCPU, 1 GB), review, launch, watch RUNNING.
   await user.press('Next: Launch');
@@ -249,7 +252,9 @@ async function journey(mode) {
   await withoutExecutionRole();
 
   const home = tempHome();
-  const browser = await openApp({ home, env: { DOCKER_HOST: requireEnv('DOCKER_HOST') } });
+  // The app's stdout and stderr are kept in the HOME, which is searched afterwards.
+  const output = join(home, 'app-output.log');
+  const browser = await openApp({ home, output, env: { DOCKER_HOST: requireEnv('DOCKER_HOST') } });
   const user = new User(browser, { mode, prefix: mode === 'mouse' ? 'journey' : 'journey-keyboard' });
   let tag = null;
   const webviewLeaks = [];
@@ -277,10 +282,12 @@ async function journey(mode) {
   );
   for (const s of summary.steps) console.log(`  ${s.step}: ${s.clicks} clicks, ${s.keystrokes} keys, ${s.seconds} s`);
 
-  // No secret in the HOME (config, data, logs, ~/.docker), the stack's logs (with the app's
-  // output), the webview or the activity log (a file in the HOME, and the page scanned above).
-  // The stack's env file is the test's own record of the registry password, not Berth's.
+  // No secret in the HOME (config, app data with the activity log, ~/.docker, the app's output)
+  // or the stack's logs (moto, registry, D-Bus, tauri-driver); the webview was searched above.
+  // Not searched: the stack's env file (the test's own record of the registry password), the
+  // keyring daemon's folder (the keychain itself) and the registry's blobs (image layers).
   const stack = requireEnv('BERTH_STACK_DIR');
+  assert.ok(existsSync(output), 'the app output was not captured');
   const files = secretsInFiles([home, stack], secrets, {
     skip: (path) => path === `${stack}/env` || path.startsWith(`${stack}/registry-data`) || path.startsWith(`${stack}/home`),
   });
