@@ -28,9 +28,9 @@ export function tempHome({ awsConfig } = {}) {
  * Starts the app with `env` added to its environment and `unset` removed from it. tauri-driver
  * has no option for the app's environment, so the "application" is /usr/bin/env, which sets the
  * variables and runs Berth. App data and the AWS files are those of `home`; no region variable
- * is inherited.
+ * is inherited. With `output`, the app's stdout and stderr go to that file (through sh).
  */
-export async function openApp({ home, env = {}, unset = ['AWS_REGION', 'AWS_DEFAULT_REGION'] }) {
+export async function openApp({ home, env = {}, unset = ['AWS_REGION', 'AWS_DEFAULT_REGION'], output = null }) {
   const driver = new URL(requireEnv('BERTH_TEST_WEBDRIVER_URL'));
   const vars = Object.entries({
     HOME: home,
@@ -43,13 +43,15 @@ export async function openApp({ home, env = {}, unset = ['AWS_REGION', 'AWS_DEFA
     ...env,
   }).map(([k, v]) => `${k}=${v}`);
   vars.unshift(...unset.flatMap((name) => ['-u', name]));
+  const app = requireEnv('BERTH_APP_BIN');
+  const command = output ? ['/bin/sh', '-c', 'exec "$0" >>"$1" 2>&1', app, output] : [app];
   const browser = await remote({
     hostname: driver.hostname,
     port: Number(driver.port),
     logLevel: 'warn',
     connectionRetryCount: 1,
     capabilities: {
-      'tauri:options': { application: '/usr/bin/env', args: [...vars, requireEnv('BERTH_APP_BIN')] },
+      'tauri:options': { application: '/usr/bin/env', args: [...vars, ...command] },
       'wdio:enforceWebDriverClassic': true,
     },
   });

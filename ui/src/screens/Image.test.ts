@@ -276,7 +276,7 @@ describe('pushing', () => {
     await expect
       .element(page.getByText("Practice: pushed to the local registry 127.0.0.1:5001 and registered in the emulator's ECR."))
       .toBeVisible();
-    await page.getByRole('button', { name: 'Next: Launch →' }).click();
+    await page.getByRole('button', { name: 'Next: Launch' }).click();
     expect(navigated).toEqual(['launch']);
     await page.getByText('The same, as commands').click();
     await expect

@@ -1,0 +1,312 @@
+// The whole journey a newcomer takes, in the real app against the local stack in practice mode,
+// from a HOME with no saved account: type an access key pair → verify → create the execution
+// role → create a repository → build the fixture folder → push → launch a service (a valid size)
+// → watch it reach RUNNING → see it in the Deployments view → tear down → delete the repository
+// with its typed name. Once with the mouse (every control found by its accessible name and
+// clicked), once with the keyboard alone (Tab / Shift+Tab to the control, Enter or Space). Every
+// step is screenshotted and checked with axe-core (WCAG 2 A/AA; serious or critical findings fail
+// the test) in the light and dark themes, and once in Korean; clicks, keystrokes and time are
+// written to artifacts/journey-summary*.json. Afterwards no secret (the typed secret key, the
+// registry password, the ECR token) may be found in the HOME (settings, app data with the activity
+// log, ~/.docker, the app's stdout/stderr), the stack's logs, or the webview (DOM, form values,
+// storage, and every IPC reply it received).
+//
+// moto never starts a service's tasks (runningCount stays 0). Once the service exists, the test
+// plays the ECS scheduler's part: it starts one task for the service the way ECS does (RunTask on
+// the service's task definition, cluster and network, group "service:<name>", startedBy
+// "ecs-svc/…"), and Berth's own watcher — unchanged, with nothing special for moto — sees that
+// task go RUNNING. At teardown Berth scales the service to 0 and waits for its tasks to stop; the
+// test stops them as the scheduler would. moto is also told to keep tasks RUNNING (as real ones stay) instead of moving
+// them one state further on each DescribeTasks.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { byName, openApp, pageText, requireEnv, tempHome, waitForText } from './support/app.mjs';
+import { holdTasksRunning, json, query } from './support/moto.mjs';
+import { User, describeViolations } from './support/journey.mjs';
+import { recordIpcReplies, secretsInFiles, secretsInWebview } from './support/secrets.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const fixture = resolve(here, '../fixtures/image/app');
+const ECS = 'AmazonEC2ContainerServiceV20141113';
+const ROLE = 'ecsTaskExecutionRole';
+// The account moto gives long-term keys: the one the typed key pair signs in to.
+const DEFAULT_ACCOUNT = { accessKeyId: 'TESTPRACTICEKEY00001' };
+
+/** A newcomer's account has no execution role yet: remove one an earlier run left behind. */
+async function withoutExecutionRole() {
+  const iam = (params) => query('iam', { Version: '2010-05-08', ...params }, DEFAULT_ACCOUNT).catch(() => '');
+  const attached = await iam({ Action: 'ListAttachedRolePolicies', RoleName: ROLE });
+  for (const [, arn] of attached.matchAll(/<PolicyArn>([^<]*)<\/PolicyArn>/g)) {
+    await iam({ Action: 'DetachRolePolicy', RoleName: ROLE, PolicyArn: arn });
+  }
+  await iam({ Action: 'DeleteRole', RoleName: ROLE });
+}
+
+/**
+ * Plays ECS's scheduler for `service` (see the header): starts one task of it on its own task
+ * definition and network, tagged as a service's task. Returns the task ARNs.
+ */
+async function scheduleServiceTask(service) {
+  const { services } = await json('ecs', `${ECS}.DescribeServices`, { cluster: 'berth', services: [service] }, DEFAULT_ACCOUNT);
+  const s = services.find((x) => x.status === 'ACTIVE');
+  assert.ok(s, `the service ${service} does not exist`);
+  const run = await json(
+    'ecs',
+    `${ECS}.RunTask`,
+    {
+      cluster: 'berth',
+      taskDefinition: s.taskDefinition,
+      launchType: 'FARGATE',
+      networkConfiguration: s.networkConfiguration,
+      group: `service:${service}`,
+      startedBy: `ecs-svc/${Date.now()}`,
+    },
+    DEFAULT_ACCOUNT,
+  );
+  return run.tasks.map((t) => t.taskArn);
+}
+
+/** The scheduler's part again: a service scaled to 0 has its tasks stopped. */
+async function stopServiceTasks(taskArns) {
+  for (const task of taskArns) {
+    await json(
+      'ecs',
+      `${ECS}.StopTask`,
+      { cluster: 'berth', task, reason: 'Scaling activity initiated by (deployment ecs-svc)' },
+      DEFAULT_ACCOUNT,
+    );
+  }
+}
+
+function removeImages(images) {
+  for (const image of images) {
+    try {
+      execFileSync('docker', ['rmi', image], { stdio: 'ignore' });
+    } catch {
+      // Not made (the test failed before): nothing to remove.
+    }
+  }
+}
+
+before(async () => {
+  await holdTasksRunning();
+});
+
+/**
+ * Walks the journey as `user`; returns the image tag it built.
+ */
+async function walk(user, { name, accessKeyId, secret, secrets, leaks, korean = false }) {
+  const b = user.browser;
+  const moto = requireEnv('BERTH_TEST_MOTO_URL');
+  const registry = requireEnv('BERTH_TEST_REGISTRY');
+
+  // 1. The app opens on the environment check.
+  await waitForText(b, 'Docker');
+  await user.choose('Language', 'en');
+  await user.step('start');
+
+  // 2. Account: a key pair into the keychain, the region, practice mode, verify.
+  await user.press('Account');
+  await waitForText(b, 'How should Berth sign in to AWS?');
+  // A fresh HOME has no profiles: the keychain choice is already selected, and the key is
+  // named "default" unless the user renames it.
+  await user.type('Access key ID', accessKeyId);
+  await user.type('Secret access key', secret);
+  await user.press('Save to keychain');
+  await waitForText(b, 'Saved “default” to the keychain');
+  // The form forgets the secret once it is in the keychain.
+  leaks.push(...(await secretsInWebview(b, secrets)));
+  await user.choose('Region', 'us-east-1');
+  await user.press('Advanced');
+  await user.press('Practice mode');
+  await user.type('Endpoint URL', moto);
+  await user.type('Registry override', registry);
+  await waitForText(b, 'Practice — not real AWS');
+  await user.press('Verify');
+  await waitForText(b, 'Signed in to the practice emulator');
+  await waitForText(b, '123456789012');
+  await user.step('account');
+
+  // 3. IAM: the execution role is missing; create it.
+  await user.press('IAM');
+  await waitForText(b, 'What Berth will need');
+  await waitForText(b, `There's no role called “${ROLE}” yet.`);
+  await user.press('Create role');
+  await waitForText(b, `Created the role “${ROLE}”.`, 30000);
+  await user.step('iam');
+
+  // 4. Repository: create one.
+  await user.press('Next: Repository');
+  await waitForText(b, 'Where should your image go?');
+  await user.type('Repository name', name, { replace: true });
+  await waitForText(b, `aws ecr create-repository --repository-name ${name}`);
+  await user.press('Create repository');
+  await waitForText(b, `Created “${name}”. Berth will push your image here.`, 30000);
+  await user.step('repository');
+
+  // 5. Image: build the fixture folder (typed: WebDriver cannot drive the native folder picker), push.
+  await user.press('Image');
+  await waitForText(b, `Pushes to ${name} in the practice registry`);
+  await user.type('Folder', fixture);
+  await user.key('Enter');
+  await waitForText(b, 'Kept out by .dockerignore');
+  const tag = await (await byName(b, 'Tag')).getValue();
+  await user.press('Build image');
+  await waitForText(b, `Built ${name}:${tag}`, 90000);
+  await user.step('image-built');
+  await user.press(`Push to ${name}`);
+  await waitForText(b, `Pushed to ${name}`, 120000);
+  await user.step('image-pushed', { show: 'Push to ECR' });
+
+  // 6. Launch a service at a valid size (0.5 vCPU, 1 GB), review, launch, watch RUNNING.
+  await user.press('Next: Launch');
+  await waitForText(b, 'Review plan');
+  assert.equal(await (await byName(b, 'App name')).getValue(), name);
+  await user.choose('CPU', '512');
+  await user.choose('Memory', '1024');
+  await waitForText(b, 'Keep it running (service)');
+  assert.equal(await (await byName(b, 'Keep it running (service)')).isSelected(), true, 'a service is the default');
+  await user.step('launch-form');
+  await user.press('Review plan');
+  await waitForText(b, 'Review the plan');
+  await user.step('launch-review');
+  await user.press('Launch now');
+  await waitForText(b, 'The service runs 0 of 1 tasks', 90000);
+  const serviceTasks = await scheduleServiceTask(name);
+  await waitForText(b, 'Your container is running.', 60000);
+  await user.step('launch-running');
+
+  // 7. The Deployments view shows it.
+  await user.press('Deployments');
+  await waitForText(b, 'Tasks running');
+  await waitForText(b, name);
+  await waitForText(b, '0.5 vCPU');
+  await user.step('deployments', { show: name });
+
+  // 8. Tear it down (from the Launch step, with the app's name typed).
+  await user.press('Launch');
+  await waitForText(b, name);
+  await user.press('Tear down');
+  await waitForText(b, `Tear down “${name}”`);
+  await waitForText(b, `Type ${name} to confirm`);
+  assert.equal(await (await byName(b, 'Tear down')).isEnabled(), false, 'teardown must not be one click away');
+  await user.type(`Type ${name} to confirm`, name);
+  await user.press('Tear down');
+  // Berth scales the service to 0 and waits for its tasks to stop, which ECS would do.
+  await waitForText(b, 'Scaled to 0', 60000);
+  await stopServiceTasks(serviceTasks);
+  await waitForText(b, `Everything Berth created for “${name}” is gone.`, 90000);
+  await user.step('teardown');
+
+  // 9. Delete the repository with its typed name.
+  await user.press('Repositories');
+  await waitForText(b, 'Estimated cost');
+  await user.type('Filter by name', name);
+  await waitForText(b, '1 of ');
+  await user.press(`Delete ${name}`);
+  await waitForText(b, `Delete the repository “${name}”?`);
+  await waitForText(b, '1 image (');
+  assert.equal(await (await byName(b, 'Delete repository')).isEnabled(), false, 'Delete is enabled before the name is typed');
+  await user.type(`Type ${name} to confirm`, name);
+  await user.step('repository-delete');
+  await user.press('Delete repository');
+  await waitForText(b, `Deleted “${name}”`, 30000);
+  await user.step('repository-deleted');
+
+  // 10. The activity log has every action with its command.
+  await user.press('Activity');
+  await waitForText(b, `aws ecr delete-repository --repository-name ${name}`);
+  for (const command of ['aws iam create-role', 'aws ecr create-repository', 'aws ecs create-service', 'aws ecs delete-service']) {
+    assert.ok((await pageText(b)).includes(command), `"${command}" missing from the activity log`);
+  }
+  await user.step('activity');
+  // The activity log as the window shows it, and everything the window holds by now.
+  leaks.push(...(await secretsInWebview(b, secrets)));
+
+  if (korean) {
+    // Once in Korean: the Account page and the Launch page.
+    await user.press('Settings');
+    await user.choose('Language', 'ko');
+    await user.press('계정');
+    await waitForText(b, 'Berth가 AWS에 어떻게 로그인할까요?');
+    await user.step('account-ko');
+    await user.press('실행');
+    await waitForText(b, '계획 검토');
+    await user.step('launch-ko');
+  }
+  return { tag };
+}
+
+async function journey(mode) {
+  const stamp = `${process.pid % 10000}-${Date.now() % 1_000_000}`;
+  const name = `journey-${mode}-${stamp}`;
+  // Distinctive values, so any copy of them can be found afterwards.
+  const secret = `JourneySecret${randomBytes(12).toString('hex')}`;
+  const accessKeyId = `AKIA${randomBytes(8).toString('hex').toUpperCase()}`;
+  const registry = requireEnv('BERTH_TEST_REGISTRY');
+  await withoutExecutionRole();
+
+  const home = tempHome();
+  // The app's stdout and stderr are kept in the HOME, which is searched afterwards.
+  const output = join(home, 'app-output.log');
+  const browser = await openApp({ home, output, env: { DOCKER_HOST: requireEnv('DOCKER_HOST') } });
+  const user = new User(browser, { mode, prefix: mode === 'mouse' ? 'journey' : 'journey-keyboard' });
+  let tag = null;
+  const webviewLeaks = [];
+  const password = requireEnv('BERTH_TEST_REGISTRY_PASSWORD');
+  const secrets = {
+    'secret access key': secret,
+    'registry password (ECR token)': password,
+    'ECR authorization token': Buffer.from(`${requireEnv('BERTH_TEST_REGISTRY_USER')}:${password}`).toString('base64'),
+  };
+  try {
+    await recordIpcReplies(browser);
+    ({ tag } = await walk(user, { name, accessKeyId, secret, secrets, leaks: webviewLeaks, korean: mode === 'mouse' }));
+    webviewLeaks.push(...(await secretsInWebview(browser, secrets)));
+  } finally {
+    await browser.deleteSession().catch(() => {});
+    removeImages([`${name}:${tag}`, `${registry}/${name}:${tag}`]);
+  }
+
+  const summary = user.writeSummary(mode === 'mouse' ? 'journey-summary.json' : 'journey-summary-keyboard.json', {
+    app: name,
+  });
+  console.log(
+    `journey (${mode}): ${summary.clicks} clicks, ${summary.keystrokes} keystrokes, ${summary.seconds} s; ` +
+      `axe: ${summary.accessibility.checks} checks, ${summary.accessibility.serious} serious/critical, ${summary.accessibility.minor} minor`,
+  );
+  for (const s of summary.steps) console.log(`  ${s.step}: ${s.clicks} clicks, ${s.keystrokes} keys, ${s.seconds} s`);
+
+  // No secret in the HOME (config, app data with the activity log, ~/.docker, the app's output)
+  // or the stack's logs (moto, registry, D-Bus, tauri-driver); the webview was searched above.
+  // Not searched: the stack's env file (the test's own record of the registry password), the
+  // keyring daemon's folder (the keychain itself) and the registry's blobs (image layers).
+  const stack = requireEnv('BERTH_STACK_DIR');
+  assert.ok(existsSync(output), 'the app output was not captured');
+  const files = secretsInFiles([home, stack], secrets, {
+    skip: (path) => path === `${stack}/env` || path.startsWith(`${stack}/registry-data`) || path.startsWith(`${stack}/home`),
+  });
+  const leaks = [...webviewLeaks, ...files.found];
+  console.log(`  secrets: ${files.scanned} files and the webview searched, ${leaks.length} found`);
+  assert.deepEqual(leaks, [], `secrets found:\n${leaks.join('\n')}`);
+
+  const serious = user.seriousViolations();
+  if (user.violations.length > serious.length) {
+    console.log(`  minor accessibility findings:\n${describeViolations(user.violations.filter((v) => !serious.includes(v)))}`);
+  }
+  assert.equal(serious.length, 0, `axe found serious or critical violations:\n${describeViolations(serious)}`);
+  return summary;
+}
+
+test('a newcomer walks the whole journey with the mouse, from typed keys to a deleted repository', async () => {
+  await journey('mouse');
+});
+
+test('the whole journey can be done with the keyboard alone', async () => {
+  await journey('keyboard');
+});
