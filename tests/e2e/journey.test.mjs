@@ -111,7 +111,7 @@ async function walk(user, { name, accessKeyId, secret, secrets, leaks, korean = 
   await user.step('start');
 
   // 2. Account: a key pair into the keychain, the region, practice mode, verify.
-  await user.press('Account');
+  await user.press('Start: step 1, Account');
   await waitForText(b, 'How should Berth sign in to AWS?');
   // A fresh HOME has no profiles: the keychain choice is already selected, and the key is
   // named "default" unless the user renames it.
@@ -133,7 +133,7 @@ async function walk(user, { name, accessKeyId, secret, secrets, leaks, korean = 
   await user.step('account');
 
   // 3. IAM: the execution role is missing; create it.
-  await user.press('IAM');
+  await user.press('Next: IAM');
   await waitForText(b, 'What Berth will need');
   await waitForText(b, `There's no role called “${ROLE}” yet.`);
   await user.press('Create role');
@@ -150,7 +150,7 @@ async function walk(user, { name, accessKeyId, secret, secrets, leaks, korean = 
   await user.step('repository');
 
   // 5. Image: build the fixture folder (typed: WebDriver cannot drive the native folder picker), push.
-  await user.press('Image');
+  await user.press('Next: Image');
   await waitForText(b, `Pushes to ${name} in the practice registry`);
   await user.type('Folder', fixture);
   await user.key('Enter');
@@ -188,10 +188,8 @@ async function walk(user, { name, accessKeyId, secret, secrets, leaks, korean = 
   await waitForText(b, '0.5 vCPU');
   await user.step('deployments', { show: name });
 
-  // 8. Tear it down (from the Launch step, with the app's name typed).
-  await user.press('Launch');
-  await waitForText(b, name);
-  await user.press('Tear down');
+  // 8. Tear it down from there, with the app's name typed.
+  await user.press(`Tear down ${name}`);
   await waitForText(b, `Tear down “${name}”`);
   await waitForText(b, `Type ${name} to confirm`);
   assert.equal(await (await byName(b, 'Tear down')).isEnabled(), false, 'teardown must not be one click away');

@@ -132,16 +132,18 @@ describe('actions', () => {
     expect(backend.argsOf('delete_service')).toEqual([{ cluster: 'web', service: 'shop', channel: undefined }]);
   });
 
-  test('tearing down an app Berth made shows the plan and needs the app name typed', async () => {
+  test('tearing down an app Berth made shows the plan, needs the app name typed, then says it is gone', async () => {
     const backend = mockDeploymentsBackend();
     await render(Deployments);
     await shopCard().getByRole('button', { name: 'Tear down shop' }).click();
 
-    const items = shopCard().getByRole('list', { name: 'What teardown does' }).getByRole('listitem');
+    // The teardown takes the page: the app's services leave the list while it runs.
+    await expect.element(shopCard()).not.toBeInTheDocument();
+    const items = page.getByRole('list', { name: 'What teardown does' }).getByRole('listitem');
     await expect.element(items.nth(0)).toHaveTextContent(/Delete\s*Service\s*shop/);
-    const confirm = shopCard().getByRole('textbox', { name: 'Type shop to confirm' });
+    const confirm = page.getByRole('textbox', { name: 'Type shop to confirm' });
     await expect.element(confirm).toHaveFocus();
-    const button = shopCard().getByRole('button', { name: 'Tear down', exact: true });
+    const button = page.getByRole('button', { name: 'Tear down', exact: true });
     await expect.element(button).toBeDisabled();
     await confirm.fill('sho');
     await expect.element(button).toBeDisabled();
@@ -149,10 +151,21 @@ describe('actions', () => {
 
     await confirm.fill('shop');
     await button.click();
-    await expect.element(shopCard().getByText('Everything Berth created for “shop” is gone.')).toHaveFocus();
-    await shopCard().getByRole('button', { name: 'Done' }).click();
-    await expect.element(shopCard().getByText('shop was torn down', { exact: false })).toBeVisible();
+    await expect.element(page.getByText('Everything Berth created for “shop” is gone.')).toHaveFocus();
+    await page.getByRole('button', { name: 'Done' }).click();
+    await expect.element(page.getByRole('status').getByText('shop was torn down', { exact: false })).toBeVisible();
     expect(backend.argsOf('start_teardown')).toEqual([{ app: 'shop', channel: undefined }]);
+    expect(backend.argsOf('refresh_deployments').length).toBeGreaterThan(0);
+  });
+
+  test('going back from the teardown plan returns to the list and removes nothing', async () => {
+    const backend = mockDeploymentsBackend();
+    await render(Deployments);
+    await shopCard().getByRole('button', { name: 'Tear down shop' }).click();
+    await page.getByRole('button', { name: 'Back' }).click();
+    await expect.element(shopCard()).toBeVisible();
+    await expect.element(page.getByRole('heading', { level: 1, name: 'Deployments' })).toHaveFocus();
+    expect(backend.argsOf('start_teardown')).toHaveLength(0);
   });
 
   test('stopping a task asks first and says a service replaces it', async () => {
