@@ -32,14 +32,14 @@ function imageRow(kind) {
 }
 
 const rows = [
-  `| Launch → interactive first screen | **${app.launchToInteractiveMs} ms** median (${app.launchToInteractiveRangeMs.join('–')} ms, ${app.runs} launches) | from the WebDriver session request (process start) until the environment check shows the running Docker engine; ${app.webviewNavigationToInteractiveMs} ms of it inside the webview |`,
+  `| Launch → interactive first screen | **${app.launchToInteractiveMs} ms** median (${app.launchToInteractiveRangeMs.join('–')} ms, ${app.runs} launches) | from the WebDriver session request (which starts the process) until the environment check shows the running Docker engine; ${app.webviewNavigationToInteractiveMs} ms of it inside the webview |`,
   `| Memory at rest, first screen | **RSS ${app.memoryAtRest.totalRssMiB} MiB, PSS ${app.memoryAtRest.totalPssMiB} MiB** | every app process, RSS/PSS MiB: ${perProcess(app.memoryAtRest)} |`,
   `| Memory, Deployments view open | **RSS ${app.memoryDeployments.totalRssMiB} MiB, PSS ${app.memoryDeployments.totalPssMiB} MiB** | ${app.memoryDeployments.services} services, ${app.memoryDeployments.tasks} tasks with logs and metrics in moto; ${perProcess(app.memoryDeployments)} |`,
   deb
     ? `| .deb size | **${mb(deb.bytes)}** (installed ${mb(deb.installedKiB * 1024)}) | \`${deb.path}\`; Depends: ${deb.depends} |`
     : '| .deb size | not measured (no .deb built) | |',
   scale
-    ? `| Dashboard refresh, ${scale.services} services / ${scale.tasks.toLocaleString('en')} tasks in moto | **${Math.round(scale.first.ms)} ms, ${scale.first.calls} API calls** (next refresh ${Math.round(scale.next.ms)} ms, ${scale.next.calls} calls) | first: ${calls(scale.first.byOperation)}; the next one reuses task definitions and addresses. Mostly moto's time: one client, no network |`
+    ? `| Dashboard refresh, ${scale.services} services / ${scale.tasks.toLocaleString('en')} tasks in moto | **${Math.round(scale.first.ms)} ms, ${scale.first.calls} API calls** (next refresh ${Math.round(scale.next.ms)} ms, ${scale.next.calls} calls) | first: ${calls(scale.first.byOperation)}; the next one reuses task definitions and addresses. The time is mostly moto serving over loopback (a Python server), not Berth |`
     : '| Dashboard refresh | not measured | |',
   imageRow('push'),
   imageRow('build'),
