@@ -31,3 +31,6 @@ build_app() {
   npm --prefix ui run build
   cargo build -p berth --features "$BERTH_APP_FEATURES"
 }
+
+# Where `tauri build` (scripts/package.sh) leaves the .deb.
+export BERTH_DEB_DIR="$CARGO_TARGET_DIR/release/bundle/deb"

@@ -29,4 +29,8 @@ step "check every part of the stack answers" bash tests/stack/check.sh "$BERTH_S
 step "Rust tests (core against the real stack)" cargo test --workspace --features "$BERTH_APP_FEATURES"
 export BERTH_E2E_ARTIFACTS="${BERTH_E2E_ARTIFACTS:-$PWD/tests/e2e/artifacts}"
 step "end-to-end tests of the app (WebDriver)" node --test --test-concurrency=1 tests/e2e/
+# The .deb a user installs: a release build (the longest step on a fresh machine, see README),
+# installed with apt-get and started from /usr/bin under the same stack.
+step "package the .deb (release build)" bash scripts/package.sh
+step "install the .deb and test the installed app" bash tests/package/run.sh
 echo "all tests passed in $((SECONDS - started_at)) s"

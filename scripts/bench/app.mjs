@@ -2,9 +2,12 @@
 //   node scripts/bench/app.mjs [runs]      (with the test stack's env sourced and BERTH_APP_BIN set)
 // Prints one JSON object: launch-to-interactive times (median of runs) and the resident/proportional
 // memory of every process of the app (the Rust process and its WebKit web and network processes)
-// at rest on the first screen.
-import { readFileSync, readdirSync } from 'node:fs';
-import { openApp, requireEnv, tempHome, waitForText } from '../../tests/e2e/support/app.mjs';
+// at rest on the first screen, and with the Deployments view open on a few services in moto.
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { click, openApp, requireEnv, tempHome, waitForText } from '../../tests/e2e/support/app.mjs';
+import { practiceHome } from '../../tests/e2e/support/practice.mjs';
+import { holdTasksRunning, isolatedAccount, launchedService } from '../../tests/e2e/support/moto.mjs';
 
 const runs = Number(process.argv[2] ?? 5);
 
@@ -32,13 +35,19 @@ function processesWith(marker) {
   return found;
 }
 
-export async function measureStartup(extraEnv = {}) {
-  const marker = `BERTH_BENCH_RUN=${process.pid}-${Math.random().toString(36).slice(2)}`;
+function newMarker() {
+  return `BERTH_BENCH_RUN=${process.pid}-${Math.random().toString(36).slice(2)}`;
+}
+
+function openMarked(home, marker) {
+  const [name, value] = marker.split('=');
+  return openApp({ home, env: { DOCKER_HOST: requireEnv('DOCKER_HOST'), [name]: value } });
+}
+
+export async function measureStartup() {
+  const marker = newMarker();
   const started = performance.now();
-  const browser = await openApp({
-    home: tempHome(),
-    env: { DOCKER_HOST: requireEnv('DOCKER_HOST'), [marker.split('=')[0]]: marker.split('=')[1], ...extraEnv },
-  });
+  const browser = await openMarked(tempHome(), marker);
   try {
     // Interactive: the first screen has rendered its Docker check result.
     await waitForText(browser, 'Docker engine is running', 30000);
@@ -53,22 +62,62 @@ export async function measureStartup(extraEnv = {}) {
   }
 }
 
+/**
+ * Memory with the Deployments view open on `services` services of `tasksEach` tasks (with logs and
+ * metrics) in an account of their own in moto, signed in through practice mode.
+ */
+export async function measureDeployments({ services = 5, tasksEach = 2 } = {}) {
+  await holdTasksRunning();
+  const keys = await isolatedAccount();
+  const names = Array.from({ length: services }, (_, i) => `bench-svc-${i + 1}`);
+  for (const service of names) {
+    await launchedService(keys, { cluster: 'bench', service, tasks: tasksEach, logLines: ['Listening on :8080'] });
+  }
+  const home = practiceHome();
+  writeFileSync(
+    join(home, '.aws', 'credentials'),
+    `[practice]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\naws_session_token = ${keys.sessionToken}\n`,
+  );
+  const marker = newMarker();
+  const browser = await openMarked(home, marker);
+  try {
+    await click(browser, 'Deployments', 30000);
+    await waitForText(browser, 'Tasks running', 30000);
+    for (const service of names) await waitForText(browser, service, 30000);
+    // Let the view's first refresh, charts and logs settle.
+    await browser.pause(5000);
+    return { services, tasks: services * tasksEach, processes: processesWith(marker) };
+  } finally {
+    await browser.deleteSession().catch(() => {});
+  }
+}
+
+function memory(processes) {
+  const sum = (key) => processes.reduce((total, p) => total + p[key], 0);
+  return {
+    totalRssMiB: Math.round(sum('rssMiB')),
+    totalPssMiB: Math.round(sum('pssMiB')),
+    processes: processes.map((p) => ({ name: p.name, rssMiB: Math.round(p.rssMiB), pssMiB: Math.round(p.pssMiB) })),
+  };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const results = [];
   for (let i = 0; i < runs; i++) results.push(await measureStartup());
-  const last = results.at(-1);
-  const sum = (key) => last.processes.reduce((total, p) => total + p[key], 0);
+  const deployments = await measureDeployments();
   console.log(
     JSON.stringify(
       {
+        binary: requireEnv('BERTH_APP_BIN'),
         runs,
         launchToInteractiveMs: Math.round(median(results.map((r) => r.interactiveMs))),
+        launchToInteractiveRangeMs: [
+          Math.round(Math.min(...results.map((r) => r.interactiveMs))),
+          Math.round(Math.max(...results.map((r) => r.interactiveMs))),
+        ],
         webviewNavigationToInteractiveMs: Math.round(median(results.map((r) => r.pageMs))),
-        memoryAtRest: {
-          totalRssMiB: Math.round(sum('rssMiB')),
-          totalPssMiB: Math.round(sum('pssMiB')),
-          processes: last.processes.map((p) => ({ name: p.name, rssMiB: Math.round(p.rssMiB), pssMiB: Math.round(p.pssMiB) })),
-        },
+        memoryAtRest: memory(results.at(-1).processes),
+        memoryDeployments: { services: deployments.services, tasks: deployments.tasks, ...memory(deployments.processes) },
       },
       null,
       2,

@@ -1,5 +1,6 @@
 //! One refresh of an account with 200 services and 1,000 tasks: it makes exactly the calls the
-//! batch sizes require, counted on the wire by a relay in front of moto. The time is printed.
+//! batch sizes require, counted on the wire by a relay in front of moto. The time is printed, and
+//! written as JSON to the file named by `BERTH_BENCH_OUT` (scripts/bench/all.sh reads it).
 
 mod status_support;
 
@@ -97,15 +98,25 @@ async fn a_refresh_of_200_services_and_1000_tasks_makes_only_the_batched_calls()
         .unwrap();
     let second = started.elapsed();
     assert!(watch.observe(again).is_empty());
-    let counts = relay.counts();
+    let next_counts = relay.counts();
+    let counts = &next_counts;
     assert_eq!(counts.get("describetaskdefinition"), None);
     assert_eq!(counts.get("describenetworkinterfaces"), None);
     assert_eq!(counts["describeservices"], 20);
     assert_eq!(counts["describetasks"], 10);
 
+    let next_total: usize = counts.values().sum();
     eprintln!(
         "refresh of {SERVICES} services / {TASKS} tasks against moto: first {first:?} \
-         ({total} API calls), next {second:?} ({} API calls)",
-        counts.values().sum::<usize>()
+         ({total} API calls), next {second:?} ({next_total} API calls)"
     );
+    if let Ok(path) = std::env::var("BERTH_BENCH_OUT") {
+        let report = serde_json::json!({
+            "services": SERVICES,
+            "tasks": TASKS,
+            "first": { "ms": first.as_secs_f64() * 1000.0, "calls": total, "byOperation": expected },
+            "next": { "ms": second.as_secs_f64() * 1000.0, "calls": next_total, "byOperation": next_counts },
+        });
+        std::fs::write(path, report.to_string()).expect("write BERTH_BENCH_OUT");
+    }
 }

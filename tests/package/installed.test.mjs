@@ -1,0 +1,89 @@
+// The installed .deb, as a stranger gets it: what the package declares, the desktop entry and icon
+// it puts in place, and the installed binary starting on its first screen.
+//   Run by tests/package/run.sh, which builds nothing: it installs BERTH_DEB with apt-get first.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { chooseLanguage, openApp, requireEnv, saveScreenshot, tempHome, waitForText } from '../e2e/support/app.mjs';
+
+const deb = requireEnv('BERTH_DEB');
+const run = (cmd, args) => execFileSync(cmd, args, { encoding: 'utf8' });
+const field = (name) => run('dpkg-deb', ['--field', deb, name]).trim();
+const packageName = field('Package');
+const installedFiles = () => run('dpkg', ['--listfiles', packageName]).split('\n').filter(Boolean);
+
+/** The keys of a .desktop file's [Desktop Entry] group. */
+function desktopEntry(path) {
+  const entry = {};
+  let inGroup = false;
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (line.startsWith('[')) inGroup = line.trim() === '[Desktop Entry]';
+    else if (inGroup && line.includes('=')) entry[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
+  }
+  return entry;
+}
+
+test('the package declares the libraries the app loads, and apt installed it', () => {
+  const depends = field('Depends');
+  for (const library of ['libwebkit2gtk-4.1-0', 'libgtk-3-0', 'libayatana-appindicator3-1']) {
+    assert.match(depends, new RegExp(`(^|, )${library.replace(/[.]/g, '\\.')}( |,|$)`), `Depends lacks ${library}: ${depends}`);
+  }
+  const status = run('dpkg-query', ['--show', '--showformat', '${db:Status-Status} ${Version}', packageName]);
+  assert.equal(status, `installed ${field('Version')}`);
+});
+
+test('every shared library of the installed binary resolves', () => {
+  const binary = requireEnv('BERTH_APP_BIN');
+  assert.ok(installedFiles().includes(binary), `${binary} is not a file of ${packageName}`);
+  const missing = run('ldd', [binary]).split('\n').filter((line) => line.includes('not found'));
+  assert.deepEqual(missing, [], `unresolved libraries:\n${missing.join('\n')}`);
+});
+
+test('the desktop entry validates and starts the installed binary under its icon', () => {
+  const desktopFiles = installedFiles().filter((f) => f.startsWith('/usr/share/applications/') && f.endsWith('.desktop'));
+  assert.equal(desktopFiles.length, 1, `desktop files: ${desktopFiles}`);
+  // desktop-file-validate prints hints and errors; it exits non-zero on errors only.
+  const report = run('desktop-file-validate', [desktopFiles[0]]).trim();
+  assert.ok(!/error/i.test(report), report);
+
+  const entry = desktopEntry(desktopFiles[0]);
+  assert.equal(entry.Name, 'Berth');
+  assert.equal(entry.Type, 'Application');
+  assert.ok(entry.Comment?.length > 10, `Comment: ${entry.Comment}`);
+  assert.ok(entry.Categories?.split(';').includes('Development'), `Categories: ${entry.Categories}`);
+  assert.equal(entry.Exec.split(' ')[0], requireEnv('BERTH_APP_BIN').split('/').pop());
+
+  // The icon theme finds Icon= by name in hicolor: a small and a large size at least.
+  const sizes = installedFiles()
+    .map((f) => new RegExp(`^/usr/share/icons/hicolor/(\\d+)x\\1(@2)?/apps/${entry.Icon}\\.png$`).exec(f))
+    .filter(Boolean)
+    .map((m) => m[0]);
+  for (const size of ['32x32', '128x128']) {
+    assert.ok(sizes.some((p) => p.includes(`/${size}/`)), `no ${size} icon named ${entry.Icon}: ${sizes}`);
+  }
+  assert.ok(sizes.some((p) => /\/(256x256|512x512|128x128@2)\//.test(p)), `no large icon: ${sizes}`);
+  for (const icon of sizes) {
+    assert.ok(existsSync(icon));
+    assert.equal(readFileSync(icon).subarray(1, 4).toString(), 'PNG', `${icon} is not a PNG`);
+  }
+});
+
+test('the installed binary opens the environment check with the running Docker engine', async () => {
+  const dockerHost = requireEnv('DOCKER_HOST');
+  const engineVersion = run('docker', ['version', '--format', '{{.Server.Version}}']).trim();
+  const browser = await openApp({ home: tempHome(), env: { DOCKER_HOST: dockerHost } });
+  try {
+    await chooseLanguage(browser, 'Language', 'en');
+    await waitForText(browser, 'Docker engine is running', 30000);
+    await waitForText(browser, engineVersion);
+    await saveScreenshot(browser, 'installed-deb-environment');
+
+    // A stranger in Korean: the same screen speaks Korean.
+    await chooseLanguage(browser, 'Language', 'ko');
+    await waitForText(browser, 'Docker 엔진이 실행 중입니다');
+    await saveScreenshot(browser, 'installed-deb-environment-ko');
+  } finally {
+    await browser.deleteSession().catch(() => {});
+  }
+});
