@@ -66,7 +66,14 @@ def png(size):
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
 
 
-for name, size in [("32x32.png", 32), ("128x128.png", 128), ("128x128@2x.png", 256), ("icon.png", 512)]:
+for name, size in [
+    ("32x32.png", 32),
+    ("64x64.png", 64),
+    ("128x128.png", 128),
+    ("128x128@2x.png", 256),
+    ("256x256.png", 256),
+    ("icon.png", 512),
+]:
     with open(os.path.join(OUT, name), "wb") as f:
         f.write(png(size))
     print("wrote", name)

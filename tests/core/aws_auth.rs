@@ -10,36 +10,9 @@ use berth_core::aws::{AwsClients, AwsTarget, CredentialSource};
 use berth_core::steps::account;
 use berth_core::ErrorKind;
 
-async fn set_moto_auth(unauthenticated_actions_left: u64) {
-    let url = format!(
-        "{}/moto-api/reset-auth",
-        support::stack_var("BERTH_TEST_MOTO_URL")
-    );
-    let status = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("curl")
-            .args([
-                "-sf",
-                "-o",
-                "/dev/null",
-                "-X",
-                "POST",
-                "-H",
-                "Content-Type: text/plain",
-                "--data-raw",
-            ])
-            .arg(unauthenticated_actions_left.to_string())
-            .arg(url)
-            .status()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    assert!(status.success(), "moto's reset-auth failed");
-}
-
 #[tokio::test]
 async fn keys_aws_does_not_know_give_the_wrong_credentials_kind() {
-    set_moto_auth(0).await;
+    support::set_moto_auth(0);
     let target = AwsTarget {
         region: "us-east-1".into(),
         endpoint_url: Some(support::stack_var("BERTH_TEST_MOTO_URL")),
@@ -58,7 +31,7 @@ async fn keys_aws_does_not_know_give_the_wrong_credentials_kind() {
     .await;
     let result = account::verify(&clients, None, &ActivityLog::in_memory()).await;
     // Switch auth back off before asserting, so a failure here does not break other tests.
-    set_moto_auth(u64::from(u32::MAX)).await;
+    support::set_moto_auth(u64::from(u32::MAX));
     let err = result.unwrap_err();
     assert_eq!(err.kind, ErrorKind::InvalidCredentials, "{err}");
     assert!(!err.to_string().contains("not-a-secret-moto-knows"));

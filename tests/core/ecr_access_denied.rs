@@ -11,25 +11,6 @@ use berth_core::aws::{AwsClients, AwsTarget, CredentialSource};
 use berth_core::steps::{repositories, repository};
 use berth_core::ErrorKind;
 
-async fn set_moto_auth(unauthenticated_actions_left: u64) {
-    let url = format!(
-        "{}/moto-api/reset-auth",
-        support::stack_var("BERTH_TEST_MOTO_URL")
-    );
-    let status = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("curl")
-            .args(["-sf", "-o", "/dev/null", "-X", "POST"])
-            .args(["-H", "Content-Type: text/plain", "--data-raw"])
-            .arg(unauthenticated_actions_left.to_string())
-            .arg(url)
-            .status()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    assert!(status.success(), "moto's reset-auth failed");
-}
-
 const READ_ONLY_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
   "Action":["ecr:DescribeRepositories","ecr:DescribeImages","ecr:ListTagsForResource",
             "ecr:GetLifecyclePolicy","sts:GetCallerIdentity"],"Resource":"*"}]}"#;
@@ -82,7 +63,7 @@ async fn a_denied_delete_or_create_names_the_action_and_leaves_the_repository_in
     .await;
     let log = ActivityLog::in_memory();
 
-    set_moto_auth(0).await;
+    support::set_moto_auth(0);
     let listed = repositories::list_repositories(&reader, &log).await;
     let deleted = repositories::delete_repository(&reader, &log, &name, Some(&name)).await;
     let input = repository::NewRepository {
@@ -94,7 +75,7 @@ async fn a_denied_delete_or_create_names_the_action_and_leaves_the_repository_in
     };
     let created = repository::create_repository(&reader, &log, &input).await;
     // Switch auth back off before asserting, so a failure here does not break other tests.
-    set_moto_auth(u64::from(u32::MAX)).await;
+    support::set_moto_auth(u64::from(u32::MAX));
 
     let listed = listed.expect("reading is allowed");
     assert!(listed.repositories.iter().any(|r| r.name == name));

@@ -21,26 +21,6 @@ use tokio::sync::{Mutex, MutexGuard};
 
 static MOTO_AUTH: Mutex<()> = Mutex::const_new(());
 
-fn set_moto_auth(unauthenticated_actions_left: u64) {
-    let url = format!("{}/moto-api/reset-auth", iam_support::moto_url());
-    let status = std::process::Command::new("curl")
-        .args([
-            "-sf",
-            "-o",
-            "/dev/null",
-            "-X",
-            "POST",
-            "-H",
-            "Content-Type: text/plain",
-            "--data-raw",
-        ])
-        .arg(unauthenticated_actions_left.to_string())
-        .arg(url)
-        .status()
-        .unwrap();
-    assert!(status.success(), "moto's reset-auth failed");
-}
-
 /// Each test holds its turn from setup to its last assertion, so that no other test switches
 /// authorization on while it reads moto's state with unauthenticated keys.
 async fn my_turn() -> MutexGuard<'static, ()> {
@@ -52,14 +32,14 @@ struct AuthOn;
 
 impl AuthOn {
     fn start() -> AuthOn {
-        set_moto_auth(0);
+        support::set_moto_auth(0);
         AuthOn
     }
 }
 
 impl Drop for AuthOn {
     fn drop(&mut self) {
-        set_moto_auth(u64::from(u32::MAX));
+        support::set_moto_auth(u64::from(u32::MAX));
     }
 }
 

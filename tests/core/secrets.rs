@@ -50,26 +50,6 @@ fn moto() -> AwsTarget {
 /// Held by the tests that call moto: one of them switches its authentication on for a moment.
 static MOTO: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// moto checks signatures only while `reset-auth` says so (u32::MAX = effectively off).
-async fn set_moto_auth(unauthenticated_actions_left: u64) {
-    let url = format!(
-        "{}/moto-api/reset-auth",
-        support::stack_var("BERTH_TEST_MOTO_URL")
-    );
-    let status = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("curl")
-            .args(["-sf", "-o", "/dev/null", "-X", "POST"])
-            .args(["-H", "Content-Type: text/plain", "--data-raw"])
-            .arg(unauthenticated_actions_left.to_string())
-            .arg(url)
-            .status()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    assert!(status.success(), "moto's reset-auth failed");
-}
-
 #[tokio::test]
 async fn debug_output_of_every_type_that_holds_a_secret_redacts_it() {
     let _moto = MOTO.lock().await;
@@ -170,10 +150,10 @@ async fn a_rejected_secret_and_token_appear_nowhere_in_the_error_the_ipc_answer_
         .unwrap();
     let log = ActivityLog::open(data_dir.path());
 
-    set_moto_auth(0).await;
+    support::set_moto_auth(0);
     let result = account::verify(&clients, settings.account.source.as_ref(), &log).await;
     // Switch auth back off before asserting, so a failure here does not break other tests.
-    set_moto_auth(u64::from(u32::MAX)).await;
+    support::set_moto_auth(u64::from(u32::MAX));
     Keychain::default().delete(&name).unwrap();
 
     let err = result.unwrap_err();

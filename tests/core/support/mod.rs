@@ -32,3 +32,17 @@ pub fn secret_tool(args: &[&str]) -> std::process::Output {
         .output()
         .expect("secret-tool runs (apt libsecret-tools)")
 }
+
+/// Sets how many more requests moto serves without checking signatures and permissions
+/// (`/moto-api/reset-auth`): 0 turns its IAM authorization on now, u32::MAX effectively off.
+pub fn set_moto_auth(unauthenticated_actions_left: u64) {
+    let url = format!("{}/moto-api/reset-auth", stack_var("BERTH_TEST_MOTO_URL"));
+    let status = std::process::Command::new("curl")
+        .args(["-sf", "-o", "/dev/null", "-X", "POST"])
+        .args(["-H", "Content-Type: text/plain", "--data-raw"])
+        .arg(unauthenticated_actions_left.to_string())
+        .arg(url)
+        .status()
+        .expect("curl runs");
+    assert!(status.success(), "moto's reset-auth failed");
+}
