@@ -100,6 +100,29 @@ describe('frame', () => {
     await expect.element(rail().getByRole('button', { name: 'Activity' })).toHaveAttribute('aria-current', 'page');
   });
 
+  test('steps already done show a check instead of their number, and say so to screen readers', async () => {
+    const backend = mockAccountBackend();
+    backend.answers.get_wizard = () => ({ executionRoleArn: 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole', repository: 'web', image: null });
+    await render(App, { refreshMs: 60_000 });
+
+    const steps = rail().getByRole('list', { name: 'Set up' }).getByRole('listitem');
+    await expect.element(steps.nth(1)).toHaveTextContent(/^IAM\s*done$/);
+    await expect.element(steps.nth(2)).toHaveTextContent(/^Repository\s*done$/);
+    await expect.element(steps.nth(0)).toHaveTextContent(/^1\s*Account$/);
+    await expect.element(steps.nth(3)).toHaveTextContent(/^4\s*Image$/);
+    // The button keeps its plain name.
+    await expect.element(steps.nth(1).getByRole('button', { name: 'IAM', exact: true })).toBeVisible();
+
+    // Pushing an image (remembered by the backend) shows on the next page change.
+    backend.answers.get_wizard = () => ({
+      executionRoleArn: 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole',
+      repository: 'web',
+      image: { repository: 'web', tag: 'v1', digest: 'sha256:0', uri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v1', platform: 'linux/amd64' },
+    });
+    await rail().getByRole('button', { name: 'Launch' }).click();
+    await expect.element(steps.nth(3)).toHaveTextContent(/^Image\s*done$/);
+  });
+
   test('going back to Environment shows the checks again', async () => {
     await render(App, { refreshMs: 60_000 });
 
