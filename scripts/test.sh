@@ -26,7 +26,10 @@ step "start the local test stack" bash tests/stack/up.sh "$BERTH_STACK_DIR"
 source "$BERTH_STACK_DIR/env"
 step "check every part of the stack answers" bash tests/stack/check.sh "$BERTH_STACK_DIR"
 
-step "Rust tests (core against the real stack)" cargo test --workspace --features "$BERTH_APP_FEATURES"
+step "Rust tests (core against the real stack)" cargo test --workspace --features "$BERTH_APP_FEATURES" -- --skip serial::
+# Tests that change the process environment or emulator-wide settings run alone (tests/core/main.rs).
+step "Rust tests that change shared state, one at a time" \
+  cargo test --workspace --features "$BERTH_APP_FEATURES" --test core -- serial:: --test-threads=1
 export BERTH_E2E_ARTIFACTS="${BERTH_E2E_ARTIFACTS:-$PWD/tests/e2e/artifacts}"
 step "end-to-end tests of the app (WebDriver)" node --test --test-concurrency=1 tests/e2e/
 # The .deb a user installs: a release build (the longest step on a fresh machine, see README),

@@ -1,7 +1,7 @@
 //! Identities in the real Secret Service (gnome-keyring in the stack's D-Bus session), checked
 //! with `secret-tool`, and used to verify against moto.
 
-mod support;
+use crate::support;
 
 use berth_core::activity::ActivityLog;
 use berth_core::credentials::{AccessKeys, Keychain, SecretStore, KEYCHAIN_SERVICE};

@@ -1,7 +1,19 @@
-// Each test binary uses only some of these helpers.
-#![allow(dead_code)]
+//! What every area's tests share: the addresses of the real local test stack that
+//! `tests/stack/up.sh` started, unique names, and AWS clients for the stack's emulator — in moto's
+//! default account or in an account of the test's own, so tests never see each other's resources.
 
-//! Reads the addresses of the real local test stack that `tests/stack/up.sh` started.
+pub mod ecr;
+pub mod iam;
+pub mod image;
+pub mod launch;
+pub mod status;
+
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_credential_types::Credentials;
+use berth_core::aws::{AwsClients, AwsTarget, CredentialSource};
+
+/// The region the tests work in unless they say otherwise.
+pub const REGION: &str = "us-east-1";
 
 /// A variable the stack's env file sets. Panics with the fix when the stack is not running:
 /// these tests exercise real components and must not silently pass without them.
@@ -14,14 +26,104 @@ pub fn stack_var(name: &str) -> String {
     })
 }
 
+pub fn moto_url() -> String {
+    stack_var("BERTH_TEST_MOTO_URL")
+}
+
+/// A number no other test (in this run or another) uses.
+pub fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    nanos
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(u64::from(std::process::id()) << 20)
+        .wrapping_add(COUNTER.fetch_add(1, Ordering::Relaxed) * 7919)
+}
+
 /// A name no other test run uses, so parallel and repeated runs never collide in the keychain.
 pub fn unique_name(prefix: &str) -> String {
-    use std::time::{SystemTime, UNIX_EPOCH};
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!("{prefix}-{}-{nanos}", std::process::id())
+    format!("{prefix}-{}-{}", std::process::id(), unique() % 1_000_000_000)
+}
+
+/// A random 12-digit account id.
+pub fn random_account() -> String {
+    format!("{:012}", 100_000_000_000 + unique() % 899_999_999_999)
+}
+
+/// Credentials of exactly these keys.
+pub fn keys(key_id: &str, secret: &str, token: Option<String>) -> CredentialSource {
+    CredentialSource::Provider(SharedCredentialsProvider::new(Credentials::new(
+        key_id,
+        secret,
+        token,
+        None,
+        "berth-tests",
+    )))
+}
+
+/// Clients in `region` sent to `endpoint` (the emulator, or a relay in front of it).
+pub async fn clients_in(region: &str, endpoint: &str, source: CredentialSource) -> AwsClients {
+    let target = AwsTarget {
+        region: region.into(),
+        endpoint_url: Some(endpoint.to_owned()),
+    };
+    AwsClients::new(&target, source).await
+}
+
+/// Clients in the tests' region sent to `endpoint`.
+pub async fn clients_at(endpoint: &str, source: CredentialSource) -> AwsClients {
+    clients_in(REGION, endpoint, source).await
+}
+
+/// Clients of the emulator signing with exactly these keys.
+pub async fn clients_with(key_id: &str, secret: &str, token: Option<&str>) -> AwsClients {
+    clients_at(&moto_url(), keys(key_id, secret, token.map(str::to_owned))).await
+}
+
+/// Clients of moto's default account (any key works there while its IAM auth is off).
+pub async fn default_account() -> AwsClients {
+    clients_with("TESTDEFAULTADMIN0001", "not-a-secret", None).await
+}
+
+/// Credentials of an administrator of a fresh, empty account of its own (moto answers an
+/// AssumeRole into any account with credentials that see only that account), and its id.
+pub async fn isolated_credentials(region: &str) -> (CredentialSource, String) {
+    let account = random_account();
+    let base = clients_in(
+        region,
+        &moto_url(),
+        keys("TESTDEFAULTADMIN0001", "not-a-secret", None),
+    )
+    .await;
+    let out = aws_sdk_sts::Client::new(base.sdk_config())
+        .assume_role()
+        .role_arn(format!("arn:aws:iam::{account}:role/berth-test-admin"))
+        .role_session_name("berth-test")
+        .send()
+        .await
+        .expect("moto assumes a role in another account");
+    let c = out.credentials.expect("credentials");
+    let source = keys(
+        &c.access_key_id,
+        &c.secret_access_key,
+        Some(c.session_token),
+    );
+    (source, account)
+}
+
+/// Clients of a fresh account of the test's own in `region`, and its id.
+pub async fn isolated_account_in(region: &str) -> (AwsClients, String) {
+    let (source, account) = isolated_credentials(region).await;
+    (clients_in(region, &moto_url(), source).await, account)
+}
+
+/// Clients of a fresh account of the test's own in the tests' region, and its id.
+pub async fn isolated_account() -> (AwsClients, String) {
+    isolated_account_in(REGION).await
 }
 
 /// Runs `secret-tool` (libsecret's own client, not Berth's code) on the stack's D-Bus session.
@@ -45,4 +147,38 @@ pub fn set_moto_auth(unauthenticated_actions_left: u64) {
         .status()
         .expect("curl runs");
     assert!(status.success(), "moto's reset-auth failed");
+}
+
+/// Environment variables changed for the rest of a `serial` test, put back as they were when
+/// dropped, so the serial tests after it see the stack's environment.
+#[derive(Default)]
+pub struct EnvVars(Vec<(String, Option<std::ffi::OsString>)>);
+
+impl EnvVars {
+    pub fn set(&mut self, name: &str, value: impl AsRef<std::ffi::OsStr>) {
+        self.remember(name);
+        std::env::set_var(name, value);
+    }
+
+    pub fn remove(&mut self, name: &str) {
+        self.remember(name);
+        std::env::remove_var(name);
+    }
+
+    fn remember(&mut self, name: &str) {
+        if !self.0.iter().any(|(n, _)| n == name) {
+            self.0.push((name.to_owned(), std::env::var_os(name)));
+        }
+    }
+}
+
+impl Drop for EnvVars {
+    fn drop(&mut self) {
+        for (name, value) in self.0.drain(..).rev() {
+            match value {
+                Some(v) => std::env::set_var(&name, v),
+                None => std::env::remove_var(&name),
+            }
+        }
+    }
 }

@@ -1,0 +1,3 @@
+//! Clients, credentials and profiles.
+
+mod clients;

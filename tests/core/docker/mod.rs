@@ -1,0 +1,3 @@
+//! The Docker engine connection.
+
+mod engine;

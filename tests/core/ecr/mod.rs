@@ -1,0 +1,4 @@
+//! Repositories: names, create, list, delete.
+
+mod names;
+mod repositories;

@@ -1,0 +1,4 @@
+//! The IAM step: execution role and deploy user.
+
+mod deploy_user;
+mod role;

@@ -1,0 +1,302 @@
+//! The task execution role against moto: created exactly as FACTS describes it, left alone when
+//! it is right, fixed on request when it is wrong; and the permission checklist, which moto
+//! cannot simulate, says "unknown" instead of guessing.
+
+use crate::support::iam as iam_support;
+use crate::support;
+
+use berth_core::activity::{ActivityLog, ActivityStatus};
+use berth_core::aws::AwsClients;
+use berth_core::permissions::PermissionGroup;
+use berth_core::steps::iam::{
+    self, Decision, RoleProblem, RoleState, UnknownReason, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME,
+};
+use berth_core::ErrorKind;
+use iam_support::{actions, isolated_account, policy_json};
+use serde_json::json;
+
+const EXECUTION_POLICY: &str =
+    "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy";
+
+fn documented_trust_policy() -> serde_json::Value {
+    json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]})
+}
+
+/// The role as IAM has it, read with the SDK directly rather than through Berth.
+async fn role_in_iam(clients: &AwsClients, name: &str) -> aws_sdk_iam::types::Role {
+    clients
+        .iam()
+        .get_role()
+        .role_name(name)
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap()
+}
+
+async fn attached_in_iam(clients: &AwsClients, name: &str) -> Vec<String> {
+    clients
+        .iam()
+        .list_attached_role_policies()
+        .role_name(name)
+        .send()
+        .await
+        .unwrap()
+        .attached_policies
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|p| p.policy_arn)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_role_is_created_with_exactly_the_trust_policy_the_managed_policy_and_berths_tag() {
+    let (clients, account) = isolated_account().await;
+    let log = ActivityLog::in_memory();
+
+    let before = iam::execution_role_status(&clients, &log, DEFAULT_ROLE_NAME)
+        .await
+        .unwrap();
+    assert_eq!(before.state, RoleState::Missing);
+    assert_eq!(before.plan.len(), 2, "{:?}", before.plan);
+    assert!(before.plan[0].starts_with("aws iam create-role --role-name ecsTaskExecutionRole --assume-role-policy-document '{\"Version\":\"2012-10-17\""), "{}", before.plan[0]);
+
+    let change = iam::ensure_execution_role(&clients, &log, DEFAULT_ROLE_NAME, false)
+        .await
+        .unwrap();
+    assert_eq!(change.status.state, RoleState::Ready);
+    assert_eq!(
+        change.status.arn.as_deref(),
+        Some(format!("arn:aws:iam::{account}:role/ecsTaskExecutionRole").as_str())
+    );
+    assert!(change.status.created_by_berth);
+    // What was shown as the plan is what ran.
+    assert_eq!(change.ran, before.plan);
+
+    // IAM itself has exactly the documented trust policy, the one managed policy and the tag.
+    let role = role_in_iam(&clients, DEFAULT_ROLE_NAME).await;
+    assert_eq!(
+        policy_json(role.assume_role_policy_document().unwrap()),
+        documented_trust_policy()
+    );
+    assert_eq!(
+        attached_in_iam(&clients, DEFAULT_ROLE_NAME).await,
+        [EXECUTION_POLICY]
+    );
+    assert!(role
+        .tags()
+        .iter()
+        .any(|t| t.key() == "berth:managed" && t.value() == "true"));
+
+    // Every call is in the activity log with its command line.
+    let logged = log.recent(usize::MAX);
+    let create = logged
+        .iter()
+        .find(|e| e.action == "iam.createRole")
+        .expect("create-role logged");
+    assert_eq!(create.command, change.ran[0]);
+    assert!(create
+        .command
+        .contains("--tags Key=berth:managed,Value=true"));
+    assert!(create.command.ends_with(&format!(
+        "--region us-east-1 --endpoint-url {}",
+        iam_support::moto_url()
+    )));
+    assert!(logged.iter().all(|e| e.status == ActivityStatus::Succeeded));
+}
+
+#[tokio::test]
+async fn a_second_run_is_a_no_op() {
+    let (clients, _) = isolated_account().await;
+    let first = ActivityLog::in_memory();
+    iam::ensure_execution_role(&clients, &first, DEFAULT_ROLE_NAME, true)
+        .await
+        .unwrap();
+    let created = role_in_iam(&clients, DEFAULT_ROLE_NAME).await.create_date;
+
+    let second = ActivityLog::in_memory();
+    let change = iam::ensure_execution_role(&clients, &second, DEFAULT_ROLE_NAME, true)
+        .await
+        .unwrap();
+    assert_eq!(change.status.state, RoleState::Ready);
+    assert!(change.ran.is_empty(), "{:?}", change.ran);
+    assert!(change.status.plan.is_empty());
+    // Only reads went to IAM.
+    assert_eq!(
+        actions(&second),
+        ["iam.getRole", "iam.listAttachedRolePolicies"]
+    );
+    assert_eq!(
+        role_in_iam(&clients, DEFAULT_ROLE_NAME).await.create_date,
+        created
+    );
+    assert_eq!(
+        attached_in_iam(&clients, DEFAULT_ROLE_NAME).await,
+        [EXECUTION_POLICY]
+    );
+}
+
+#[tokio::test]
+async fn a_role_with_a_wrong_trust_policy_is_detected_and_fixed_on_request() {
+    let (clients, _) = isolated_account().await;
+    let ec2_trust = json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]});
+    clients
+        .iam()
+        .create_role()
+        .role_name(DEFAULT_ROLE_NAME)
+        .assume_role_policy_document(ec2_trust.to_string())
+        .send()
+        .await
+        .unwrap();
+    clients
+        .iam()
+        .attach_role_policy()
+        .role_name(DEFAULT_ROLE_NAME)
+        .policy_arn(EXECUTION_POLICY)
+        .send()
+        .await
+        .unwrap();
+    let log = ActivityLog::in_memory();
+
+    let status = iam::execution_role_status(&clients, &log, DEFAULT_ROLE_NAME)
+        .await
+        .unwrap();
+    assert_eq!(status.state, RoleState::NeedsFix);
+    assert_eq!(status.problems, [RoleProblem::TrustPolicy]);
+    assert!(!status.created_by_berth, "Berth did not make this one");
+    assert!(status
+        .trust_policy
+        .as_deref()
+        .unwrap()
+        .contains("ec2.amazonaws.com"));
+    assert_eq!(status.plan.len(), 1);
+    assert!(status.plan[0]
+        .starts_with("aws iam update-assume-role-policy --role-name ecsTaskExecutionRole"));
+
+    // Not asked to fix: nothing is written.
+    let unchanged = iam::ensure_execution_role(&clients, &log, DEFAULT_ROLE_NAME, false)
+        .await
+        .unwrap();
+    assert_eq!(unchanged.status.state, RoleState::NeedsFix);
+    assert!(unchanged.ran.is_empty());
+    assert_eq!(
+        policy_json(
+            role_in_iam(&clients, DEFAULT_ROLE_NAME)
+                .await
+                .assume_role_policy_document()
+                .unwrap()
+        ),
+        ec2_trust
+    );
+
+    // Asked to fix: the trust policy becomes the documented one.
+    let fixed = iam::ensure_execution_role(&clients, &log, DEFAULT_ROLE_NAME, true)
+        .await
+        .unwrap();
+    assert_eq!(fixed.status.state, RoleState::Ready);
+    assert_eq!(fixed.ran, status.plan);
+    assert_eq!(
+        policy_json(
+            role_in_iam(&clients, DEFAULT_ROLE_NAME)
+                .await
+                .assume_role_policy_document()
+                .unwrap()
+        ),
+        documented_trust_policy()
+    );
+}
+
+#[tokio::test]
+async fn a_role_without_the_managed_policy_is_detected_and_fixed_on_request() {
+    let (clients, _) = isolated_account().await;
+    clients
+        .iam()
+        .create_role()
+        .role_name("web-exec")
+        .assume_role_policy_document(documented_trust_policy().to_string())
+        .send()
+        .await
+        .unwrap();
+    let log = ActivityLog::in_memory();
+    let status = iam::execution_role_status(&clients, &log, "web-exec")
+        .await
+        .unwrap();
+    assert_eq!(status.problems, [RoleProblem::PolicyNotAttached]);
+
+    let fixed = iam::ensure_execution_role(&clients, &log, "web-exec", true)
+        .await
+        .unwrap();
+    assert_eq!(fixed.status.state, RoleState::Ready);
+    assert_eq!(
+        fixed.ran,
+        [format!(
+            "aws iam attach-role-policy --role-name web-exec --policy-arn {EXECUTION_POLICY} --region us-east-1 --endpoint-url {}",
+            iam_support::moto_url()
+        )]
+    );
+    assert_eq!(
+        attached_in_iam(&clients, "web-exec").await,
+        [EXECUTION_POLICY]
+    );
+}
+
+#[tokio::test]
+async fn a_bad_role_name_is_refused_before_any_call() {
+    let (clients, _) = isolated_account().await;
+    let log = ActivityLog::in_memory();
+    let err = iam::ensure_execution_role(&clients, &log, "my role", true)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::InvalidInput);
+    assert_eq!(
+        (err.param("field"), err.param("rule")),
+        (Some("roleName"), Some("characters"))
+    );
+    assert!(log.recent(10).is_empty());
+}
+
+#[tokio::test]
+async fn the_checklist_says_unknown_for_every_line_when_the_simulator_cannot_answer() {
+    // moto has no policy simulator (it answers 500): no line may claim to know.
+    let (clients, account) = isolated_account().await;
+    let log = ActivityLog::in_memory();
+    let report = iam::check_permissions(&clients, &log, DEFAULT_ROLE_NAME, DEFAULT_DEPLOY_USER)
+        .await
+        .unwrap();
+    assert_eq!(report.account, account);
+    assert_eq!(report.unknown_reason, Some(UnknownReason::SimulatorFailed));
+    assert!(report.simulator_error.is_some());
+    assert!(
+        !report.temporary_credentials,
+        "an assumed role may call IAM"
+    );
+    let groups: Vec<PermissionGroup> = report.groups.iter().map(|g| g.group).collect();
+    assert_eq!(groups, PermissionGroup::ALL);
+    for group in &report.groups {
+        assert_eq!(group.decision, Decision::Unknown, "{:?}", group.group);
+        assert!(group
+            .actions
+            .iter()
+            .all(|a| a.decision == Decision::Unknown));
+    }
+    let pass_role = report
+        .groups
+        .iter()
+        .find(|g| g.group == PermissionGroup::PassRole)
+        .unwrap();
+    assert_eq!(
+        pass_role.actions[0].resource,
+        format!("arn:aws:iam::{account}:role/ecsTaskExecutionRole")
+    );
+    // The failed simulation is in the log, with its command.
+    let simulated = log
+        .recent(usize::MAX)
+        .into_iter()
+        .find(|e| e.action == "iam.simulatePrincipalPolicy")
+        .expect("the simulation was attempted");
+    assert_eq!(simulated.status, ActivityStatus::Failed);
+    assert!(simulated
+        .command
+        .starts_with("aws iam simulate-principal-policy --policy-source-arn arn:aws:iam::"));
+}

@@ -1,0 +1,5 @@
+//! The Launch step: apply, failures explained, teardown.
+
+mod apply;
+mod failures;
+mod teardown;

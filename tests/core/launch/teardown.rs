@@ -1,0 +1,267 @@
+//! Teardown against moto: it shows its plan first, removes exactly what carries Berth's tags, in
+//! order, and leaves everything else — a cluster, security group, log group or task definition
+//! made outside Berth in the same account — untouched.
+
+use crate::support::launch as launch_support;
+
+use berth_core::steps::launch::resume::LaunchStatus;
+use berth_core::steps::launch::teardown::{
+    self, KeepReason, TeardownAction, TeardownContext, TeardownPlan,
+};
+use berth_core::steps::launch::timeline::{LaunchEvent, Outcome, ResourceKind};
+use berth_core::steps::launch::LaunchMode;
+use launch_support::{fast_follow, fixture, snapshot, Fixture, Timeline};
+
+async fn tear_down(f: &Fixture, app: &str) -> (TeardownPlan, Vec<LaunchEvent>) {
+    let timeline = Timeline::new();
+    let run = timeline.run();
+    let store = f.store();
+    let ctx = TeardownContext {
+        clients: &f.clients,
+        log: &f.log,
+        store: &store,
+        run: &run,
+        wait: fast_follow(),
+    };
+    let plan = teardown::teardown(&ctx, app).await.unwrap();
+    (plan, timeline.events())
+}
+
+fn summary(plan: &TeardownPlan) -> Vec<(ResourceKind, TeardownAction, Option<KeepReason>)> {
+    plan.items
+        .iter()
+        .map(|i| (i.resource, i.action, i.reason))
+        .collect()
+}
+
+/// Resources a user made by hand in the same account, some with names like Berth's.
+async fn make_foreign_resources(f: &Fixture) -> String {
+    let clients = &f.clients;
+    clients
+        .ecs()
+        .create_cluster()
+        .cluster_name("made-by-hand")
+        .send()
+        .await
+        .unwrap();
+    clients
+        .logs()
+        .create_log_group()
+        .log_group_name(format!("/berth/{}-by-hand", f.app))
+        .send()
+        .await
+        .unwrap();
+    // A security group of exactly Berth's name, in another VPC, without Berth's tags.
+    let vpc = clients
+        .ec2()
+        .create_vpc()
+        .cidr_block("10.42.0.0/16")
+        .send()
+        .await
+        .unwrap();
+    let vpc_id = vpc.vpc().unwrap().vpc_id().unwrap().to_owned();
+    clients
+        .ec2()
+        .create_security_group()
+        .group_name(format!("berth-{}", f.app))
+        .description("mine, not Berth's")
+        .vpc_id(&vpc_id)
+        .send()
+        .await
+        .unwrap();
+    vpc_id
+}
+
+#[tokio::test]
+async fn teardown_removes_exactly_berths_resources_and_leaves_the_rest() {
+    let f = fixture("us-east-1").await;
+    make_foreign_resources(&f).await;
+    let config = f.config(f.choices(LaunchMode::Service));
+    f.launch(&config).await.0.unwrap();
+    // A task definition revision someone registered by hand in the same family.
+    let foreign_td = f
+        .clients
+        .ecs()
+        .register_task_definition()
+        .family(&f.app)
+        .container_definitions(
+            aws_sdk_ecs::types::ContainerDefinition::builder()
+                .name("x")
+                .image("busybox")
+                .memory(128)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let foreign_td = foreign_td.task_definition().unwrap().revision();
+    let before = snapshot(&f.clients).await;
+
+    let plan = teardown::plan_teardown(&f.clients, &f.app).await.unwrap();
+    assert_eq!(
+        snapshot(&f.clients).await,
+        before,
+        "the plan changed something"
+    );
+    let items = summary(&plan);
+    // In the order teardown works: the service first, the cluster last.
+    assert_eq!(
+        items[0],
+        (ResourceKind::Service, TeardownAction::Delete, None)
+    );
+    assert_eq!(
+        items.last(),
+        Some(&(ResourceKind::Cluster, TeardownAction::Delete, None))
+    );
+    let mut listed: Vec<String> = items.iter().map(|i| format!("{i:?}")).collect();
+    listed.sort();
+    let mut expected: Vec<String> = [
+        (ResourceKind::Service, TeardownAction::Delete, None),
+        (
+            ResourceKind::TaskDefinition,
+            TeardownAction::Keep,
+            Some(KeepReason::NotBerths),
+        ),
+        (ResourceKind::TaskDefinition, TeardownAction::Delete, None),
+        (
+            ResourceKind::SecurityGroup,
+            TeardownAction::Keep,
+            Some(KeepReason::NotBerths),
+        ),
+        (ResourceKind::SecurityGroup, TeardownAction::Delete, None),
+        (ResourceKind::LogGroup, TeardownAction::Delete, None),
+        (ResourceKind::Cluster, TeardownAction::Delete, None),
+    ]
+    .iter()
+    .map(|i| format!("{i:?}"))
+    .collect();
+    expected.sort();
+    assert_eq!(listed, expected);
+    // Every deletion is shown with its command before it happens.
+    for item in plan
+        .items
+        .iter()
+        .filter(|i| i.action != TeardownAction::Keep)
+    {
+        assert!(!item.commands.is_empty(), "{item:?}");
+    }
+    assert!(plan.items[0].commands[0].contains("--desired-count 0"));
+
+    let (_, events) = tear_down(&f, &f.app).await;
+    assert!(matches!(events.last(), Some(LaunchEvent::TornDown { .. })));
+    let outcomes: Vec<(ResourceKind, Outcome)> = events
+        .iter()
+        .filter_map(|e| match e {
+            LaunchEvent::Action {
+                resource, outcome, ..
+            } => Some((*resource, *outcome)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        &outcomes[..2],
+        [
+            (ResourceKind::Service, Outcome::ScaledDown),
+            (ResourceKind::Service, Outcome::Deleted),
+        ],
+        "the service is scaled to zero before it is deleted"
+    );
+
+    let after = snapshot(&f.clients).await;
+    assert_eq!(after.clusters, [("made-by-hand".to_owned(), false)]);
+    assert_eq!(
+        after.log_groups,
+        [(format!("/berth/{}-by-hand", f.app), None, false)]
+    );
+    assert_eq!(after.security_groups.len(), 1);
+    assert_eq!(after.security_groups[0].0, format!("berth-{}", f.app));
+    assert!(
+        !after.security_groups[0].2,
+        "only the group without Berth's tags is left"
+    );
+    assert_eq!(after.task_definitions, [format!("{}:{foreign_td}", f.app)]);
+    assert!(after.services.is_empty());
+    assert_eq!(f.store().load(&f.app).unwrap(), None, "the record is gone");
+
+    // A second teardown finds only what is not Berth's.
+    let plan = teardown::plan_teardown(&f.clients, &f.app).await.unwrap();
+    assert!(!plan.removes_anything(), "{plan:?}");
+}
+
+#[tokio::test]
+async fn one_off_tasks_are_stopped_before_their_task_definition_goes() {
+    let f = fixture("us-east-1").await;
+    let config = f.config(f.choices(LaunchMode::Task));
+    let record = f.launch(&config).await.0.unwrap();
+    assert_eq!(record.status, LaunchStatus::Running);
+
+    let plan = teardown::plan_teardown(&f.clients, &f.app).await.unwrap();
+    assert_eq!(plan.items[0].resource, ResourceKind::Task);
+    assert_eq!(plan.items[0].action, TeardownAction::Stop);
+    tear_down(&f, &f.app).await;
+
+    let after = snapshot(&f.clients).await;
+    assert!(after.running_tasks.is_empty(), "{after:?}");
+    assert!(after.task_definitions.is_empty());
+    assert!(after.clusters.is_empty());
+    assert!(after.security_groups.is_empty());
+    assert!(after.log_groups.is_empty());
+}
+
+#[tokio::test]
+async fn the_shared_cluster_stays_while_another_app_runs_in_it() {
+    let f = fixture("us-east-1").await;
+    let first = f.config(f.choices(LaunchMode::Service));
+    f.launch(&first).await.0.unwrap();
+    let mut other = f.choices(LaunchMode::Service);
+    other.app = format!("{}-api", f.app);
+    let other = f.config(other);
+    f.launch(&other).await.0.unwrap();
+
+    let plan = teardown::plan_teardown(&f.clients, &f.app).await.unwrap();
+    let cluster = plan.items.last().unwrap();
+    assert_eq!(
+        (cluster.resource, cluster.action, cluster.reason),
+        (
+            ResourceKind::Cluster,
+            TeardownAction::Keep,
+            Some(KeepReason::InUse)
+        )
+    );
+    tear_down(&f, &f.app).await;
+    let after = snapshot(&f.clients).await;
+    assert_eq!(after.clusters, [("berth".to_owned(), true)]);
+    assert_eq!(after.services.len(), 1);
+    assert_eq!(after.services[0].1, other.choices.app);
+
+    // The last app out takes the cluster with it.
+    tear_down(&f, &other.choices.app).await;
+    assert!(snapshot(&f.clients).await.clusters.is_empty());
+}
+
+#[tokio::test]
+async fn a_cluster_named_berth_made_by_hand_is_used_but_never_deleted() {
+    let f = fixture("us-east-1").await;
+    f.clients
+        .ecs()
+        .create_cluster()
+        .cluster_name("berth")
+        .send()
+        .await
+        .unwrap();
+    let config = f.config(f.choices(LaunchMode::Service));
+    let plan = berth_core::steps::launch::plan::plan(&f.clients, &config)
+        .await
+        .unwrap();
+    assert!(!plan.blocked);
+    assert!(plan.notes.contains(
+        &berth_core::steps::launch::plan::PlanNote::ClusterNotBerths {
+            name: "berth".into()
+        }
+    ));
+    f.launch(&config).await.0.unwrap();
+    tear_down(&f, &f.app).await;
+    let after = snapshot(&f.clients).await;
+    assert_eq!(after.clusters, [("berth".to_owned(), false)]);
+    assert!(after.services.is_empty() && after.log_groups.is_empty());
+}

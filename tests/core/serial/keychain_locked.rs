@@ -1,0 +1,132 @@
+//! A locked keychain. Runs its own D-Bus session and gnome-keyring (it points the
+//! process at that session), locks the login collection, and expects the
+//! "keychain locked" kind, not a prompt or a hang.
+
+use crate::support;
+
+use berth_core::credentials::{AccessKeys, Keychain, SecretStore};
+use berth_core::ErrorKind;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+struct Session {
+    bus: std::process::Child,
+    keyring: Option<std::process::Child>,
+    _env: support::EnvVars,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if let Some(k) = &mut self.keyring {
+            let _ = k.kill();
+        }
+        let _ = self.bus.kill();
+        let _ = self.bus.wait();
+    }
+}
+
+fn private_session() -> Session {
+    let dir = tempfile::tempdir().unwrap();
+    let address = format!("unix:path={}/bus", dir.path().display());
+    let bus = Command::new("dbus-daemon")
+        .args(["--session", "--nofork", &format!("--address={address}")])
+        .spawn()
+        .expect("dbus-daemon runs (apt dbus)");
+    for _ in 0..50 {
+        if dir.path().join("bus").exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // D-Bus auto-start and gnome-keyring write under HOME: keep them in the temp dir.
+    let mut env = support::EnvVars::default();
+    env.set("HOME", dir.path());
+    env.set("XDG_RUNTIME_DIR", dir.path());
+    env.set("DBUS_SESSION_BUS_ADDRESS", &address);
+    let mut keyring = Command::new("gnome-keyring-daemon")
+        .args(["--unlock", "--components=secrets", "--foreground"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("gnome-keyring-daemon runs");
+    keyring
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"test-keyring-password")
+        .unwrap();
+    // Until this daemon owns the Secret Service name, any keychain call makes D-Bus auto-start a
+    // second, locked gnome-keyring from its service file, and the two race for the name.
+    let owned = (0..100).any(|_| {
+        let answer = Command::new("dbus-send")
+            .args([
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.NameHasOwner",
+                "string:org.freedesktop.secrets",
+            ])
+            .output()
+            .expect("dbus-send runs (apt dbus)");
+        let yes = String::from_utf8_lossy(&answer.stdout).contains("boolean true");
+        if !yes {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        yes
+    });
+    assert!(owned, "gnome-keyring did not take the Secret Service name");
+    Session {
+        bus,
+        keyring: Some(keyring),
+        _env: env,
+        _dir: dir,
+    }
+}
+
+#[test]
+fn a_locked_keyring_gives_the_locked_kind() {
+    let _session = private_session();
+    let keys = AccessKeys {
+        access_key_id: "TESTBERTHKEYID000001".into(),
+        secret_access_key: "locked-test-secret".into(),
+        session_token: None,
+    };
+    // The daemon takes a moment to own its bus name; the first save proves it is unlocked.
+    let keychain = Keychain::with_timeout(std::time::Duration::from_secs(3));
+    let mut saved = keychain.put("berth-locked-test", &keys);
+    for _ in 0..40 {
+        if saved.is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        saved = keychain.put("berth-locked-test", &keys);
+    }
+    saved.expect("the fresh keyring accepts a secret");
+
+    // Lock through the Secret Service's own D-Bus API (`secret-tool lock` of libsecret 0.20
+    // crashes on a collection path). Bounded, so a keyring that wants to prompt cannot hang the run.
+    let lock = Command::new("timeout")
+        .args([
+            "10",
+            "dbus-send",
+            "--session",
+            "--print-reply",
+            "--dest=org.freedesktop.secrets",
+            "/org/freedesktop/secrets",
+            "org.freedesktop.Secret.Service.Lock",
+            "array:objpath:/org/freedesktop/secrets/collection/login",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        lock.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lock.stderr)
+    );
+
+    let err = keychain.get("berth-locked-test").unwrap_err();
+    assert_eq!(err.kind, ErrorKind::KeychainLocked, "{err}");
+    assert!(!err.to_string().contains("locked-test-secret"));
+}

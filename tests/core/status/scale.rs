@@ -1,0 +1,122 @@
+//! One refresh of an account with 200 services and 1,000 tasks: it makes exactly the calls the
+//! batch sizes require, counted on the wire by a relay in front of moto. The time is printed, and
+//! written as JSON to the file named by `BERTH_BENCH_OUT` (scripts/bench/all.sh reads it).
+
+use crate::support::status as status_support;
+
+use berth_core::aws::ecs_status::{DESCRIBE_SERVICES_BATCH, DESCRIBE_TASKS_BATCH};
+use berth_core::aws::network_interfaces::INTERFACES_BATCH;
+use berth_core::steps::status::{take_snapshot, StatusCache, StatusWatch};
+use status_support::*;
+use std::time::Instant;
+
+const SERVICES: usize = 200;
+const TASKS: usize = 1000;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refresh_of_200_services_and_1000_tasks_makes_only_the_batched_calls() {
+    hold_tasks_running();
+    let moto = stack_var("BERTH_TEST_MOTO_URL");
+    let account = isolated_account().await;
+    let setup = clients_at(&moto, account.clone()).await;
+    let net = network(&setup).await;
+    let cluster = create_cluster(&setup, "fleet").await;
+    let definition = register_definition(&setup, "fleet", "fleet:v1", "/berth/fleet").await;
+    let started = Instant::now();
+    for i in 0..SERVICES {
+        create_service(
+            &setup,
+            &cluster,
+            &format!("svc-{i:03}"),
+            &definition,
+            5,
+            &net,
+        )
+        .await;
+    }
+    // Five tasks in each service's group, as its scheduler would start them.
+    for i in 0..SERVICES {
+        let group = format!("svc-{i:03}");
+        run_tasks(
+            &setup,
+            &cluster,
+            &definition,
+            Some(&group),
+            TASKS / SERVICES,
+            &net,
+        )
+        .await;
+    }
+    eprintln!(
+        "setup: {SERVICES} services, {TASKS} tasks in {:?}",
+        started.elapsed()
+    );
+
+    let relay = CallCounter::start().await;
+    let clients = clients_at(&relay.url, account).await;
+    let cache = StatusCache::default();
+    let mut watch = StatusWatch::default();
+
+    let started = Instant::now();
+    let snapshot = take_snapshot(&clients, &cache, &watch.followed())
+        .await
+        .unwrap();
+    let first = started.elapsed();
+    watch.observe(snapshot.clone());
+
+    assert_eq!(snapshot.clusters.len(), 1);
+    assert_eq!(snapshot.clusters[0].services.len(), SERVICES);
+    assert!(snapshot.clusters[0]
+        .services
+        .iter()
+        .all(|s| s.tasks.len() == TASKS / SERVICES));
+    assert_eq!(snapshot.running_tasks as usize, TASKS);
+
+    let counts = relay.counts();
+    let pages = |n: usize, size: usize| n.div_ceil(size);
+    let expected = [
+        // moto answers each listing in one page; AWS would page by 100 (2 and 10 pages here).
+        ("listclusters", 1),
+        ("listservices", 1),
+        ("describeservices", pages(SERVICES, DESCRIBE_SERVICES_BATCH)),
+        ("listtasks", 1),
+        ("describetasks", pages(TASKS, DESCRIBE_TASKS_BATCH)),
+        // All services run the same definition: read once.
+        ("describetaskdefinition", 1),
+        ("describenetworkinterfaces", pages(TASKS, INTERFACES_BATCH)),
+    ];
+    let expected: std::collections::BTreeMap<String, usize> =
+        expected.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    assert_eq!(counts, expected, "calls of the first refresh");
+    let total: usize = counts.values().sum();
+
+    // The next refresh knows the definition and the addresses already.
+    relay.reset();
+    let started = Instant::now();
+    let again = take_snapshot(&clients, &cache, &watch.followed())
+        .await
+        .unwrap();
+    let second = started.elapsed();
+    assert!(watch.observe(again).is_empty());
+    let next_counts = relay.counts();
+    let counts = &next_counts;
+    assert_eq!(counts.get("describetaskdefinition"), None);
+    assert_eq!(counts.get("describenetworkinterfaces"), None);
+    assert_eq!(counts["describeservices"], 20);
+    assert_eq!(counts["describetasks"], 10);
+
+    let next_total: usize = counts.values().sum();
+    eprintln!(
+        "refresh of {SERVICES} services / {TASKS} tasks against moto: first {first:?} \
+         ({total} API calls), next {second:?} ({next_total} API calls)"
+    );
+    if let Ok(path) = std::env::var("BERTH_BENCH_OUT") {
+        let report = serde_json::json!({
+            "services": SERVICES,
+            "tasks": TASKS,
+            "first": { "ms": first.as_secs_f64() * 1000.0, "calls": total, "byOperation": expected },
+            "next": { "ms": second.as_secs_f64() * 1000.0, "calls": next_total, "byOperation": next_counts },
+        });
+        std::fs::write(path, report.to_string()).expect("write BERTH_BENCH_OUT");
+    }
+}

@@ -1,0 +1,306 @@
+//! What the Deployments tests build in moto: an account of their own (so listings see only what
+//! the test made), a cluster, a task definition, services and tasks, and a TCP relay that counts
+//! the AWS API calls that really go over the wire.
+
+use aws_sdk_ecs::types::{
+    AssignPublicIp, AwsVpcConfiguration, Compatibility, ContainerDefinition, LaunchType,
+    LogConfiguration, LogDriver, NetworkConfiguration, NetworkMode, Tag,
+};
+pub use super::{clients_at, stack_var, REGION};
+use berth_core::aws::{AwsClients, CredentialSource};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// Credentials of a fresh account of the test's own: nothing any other test made is visible
+/// there, so "list every cluster" lists only this test's.
+pub async fn isolated_account() -> CredentialSource {
+    super::isolated_credentials(REGION).await.0
+}
+
+/// moto advances a task one state per DescribeTasks by default (RUNNING → … → STOPPED after four
+/// looks); a dashboard looks often, so tasks are held where they are unless stopped.
+pub fn hold_tasks_running() {
+    let moto = stack_var("BERTH_TEST_MOTO_URL");
+    let out = std::process::Command::new("curl")
+        .args([
+            "-sf",
+            "--noproxy",
+            "*",
+            "-X",
+            "POST",
+            &format!("{moto}/moto-api/state-manager/set-transition"),
+            "-d",
+            r#"{"model_name":"ecs::task","transition":{"progression":"manual","times":1000000000}}"#,
+        ])
+        .output()
+        .expect("curl runs");
+    assert!(out.status.success(), "set-transition failed: {out:?}");
+}
+
+/// The default VPC's subnets and default security group, as a Fargate launch uses them.
+pub async fn network(clients: &AwsClients) -> NetworkConfiguration {
+    let ec2 = clients.ec2();
+    let subnets: Vec<String> = ec2
+        .describe_subnets()
+        .send()
+        .await
+        .expect("DescribeSubnets")
+        .subnets()
+        .iter()
+        .filter_map(|s| s.subnet_id().map(str::to_owned))
+        .take(2)
+        .collect();
+    let group = ec2
+        .describe_security_groups()
+        .send()
+        .await
+        .expect("DescribeSecurityGroups")
+        .security_groups()
+        .iter()
+        .find(|g| g.group_name() == Some("default"))
+        .and_then(|g| g.group_id().map(str::to_owned))
+        .expect("a default security group");
+    NetworkConfiguration::builder()
+        .awsvpc_configuration(
+            AwsVpcConfiguration::builder()
+                .set_subnets(Some(subnets))
+                .security_groups(group)
+                .assign_public_ip(AssignPublicIp::Enabled)
+                .build()
+                .unwrap(),
+        )
+        .build()
+}
+
+pub async fn create_cluster(clients: &AwsClients, name: &str) -> String {
+    clients
+        .ecs()
+        .create_cluster()
+        .cluster_name(name)
+        .send()
+        .await
+        .expect("CreateCluster")
+        .cluster
+        .and_then(|c| c.cluster_arn)
+        .expect("cluster arn")
+}
+
+/// A Fargate task definition of 0.25 vCPU / 512 MiB logging to `log_group` with prefix `ecs`.
+pub async fn register_definition(
+    clients: &AwsClients,
+    family: &str,
+    image: &str,
+    log_group: &str,
+) -> String {
+    let log = LogConfiguration::builder()
+        .log_driver(LogDriver::Awslogs)
+        .options("awslogs-group", log_group)
+        .options("awslogs-region", REGION)
+        .options("awslogs-stream-prefix", "ecs")
+        .build()
+        .unwrap();
+    clients
+        .ecs()
+        .register_task_definition()
+        .family(family)
+        .network_mode(NetworkMode::Awsvpc)
+        .requires_compatibilities(Compatibility::Fargate)
+        .cpu("256")
+        .memory("512")
+        .container_definitions(
+            ContainerDefinition::builder()
+                .name("app")
+                .image(image)
+                .essential(true)
+                // moto's RunTask needs a container-level memory.
+                .memory(512)
+                .log_configuration(log)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("RegisterTaskDefinition")
+        .task_definition
+        .and_then(|d| d.task_definition_arn)
+        .expect("task definition arn")
+}
+
+pub async fn create_service(
+    clients: &AwsClients,
+    cluster: &str,
+    name: &str,
+    definition: &str,
+    desired: i32,
+    net: &NetworkConfiguration,
+) -> String {
+    clients
+        .ecs()
+        .create_service()
+        .cluster(cluster)
+        .service_name(name)
+        .task_definition(definition)
+        .desired_count(desired)
+        .launch_type(LaunchType::Fargate)
+        .network_configuration(net.clone())
+        .tags(Tag::builder().key("berth:managed").value("true").build())
+        .tags(Tag::builder().key("berth:app").value(name).build())
+        .send()
+        .await
+        .expect("CreateService")
+        .service
+        .and_then(|s| s.service_arn)
+        .expect("service arn")
+}
+
+/// Starts `count` tasks (at most 10 per RunTask, as ECS allows) in the group of `service` (as the
+/// service scheduler would) or as one-off tasks; returns their ARNs.
+pub async fn run_tasks(
+    clients: &AwsClients,
+    cluster: &str,
+    definition: &str,
+    service: Option<&str>,
+    count: usize,
+    net: &NetworkConfiguration,
+) -> Vec<String> {
+    let mut arns = Vec::with_capacity(count);
+    let mut left = count;
+    while left > 0 {
+        let batch = left.min(10);
+        let mut run = clients
+            .ecs()
+            .run_task()
+            .cluster(cluster)
+            .task_definition(definition)
+            .launch_type(LaunchType::Fargate)
+            .network_configuration(net.clone())
+            .count(batch as i32);
+        if let Some(service) = service {
+            run = run.group(format!("service:{service}"));
+        }
+        let out = run.send().await.expect("RunTask");
+        arns.extend(
+            out.tasks()
+                .iter()
+                .filter_map(|t| t.task_arn().map(str::to_owned)),
+        );
+        left -= batch;
+    }
+    arns
+}
+
+/// Stops a task the way something outside Berth would (a crash, the console, a deployment).
+pub async fn stop_elsewhere(clients: &AwsClients, cluster: &str, task: &str, reason: &str) {
+    clients
+        .ecs()
+        .stop_task()
+        .cluster(cluster)
+        .task(task)
+        .reason(reason)
+        .send()
+        .await
+        .expect("StopTask");
+}
+
+/// A TCP relay in front of moto that counts each AWS operation passing through it: the JSON
+/// protocols name it in the `X-Amz-Target` header, the query protocol (EC2) in `Action=`.
+#[derive(Clone)]
+pub struct CallCounter {
+    pub url: String,
+    counts: Arc<Mutex<BTreeMap<String, usize>>>,
+}
+
+impl CallCounter {
+    pub async fn start() -> CallCounter {
+        let upstream = stack_var("BERTH_TEST_MOTO_URL");
+        let upstream = upstream
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let counts = Arc::new(Mutex::new(BTreeMap::new()));
+        let seen = counts.clone();
+        tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let upstream = upstream.clone();
+                let seen = seen.clone();
+                tokio::spawn(async move {
+                    let Ok(server) = TcpStream::connect(&upstream).await else {
+                        return;
+                    };
+                    let (mut client_read, mut client_write) = client.into_split();
+                    let (mut server_read, mut server_write) = server.into_split();
+                    let up = async {
+                        let mut buf = vec![0u8; 64 * 1024];
+                        let mut scan = Vec::new();
+                        loop {
+                            let n = match client_read.read(&mut buf).await {
+                                Ok(0) | Err(_) => break,
+                                Ok(n) => n,
+                            };
+                            scan.extend_from_slice(&buf[..n]);
+                            count_operations(&mut scan, &seen);
+                            if server_write.write_all(&buf[..n]).await.is_err() {
+                                break;
+                            }
+                        }
+                        let _ = server_write.shutdown().await;
+                    };
+                    let down = async {
+                        let _ = tokio::io::copy(&mut server_read, &mut client_write).await;
+                        let _ = client_write.shutdown().await;
+                    };
+                    tokio::join!(up, down);
+                });
+            }
+        });
+        CallCounter { url, counts }
+    }
+
+    /// Calls per operation (lower case, e.g. `describeservices`) since the last reset.
+    pub fn counts(&self) -> BTreeMap<String, usize> {
+        self.counts.lock().unwrap().clone()
+    }
+
+    pub fn reset(&self) {
+        self.counts.lock().unwrap().clear();
+    }
+}
+
+/// Counts the operations named in `scan` and drops what was read, keeping a possibly cut-off
+/// marker for the next chunk.
+fn count_operations(scan: &mut Vec<u8>, seen: &Mutex<BTreeMap<String, usize>>) {
+    let text = String::from_utf8_lossy(scan).to_ascii_lowercase();
+    let mut consumed = 0;
+    loop {
+        let rest = &text[consumed..];
+        let header = rest
+            .find("x-amz-target:")
+            .map(|i| (i, "x-amz-target:", "\r\n"));
+        let query = rest.find("action=").map(|i| (i, "action=", "&"));
+        let next = match (header, query) {
+            (Some(h), Some(q)) => Some(if h.0 < q.0 { h } else { q }),
+            (h, q) => h.or(q),
+        };
+        let Some((at, marker, end)) = next else {
+            // Keep a tail in case a marker is split across reads.
+            consumed = text.len().saturating_sub(32);
+            break;
+        };
+        let start = consumed + at + marker.len();
+        let Some(len) = text[start..].find(end) else {
+            consumed += at;
+            break;
+        };
+        let value = text[start..start + len].trim();
+        let op = value.rsplit('.').next().unwrap_or(value).to_owned();
+        *seen.lock().unwrap().entry(op).or_default() += 1;
+        consumed = start + len;
+    }
+    // `text` is ASCII-lowercased from a lossy copy: byte offsets match while the stream is ASCII,
+    // which HTTP headers and query bodies are.
+    let keep = consumed.min(scan.len());
+    scan.drain(..keep);
+}
