@@ -4,9 +4,9 @@
 use crate::state::AppState;
 use crate::tray::Tray;
 use berth_core::desktop_text;
-use berth_core::monitor::{MonitorSink, MonitorState, SnapshotFuture, SnapshotSource};
+use berth_core::dashboard::monitor::{MonitorSink, MonitorState, SnapshotFuture, SnapshotSource};
 use berth_core::settings::{Language, Preferences};
-use berth_core::steps::status::{take_snapshot, FollowedTask, StatusEvent};
+use berth_core::dashboard::deployments::{take_snapshot, FollowedTask, StatusEvent};
 use std::sync::Mutex;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager};

@@ -7,7 +7,7 @@ mod progress;
 mod state;
 mod tray;
 
-use berth_core::monitor::{Monitor, MonitorControls};
+use berth_core::dashboard::monitor::{Monitor, MonitorControls};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tauri::{Manager, WindowEvent};

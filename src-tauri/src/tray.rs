@@ -2,7 +2,7 @@
 //! It shows while the user keeps Berth in the tray (Settings); its words follow the app's language.
 
 use berth_core::desktop_text;
-use berth_core::monitor::Monitor;
+use berth_core::dashboard::monitor::Monitor;
 use berth_core::settings::Language;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};

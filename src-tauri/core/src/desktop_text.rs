@@ -3,7 +3,7 @@
 //! these are drawn by the operating system, so Berth words them itself.
 
 use crate::settings::Language;
-use crate::steps::status::StatusEvent;
+use crate::dashboard::deployments::StatusEvent;
 
 /// The tray's tooltip: how many tasks run, or that the last check failed.
 pub fn tray_tooltip(language: Language, running: Option<u32>, failing: bool) -> String {

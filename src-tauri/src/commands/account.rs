@@ -2,7 +2,7 @@
 
 use crate::state::AppState;
 use berth_core::settings::AccountSettings;
-use berth_core::steps::account::{self, AccountOverview, NewIdentity, VerifiedIdentity};
+use berth_core::wizard::account::{self, AccountOverview, NewIdentity, VerifiedIdentity};
 use berth_core::{BerthError, Result};
 use tauri::State;
 

@@ -2,11 +2,11 @@
 
 use crate::desktop::DesktopSink;
 use crate::state::AppState;
-use berth_core::aws::log_events::{self, LogPage, LogRequest, LogStreamRef};
-use berth_core::aws::metrics::{self, MetricRange, ServiceMetrics};
-use berth_core::monitor::{Monitor, MonitorState};
-use berth_core::steps::service_actions::{self, TagDeployment};
-use berth_core::steps::status;
+use berth_core::aws::logs::{self, LogPage, LogRequest, LogStreamRef};
+use berth_core::aws::cloudwatch::{self, MetricRange, ServiceMetrics};
+use berth_core::dashboard::monitor::{Monitor, MonitorState};
+use berth_core::dashboard::service_actions::{self, TagDeployment};
+use berth_core::dashboard::deployments;
 use berth_core::Result;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -123,7 +123,7 @@ pub async fn list_task_log_streams(
 #[tauri::command]
 pub async fn read_task_logs(state: State<'_, AppState>, request: LogRequest) -> Result<LogPage> {
     let clients = state.aws().await?;
-    log_events::read(&clients, &request).await
+    logs::read(&clients, &request).await
 }
 
 /// CPU and memory utilisation of a service over the last hour or day.

@@ -1,7 +1,7 @@
 //! Wizard step 2, IAM.
 
 use crate::state::AppState;
-use berth_core::steps::iam::{
+use berth_core::wizard::iam::{
     self, DeployUserOutcome, DeployUserPlan, DeployUserRequest, PermissionReport, RoleChange,
     RoleState, RoleStatus,
 };

@@ -7,7 +7,7 @@ use berth_core::image::local::LocalImage;
 use berth_core::image::run::{self, LocalRun};
 use berth_core::progress::{Operation, Progress};
 use berth_core::settings::PushedImage;
-use berth_core::steps::image::{
+use berth_core::wizard::image::{
     self, BuildRequest, BuiltImage, FolderInfo, ImageStep, PushRequest,
 };
 use berth_core::Result;

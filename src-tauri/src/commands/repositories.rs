@@ -3,11 +3,11 @@
 use crate::state::AppState;
 use berth_core::aws::ecr::ImageSummary;
 use berth_core::ecr_lifecycle::{LifecycleRule, LifecycleSummary};
-use berth_core::steps::repositories::{
+use berth_core::dashboard::repository_list::{
     self, ImageDeletion, PlannedAction, RepositoryDeletion, RepositoryList, RepositoryRef,
     RepositoryUsage,
 };
-use berth_core::steps::repository::{self, CreatedRepository, NewRepository, RepositoryDetails};
+use berth_core::wizard::repository::{self, CreatedRepository, NewRepository, RepositoryDetails};
 use berth_core::Result;
 use tauri::State;
 

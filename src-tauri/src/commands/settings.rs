@@ -3,7 +3,7 @@
 use crate::desktop::language;
 use crate::state::AppState;
 use crate::tray::Tray;
-use berth_core::monitor::Monitor;
+use berth_core::dashboard::monitor::Monitor;
 use berth_core::settings::Preferences;
 use berth_core::Result;
 use std::time::Duration;

@@ -8,7 +8,7 @@ use berth_core::activity::ActivityLog;
 use berth_core::aws::ecr::{Encryption, TagMutability};
 use berth_core::ecr_lifecycle::LifecycleRule;
 use berth_core::ecr_names::{name_problem, suggestion, validate};
-use berth_core::steps::repository::{create_repository, NewRepository};
+use berth_core::wizard::repository::{create_repository, NewRepository};
 use berth_core::ErrorKind;
 use serde::Deserialize;
 

@@ -8,10 +8,10 @@ use crate::support;
 use berth_core::activity::{ActivityLog, ActivityStatus};
 use berth_core::aws::ecr::{Encryption, TagMutability, MAX_PAGE};
 use berth_core::ecr_lifecycle::LifecycleRule;
-use berth_core::steps::repositories::{
+use berth_core::dashboard::repository_list::{
     self, PlannedAction, RepositoryDeletion, RepositoryRef, RepositoryUsage,
 };
-use berth_core::steps::repository::{self, NewRepository};
+use berth_core::wizard::repository::{self, NewRepository};
 use berth_core::ErrorKind;
 use serde_json::Value;
 use std::collections::BTreeMap;

@@ -8,7 +8,7 @@ use crate::support;
 use berth_core::activity::{ActivityLog, ActivityStatus};
 use berth_core::aws::AwsClients;
 use berth_core::permissions::PermissionGroup;
-use berth_core::steps::iam::{
+use berth_core::wizard::iam::{
     self, Decision, RoleProblem, RoleState, UnknownReason, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME,
 };
 use berth_core::ErrorKind;

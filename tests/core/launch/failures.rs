@@ -4,12 +4,12 @@
 
 use crate::support::launch as launch_support;
 
-use berth_core::steps::launch::explain::StopCause;
-use berth_core::steps::launch::network;
-use berth_core::steps::launch::plan::{self, PlanNote};
-use berth_core::steps::launch::resume::LaunchStatus;
-use berth_core::steps::launch::timeline::{self, FollowEnd, LaunchEvent, Watch};
-use berth_core::steps::launch::LaunchMode;
+use berth_core::wizard::launch::explain::StopCause;
+use berth_core::wizard::launch::network;
+use berth_core::wizard::launch::plan::{self, PlanNote};
+use berth_core::wizard::launch::record::LaunchStatus;
+use berth_core::wizard::launch::timeline::{self, FollowEnd, LaunchEvent, Watch};
+use berth_core::wizard::launch::LaunchMode;
 use berth_core::ErrorKind;
 use launch_support::{fast_follow, fixture, Timeline};
 
