@@ -24,7 +24,7 @@ describe('what runs', () => {
     await expect.element(shopCard()).toBeVisible();
     await expect.element(shopCard().getByText('Running', { exact: true }).first()).toBeVisible();
     await expect.element(shopCard().getByText('Made by Berth')).toBeVisible();
-    await expect.element(shopCard().getByRole('definition').filter({ hasText: '0.25 vCPU · 512 MiB · x86-64' })).toBeVisible();
+    await expect.element(shopCard().getByRole('definition').filter({ hasText: '0.25 vCPU · 0.5 GB · x86-64' })).toBeVisible();
     await expect.element(shopCard().getByText('123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:v3')).toBeVisible();
     await expect.element(shopCard().getByText('$13.47')).toBeVisible();
     await expect.element(shopCard().getByText('— (service shop) has reached a steady state.')).toBeVisible();
@@ -37,7 +37,7 @@ describe('what runs', () => {
     const totals = page.getByRole('region', { name: 'Totals' });
     await expect.element(totals.getByText('$0.0185')).toBeVisible();
     await expect.element(totals.getByText('$13.47')).toBeVisible();
-    await expect.element(page.getByText('On-demand prices as of 2026-11-01', { exact: false })).toBeVisible();
+    await expect.element(page.getByText('On-demand prices as of Nov 1, 2026', { exact: false })).toBeVisible();
   });
 
   test('tells the backend the view is shown, follows new states, and says when the view goes away', async () => {

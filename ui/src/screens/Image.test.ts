@@ -146,7 +146,7 @@ describe('building from a folder', () => {
     build.resolve({ ...builtImage, platform: 'linux/arm64' });
     // Said once to screen readers, and shown.
     await expect.element(page.getByRole('status').filter({ hasText: 'Built web:a1b2c3d' })).toBeInTheDocument();
-    await expect.element(page.getByText('linux/arm64 · 182 MB · 20.6 MB of context sent')).toBeVisible();
+    await expect.element(page.getByText('linux/arm64 · Image size 182 MB · Build context sent 20.6 MB')).toBeVisible();
     await expect.element(pushButton()).toBeEnabled();
   });
 
