@@ -21,3 +21,4 @@ export {
   type MoneyPrecision,
 } from './format';
 export { Latest, Requests, type Loaded, type Reply, type Ticket } from './latest.svelte';
+export { bringIntoView, scrollPane, scrollPaneToTop } from './scroll';

@@ -113,7 +113,7 @@ describe('actions', () => {
     await userEvent.fill(input, '2');
     await expect.element(page.getByText('About $26.94 a month at this count.')).toBeVisible();
     await page.getByRole('button', { name: 'Set desired count' }).click();
-    await expect.element(page.getByRole('status').getByText('shop now keeps 2 task(s) running', { exact: false })).toBeVisible();
+    await expect.element(page.getByRole('status').getByText('shop now keeps 2 tasks running', { exact: false })).toBeVisible();
     expect(backend.argsOf('scale_service')).toEqual([{ cluster: 'web', service: 'shop', desired: 2, channel: undefined }]);
   });
 
@@ -215,7 +215,7 @@ describe('logs and charts', () => {
 
     await userEvent.fill(page.getByRole('searchbox', { name: 'Search the log' }), 'line 7');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
-    await expect.element(log.getByText('1 line(s) contain “line 7”')).toBeVisible();
+    await expect.element(log.getByText('1 line contains “line 7”')).toBeVisible();
     expect(backend.argsOf('read_task_logs').at(-1)?.request).toMatchObject({ search: 'line 7', token: null });
   });
 

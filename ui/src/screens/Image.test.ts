@@ -197,6 +197,42 @@ describe('building from a folder', () => {
   });
 });
 
+describe('sizes say which size they are', () => {
+  test('the context sent, the image built and the compressed push are named, all in decimal units', async () => {
+    const backend = mockImageBackend();
+    backend.answers.build_image = () => builtImage;
+    await renderImage();
+    await chooseFolder();
+    const summary = page.getByRole('definition').filter({ hasText: '1,234 files, 20.5 MB' });
+    await expect.element(summary).toBeVisible();
+    await expect.element(page.getByText('Build context sent to Docker', { exact: true })).toBeVisible();
+    await buildButton().click();
+    await expect.element(page.getByText('linux/amd64 · Image size 182 MB · Build context sent 20.6 MB', { exact: true })).toBeVisible();
+  });
+});
+
+describe('the tag hint', () => {
+  test('before a folder is chosen it promises a suggestion, and does not talk about git', async () => {
+    mockImageBackend();
+    await renderImage();
+    await expect.element(tagInput()).toHaveAccessibleDescription(/Berth suggests one once you choose a folder/);
+    expect(tagInput().element().getAttribute('aria-describedby')).toBeTruthy();
+    await expect.element(tagInput()).not.toHaveAccessibleDescription(/not a git repository/);
+    await chooseFolder();
+    await expect.element(tagInput()).toHaveAccessibleDescription(/Your folder's git commit/);
+  });
+});
+
+describe('examples are hints, not values', () => {
+  test('the folder field is empty, with an example in its hint', async () => {
+    mockImageBackend();
+    await renderImage();
+    await expect.element(folderInput()).toHaveValue('');
+    expect(folderInput().element().hasAttribute('placeholder')).toBe(false);
+    await expect.element(folderInput()).toHaveAccessibleDescription(/e\.g\. \/home\/you\/my-app/);
+  });
+});
+
 describe('pushing', () => {
   async function built(backend: ReturnType<typeof mockImageBackend>) {
     backend.answers.build_image = () => builtImage;
@@ -245,6 +281,8 @@ describe('pushing', () => {
       { event: 'layers', layers: [layer('aaaaaaaaaaaa', 'retrying', 50_000_000, 100_000_000)] },
     );
     await expect.element(page.getByText('51 MB of 120 MB')).toBeVisible();
+    // The whole push counts compressed layers, and says so (the image size above is uncompressed).
+    await expect.element(page.getByText('51 MB of 120 MB compressed', { exact: true })).toBeVisible();
     await expect.element(page.getByRole('alert')).toHaveTextContent('The engine is retrying: Retrying in 5 seconds.');
 
     push.resolve(pushedImage);

@@ -63,6 +63,15 @@ describe('the list', () => {
     await expect.element(page.getByRole('button', { name: 'Copy the URI of web' })).toBeVisible();
   });
 
+  test('sizes are the compressed size ECR reports, in the same decimal units as the Image step', async () => {
+    mockRepositories([repository('hello-web', { images: [image(['v1'], 1_470)] })]);
+    await renderView();
+    // 1,470 bytes: "1.5 kB" here as on the Image step, not "1.44 KB".
+    await expect.element(row('hello-web').getByText('1.5 kB', { exact: true })).toBeVisible();
+    await expect.element(page.getByRole('columnheader', { name: 'Sort by Size (compressed)' })).toBeVisible();
+    await expect.element(page.getByText(/Each image counts at the compressed size ECR reports/)).toBeVisible();
+  });
+
   test('filters by name and by who made it, and sorts by size from the column header', async () => {
     mockRepositories([
       repository('api', { managed: true, images: [image(['1'], 30 * MiB)] }),

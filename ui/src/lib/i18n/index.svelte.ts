@@ -108,16 +108,18 @@ export function t(key: MessageKey, params?: Params): string {
 }
 
 /**
- * The plural message `key` for `count` things, in the current language: the form is chosen by
- * `Intl.PluralRules` ("1 action", "2 actions"; Korean has one form), and `{count}` is the number
- * written the language's way ("1,234"). A form the language has but the catalog lacks falls back
- * to `other`.
+ * The form of the plural message `key` for `count` things in the current language, as chosen by
+ * `Intl.PluralRules` ("1 action", "2 actions"; Korean has one form). A form the catalog lacks
+ * falls back to `other`. For `tParts` and `RichText`, which take a key.
  */
+export function pluralKey(key: PluralKey, count: number): MessageKey {
+  const form = `${key}.${new Intl.PluralRules(current).select(count)}`;
+  return (lookup(catalogs[current], form) !== undefined ? form : `${key}.other`) as MessageKey;
+}
+
+/** The plural message `key` for `count` things, with `{count}` written the language's way ("1,234"). */
 export function tn(key: PluralKey, count: number, params?: Params): string {
-  const category = new Intl.PluralRules(current).select(count);
-  const form = lookup(catalogs[current], `${key}.${category}`) ?? lookup(catalogs[current], `${key}.other`);
-  const fallback = lookup(catalogs.en, `${key}.other`) ?? key;
-  return interpolate(form ?? fallback, { count: new Intl.NumberFormat(current).format(count), ...params });
+  return t(pluralKey(key, count), { count: new Intl.NumberFormat(current).format(count), ...params });
 }
 
 export type TextPart = { text: string; code: boolean };
