@@ -282,3 +282,17 @@ describe('results come into view', () => {
     expect(document.scrollingElement?.scrollTop ?? 0).toBe(0);
   });
 });
+
+describe('Korean text', () => {
+  test('wraps between words, never inside one, on every page', async () => {
+    await render(App, { refreshMs: 60_000 });
+    const summary = page.getByText(/Berth checks that Docker/).element();
+    expect(getComputedStyle(summary).wordBreak).toBe('normal');
+
+    await page.getByRole('combobox', { name: 'Language' }).selectOptions('한국어');
+    await expect.element(page.getByRole('heading', { level: 1, name: '환경' })).toBeVisible();
+    for (const element of [document.body, page.getByRole('heading', { level: 1 }).element(), document.querySelector('nav')!]) {
+      expect(getComputedStyle(element).wordBreak).toBe('keep-all');
+    }
+  });
+});

@@ -256,5 +256,8 @@ test('the view is in Korean in Korean mode', async () => {
   await render(Deployments);
   await expect.element(page.getByRole('heading', { name: '배포 현황', level: 1 })).toBeVisible();
   await expect.element(page.getByRole('button', { name: 'shop 규모 조정' })).toBeVisible();
-  await expect.element(page.getByText('실행 중인 작업', { exact: true })).toBeVisible();
+  await expect.element(page.getByText('실행 중인 태스크', { exact: true })).toBeVisible();
+  // The same "$" as in English and on every other screen, not "US$".
+  await expect.element(page.getByText('$13.47').first()).toBeVisible();
+  expect(document.body.textContent).not.toContain('US$');
 });

@@ -453,6 +453,9 @@ describe('language', () => {
     await expect.element(page.getByRole('radio', { name: '계속 실행 (서비스)' })).toBeChecked();
     await expect.element(page.getByRole('combobox', { name: '메모리' })).toBeVisible();
     await expect.element(page.getByText('예상 비용', { exact: true })).toBeVisible();
+    // The same "$" as in English and on every other screen, not "US$".
+    await expect.element(page.getByText('$12.66')).toBeVisible();
+    expect(document.body.textContent).not.toContain('US$');
   });
 });
 

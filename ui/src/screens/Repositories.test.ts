@@ -372,6 +372,6 @@ describe('in Korean', () => {
     await page.getByRole('button', { name: 'web 삭제' }).click();
     await expect.element(page.getByRole('dialog')).toHaveAccessibleName('“web” 리포지토리를 삭제할까요?');
     await expect.element(page.getByText('이미지 1개(41.9 MB)가 함께 삭제됩니다.')).toBeVisible();
-    await expect.element(page.getByLabelText('확인하려면 web을(를) 입력하세요')).toBeVisible();
+    await expect.element(page.getByLabelText('확인하려면 다음 이름을 입력하세요: web')).toBeVisible();
   });
 });
