@@ -114,3 +114,14 @@ describe('ModalDialog', () => {
     expect(page.getByRole('dialog').query()).toBeNull();
   });
 });
+
+describe('Callout', () => {
+  test('a warning is told in words and its role; the mark only repeats the tone', async () => {
+    const { default: CalloutHost } = await import('../test/CalloutHost.svelte');
+    await render(CalloutHost);
+    const alert = page.getByRole('alert');
+    await expect.element(alert).toHaveTextContent('The image is linux/arm64.');
+    expect(alert.element().querySelector('[aria-hidden="true"]')?.textContent).toBe('!');
+    await expect.element(page.getByRole('note')).toHaveTextContent('Docker emulates linux/amd64.');
+  });
+});

@@ -1,4 +1,5 @@
 // Berth's UI kit: what every screen writes and shows the same way. Screens import from here.
+export { default as Callout } from './Callout.svelte';
 export { default as ChoiceCard } from './ChoiceCard.svelte';
 export { default as CopyButton } from './CopyButton.svelte';
 export { default as ModalDialog } from './ModalDialog.svelte';
