@@ -1,5 +1,5 @@
 import { clearMocks } from '@tauri-apps/api/mocks';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, onTestFinished, test, vi } from 'vitest';
 import { page, userEvent } from 'vitest/browser';
 import { render } from 'vitest-browser-svelte';
 import App from './App.svelte';
@@ -255,6 +255,7 @@ describe('practice badge', () => {
 describe('results come into view', () => {
   test('after "Create repository" the new repository comes to the top of the pane, even where scrollIntoView does nothing', async () => {
     await page.viewport(1200, 420);
+    onTestFinished(() => page.viewport(414, 896));
     mockRepositories();
     await render(App, { refreshMs: 60_000 });
     await rail().getByRole('button', { name: 'Repository', exact: true }).click();
