@@ -24,7 +24,7 @@ describe('what runs', () => {
     await expect.element(shopCard()).toBeVisible();
     await expect.element(shopCard().getByText('Running', { exact: true }).first()).toBeVisible();
     await expect.element(shopCard().getByText('Made by Berth')).toBeVisible();
-    await expect.element(shopCard().getByRole('definition').filter({ hasText: '0.25 vCPU · 512 MiB · x86-64' })).toBeVisible();
+    await expect.element(shopCard().getByRole('definition').filter({ hasText: '0.25 vCPU · 0.5 GB · x86-64' })).toBeVisible();
     await expect.element(shopCard().getByText('123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:v3')).toBeVisible();
     await expect.element(shopCard().getByText('$13.47')).toBeVisible();
     await expect.element(shopCard().getByText('— (service shop) has reached a steady state.')).toBeVisible();
@@ -37,7 +37,7 @@ describe('what runs', () => {
     const totals = page.getByRole('region', { name: 'Totals' });
     await expect.element(totals.getByText('$0.0185')).toBeVisible();
     await expect.element(totals.getByText('$13.47')).toBeVisible();
-    await expect.element(page.getByText('On-demand prices as of 2026-11-01', { exact: false })).toBeVisible();
+    await expect.element(page.getByText('On-demand prices as of Nov 1, 2026', { exact: false })).toBeVisible();
   });
 
   test('tells the backend the view is shown, follows new states, and says when the view goes away', async () => {
@@ -113,7 +113,7 @@ describe('actions', () => {
     await userEvent.fill(input, '2');
     await expect.element(page.getByText('About $26.94 a month at this count.')).toBeVisible();
     await page.getByRole('button', { name: 'Set desired count' }).click();
-    await expect.element(page.getByRole('status').getByText('shop now keeps 2 task(s) running', { exact: false })).toBeVisible();
+    await expect.element(page.getByRole('status').getByText('shop now keeps 2 tasks running', { exact: false })).toBeVisible();
     expect(backend.argsOf('scale_service')).toEqual([{ cluster: 'web', service: 'shop', desired: 2, channel: undefined }]);
   });
 
@@ -215,7 +215,7 @@ describe('logs and charts', () => {
 
     await userEvent.fill(page.getByRole('searchbox', { name: 'Search the log' }), 'line 7');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
-    await expect.element(log.getByText('1 line(s) contain “line 7”')).toBeVisible();
+    await expect.element(log.getByText('1 line contains “line 7”')).toBeVisible();
     expect(backend.argsOf('read_task_logs').at(-1)?.request).toMatchObject({ search: 'line 7', token: null });
   });
 
@@ -256,5 +256,8 @@ test('the view is in Korean in Korean mode', async () => {
   await render(Deployments);
   await expect.element(page.getByRole('heading', { name: '배포 현황', level: 1 })).toBeVisible();
   await expect.element(page.getByRole('button', { name: 'shop 규모 조정' })).toBeVisible();
-  await expect.element(page.getByText('실행 중인 작업', { exact: true })).toBeVisible();
+  await expect.element(page.getByText('실행 중인 태스크', { exact: true })).toBeVisible();
+  // The same "$" as in English and on every other screen, not "US$".
+  await expect.element(page.getByText('$13.47').first()).toBeVisible();
+  expect(document.body.textContent).not.toContain('US$');
 });

@@ -146,7 +146,7 @@ describe('building from a folder', () => {
     build.resolve({ ...builtImage, platform: 'linux/arm64' });
     // Said once to screen readers, and shown.
     await expect.element(page.getByRole('status').filter({ hasText: 'Built web:a1b2c3d' })).toBeInTheDocument();
-    await expect.element(page.getByText('linux/arm64 · 182 MB · 20.6 MB of context sent')).toBeVisible();
+    await expect.element(page.getByText('linux/arm64 · Image size 182 MB · Build context sent 20.6 MB')).toBeVisible();
     await expect.element(pushButton()).toBeEnabled();
   });
 
@@ -194,6 +194,42 @@ describe('building from a folder', () => {
     await expect.element(tagInput()).toHaveAttribute('aria-invalid', 'true');
     await expect.element(tagInput()).toHaveAccessibleDescription(/Start with a letter, a digit or _/);
     await expect.element(buildButton()).toBeDisabled();
+  });
+});
+
+describe('sizes say which size they are', () => {
+  test('the context sent, the image built and the compressed push are named, all in decimal units', async () => {
+    const backend = mockImageBackend();
+    backend.answers.build_image = () => builtImage;
+    await renderImage();
+    await chooseFolder();
+    const summary = page.getByRole('definition').filter({ hasText: '1,234 files, 20.5 MB' });
+    await expect.element(summary).toBeVisible();
+    await expect.element(page.getByText('Build context sent to Docker', { exact: true })).toBeVisible();
+    await buildButton().click();
+    await expect.element(page.getByText('linux/amd64 · Image size 182 MB · Build context sent 20.6 MB', { exact: true })).toBeVisible();
+  });
+});
+
+describe('the tag hint', () => {
+  test('before a folder is chosen it promises a suggestion, and does not talk about git', async () => {
+    mockImageBackend();
+    await renderImage();
+    await expect.element(tagInput()).toHaveAccessibleDescription(/Berth suggests one once you choose a folder/);
+    expect(tagInput().element().getAttribute('aria-describedby')).toBeTruthy();
+    await expect.element(tagInput()).not.toHaveAccessibleDescription(/not a git repository/);
+    await chooseFolder();
+    await expect.element(tagInput()).toHaveAccessibleDescription(/Your folder's git commit/);
+  });
+});
+
+describe('examples are hints, not values', () => {
+  test('the folder field is empty, with an example in its hint', async () => {
+    mockImageBackend();
+    await renderImage();
+    await expect.element(folderInput()).toHaveValue('');
+    expect(folderInput().element().hasAttribute('placeholder')).toBe(false);
+    await expect.element(folderInput()).toHaveAccessibleDescription(/e\.g\. \/home\/you\/my-app/);
   });
 });
 
@@ -245,6 +281,8 @@ describe('pushing', () => {
       { event: 'layers', layers: [layer('aaaaaaaaaaaa', 'retrying', 50_000_000, 100_000_000)] },
     );
     await expect.element(page.getByText('51 MB of 120 MB')).toBeVisible();
+    // The whole push counts compressed layers, and says so (the image size above is uncompressed).
+    await expect.element(page.getByText('51 MB of 120 MB compressed', { exact: true })).toBeVisible();
     await expect.element(page.getByRole('alert')).toHaveTextContent('The engine is retrying: Retrying in 5 seconds.');
 
     push.resolve(pushedImage);

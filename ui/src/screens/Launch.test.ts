@@ -227,7 +227,7 @@ describe('review', () => {
     await expect.element(items.nth(1)).toHaveTextContent(/Create\s*Log group\s*\/berth\/web/);
     await expect.element(items.nth(4)).toHaveTextContent(/0\.25 vCPU, 0\.5 GB, X86_64, port 80; logs via awslogs to \/berth\/web; execution role ecsTaskExecutionRole/);
     await expect.element(page.getByText('About $12.66 per month ($0.0173 per hour).')).toBeVisible();
-    await page.getByText('Show the aws command (2)').click();
+    await page.getByText('Show the 2 aws commands').click();
     await expect.element(page.getByText('aws logs create-log-group --log-group-name /berth/web --region us-east-1')).toBeVisible();
     expect(backend.argsOf('start_launch')).toHaveLength(0);
 
@@ -453,6 +453,9 @@ describe('language', () => {
     await expect.element(page.getByRole('radio', { name: '계속 실행 (서비스)' })).toBeChecked();
     await expect.element(page.getByRole('combobox', { name: '메모리' })).toBeVisible();
     await expect.element(page.getByText('예상 비용', { exact: true })).toBeVisible();
+    // The same "$" as in English and on every other screen, not "US$".
+    await expect.element(page.getByText('$12.66')).toBeVisible();
+    expect(document.body.textContent).not.toContain('US$');
   });
 });
 
@@ -480,5 +483,106 @@ describe('catalogs', () => {
         expect(get(ko, `launch.causes.${cause}.${part}`), `${cause}.${part}`).toMatch(/[\uAC00-\uD7A3]/);
       }
     }
+  });
+});
+
+describe('the Review plan action', () => {
+  test('sits where the form ends, after Networking, and stays in the window while the form scrolls', async () => {
+    await page.viewport(1280, 640);
+    try {
+      mockLaunchBackend();
+      await renderReady();
+      const button = reviewButton().element();
+      const networking = page.getByRole('region', { name: 'Networking' }).element();
+      expect(networking.compareDocumentPosition(button) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+      // Nothing of the form comes after it.
+      expect(button.closest('.main')?.lastElementChild?.contains(button)).toBe(true);
+
+      const scroller = document.scrollingElement!;
+      expect(scroller.scrollHeight).toBeGreaterThan(window.innerHeight * 2);
+      const inWindow = () => {
+        const r = button.getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= window.innerHeight;
+      };
+      for (const y of [0, scroller.scrollHeight / 3, (scroller.scrollHeight * 2) / 3, scroller.scrollHeight]) {
+        scroller.scrollTop = y;
+        await expect.poll(inWindow, { timeout: 1000 }).toBe(true);
+      }
+      await expect.element(reviewButton()).toHaveAccessibleName('Review plan');
+    } finally {
+      document.scrollingElement!.scrollTop = 0;
+      await page.viewport(414, 896);
+    }
+  });
+});
+
+describe('counts read in the singular and the plural', () => {
+  test('the plan says "1 task in 1 subnet" and "2 tasks in 6 subnets", never "task(s)"', async () => {
+    const backend = mockLaunchBackend();
+    backend.answers.plan_launch = (args) =>
+      launchPlan(args.choices as LaunchChoices, {
+        subnetIds: ['subnet-a'],
+        notes: [{ kind: 'tasksStillRunning', count: 1 }],
+      });
+    await renderReady();
+    await reviewButton().click();
+    await expect.element(page.getByText('Keeps 1 task running in 1 subnet; public IP on.')).toBeVisible();
+    await expect.element(page.getByText('1 task of an earlier launch is still running. It keeps running until you tear down.')).toBeVisible();
+    expect(document.body.textContent).not.toMatch(/\(s\)/);
+
+    await page.getByRole('button', { name: 'Back to edit' }).click();
+    backend.answers.plan_launch = (args) =>
+      launchPlan({ ...(args.choices as LaunchChoices), count: 2 }, { subnetIds: ['a', 'b', 'c', 'd', 'e', 'f'] });
+    await reviewButton().click();
+    await expect.element(page.getByText('Keeps 2 tasks running in 6 subnets; public IP on.')).toBeVisible();
+  });
+});
+
+describe('the address of a task without a public IP', () => {
+  const action = (resource: string, outcome: string, name: string): LaunchEvent =>
+    ({ event: 'action', resource, outcome, name, id: null, command: null }) as LaunchEvent;
+  async function launchWithoutAddress(practice: boolean, publicIp: boolean) {
+    const choices = launchChoices({ mode: 'task' });
+    choices.network.publicIp = publicIp;
+    const backend = mockLaunchBackend(launchOverview({ practice, choices }));
+    backend.answers.start_launch = (_args, emit) => {
+      emit(action('task', 'started', 'web'));
+      emit({ event: 'task', taskId: 'abc123', lastStatus: 'RUNNING', desiredStatus: 'RUNNING' });
+      emit({ event: 'address', address: { taskId: 'abc123', publicIp: null, privateIp: '172.31.3.4', url: null } });
+      return launchRecord({ status: 'running' });
+    };
+    await renderReady();
+    await reviewButton().click();
+    await page.getByRole('button', { name: 'Launch now' }).click();
+  }
+
+  test('in practice mode the heading does not say "yet" over a text that says "never"', async () => {
+    await launchWithoutAddress(true, true);
+    await expect.element(page.getByText('No public IP address in practice mode')).toBeVisible();
+    await expect.element(page.getByText(/never assigns public IP addresses/)).toBeVisible();
+    expect(page.getByText(/No public IP address yet/).query()).toBeNull();
+  });
+
+  test('on AWS it says "yet" only when the task asked for one', async () => {
+    await launchWithoutAddress(false, false);
+    await expect.element(page.getByText('No public IP address', { exact: true })).toBeVisible();
+    await expect.element(page.getByText(/launched without a public IP address/)).toBeVisible();
+  });
+
+  test('on AWS a task that asked for one is waiting for it', async () => {
+    await launchWithoutAddress(false, true);
+    await expect.element(page.getByText('No public IP address yet', { exact: true })).toBeVisible();
+    await expect.element(page.getByText(/hasn't assigned the task's public IP address yet/)).toBeVisible();
+  });
+});
+
+describe('examples are hints, not values', () => {
+  test('the command field is empty with its example in the hint', async () => {
+    mockLaunchBackend();
+    await renderReady();
+    const command = page.getByLabelText('Command override', { exact: true });
+    await expect.element(command).toHaveValue('');
+    expect(command.element().hasAttribute('placeholder')).toBe(false);
+    await expect.element(command).toHaveAccessibleDescription(/e\.g\. npm run start/);
   });
 });

@@ -26,7 +26,7 @@ import {
   resetLanguage,
   sleep,
 } from '../test/fixtures';
-import { image, MB, mockRepositories, repository } from '../test/repositories';
+import { image, MiB, mockRepositories, repository } from '../test/repositories';
 
 /** A command name that says it destroys, stops or empties something. */
 const DESTRUCTIVE_NAME =
@@ -129,10 +129,10 @@ const CASES: Record<Confirmed, Case> = {
 
   delete_repository: {
     async render() {
-      const fake = mockRepositories([repository('web', { images: [image(['v1'], 10 * MB)] })]);
+      const fake = mockRepositories([repository('web', { images: [image(['v1'], 10 * MiB)] })]);
       await render(Repositories);
       await expect.element(page.getByRole('rowheader', { name: /^web\b/ })).toBeVisible();
-      await expect.element(page.getByText('10 MB').first()).toBeVisible();
+      await expect.element(page.getByText('10.5 MB').first()).toBeVisible();
       return (cmd) => fake.argsOf(cmd).length;
     },
     ask: () => page.getByRole('button', { name: 'Delete web' }).click(),
@@ -145,7 +145,7 @@ const CASES: Record<Confirmed, Case> = {
 
   delete_repository_images: {
     async render() {
-      const fake = mockRepositories([repository('web', { images: [image(['v1'], 10 * MB), image(['v2'], 20 * MB)] })]);
+      const fake = mockRepositories([repository('web', { images: [image(['v1'], 10 * MiB), image(['v2'], 20 * MiB)] })]);
       await render(Repositories);
       await page.getByRole('button', { name: 'Open web' }).click();
       await page.getByRole('checkbox', { name: 'Select v1' }).click();

@@ -9,10 +9,18 @@ export async function copyText(text: string): Promise<boolean> {
     area.value = text;
     area.setAttribute('readonly', '');
     area.className = 'visually-hidden';
+    const focused = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     document.body.append(area);
     area.select();
-    const ok = document.execCommand('copy');
+    let ok = false;
+    try {
+      ok = document.execCommand('copy');
+    } catch {
+      ok = false;
+    }
     area.remove();
+    // Selecting moved the focus to the text area: give it back to the button the user pressed.
+    focused?.focus();
     return ok;
   }
 }
