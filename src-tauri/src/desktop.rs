@@ -3,11 +3,11 @@
 
 use crate::state::AppState;
 use crate::tray::Tray;
-use berth_core::desktop_text;
-use berth_core::dashboard::monitor::{MonitorSink, MonitorState, SnapshotFuture, SnapshotSource};
-use berth_core::settings::{Language, Preferences};
 use berth_core::dashboard::deployments::{take_snapshot, FollowedTask, StatusEvent};
+use berth_core::dashboard::monitor::{MonitorSink, MonitorState, SnapshotFuture, SnapshotSource};
+use berth_core::desktop_text;
 use berth_core::jobs::Job;
+use berth_core::settings::{Language, Preferences};
 use tauri::{AppHandle, Manager};
 
 /// The language of what Berth draws itself: the chosen one, else the system's.

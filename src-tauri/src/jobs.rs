@@ -91,8 +91,3 @@ where
 pub fn channel_watcher(channel: Channel<JobEvent>) -> berth_core::jobs::Watcher<JobEvent> {
     Arc::new(move |event| channel.send(event.clone()).is_ok())
 }
-
-/// The failure of a job that cannot start (for a command that answers with the job's id).
-pub fn refused(kind: &str) -> BerthError {
-    BerthError::invalid("job", "busy").with("kind", kind)
-}

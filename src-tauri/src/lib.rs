@@ -30,9 +30,9 @@ pub fn run() {
             // window attaches to them like to any job, however often it reloads.
             let jobs = app.state::<AppJobs>().inner().clone();
             let (_, activity) = jobs.start("activity", "", Replay::Nothing)?;
-            state
-                .activity
-                .subscribe(Arc::new(move |entry| activity.emit(JobEvent::Activity(entry.clone()))));
+            state.activity.subscribe(Arc::new(move |entry| {
+                activity.emit(JobEvent::Activity(entry.clone()))
+            }));
             let (_, deployments) = jobs.start("deployments", "", Replay::Latest)?;
             app.manage(state);
             app.manage(LaunchStore::in_dir(&paths.app_data_dir()?));

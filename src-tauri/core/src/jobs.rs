@@ -384,7 +384,11 @@ mod tests {
         .unwrap();
         job.emit(1);
         job.emit(2);
-        assert_eq!(calls.load(Ordering::Relaxed), 1, "dropped after its first failed send");
+        assert_eq!(
+            calls.load(Ordering::Relaxed),
+            1,
+            "dropped after its first failed send"
+        );
         let (watcher, seen) = collector();
         jobs.attach(&id, "page", watcher).unwrap();
         jobs.detach_all();

@@ -17,9 +17,10 @@ async fn change_keychain(
     change: impl FnOnce(&mut Settings) -> Result<()> + Send + 'static,
 ) -> Result<AccountOverview> {
     let mut settings = state.settings();
-    let settings = tauri::async_runtime::spawn_blocking(move || change(&mut settings).map(|_| settings))
-        .await
-        .map_err(BerthError::internal)??;
+    let settings =
+        tauri::async_runtime::spawn_blocking(move || change(&mut settings).map(|_| settings))
+            .await
+            .map_err(BerthError::internal)??;
     state.update(|s| {
         *s = settings;
         Ok(())
@@ -41,7 +42,10 @@ pub async fn save_identity(app: &AppHandle, identity: NewIdentity) -> Result<Acc
 pub async fn remove_identity(app: &AppHandle, name: String) -> Result<AccountOverview> {
     let state = app.state::<AppState>();
     let store = state.store.clone();
-    change_keychain(&state, move |s| account::remove_identity(store.as_ref(), s, &name)).await
+    change_keychain(&state, move |s| {
+        account::remove_identity(store.as_ref(), s, &name)
+    })
+    .await
 }
 
 /// Remembers the chosen identity, region and practice mode.

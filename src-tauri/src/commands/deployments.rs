@@ -14,7 +14,8 @@ use tauri::{AppHandle, Manager};
 
 /// Whether the Deployments view is on screen (it refreshes while it is, or while the tray is on).
 pub async fn show_deployments(app: &AppHandle, visible: bool) -> Result<()> {
-    app.state::<Monitor>().set_controls(|c| c.view_visible = visible);
+    app.state::<Monitor>()
+        .set_controls(|c| c.view_visible = visible);
     Ok(())
 }
 
@@ -34,7 +35,12 @@ async fn act<T, F: Future<Output = Result<T>>>(
     Ok(done)
 }
 
-pub async fn scale_service(app: &AppHandle, cluster: String, service: String, desired: i32) -> Result<()> {
+pub async fn scale_service(
+    app: &AppHandle,
+    cluster: String,
+    service: String,
+    desired: i32,
+) -> Result<()> {
     act(app, |c| async move {
         service_actions::scale_service(&c, &cluster, &service, desired).await
     })
@@ -61,11 +67,17 @@ pub async fn deploy_image_tag(
 }
 
 pub async fn delete_service(app: &AppHandle, cluster: String, service: String) -> Result<()> {
-    act(app, |c| async move { service_actions::delete_service(&c, &cluster, &service).await }).await
+    act(app, |c| async move {
+        service_actions::delete_service(&c, &cluster, &service).await
+    })
+    .await
 }
 
 pub async fn stop_task(app: &AppHandle, cluster: String, task: String) -> Result<()> {
-    act(app, |c| async move { service_actions::stop_task(&c, &cluster, &task).await }).await
+    act(app, |c| async move {
+        service_actions::stop_task(&c, &cluster, &task).await
+    })
+    .await
 }
 
 /// The CloudWatch log streams of a task's containers.
@@ -76,8 +88,13 @@ pub async fn list_task_log_streams(
 ) -> Result<Vec<LogStreamRef>> {
     let state = app.state::<AppState>();
     let clients = state.aws().await?;
-    deployments::task_log_streams(&clients, &state.status_cache, &task_definition_arn, &task_id)
-        .await
+    deployments::task_log_streams(
+        &clients,
+        &state.status_cache,
+        &task_definition_arn,
+        &task_id,
+    )
+    .await
 }
 
 /// A page of a log stream: the newest lines, an earlier or later page, or search results.

@@ -94,7 +94,11 @@ pub async fn resume_launch(app: &AppHandle, name: String) -> Result<JobId> {
     spawn_launch(app, record.config.clone(), Some(record))
 }
 
-fn spawn_launch(app: &AppHandle, config: LaunchConfig, resumed: Option<LaunchRecord>) -> Result<JobId> {
+fn spawn_launch(
+    app: &AppHandle,
+    config: LaunchConfig,
+    resumed: Option<LaunchRecord>,
+) -> Result<JobId> {
     let jobs = app.state::<AppJobs>().inner().clone();
     let name = config.choices.app.clone();
     refuse_if_busy(&jobs, &name)?;

@@ -44,8 +44,7 @@ use berth_core::pricing::CostEstimate;
 use berth_core::settings::{AccountSettings, Preferences, WizardSettings};
 use berth_core::wizard::account::{AccountOverview, NewIdentity, VerifiedIdentity};
 use berth_core::wizard::iam::{
-    DeployUserOutcome, DeployUserPlan, DeployUserRequest, PermissionReport, RoleChange,
-    RoleStatus,
+    DeployUserOutcome, DeployUserPlan, DeployUserRequest, PermissionReport, RoleChange, RoleStatus,
 };
 use berth_core::wizard::image::{BuildRequest, FolderInfo, ImageStep, PushRequest};
 use berth_core::wizard::launch::network::NetworkOverview;
@@ -69,40 +68,63 @@ pub struct CommandInfo {
     pub imports: Vec<ts_rs::Dependency>,
 }
 
-/// The TypeScript name of `T`, noting the generated types it names in `imports`: `T` itself when
-/// it is exported, else the types inside it (`Vec<T>`, `Option<T>`).
+/// Calls `each` with every exported type `T` stands for: `T` itself when it is exported, else
+/// the types inside it (`Vec<T>`, `Option<T>`, nested).
+#[cfg(test)]
+fn exported_in<T: ts_rs::TS + 'static + ?Sized>(each: &mut dyn FnMut(&dyn ExportedType)) {
+    struct Inner<'a>(&'a mut dyn FnMut(&dyn ExportedType));
+    impl ts_rs::TypeVisitor for Inner<'_> {
+        fn visit<U: ts_rs::TS + 'static + ?Sized>(&mut self) {
+            exported_in::<U>(self.0);
+        }
+    }
+    if T::output_path().is_some() {
+        each(&Exported::<T>(std::marker::PhantomData));
+    } else {
+        T::visit_generics(&mut Inner(each));
+    }
+}
+
+/// A type ts-rs exports, without its type parameter.
+#[cfg(test)]
+trait ExportedType {
+    fn dependency(&self, cfg: &ts_rs::Config) -> Option<ts_rs::Dependency>;
+    fn export_all(&self, cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError>;
+}
+
+#[cfg(test)]
+struct Exported<T: ?Sized>(std::marker::PhantomData<T>);
+
+#[cfg(test)]
+impl<T: ts_rs::TS + 'static + ?Sized> ExportedType for Exported<T> {
+    fn dependency(&self, cfg: &ts_rs::Config) -> Option<ts_rs::Dependency> {
+        ts_rs::Dependency::from_ty::<T>(cfg)
+    }
+    fn export_all(&self, cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {
+        T::export_all(cfg)
+    }
+}
+
+/// The TypeScript name of `T`, noting in `imports` the generated types it names.
 #[cfg(test)]
 fn ts_name<T: ts_rs::TS + 'static + ?Sized>(
     cfg: &ts_rs::Config,
     imports: &mut Vec<ts_rs::Dependency>,
 ) -> String {
-    match ts_rs::Dependency::from_ty::<T>(cfg) {
-        Some(own) => imports.push(own),
-        None => imports.extend(T::dependencies(cfg)),
-    }
+    exported_in::<T>(&mut |t| imports.extend(t.dependency(cfg)));
     T::name(cfg)
 }
 
 /// Writes the bindings of `T` and of every type it names into `cfg`'s directory.
 #[cfg(test)]
 fn export<T: ts_rs::TS + 'static + ?Sized>(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {
-    struct Inner<'a> {
-        cfg: &'a ts_rs::Config,
-        error: Option<ts_rs::ExportError>,
-    }
-    impl ts_rs::TypeVisitor for Inner<'_> {
-        fn visit<U: ts_rs::TS + 'static + ?Sized>(&mut self) {
-            if self.error.is_none() && U::output_path().is_some() {
-                self.error = U::export_all(self.cfg).err();
-            }
+    let mut result = Ok(());
+    exported_in::<T>(&mut |t| {
+        if result.is_ok() {
+            result = t.export_all(cfg);
         }
-    }
-    if T::output_path().is_some() {
-        return T::export_all(cfg);
-    }
-    let mut inner = Inner { cfg, error: None };
-    T::visit_dependencies(&mut inner);
-    inner.error.map_or(Ok(()), Err)
+    });
+    result
 }
 
 macro_rules! berth_commands {

@@ -106,8 +106,7 @@ fn commands_ts(commands: &[CommandInfo]) -> String {
 
 /// The text of `errorKinds.ts`: every kind, in declaration order.
 fn error_kinds_ts() -> String {
-    use strum::IntoEnumIterator;
-    let kinds: Vec<String> = ErrorKind::iter()
+    let kinds: Vec<String> = ErrorKind::all()
         .map(|k| format!("  '{}',\n", k.as_str()))
         .collect();
     format!(
@@ -151,7 +150,10 @@ fn the_ui_calls_and_types_are_written_from_the_command_list() {
         })
         .unwrap_or_default();
     if std::env::var_os("BERTH_UPDATE_BINDINGS").is_some() {
-        for stale in committed_bindings.iter().filter(|p| !files.contains_key(*p)) {
+        for stale in committed_bindings
+            .iter()
+            .filter(|p| !files.contains_key(*p))
+        {
             std::fs::remove_file(ipc.join(stale)).unwrap();
         }
         std::fs::create_dir_all(ipc.join("bindings")).unwrap();
@@ -166,8 +168,14 @@ fn the_ui_calls_and_types_are_written_from_the_command_list() {
             stale.push(path.display().to_string());
         }
     }
-    for extra in committed_bindings.iter().filter(|p| !files.contains_key(*p)) {
-        stale.push(format!("{} (no longer named by any command)", extra.display()));
+    for extra in committed_bindings
+        .iter()
+        .filter(|p| !files.contains_key(*p))
+    {
+        stale.push(format!(
+            "{} (no longer named by any command)",
+            extra.display()
+        ));
     }
     assert!(
         stale.is_empty(),
@@ -192,6 +200,9 @@ fn a_command_with_a_channel_takes_a_callback_and_arguments_are_camel_case() {
         .find(|c| c.name == "check_permissions")
         .unwrap();
     assert!(function(check).contains("{ roleName, userName }"));
-    let clear = commands.iter().find(|c| c.name == "clear_activity").unwrap();
+    let clear = commands
+        .iter()
+        .find(|c| c.name == "clear_activity")
+        .unwrap();
     assert!(function(clear).contains("Promise<void>"));
 }

@@ -1,8 +1,8 @@
 //! Repository names: the table shared with the UI's validator, against Berth's validator, against
 //! moto's CreateRepository, and Berth's create refusing bad names before any AWS call.
 
-use crate::support::ecr as ecr_support;
 use crate::support;
+use crate::support::ecr as ecr_support;
 
 use berth_core::activity::ActivityLog;
 use berth_core::aws::ecr::{Encryption, TagMutability};

@@ -2,8 +2,8 @@
 //! it is right, fixed on request when it is wrong; and the permission checklist, which moto
 //! cannot simulate, says "unknown" instead of guessing.
 
-use crate::support::iam as iam_support;
 use crate::support;
+use crate::support::iam as iam_support;
 
 use berth_core::activity::{ActivityLog, ActivityStatus};
 use berth_core::aws::AwsClients;

@@ -4,8 +4,8 @@
 use crate::support::status as status_support;
 
 use berth_core::activity::ActivityLog;
-use berth_core::dashboard::service_actions::{self, MAX_DESIRED_COUNT};
 use berth_core::dashboard::deployments::{take_snapshot, StatusCache};
+use berth_core::dashboard::service_actions::{self, MAX_DESIRED_COUNT};
 use berth_core::ErrorKind;
 use status_support::*;
 

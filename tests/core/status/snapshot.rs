@@ -4,11 +4,11 @@
 use crate::support::status as status_support;
 
 use berth_core::activity::ActivityLog;
-use berth_core::dashboard::service_actions;
+use berth_core::dashboard::costs::fargate_prices_for;
 use berth_core::dashboard::deployments::{
     take_snapshot, DeploymentsSnapshot, StatusCache, StatusEvent, StatusWatch, BERTH_STOP_REASON,
 };
-use berth_core::dashboard::costs::fargate_prices_for;
+use berth_core::dashboard::service_actions;
 use status_support::*;
 
 /// One refresh as the monitor makes it: followed tasks from the watch, then the watch's events.

@@ -46,7 +46,11 @@ pub fn unique() -> u64 {
 
 /// A name no other test run uses, so parallel and repeated runs never collide in the keychain.
 pub fn unique_name(prefix: &str) -> String {
-    format!("{prefix}-{}-{}", std::process::id(), unique() % 1_000_000_000)
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        unique() % 1_000_000_000
+    )
 }
 
 /// A random 12-digit account id.

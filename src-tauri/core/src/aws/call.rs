@@ -78,7 +78,10 @@ impl<'a> Call<'a> {
         }
         match self.action.service {
             // `--tags key=a,value=b …`
-            Service::Ecs => self.list("--tags", tags.iter().map(|(k, v)| format!("key={k},value={v}"))),
+            Service::Ecs => self.list(
+                "--tags",
+                tags.iter().map(|(k, v)| format!("key={k},value={v}")),
+            ),
             // `--tags a=b,c=d`
             Service::Logs => {
                 let map: Vec<String> = tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -97,7 +100,10 @@ impl<'a> Call<'a> {
                 )
             }
             // `--tags Key=a,Value=b …`
-            _ => self.list("--tags", tags.iter().map(|(k, v)| format!("Key={k},Value={v}"))),
+            _ => self.list(
+                "--tags",
+                tags.iter().map(|(k, v)| format!("Key={k},Value={v}")),
+            ),
         }
     }
 

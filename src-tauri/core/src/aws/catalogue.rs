@@ -3,9 +3,7 @@
 //! only through these declarations (see `super::call`), so nothing Berth does can be missing from
 //! the IAM step's checklist or the deploy user's policy.
 
-use super::action::{
-    Action, Condition, Performer, PermissionGroup as G, Scope as S, Service::*,
-};
+use super::action::{Action, Condition, Performer, PermissionGroup as G, Scope as S, Service::*};
 
 const PASSED_TO_ECS_TASKS: Condition = Condition {
     key: "iam:PassedToService",
@@ -286,8 +284,7 @@ catalogue! {
 
 /// The declared action with this IAM name (any of its purposes), e.g. `ecs:UpdateService`.
 pub fn by_iam_name(name: &str) -> Option<&'static Action> {
-    ALL.iter()
-        .find(|a| a.iam_name().eq_ignore_ascii_case(name))
+    ALL.iter().find(|a| a.iam_name().eq_ignore_ascii_case(name))
 }
 
 #[cfg(test)]

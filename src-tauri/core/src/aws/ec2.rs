@@ -294,7 +294,9 @@ pub async fn create_security_group(
         .tag_specifications(spec)
         .send();
     create_security_group_call(clients, vpc_id, name, description, tags)
-        .send(request, |out| Ok(out.group_id().unwrap_or_default().to_owned()))
+        .send(request, |out| {
+            Ok(out.group_id().unwrap_or_default().to_owned())
+        })
         .await
 }
 

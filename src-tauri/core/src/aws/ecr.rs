@@ -339,7 +339,9 @@ pub async fn describe_images(clients: &AwsClients, name: &str) -> Result<Vec<Ima
     clients
         .call(&ecr::DESCRIBE_IMAGES, name)
         .opt("--repository-name", name)
-        .send(request, |images| Ok(images.iter().map(ImageSummary::from_sdk).collect()))
+        .send(request, |images| {
+            Ok(images.iter().map(ImageSummary::from_sdk).collect())
+        })
         .await
         .map_err(|e| about(e, name))
 }
@@ -421,7 +423,9 @@ pub async fn get_lifecycle_policy(clients: &AwsClients, name: &str) -> Result<Op
     let found = clients
         .call(&ecr::GET_LIFECYCLE_POLICY, name)
         .opt("--repository-name", name)
-        .send(request, |out| Ok(out.lifecycle_policy_text().map(str::to_owned)))
+        .send(request, |out| {
+            Ok(out.lifecycle_policy_text().map(str::to_owned))
+        })
         .await;
     match found {
         Err(err) if err.param("code") == Some("LifecyclePolicyNotFoundException") => Ok(None),
@@ -455,7 +459,10 @@ pub fn batch_delete_image_call<'a>(
     clients
         .call(&ecr::BATCH_DELETE_IMAGE, repository)
         .opt("--repository-name", repository)
-        .list("--image-ids", digests.iter().map(|d| format!("imageDigest={d}")))
+        .list(
+            "--image-ids",
+            digests.iter().map(|d| format!("imageDigest={d}")),
+        )
 }
 
 /// Deletes up to [`MAX_BATCH_DELETE`] images by digest.

@@ -68,7 +68,6 @@ fn tag_pairs(tags: &[Tag]) -> Vec<(String, String)> {
         .collect()
 }
 
-
 /// IAM calls on behalf of one identity.
 pub struct Iam<'a> {
     clients: &'a AwsClients,

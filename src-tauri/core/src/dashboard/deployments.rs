@@ -5,9 +5,9 @@
 
 use crate::aws::ecs::{self, name_from_arn, TaskDefinitionCache, TaskDefinitionFacts};
 use crate::aws::{ec2, AwsClients};
+use crate::dashboard::costs::{fargate_prices_for, task_cost, RunningCost, FARGATE_PRICES};
 use crate::error::{BerthError, ErrorKind, Result};
 use crate::pricing::PriceSource;
-use crate::dashboard::costs::{fargate_prices_for, task_cost, RunningCost, FARGATE_PRICES};
 use crate::tags::{is_managed, APP_KEY};
 use aws_sdk_ecs::types::{Service, Task};
 use serde::Serialize;
@@ -237,7 +237,8 @@ pub async fn take_snapshot(
     for cluster_arn in &cluster_arns {
         let service_arns = ecs::list_services(clients, cluster_arn).await?;
         let services = ecs::describe_services(clients, cluster_arn, &service_arns).await?;
-        let mut task_arns = ecs::list_tasks(clients, cluster_arn, &ecs::TaskFilter::default()).await?;
+        let mut task_arns =
+            ecs::list_tasks(clients, cluster_arn, &ecs::TaskFilter::default()).await?;
         let listed: HashSet<String> = task_arns.iter().cloned().collect();
         task_arns.extend(
             followed
@@ -566,8 +567,7 @@ pub async fn task_log_streams(
         return Err(BerthError::invalid("taskDefinition", "required"));
     }
     let defs =
-        ecs::task_definitions(clients, &cache.task_definitions, [task_definition_arn])
-            .await?;
+        ecs::task_definitions(clients, &cache.task_definitions, [task_definition_arn]).await?;
     Ok(defs
         .get(task_definition_arn)
         .map(|def| crate::aws::logs::streams_of(def, task_id))

@@ -3,10 +3,10 @@
 //! to a [`MonitorSink`]. It waits longer after failures (more after throttling), pauses while
 //! nothing would show the result (window hidden and tray off), and refreshes at once on request.
 
-use crate::error::BerthError;
 use crate::dashboard::deployments::{
     now_millis, retry_delay, DeploymentsSnapshot, FollowedTask, StatusEvent, StatusWatch,
 };
+use crate::error::BerthError;
 use serde::Serialize;
 use std::future::Future;
 use std::pin::Pin;

@@ -56,7 +56,11 @@ impl TaskNetwork {
             "awsvpcConfiguration={{subnets=[{}],securityGroups=[{}],assignPublicIp={}}}",
             self.subnets.join(","),
             self.security_groups.join(","),
-            if self.public_ip { "ENABLED" } else { "DISABLED" }
+            if self.public_ip {
+                "ENABLED"
+            } else {
+                "DISABLED"
+            }
         )
     }
 }
@@ -289,7 +293,11 @@ pub async fn scale_service(
 }
 
 /// Replaces every task of a service with a new one of the same definition.
-pub async fn force_new_deployment(clients: &AwsClients, cluster: &str, service: &str) -> Result<()> {
+pub async fn force_new_deployment(
+    clients: &AwsClients,
+    cluster: &str,
+    service: &str,
+) -> Result<()> {
     let request = clients
         .ecs()
         .update_service()

@@ -9,15 +9,15 @@
 //! and each change to it is kept as a version.
 
 use super::{caller, explain, validate_iam_name, Caller};
-use crate::cli::CliCommand;
 use crate::aws::iam::Iam;
 use crate::aws::AwsClients;
+use crate::cli::CliCommand;
 use crate::credentials::{mask_key_id, AccessKeys, SecretStore};
 use crate::error::{BerthError, ErrorKind, Result};
 use crate::permissions::{deploy_user_policy, Resources};
 use crate::settings::{IdentitySource, SavedIdentity, Settings};
-use crate::wizard::account::{self, NewIdentity, PrincipalKind, VerifiedIdentity};
 use crate::tags;
+use crate::wizard::account::{self, NewIdentity, PrincipalKind, VerifiedIdentity};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::sync::Arc;
@@ -122,8 +122,10 @@ fn first_creation(iam: &Iam<'_>, res: &Resources) -> Vec<CliCommand> {
     let tags = berth_tags();
     vec![
         iam.create_user_call(&res.user_name, &tags).into_command(),
-        iam.create_policy_call(&res.deploy_policy_name(), &policy_file_arg(res), &tags).into_command(),
-        iam.attach_user_policy_call(&res.user_name, &res.deploy_policy_arn()).into_command(),
+        iam.create_policy_call(&res.deploy_policy_name(), &policy_file_arg(res), &tags)
+            .into_command(),
+        iam.attach_user_policy_call(&res.user_name, &res.deploy_policy_arn())
+            .into_command(),
         iam.create_access_key_call(&res.user_name).into_command(),
     ]
 }
@@ -321,7 +323,11 @@ async fn build(
             let file = policy_file_arg(res);
             iam.create_policy(&name, &document, &file, &tags).await?;
             made.policy = true;
-            ran.push(iam.create_policy_call(&name, &file, &tags).into_command().render());
+            ran.push(
+                iam.create_policy_call(&name, &file, &tags)
+                    .into_command()
+                    .render(),
+            );
         }
         Some(policy) if !is_managed(&policy.tags) => {
             return Err(BerthError::new(ErrorKind::AlreadyExists)
@@ -337,7 +343,11 @@ async fn build(
                 let file = policy_file_arg(res);
                 iam.create_policy_version(&policy_arn, &document, &file)
                     .await?;
-                ran.push(iam.create_policy_version_call(&policy_arn, &file).into_command().render());
+                ran.push(
+                    iam.create_policy_version_call(&policy_arn, &file)
+                        .into_command()
+                        .render(),
+                );
             }
         }
     }
@@ -349,7 +359,11 @@ async fn build(
     if !attached.contains(&policy_arn) {
         iam.attach_user_policy(user, &policy_arn).await?;
         made.attached = true;
-        ran.push(iam.attach_user_policy_call(user, &policy_arn).into_command().render());
+        ran.push(
+            iam.attach_user_policy_call(user, &policy_arn)
+                .into_command()
+                .render(),
+        );
     }
     Ok(())
 }

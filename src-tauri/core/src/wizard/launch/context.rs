@@ -1,8 +1,8 @@
 //! What a launch works with while it applies: the clients, the launch record on disk, and the
 //! running timeline. Each resource's `ensure` notes what it did through [`LaunchContext::done`].
 
-use super::record::{LaunchRecord, LaunchStore, RecordedResource};
 use super::kinds::ResourceKind;
+use super::record::{LaunchRecord, LaunchStore, RecordedResource};
 use super::timeline::{FollowOptions, LaunchEvent, Outcome, Run};
 use crate::aws::AwsClients;
 use crate::cli::CliCommand;

@@ -5,8 +5,8 @@
 
 use super::desired::{is_berths, Desired, Target};
 use super::ensure::{cluster, log_group, security_group, service, task_definition, tasks};
-pub use super::kinds::{Change, PlanAction, PlanItem};
 use super::kinds::ResourceKind;
+pub use super::kinds::{Change, PlanAction, PlanItem};
 use super::preflight::{self, Found};
 use super::{LaunchConfig, LaunchMode, Names};
 use crate::aws::AwsClients;

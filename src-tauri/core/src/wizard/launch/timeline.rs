@@ -3,15 +3,15 @@
 //! address — or stops, with the reason explained.
 
 use super::explain::{self, Diagnosis};
-use super::record::LaunchRecord;
 pub use super::kinds::{Outcome, ResourceKind, TaskAddress};
+use super::record::LaunchRecord;
 use super::Names;
 use crate::aws::ecs::{self, Task, TaskFilter};
 use crate::aws::{ec2, logs, AwsClients};
 use crate::error::{BerthError, Result};
+use crate::jobs::Job;
 use serde::Serialize;
 use std::time::{Duration, Instant};
-use crate::jobs::Job;
 use ts_rs::TS;
 
 /// One event on the timeline. Tagged by `event` so the UI can `switch` on it.
@@ -71,15 +71,6 @@ pub enum LaunchEvent {
     Failed {
         error: BerthError,
     },
-}
-
-/// The launch or teardown running now, for a window that opens (or comes back) while it runs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ActiveRun {
-    pub app: String,
-    /// A teardown rather than a launch.
-    pub teardown: bool,
 }
 
 /// A running launch or teardown: a [`Job`] that speaks [`LaunchEvent`].
