@@ -24,6 +24,14 @@ pub struct Job<E> {
     cancel: CancellationToken,
 }
 
+impl<E> std::fmt::Debug for Job<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Job")
+            .field("cancelled", &self.cancel.is_cancelled())
+            .finish_non_exhaustive()
+    }
+}
+
 impl<E> Clone for Job<E> {
     fn clone(&self) -> Self {
         Job {
