@@ -5,11 +5,13 @@
 //! without `_call` sends it.
 
 mod clusters;
+mod facts;
 mod services;
 mod task_definitions;
 mod tasks;
 
 pub use clusters::*;
+pub use facts::*;
 pub use services::*;
 pub use task_definitions::*;
 pub use tasks::*;
