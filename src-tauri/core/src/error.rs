@@ -68,6 +68,12 @@ pub enum ErrorKind {
     AlreadyExists,
     /// AWS asked Berth to slow down (rate limit); retrying later works.
     Throttled,
+    /// An AWS quota is reached (`quota` names it): more of that resource needs a deletion or a
+    /// quota increase, not a retry.
+    QuotaExceeded,
+    /// The region (`region`) is an opt-in region the account has not enabled: AWS answers as if
+    /// the credentials were wrong.
+    RegionNotEnabled,
     /// AWS refused the request for a reason of its own; `code` and the message in details.
     AwsRejected,
     /// The task execution role is missing or ECS cannot assume it; the IAM step fixes it.

@@ -122,9 +122,11 @@ catalogue! {
     }
 
     /// ECS's service-linked role, which an account needs before its first cluster or service.
+    /// AWS usually makes it on first use, but a brand-new account can fail its first
+    /// CreateCluster or CreateService with "Unable to assume the service linked role": Berth
+    /// makes it itself (docs/aws-facts.md#service-linked-role).
     ecs_setup {
         CREATE_SERVICE_LINKED_ROLE = Action::change(Iam, "CreateServiceLinkedRole")
-            .performed_by(IMPLIED)
             .allowed(G::Ecs, "EcsServiceLinkedRole", S::EcsServiceLinkedRole)
             .when(ECS_SERVICE);
     }

@@ -346,28 +346,39 @@ pub async fn describe_images(clients: &AwsClients, name: &str) -> Result<Vec<Ima
         .map_err(|e| about(e, name))
 }
 
-/// The image tagged `tag` in a repository, if there is one.
-pub async fn image_tagged(
+/// The image a tag or a digest (`sha256:…`) names in a repository, if there is one.
+pub async fn find_image(
     clients: &AwsClients,
     repository: &str,
-    tag: &str,
+    reference: &str,
 ) -> Result<Option<ImageSummary>> {
+    let (id, arg) = if reference.starts_with("sha256:") {
+        (
+            ImageIdentifier::builder().image_digest(reference).build(),
+            format!("imageDigest={reference}"),
+        )
+    } else {
+        (
+            ImageIdentifier::builder().image_tag(reference).build(),
+            format!("imageTag={reference}"),
+        )
+    };
     let request = clients
         .ecr()
         .describe_images()
         .repository_name(repository)
-        .image_ids(ImageIdentifier::builder().image_tag(tag).build())
+        .image_ids(id)
         .send();
     let found = clients
         .call(&ecr::DESCRIBE_IMAGES, repository)
         .opt("--repository-name", repository)
-        .opt("--image-ids", format!("imageTag={tag}"))
+        .opt("--image-ids", arg)
         .send(request, |out| {
             Ok(out.image_details().first().map(ImageSummary::from_sdk))
         })
         .await;
     match found {
-        // ECR answers a tag it does not hold with ImageNotFoundException.
+        // ECR answers an image it does not hold with ImageNotFoundException.
         Err(e) if e.param("code") == Some("ImageNotFoundException") => Ok(None),
         other => other.map_err(|e| about(e, repository)),
     }

@@ -3,7 +3,7 @@
 
 use super::{decode_policy, exists, sdk_tags, tag_pairs, Iam, Role};
 use crate::aws::call::Call;
-use crate::aws::catalogue::iam;
+use crate::aws::catalogue::{ecs_setup, iam};
 use crate::error::{BerthError, Result};
 
 impl<'a> Iam<'a> {
@@ -141,4 +141,48 @@ impl<'a> Iam<'a> {
             .send(request, |_| Ok(()))
             .await
     }
+
+    pub fn ecs_service_linked_role_call(&self) -> Call<'a> {
+        self.clients
+            .call(
+                &ecs_setup::CREATE_SERVICE_LINKED_ROLE,
+                ECS_SERVICE_LINKED_ROLE,
+            )
+            .opt("--aws-service-name", ECS_SERVICE)
+    }
+
+    /// Makes sure the account has ECS's service-linked role (`AWSServiceRoleForECS`). Creating it
+    /// when it exists answers "…has been taken in this account": that is the answer "it exists".
+    /// Answers whether it was created now.
+    pub async fn ensure_ecs_service_linked_role(&self) -> Result<bool> {
+        let request = self
+            .client
+            .create_service_linked_role()
+            .aws_service_name(ECS_SERVICE)
+            .send();
+        let created = self
+            .ecs_service_linked_role_call()
+            .send(request, |_| Ok(()))
+            .await;
+        match created {
+            Ok(()) => Ok(true),
+            Err(e) if is_taken(&e) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The service ECS's service-linked role is for.
+const ECS_SERVICE: &str = "ecs.amazonaws.com";
+/// Its name.
+pub const ECS_SERVICE_LINKED_ROLE: &str = "AWSServiceRoleForECS";
+
+/// IAM's answer to creating a service-linked role that exists: InvalidInput, "Service role name
+/// AWSServiceRoleForECS has been taken in this account, please try a different suffix."
+fn is_taken(err: &crate::BerthError) -> bool {
+    err.param("code") == Some("InvalidInput")
+        && err
+            .details
+            .as_deref()
+            .is_some_and(|d| d.contains("has been taken"))
 }

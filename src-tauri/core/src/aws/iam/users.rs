@@ -154,6 +154,13 @@ impl<'a> Iam<'a> {
             .await
     }
 
+    pub fn delete_access_key_call(&self, user: &str, key_id: &str) -> Call<'a> {
+        self.clients
+            .call(&iam::DELETE_ACCESS_KEY, user)
+            .opt("--user-name", user)
+            .opt("--access-key-id", key_id)
+    }
+
     pub async fn delete_access_key(&self, user: &str, key_id: &str) -> Result<()> {
         let request = self
             .client
@@ -161,10 +168,7 @@ impl<'a> Iam<'a> {
             .user_name(user)
             .access_key_id(key_id)
             .send();
-        self.clients
-            .call(&iam::DELETE_ACCESS_KEY, user)
-            .opt("--user-name", user)
-            .opt("--access-key-id", key_id)
+        self.delete_access_key_call(user, key_id)
             .send(request, |_| Ok(()))
             .await
     }

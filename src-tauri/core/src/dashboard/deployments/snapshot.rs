@@ -3,8 +3,9 @@
 use super::*;
 use crate::aws::ecs::{self, name_from_arn, TaskDefinitionFacts};
 use crate::aws::{ec2, AwsClients};
-use crate::dashboard::costs::{fargate_prices_for, task_cost, FARGATE_PRICES};
+use crate::dashboard::costs::task_cost;
 use crate::error::{BerthError, Result};
+use crate::pricing;
 use crate::tags::{is_managed, APP_KEY};
 use aws_sdk_ecs::types::{Service, Task};
 use std::collections::HashSet;
@@ -132,7 +133,7 @@ pub async fn take_snapshot(
         cost: clusters.iter().map(|c| c.cost).sum::<RunningCost>(),
         clusters,
         recently_stopped: just_stopped,
-        prices: FARGATE_PRICES,
+        prices: pricing::fargate_source(),
     })
 }
 
@@ -207,12 +208,7 @@ fn task_status(
     let cost = if last_status == "STOPPED" {
         RunningCost::zero()
     } else if launch_type.as_deref() == Some("FARGATE") {
-        task_cost(
-            fargate_prices_for(region, &cpu_architecture),
-            cpu,
-            memory,
-            public_ip.is_some(),
-        )
+        task_cost(region, &cpu_architecture, cpu, memory, public_ip.is_some())
     } else {
         RunningCost {
             complete: false,

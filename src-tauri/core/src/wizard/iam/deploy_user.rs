@@ -253,6 +253,9 @@ async fn provision(
     let result = build(iam, res, existing.is_some(), &mut made, &mut ran).await;
     let result = match result {
         Ok(()) if reuse_key.is_none() => {
+            if existing.is_some() {
+                retire_orphaned_keys(iam, store, settings, user, &mut ran).await?;
+            }
             save_new_key(
                 iam,
                 store,
@@ -419,6 +422,36 @@ async fn save_new_key(
     .await
     .map_err(BerthError::internal)??;
     *settings = saved;
+    Ok(())
+}
+
+/// Deletes the deploy user's access keys that no saved identity holds any more (their keychain
+/// item was removed: nobody can use them, as Berth never shows a secret). Otherwise each new key
+/// would leave the old one active, and the third would hit IAM's limit of two keys per user
+/// ("Cannot exceed quota for AccessKeysPerUser: 2").
+async fn retire_orphaned_keys(
+    iam: &Iam<'_>,
+    store: &Arc<dyn SecretStore>,
+    settings: &Settings,
+    user: &str,
+    ran: &mut Vec<String>,
+) -> Result<()> {
+    let mut held = Vec::new();
+    for identity in &settings.identities {
+        if let Ok(keys) = read_keys(store, &identity.name).await {
+            held.push(keys.access_key_id.clone());
+        }
+    }
+    for key in iam.access_key_ids(user).await? {
+        if !held.contains(&key) {
+            iam.delete_access_key(user, &key).await?;
+            ran.push(
+                iam.delete_access_key_call(user, &key)
+                    .into_command()
+                    .render(),
+            );
+        }
+    }
     Ok(())
 }
 

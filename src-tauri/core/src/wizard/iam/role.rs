@@ -273,6 +273,9 @@ async fn apply(iam: &Iam<'_>, clients: &AwsClients, name: &str, fix: bool) -> Re
                 iam.attach_role_policy_call(name, &policy_arn)
                     .into_command(),
             );
+            if iam.ensure_ecs_service_linked_role().await? {
+                ran.push(iam.ecs_service_linked_role_call().into_command());
+            }
         }
         RoleState::NeedsFix => {
             if status.problems.contains(&RoleProblem::TrustPolicy) {

@@ -124,7 +124,7 @@ impl LaunchConfig {
             .ok_or_else(|| BerthError::invalid("image", "required"))?;
         let config = LaunchConfig {
             choices: normalized(choices),
-            image: image.uri.clone(),
+            image: pinned(&image.uri, &image.digest),
             image_platform: Some(image.platform.clone()).filter(|p| !p.is_empty()),
             repository: Some(image.repository.clone()),
             execution_role_arn: role.to_owned(),
@@ -136,6 +136,23 @@ impl LaunchConfig {
     pub fn names(&self) -> Names {
         Names::of(&self.choices.app)
     }
+}
+
+/// The pushed image by its digest (`repo@sha256:…`) rather than its tag: a tag may move (a rebuild
+/// pushed under the same git commit), and a task definition that names the tag would then look
+/// unchanged, be reused, and never deploy the new image. A digest always names exactly what was
+/// pushed. Without a digest the URI is kept as it is.
+pub fn pinned(uri: &str, digest: &str) -> String {
+    if !digest.starts_with("sha256:") {
+        return uri.to_owned();
+    }
+    let without_digest = uri.split('@').next().unwrap_or(uri);
+    let last_slash = without_digest.rfind('/').map_or(0, |i| i + 1);
+    let repository = match without_digest[last_slash..].rfind(':') {
+        Some(colon) => &without_digest[..last_slash + colon],
+        None => without_digest,
+    };
+    format!("{repository}@{digest}")
 }
 
 /// Trims what the user typed, so equal choices give equal task definitions.
@@ -319,5 +336,27 @@ pub fn default_choices(app: &str, image_platform: Option<&str>) -> LaunchChoices
         mode: LaunchMode::Service,
         count: 1,
         network: NetworkChoice::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rebuilt image pushed under the same tag has another digest: naming the digest makes its
+    /// task definition differ, so the launch registers it and ECS deploys it.
+    #[test]
+    fn the_image_is_named_by_its_digest() {
+        let repo = "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/web";
+        let digest = format!("sha256:{}", "a".repeat(64));
+        assert_eq!(
+            pinned(&format!("{repo}:v1"), &digest),
+            format!("{repo}@{digest}")
+        );
+        assert_eq!(
+            pinned(&format!("127.0.0.1:5001/web:v1"), &digest),
+            format!("127.0.0.1:5001/web@{digest}")
+        );
+        assert_eq!(pinned(&format!("{repo}:v1"), ""), format!("{repo}:v1"));
     }
 }

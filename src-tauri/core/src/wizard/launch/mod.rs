@@ -104,7 +104,7 @@ pub fn overview(settings: &Settings, store: &LaunchStore) -> LaunchOverview {
             .iter()
             .map(|p| p.region.to_owned())
             .collect(),
-        prices: pricing::FARGATE_PRICES,
+        prices: pricing::fargate_source(),
     }
 }
 

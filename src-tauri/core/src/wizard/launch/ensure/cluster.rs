@@ -48,7 +48,12 @@ pub async fn ensure(ctx: &LaunchContext<'_>, d: &Desired, record: &mut LaunchRec
         );
     }
     let call = ecs::create_cluster_call(ctx.clients, name, &d.cluster_tags);
-    let arn = ecs::create_cluster(ctx.clients, name, &d.cluster_tags).await?;
+    let role = &d.task_definition.execution_role_arn;
+    let arn = ctx
+        .patiently(role, || {
+            ecs::create_cluster(ctx.clients, name, &d.cluster_tags)
+        })
+        .await?;
     ctx.done(
         record,
         ResourceKind::Cluster,

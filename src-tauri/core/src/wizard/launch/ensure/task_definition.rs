@@ -86,7 +86,12 @@ pub async fn ensure(
         return Ok(arn);
     }
     let call = ecs::register_task_definition_call(ctx.clients, &d.task_definition, &d.tags)?;
-    let arn = ecs::register_task_definition(ctx.clients, &d.task_definition, &d.tags).await?;
+    let role = &d.task_definition.execution_role_arn;
+    let arn = ctx
+        .patiently(role, || {
+            ecs::register_task_definition(ctx.clients, &d.task_definition, &d.tags)
+        })
+        .await?;
     let name = format!("{}:{}", d.names.family, ecs::revision_of(&arn));
     ctx.done(
         record,
