@@ -13,6 +13,7 @@ import {
   mockLaunchBackend,
   resetLanguage,
   ROLE_ARN,
+  teardownPlan,
 } from '../test/fixtures';
 import Launch from './Launch.svelte';
 
@@ -306,7 +307,7 @@ describe('launch', () => {
     await expect.element(lifecycle.getByRole('listitem').nth(2)).toHaveAttribute('aria-current', 'step');
     await expect.element(page.getByText('http://203.0.113.9:80')).toBeVisible();
     await page.getByRole('button', { name: 'Stop' }).click();
-    expect(backend.argsOf('cancel_launch')).toHaveLength(1);
+    expect(backend.argsOf('cancel_job')).toEqual([{ id: backend.jobs.latest('launch')?.id }]);
 
     done.resolve(launchRecord({ status: 'running' }));
     await expect.element(page.getByText('Your container is running.')).toHaveFocus();
@@ -360,7 +361,7 @@ describe('resume and teardown', () => {
     await expect.element(page.getByRole('heading', { name: 'Unfinished launch of “web”' })).toBeVisible();
     await page.getByRole('button', { name: 'Resume' }).click();
     await expect.element(page.getByText('Your container is running.')).toBeVisible();
-    expect(backend.argsOf('resume_launch')).toEqual([{ app: 'web' }]);
+    expect(backend.argsOf('resume_launch')).toEqual([{ name: 'web' }]);
   });
 
   test('teardown shows its plan, needs the app name typed, then removes and reports', async () => {
@@ -368,7 +369,7 @@ describe('resume and teardown', () => {
     backend.answers.start_teardown = (args, emit) => {
       emit({ event: 'action', resource: 'service', outcome: 'scaledDown', name: 'web', id: null, command: 'aws ecs update-service' });
       emit({ event: 'action', resource: 'service', outcome: 'deleted', name: 'web', id: null, command: 'aws ecs delete-service' });
-      emit({ event: 'tornDown', app: args.app as string });
+      emit({ event: 'tornDown', app: args.name as string });
       return null;
     };
     await renderReady();
@@ -391,45 +392,118 @@ describe('resume and teardown', () => {
     await button.click();
     await expect.element(page.getByText('Everything Berth created for “web” is gone.')).toHaveFocus();
     await expect.element(page.getByRole('list', { name: 'Removed so far' })).toHaveTextContent(/Scaled to 0.*Deleted/);
-    expect(backend.argsOf('start_teardown')).toEqual([{ app: 'web' }]);
+    expect(backend.argsOf('start_teardown')).toEqual([{ name: 'web' }]);
     await page.getByRole('button', { name: 'Done' }).click();
     await expect.element(reviewButton()).toBeVisible();
   });
 
-  test('coming back to the page while a launch runs shows it live again, to the end', async () => {
+  test('a window that opens while a launch runs shows it live, to the end', async () => {
     const backend = mockLaunchBackend(launchOverview({ records: [launchRecord({ status: 'inProgress' })] }));
-    let emit: (e: LaunchEvent) => void = () => {};
-    backend.answers.watch_launch = (_args, e) => {
-      emit = e;
-      // What happened while the page was away is replayed first.
-      e({ event: 'action', resource: 'cluster', outcome: 'created', name: 'berth', id: null, command: null });
-      return { app: 'web', teardown: false };
-    };
+    // Started before this page was shown (another visit, or before the window reloaded).
+    const job = backend.jobs.start('launch', 'web');
+    backend.jobs.launch(job, { event: 'action', resource: 'cluster', outcome: 'created', name: 'berth', id: null, command: null });
     await renderLaunch();
     await expect.element(page.getByRole('heading', { name: 'Launching “web”' })).toBeVisible();
+    // What happened while the page was away is replayed first.
     await expect.element(page.getByText('Created', { exact: true })).toBeVisible();
     expect(page.getByRole('heading', { name: 'Unfinished launch of “web”' }).query()).toBeNull();
 
-    emit({ event: 'task', taskId: 'abc123', lastStatus: 'RUNNING', desiredStatus: 'RUNNING' });
-    emit({ event: 'finished', record: launchRecord({ status: 'running' }) });
+    backend.jobs.launch(job, { event: 'task', taskId: 'abc123', lastStatus: 'RUNNING', desiredStatus: 'RUNNING' });
+    backend.jobs.finish(job, { outcome: 'launched', value: launchRecord({ status: 'running' }) });
     await expect.element(page.getByText('Your container is running.')).toBeVisible();
     await expect.element(page.getByRole('button', { name: 'Tear down' })).toBeVisible();
     expect(backend.argsOf('start_launch')).toHaveLength(0);
   });
 
+  test('leaving during a launch lets it run; coming back re-attaches and shows the timeline so far', async () => {
+    const backend = mockLaunchBackend(launchOverview({ choices: launchChoices({ mode: 'task' }) }));
+    const done = deferred<unknown>();
+    let emit: (e: LaunchEvent) => void = () => {};
+    backend.answers.start_launch = (_args, e) => {
+      emit = e;
+      return done.promise;
+    };
+    const { screen } = await renderReady();
+    await reviewButton().click();
+    await page.getByRole('button', { name: 'Launch now' }).click();
+    const actions = () => page.getByRole('list', { name: 'Completed actions' }).getByRole('listitem');
+    emit({ event: 'action', resource: 'cluster', outcome: 'reused', name: 'berth', id: null, command: null });
+    emit({ event: 'action', resource: 'logGroup', outcome: 'created', name: '/berth/web', id: null, command: null });
+    await expect.element(actions().nth(1)).toHaveTextContent(/Created\s*Log group\s*\/berth\/web/);
+
+    // The user goes to another page: the launch goes on, only the listening stops.
+    screen.unmount();
+    const job = backend.jobs.latest('launch')?.id ?? '';
+    await expect.poll(() => backend.jobs.watchers(job)).toEqual([]);
+    expect(backend.argsOf('cancel_job')).toEqual([]);
+    emit({ event: 'action', resource: 'task', outcome: 'started', name: 'web', id: null, command: null });
+
+    // Back: the timeline so far, in order, and then the rest as it comes.
+    await renderLaunch();
+    await expect.element(page.getByRole('heading', { name: 'Launching “web”' })).toBeVisible();
+    await expect.element(actions()).toHaveLength(3);
+    await expect.element(actions().nth(0)).toHaveTextContent(/Already there\s*Cluster\s*berth/);
+    await expect.element(actions().nth(2)).toHaveTextContent(/Task\s*web/);
+    expect(backend.jobs.watchers(job)).toEqual(['launch']);
+
+    emit({ event: 'task', taskId: 'abc123', lastStatus: 'RUNNING', desiredStatus: 'RUNNING' });
+    emit({
+      event: 'address',
+      address: { taskId: 'abc123', publicIp: '203.0.113.9', privateIp: '172.31.3.4', url: 'http://203.0.113.9:80' },
+    });
+    done.resolve(launchRecord({ status: 'running' }));
+    await expect.element(page.getByText('Your container is running.')).toBeVisible();
+    await expect.element(page.getByText('http://203.0.113.9:80')).toBeVisible();
+    expect(backend.argsOf('start_launch')).toHaveLength(1);
+    expect(backend.argsOf('cancel_job')).toEqual([]);
+  });
+
+  test('a launch that ends while the page is away is shown with its outcome on return, once', async () => {
+    const backend = mockLaunchBackend();
+    const done = deferred<unknown>();
+    backend.answers.start_launch = () => done.promise;
+    const { screen } = await renderReady();
+    await reviewButton().click();
+    await page.getByRole('button', { name: 'Launch now' }).click();
+    await expect.element(page.getByRole('heading', { name: 'Launching “web”' })).toBeVisible();
+    screen.unmount();
+    done.resolve(launchRecord({ status: 'running' }));
+    await expect.poll(() => backend.jobs.latest('launch')?.running).toBe(false);
+
+    const again = await renderLaunch();
+    await expect.element(page.getByText('Your container is running.')).toBeVisible();
+    again.screen.unmount();
+    // Seen: the next visit is the form again.
+    await renderReady();
+    expect(page.getByText('Your container is running.').query()).toBeNull();
+  });
+
   test('a teardown that runs already is shown as it goes, not started again', async () => {
     const backend = mockLaunchBackend();
-    let emit: (e: LaunchEvent) => void = () => {};
-    backend.answers.watch_launch = (_args, e) => {
-      emit = e;
-      return { app: 'web', teardown: true };
-    };
+    const job = backend.jobs.start('teardown', 'web');
     await renderLaunch();
     await expect.element(page.getByRole('heading', { name: 'Tear down “web”' })).toBeVisible();
-    emit({ event: 'action', resource: 'service', outcome: 'deleted', name: 'web', id: null, command: null });
-    emit({ event: 'tornDown', app: 'web' });
+    backend.jobs.launch(
+      job,
+      { event: 'action', resource: 'service', outcome: 'deleted', name: 'web', id: null, command: null },
+      { event: 'tornDown', app: 'web' },
+    );
+    backend.jobs.finish(job, { outcome: 'tornDown', value: teardownPlan() });
     await expect.element(page.getByText('Everything Berth created for “web” is gone.')).toBeVisible();
     expect(backend.argsOf('start_teardown')).toHaveLength(0);
+  });
+
+  test('Stop during a teardown cancels that job, and the plan of what is left comes back', async () => {
+    const backend = mockLaunchBackend();
+    const job = backend.jobs.start('teardown', 'web');
+    backend.jobs.launch(job, { event: 'action', resource: 'service', outcome: 'scaledDown', name: 'web', id: null, command: null });
+    await renderLaunch();
+    await expect.element(page.getByRole('list', { name: 'Removed so far' })).toHaveTextContent(/Scaled to 0/);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    expect(backend.argsOf('cancel_job')).toEqual([{ id: job }]);
+    backend.jobs.finish(job, { outcome: 'cancelled' });
+    await expect.element(page.getByRole('textbox', { name: 'Type web to confirm' })).toBeVisible();
+    expect(backend.argsOf('plan_teardown')).toEqual([{ name: 'web' }]);
   });
 
   test('Escape in the confirmation goes back without removing anything', async () => {
