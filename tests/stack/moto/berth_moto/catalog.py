@@ -55,10 +55,87 @@ def markdown_table() -> str:
     return "\n".join(lines) + "\n"
 
 
-def main() -> None:
-    from . import rules  # noqa: F401  (registers every rule)
+# The AWS operations Berth calls (its action declarations), for the per-operation table.
+BERTH_OPERATIONS = {
+    "sts": "GetCallerIdentity AssumeRole",
+    "iam": "GetRole CreateRole UpdateAssumeRolePolicy ListAttachedRolePolicies AttachRolePolicy DeleteRole "
+    "GetUser CreateUser DeleteUser AttachUserPolicy DetachUserPolicy ListAttachedUserPolicies GetPolicy "
+    "GetPolicyVersion CreatePolicy CreatePolicyVersion ListPolicyVersions DeletePolicyVersion DeletePolicy "
+    "ListAccessKeys CreateAccessKey DeleteAccessKey SimulatePrincipalPolicy CreateServiceLinkedRole",
+    "ecr": "CreateRepository DescribeRepositories DeleteRepository DescribeImages BatchDeleteImage "
+    "GetAuthorizationToken GetLifecyclePolicy PutLifecyclePolicy ListTagsForResource TagResource PutImage",
+    "ecs": "CreateCluster DescribeClusters DeleteCluster ListClusters RegisterTaskDefinition "
+    "DeregisterTaskDefinition DescribeTaskDefinition ListTaskDefinitions CreateService UpdateService "
+    "DeleteService DescribeServices ListServices RunTask ListTasks DescribeTasks StopTask TagResource",
+    "ec2": "DescribeVpcs DescribeSubnets DescribeRouteTables DescribeSecurityGroups CreateSecurityGroup "
+    "DeleteSecurityGroup AuthorizeSecurityGroupIngress RevokeSecurityGroupIngress CreateTags "
+    "DescribeNetworkInterfaces DescribeAvailabilityZones",
+    "logs": "CreateLogGroup DeleteLogGroup DescribeLogGroups PutRetentionPolicy TagResource "
+    "ListTagsForResource DescribeLogStreams GetLogEvents FilterLogEvents",
+    "cloudwatch": "GetMetricData",
+}
 
-    print(markdown_table(), end="")
+
+def _covers(pattern: str, operation: str) -> bool:
+    if pattern == "*":
+        return True
+    if pattern.endswith("*"):
+        return operation.startswith(pattern[:-1])
+    return pattern == operation
+
+
+def operations_table() -> str:
+    lines = ["| operation | rules that check it (besides the generic ones) |", "|---|---|"]
+    generic = {r.id for r in RULES.values() if any(p == "*" or p.endswith(":*") for p in r.operations)}
+    for service, names in BERTH_OPERATIONS.items():
+        for name in names.split():
+            operation = f"{service}:{name}"
+            ids = [
+                f"`{r.id}`"
+                for r in RULES.values()
+                if r.id not in generic and any(_covers(p, operation) for p in r.operations)
+            ]
+            lines.append(f"| {operation} | {', '.join(ids) or 'input constraints only'} |")
+    return "\n".join(lines) + "\n"
+
+
+START, END = "<!-- rules:start -->", "<!-- rules:end -->"
+OPS_START, OPS_END = "<!-- operations:start -->", "<!-- operations:end -->"
+
+
+def load() -> dict[str, Rule]:
+    """Import every module that declares rules."""
+    from . import ecr_images, rules  # noqa: F401
+    from .ecs import patches, services, tasks  # noqa: F401
+
+    return RULES
+
+
+def _between(text: str, start: str, end: str, table: str) -> str:
+    head, _, rest = text.partition(start)
+    _, _, tail = rest.partition(end)
+    return f"{head}{start}\n{table}{end}{tail}"
+
+
+def document(text: str) -> str:
+    """``text`` with the tables between the markers replaced by the current catalogue."""
+    return _between(_between(text, START, END, markdown_table()), OPS_START, OPS_END, operations_table())
+
+
+def main() -> None:
+    import sys
+
+    # Run as __main__, this file is a second copy of the module: use the one the rules fill.
+    from berth_moto import catalog
+
+    catalog.load()
+    if len(sys.argv) == 3 and sys.argv[1] == "--write":
+        with open(sys.argv[2], encoding="utf-8") as f:
+            text = f.read()
+        with open(sys.argv[2], "w", encoding="utf-8") as f:
+            f.write(catalog.document(text))
+    else:
+        print(catalog.markdown_table(), end="")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from typing import Any
 
 from moto.ecr.models import ECRBackend, Image
 
-from . import registry
+from . import registry, settings
 from .catalog import rule
 from .errors import AwsError
 from .interceptor import patch
@@ -184,3 +184,52 @@ def put_image(original: Any, self: ECRBackend, repository_name: str, image_manif
         raise AwsError("InvalidParameterException", f"Invalid parameter at 'imageManifest' failed to satisfy constraint: '{error}'") from None
     sync(self, repository_name)
     return image
+
+
+TOKEN = rule(
+    "ecr.authorization-token",
+    "GetAuthorizationToken's token expires 12 hours after the call (moto: in 2015) and decodes to "
+    "the registry standing in for ECR's credentials in every account (moto: <account>-auth-token)",
+    "ecr:GetAuthorizationToken",
+    "The authorization token is valid for 12 hours. The authorizationToken returned is a base64 "
+    "encoded string that can be decoded and used in a docker login command to authenticate to a "
+    "registry.",
+    "https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_GetAuthorizationToken.html",
+    "test_ecr_registry.py::test_authorization_token_logs_in_to_the_registry",
+)
+
+
+def _install_token() -> None:
+    import base64
+    import datetime
+
+    from moto.core.responses import ActionResult
+    from moto.ecr.responses import ECRResponse
+
+    original = ECRResponse.get_authorization_token
+
+    def get_authorization_token(self: Any) -> Any:
+        if not TOKEN.enabled:
+            return original(self)
+        registry_ids = self._get_param("registryIds") or [self.current_account]
+        expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=12)
+        password = settings.SETTINGS.registry_password or f"{self.current_account}-auth-token"
+        user = settings.SETTINGS.registry_user or "AWS"
+        token = base64.b64encode(f"{user}:{password}".encode()).decode()
+        return ActionResult(
+            {
+                "authorizationData": [
+                    {
+                        "authorizationToken": token,
+                        "expiresAt": expires,
+                        "proxyEndpoint": f"https://{registry_id}.dkr.ecr.{self.region}.amazonaws.com",
+                    }
+                    for registry_id in registry_ids
+                ]
+            }
+        )
+
+    ECRResponse.get_authorization_token = get_authorization_token
+
+
+_install_token()

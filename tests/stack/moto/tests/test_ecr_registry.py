@@ -70,3 +70,15 @@ def test_put_image_without_layers(account, registry):
     error = error_of(lambda: ecr.put_image(repositoryName=repository, imageManifest=json.dumps(manifest), imageTag="v1"))
     assert code(error) == "LayersNotFoundException"
     assert ecr.describe_images(repositoryName=repository)["imageDetails"] == []
+
+
+def test_authorization_token_logs_in_to_the_registry(account, engine, registry):
+    import base64
+    import datetime
+
+    data = account.client("ecr").get_authorization_token()["authorizationData"][0]
+    user, password = base64.b64decode(data["authorizationToken"]).decode().split(":", 1)
+    hours = (data["expiresAt"] - datetime.datetime.now(datetime.timezone.utc)).total_seconds() / 3600
+    assert 11.9 < hours <= 12
+    assert data["proxyEndpoint"] == f"https://{account.id}.dkr.ecr.us-east-1.amazonaws.com"
+    assert engine.login(username=user, password=password, registry=registry.address, reauth=True, dockercfg_path="/dev/null")["Status"] == "Login Succeeded"

@@ -47,3 +47,23 @@ def test_eni_lingers_after_the_task_stops(ecs_account):
     wait_for("the ENI to go", lambda: not ec2.describe_network_interfaces(Filters=[{"Name": "network-interface-id", "Values": [eni]}])["NetworkInterfaces"], 15)
     assert time.monotonic() - started >= 1.0  # the suite's eni_linger_s is 1.5
     ec2.delete_security_group(GroupId=group)
+
+
+def test_security_group_names(account):
+    ec2 = account.client("ec2")
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    for group_name, description in (("sg-web", "web"), ("web" * 90, "web"), ("web", "Berth 웹")):
+        error = error_of(lambda: ec2.create_security_group(GroupName=group_name, Description=description, VpcId=vpc))
+        assert code(error) == "InvalidParameterValue", group_name
+    default = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["default"]}, {"Name": "vpc-id", "Values": [vpc]}])["SecurityGroups"][0]["GroupId"]
+    error = error_of(lambda: ec2.delete_security_group(GroupId=default))
+    assert code(error) == "CannotDelete"
+    ec2.create_security_group(GroupName="berth-web (8080)", Description="Berth: port 8080 from anywhere", VpcId=vpc)
+
+
+def test_tags_with_aws_prefix(account):
+    ec2 = account.client("ec2")
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    error = error_of(lambda: ec2.create_tags(Resources=[vpc], Tags=[{"Key": "aws:app", "Value": "x"}]))
+    assert code(error) == "InvalidParameterValue"
+    ec2.create_tags(Resources=[vpc], Tags=[{"Key": "berth:app", "Value": "x"}])

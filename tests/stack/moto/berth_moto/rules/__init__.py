@@ -6,5 +6,6 @@ from . import iam_consistency  # noqa: F401
 from . import shapes  # noqa: F401
 from . import ecs_params  # noqa: F401
 from . import service_linked_role  # noqa: F401
+from . import logs_params  # noqa: F401
 from . import quotas  # noqa: F401
 from . import ec2_network  # noqa: F401

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from moto.ec2.models.security_groups import SecurityGroupBackend
 
 from ..catalog import rule
 from ..errors import AwsError
-from ..interceptor import patch
+from ..interceptor import Call, before, patch
 
 GROUP_IN_USE = rule(
     "ec2.security-group.in-use",
@@ -35,3 +36,70 @@ def delete_security_group(original: Any, self: Any, name: str | None = None, gro
                 if any(getattr(g, "id", g) == group.id for g in eni.group_set):
                     raise AwsError("DependencyViolation", f"resource {group.id} has a dependent object")
     return original(self, name=name, group_id=group_id)
+
+
+GROUP_NAMES = rule(
+    "ec2.security-group.names",
+    "CreateSecurityGroup refuses names starting with sg- and names or descriptions longer than "
+    "255 or with other characters than a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*; the "
+    "default group cannot be deleted",
+    "ec2:CreateSecurityGroup ec2:DeleteSecurityGroup",
+    "Constraints: Up to 255 characters in length. Can't start with sg-. Valid characters: a-z, "
+    "A-Z, 0-9, spaces, and ._-:/()#,@[]+=&;{}!$* / (deleting default:) CannotDelete: the "
+    "specified group: \"sg-…\" name: \"default\" cannot be deleted by a user",
+    "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html",
+    "test_network.py::test_security_group_names",
+)
+TAG_KEYS = rule(
+    "ec2.tags.aws-prefix",
+    "CreateTags refuses keys starting with aws:",
+    "ec2:CreateTags",
+    "Don't use the aws: prefix in your tag names or values because it's reserved for AWS use.",
+    "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html",
+    "test_network.py::test_tags_with_aws_prefix",
+)
+_VALID = re.compile(r"[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]{1,255}")
+
+
+@before("ec2", "CreateSecurityGroup")
+def security_group_names(call: Call) -> None:
+    if not GROUP_NAMES.enabled:
+        return
+    for member, value in (("groupName", call.params.get("GroupName")), ("groupDescription", call.params.get("Description"))):
+        if value is None:
+            continue
+        if member == "groupName" and value.lower().startswith("sg-"):
+            raise AwsError("InvalidParameterValue", "Group names may not be in the format sg-*.")
+        if not _VALID.fullmatch(value):
+            raise AwsError(
+                "InvalidParameterValue",
+                f"Value ({value}) for parameter {member} is invalid. Character sets beyond ASCII are not supported."
+                if len(value) <= 255
+                else f"Value ({value}) for parameter {member} is invalid. Length exceeds maximum of 255.",
+            )
+
+
+@before("ec2", "DeleteSecurityGroup")
+def default_group(call: Call) -> None:
+    if not GROUP_NAMES.enabled:
+        return
+    from moto.ec2.models import ec2_backends
+
+    ec2 = ec2_backends[call.account][call.region]
+    wanted = call.params.get("GroupId") or call.params.get("GroupName")
+    group = ec2.get_security_group_by_name_or_id(wanted) if wanted else None
+    if group is not None and group.name == "default":
+        raise AwsError("CannotDelete", f'the specified group: "{group.id}" name: "default" cannot be deleted by a user')
+
+
+@before("ec2", "CreateTags")
+def tag_keys(call: Call) -> None:
+    if not TAG_KEYS.enabled:
+        return
+    for tag in call.params.get("Tags") or []:
+        key = tag.get("Key") or ""
+        if key.lower().startswith("aws:"):
+            raise AwsError(
+                "InvalidParameterValue",
+                f"Value ( {key} ) for parameter key is invalid. Tag keys starting with 'aws:' are reserved for internal use",
+            )

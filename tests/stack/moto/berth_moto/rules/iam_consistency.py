@@ -56,6 +56,7 @@ NEW_ROLE = rule(
     (
         "test_iam_consistency.py::test_new_role_cannot_be_passed_at_once",
         "test_iam_consistency.py::test_run_task_with_new_execution_role",
+        "test_iam_consistency.py::test_service_retries_with_new_execution_role",
         "test_iam_consistency.py::test_assume_new_role",
     ),
 )

@@ -31,7 +31,7 @@ SHAPES = rule(
     (
         "test_input_constraints.py::test_iam_role_name_longer_than_64",
         "test_input_constraints.py::test_logs_group_name_pattern",
-        "test_input_constraints.py::test_ecr_repository_name_upper_case",
+        "test_input_constraints.py::test_ecr_repository_name_too_short",
         "test_input_constraints.py::test_ec2_max_results_below_5",
         "test_input_constraints.py::test_ecs_enum_value",
     ),
