@@ -19,7 +19,9 @@ def main() -> None:
     parser.add_argument("--registry-user")
     parser.add_argument("--registry-password-file")
     parser.add_argument("--instance", help="label value that marks this backend's containers")
-    parser.add_argument("--slr-accounts", help="accounts that already have the ECS service-linked role ('*': all)")
+    parser.add_argument(
+        "--slr-accounts", help="accounts that already have the ECS service-linked role ('*': all)"
+    )
     parser.add_argument("--no-containers", action="store_true", help="tasks run without containers (lenient)")
     parser.add_argument("--log-level", default=os.environ.get("BERTH_MOTO_LOG_LEVEL", "INFO"))
     args = parser.parse_args()

@@ -19,7 +19,10 @@ _taken: set[str] = set()
 
 def _pool() -> list[str]:
     first, _, last = SETTINGS.address_pool.partition("-")
-    start, end = int(ipaddress.IPv4Address(first.strip())), int(ipaddress.IPv4Address(last.strip() or first.strip()))
+    start, end = (
+        int(ipaddress.IPv4Address(first.strip())),
+        int(ipaddress.IPv4Address(last.strip() or first.strip())),
+    )
     return [str(ipaddress.IPv4Address(n)) for n in range(start, end + 1)]
 
 

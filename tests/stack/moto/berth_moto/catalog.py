@@ -30,9 +30,7 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(
-    id: str, rule: str, operations: str, quote: str, source: str, tests: str | tuple[str, ...]
-) -> Rule:
+def rule(id: str, rule: str, operations: str, quote: str, source: str, tests: str | tuple[str, ...]) -> Rule:
     if id in RULES:
         raise ValueError(f"rule {id} declared twice")
     if isinstance(tests, str):
@@ -51,7 +49,7 @@ def markdown_table() -> str:
         quote = r.quote.replace("|", "\\|")
         tests = "<br>".join(f"`{t}`" for t in r.tests)
         ops = ", ".join(r.operations)
-        lines.append(f"| `{r.id}` | {r.rule} | {ops} | \"{quote}\" ([source]({r.source})) | {tests} |")
+        lines.append(f'| `{r.id}` | {r.rule} | {ops} | "{quote}" ([source]({r.source})) | {tests} |')
     return "\n".join(lines) + "\n"
 
 

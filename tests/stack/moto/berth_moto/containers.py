@@ -126,7 +126,9 @@ def start(spec: Spec) -> str:
         kwargs["nano_cpus"] = int(min(spec.cpus, os.cpu_count() or 1) * 1e9)
     container = None
     try:
-        container = client().containers.create(spec.image, **{k: v for k, v in kwargs.items() if v not in (None, {}, [])})
+        container = client().containers.create(
+            spec.image, **{k: v for k, v in kwargs.items() if v not in (None, {}, [])}
+        )
         container.start()
         return container.id
     except docker.errors.APIError as error:
@@ -164,7 +166,9 @@ def remove(container_id: str) -> None:
 
 def follow_logs(container_id: str) -> Iterator[tuple[int, str]]:
     """(epoch milliseconds, line) of the container's output until it exits."""
-    stream = client().api.logs(container_id, stdout=True, stderr=True, stream=True, follow=True, timestamps=True)
+    stream = client().api.logs(
+        container_id, stdout=True, stderr=True, stream=True, follow=True, timestamps=True
+    )
     pending = b""
     for chunk in stream:
         pending += chunk
@@ -183,7 +187,7 @@ def _timestamped(line: str) -> tuple[int, str]:
         parsed = datetime.datetime.fromisoformat(f"{head}.{(frac + '000000')[:6]}+00:00")
         return int(parsed.timestamp() * 1000), message
     except ValueError:
-        return int(datetime.datetime.now(datetime.timezone.utc).timestamp() * 1000), line
+        return int(datetime.datetime.now(datetime.UTC).timestamp() * 1000), line
 
 
 def ours(all_instances: bool = False) -> list[Any]:

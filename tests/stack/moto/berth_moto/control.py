@@ -40,7 +40,10 @@ class ControlApp:
         except (KeyError, ValueError, TypeError) as error:
             status, payload = 400, {"error": str(error)}
         data = json.dumps(payload, default=str, indent=1).encode()
-        start_response(f"{status} {'OK' if status == 200 else 'Error'}", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        start_response(
+            f"{status} {'OK' if status == 200 else 'Error'}",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(data)))],
+        )
         return [data]
 
     def route(self, method: str, path: str, body: dict[str, Any]) -> tuple[int, Any]:

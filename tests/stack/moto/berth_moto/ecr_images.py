@@ -131,10 +131,15 @@ def list_images(original: Any, self: ECRBackend, repository_name: str, *args: An
 
 
 @patch(ECRBackend, "batch_delete_image")
-def batch_delete_image(original: Any, self: ECRBackend, repository_name: str, *args: Any, **kwargs: Any) -> Any:
+def batch_delete_image(
+    original: Any, self: ECRBackend, repository_name: str, *args: Any, **kwargs: Any
+) -> Any:
     sync(self, repository_name)
     repository = self.repositories.get(repository_name)
-    before = {image.get_image_digest(): list(image.image_tags) for image in (repository.images if repository else [])}
+    before = {
+        image.get_image_digest(): list(image.image_tags)
+        for image in (repository.images if repository else [])
+    }
     result = original(self, repository_name, *args, **kwargs)
     if repository is None or not _active():
         return result
@@ -152,7 +157,9 @@ def batch_delete_image(original: Any, self: ECRBackend, repository_name: str, *a
 
 
 @patch(ECRBackend, "delete_repository")
-def delete_repository(original: Any, self: ECRBackend, repository_name: str, registry_id: str | None = None, force: bool = False) -> Any:
+def delete_repository(
+    original: Any, self: ECRBackend, repository_name: str, registry_id: str | None = None, force: bool = False
+) -> Any:
     sync(self, repository_name)
     repository = self.repositories.get(repository_name)
     digests = [image.get_image_digest() for image in repository.images] if repository else []
@@ -165,13 +172,23 @@ def delete_repository(original: Any, self: ECRBackend, repository_name: str, reg
 
 
 @patch(ECRBackend, "put_image")
-def put_image(original: Any, self: ECRBackend, repository_name: str, image_manifest: str, image_tag: str, image_manifest_mediatype: str | None = None, digest: str | None = None) -> Any:
+def put_image(
+    original: Any,
+    self: ECRBackend,
+    repository_name: str,
+    image_manifest: str,
+    image_tag: str,
+    image_manifest_mediatype: str | None = None,
+    digest: str | None = None,
+) -> Any:
     sync(self, repository_name)
     image = original(self, repository_name, image_manifest, image_tag, image_manifest_mediatype, digest)
     if not _active():
         return image
     name = _name(self, repository_name)
-    media_type = image_manifest_mediatype or image.image_manifest_media_type or registry.MANIFEST_TYPES.split(", ")[0]
+    media_type = (
+        image_manifest_mediatype or image.image_manifest_media_type or registry.MANIFEST_TYPES.split(", ")[0]
+    )
     try:
         registry.put_manifest(name, image_tag or image.get_image_digest(), image_manifest, media_type)
     except registry.RegistryError as error:
@@ -181,7 +198,10 @@ def put_image(original: Any, self: ECRBackend, repository_name: str, image_manif
                 "LayersNotFoundException",
                 "The specified layers could not be found, or the specified layer is not valid for this repository.",
             ) from None
-        raise AwsError("InvalidParameterException", f"Invalid parameter at 'imageManifest' failed to satisfy constraint: '{error}'") from None
+        raise AwsError(
+            "InvalidParameterException",
+            f"Invalid parameter at 'imageManifest' failed to satisfy constraint: '{error}'",
+        ) from None
     sync(self, repository_name)
     return image
 
@@ -212,7 +232,7 @@ def _install_token() -> None:
         if not TOKEN.enabled:
             return original(self)
         registry_ids = self._get_param("registryIds") or [self.current_account]
-        expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=12)
+        expires = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=12)
         password = settings.SETTINGS.registry_password or f"{self.current_account}-auth-token"
         user = settings.SETTINGS.registry_user or "AWS"
         token = base64.b64encode(f"{user}:{password}".encode()).decode()

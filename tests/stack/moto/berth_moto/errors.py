@@ -60,7 +60,5 @@ def invalid_token(protocol: str) -> AwsError:
     if protocol == "json":
         return AwsError("UnrecognizedClientException", INVALID_TOKEN_MESSAGE, 400)
     if protocol == "ec2":
-        return AwsError(
-            "AuthFailure", "AWS was not able to validate the provided access credentials", 401
-        )
+        return AwsError("AuthFailure", "AWS was not able to validate the provided access credentials", 401)
     return AwsError("InvalidClientTokenId", INVALID_TOKEN_MESSAGE, 403)

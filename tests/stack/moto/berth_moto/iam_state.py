@@ -38,9 +38,7 @@ def create_ecs_slr(account_id: str, created: datetime.datetime | None = None) ->
     """The ECS service-linked role, as IAM shows it (moto names it AWSServiceRoleForecs)."""
     trust = {
         "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": ECS_SERVICE}, "Action": "sts:AssumeRole"}
-        ],
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": ECS_SERVICE}, "Action": "sts:AssumeRole"}],
     }
     role = backend(account_id).create_role(
         ECS_SLR_NAME,

@@ -96,7 +96,10 @@ def serve(host: str, port: int) -> None:
     scheduler.start()
     app = ControlApp(DomainDispatcherApplication(create_backend_app), reset_all)
     server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
-    print(f"berth-moto: serving on http://{host}:{server.server_port} (instance {SETTINGS.instance})", flush=True)
+    print(
+        f"berth-moto: serving on http://{host}:{server.server_port} (instance {SETTINGS.instance})",
+        flush=True,
+    )
     try:
         server.serve_forever()
     finally:
@@ -104,7 +107,10 @@ def serve(host: str, port: int) -> None:
 
 
 def configure_logging(level: str) -> None:
-    logging.basicConfig(stream=sys.stderr, level=getattr(logging, level.upper(), logging.INFO), format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
     # werkzeug logs every request at INFO, as moto_server does.
     logging.getLogger("werkzeug").setLevel(logging.INFO)
-

@@ -81,7 +81,9 @@ class RegistryError(Exception):
             return []
 
 
-def _request(method: str, url_path: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+def _request(
+    method: str, url_path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
     request = urllib.request.Request(f"http://{SETTINGS.registry}{url_path}", data=body, method=method)
     if SETTINGS.registry_user:
         pair = f"{SETTINGS.registry_user}:{SETTINGS.registry_password}".encode()
@@ -119,7 +121,9 @@ class Manifest:
 
 
 def manifest(name: str, reference: str) -> Manifest:
-    _, headers, body = _request("GET", f"/v2/{name}/manifests/{reference}", headers={"Accept": MANIFEST_TYPES})
+    _, headers, body = _request(
+        "GET", f"/v2/{name}/manifests/{reference}", headers={"Accept": MANIFEST_TYPES}
+    )
     text = body.decode()
     parsed = json.loads(text)
     size = sum(layer.get("size", 0) for layer in parsed.get("layers", []))

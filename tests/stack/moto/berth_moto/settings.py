@@ -90,7 +90,7 @@ class Settings:
         return data
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         environ = dict(os.environ if environ is None else environ)
         settings = cls()
         for f in dataclasses.fields(settings):

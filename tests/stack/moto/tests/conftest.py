@@ -50,11 +50,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_http(url: str, ok: tuple[int, ...], timeout: float, proc: subprocess.Popen | None = None, log: Path | None = None) -> None:
+def wait_http(
+    url: str,
+    ok: tuple[int, ...],
+    timeout: float,
+    proc: subprocess.Popen | None = None,
+    log: Path | None = None,
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"{url}: process exited {proc.returncode}\n{log.read_text()[-3000:] if log else ''}")
+            raise RuntimeError(
+                f"{url}: process exited {proc.returncode}\n{log.read_text()[-3000:] if log else ''}"
+            )
         try:
             with NO_PROXY.open(url, timeout=2) as response:
                 if response.status in ok:
@@ -82,13 +90,19 @@ class Registry:
 @pytest.fixture(scope="session")
 def registry(tmp_path_factory: pytest.TempPathFactory) -> Any:
     if os.environ.get("BERTH_TEST_REGISTRY") and os.environ.get("BERTH_TEST_REGISTRY_PASSWORD"):
-        yield Registry(os.environ["BERTH_TEST_REGISTRY"], os.environ["BERTH_TEST_REGISTRY_USER"], os.environ["BERTH_TEST_REGISTRY_PASSWORD"])
+        yield Registry(
+            os.environ["BERTH_TEST_REGISTRY"],
+            os.environ["BERTH_TEST_REGISTRY_USER"],
+            os.environ["BERTH_TEST_REGISTRY_PASSWORD"],
+        )
         return
     if not shutil.which("docker-registry") or not shutil.which("htpasswd"):
         pytest.fail("docker-registry and htpasswd are needed (scripts/install-deps.sh)")
     work = tmp_path_factory.mktemp("registry")
     user, password = "AWS", uuid.uuid4().hex
-    htpasswd = subprocess.run(["htpasswd", "-Bbn", user, password], check=True, capture_output=True, text=True).stdout
+    htpasswd = subprocess.run(
+        ["htpasswd", "-Bbn", user, password], check=True, capture_output=True, text=True
+    ).stdout
     (work / "htpasswd").write_text(htpasswd)
     address = f"127.0.0.1:{free_port()}"
     (work / "config.yml").write_text(
@@ -99,7 +113,9 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Any:
     )
     log = work / "registry.log"
     with open(log, "w") as out:
-        proc = subprocess.Popen(["docker-registry", "serve", str(work / "config.yml")], stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            ["docker-registry", "serve", str(work / "config.yml")], stdout=out, stderr=subprocess.STDOUT
+        )
     try:
         wait_http(f"http://{address}/v2/", (401,), 15, proc, log)
         yield Registry(address, user, password)
@@ -131,7 +147,9 @@ class Backend:
 
     def api(self, path: str, body: dict[str, Any] | None = None) -> Any:
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(f"{self.url}{path}", data=data, method="POST" if body is not None else "GET")
+        request = urllib.request.Request(
+            f"{self.url}{path}", data=data, method="POST" if body is not None else "GET"
+        )
         with NO_PROXY.open(request, timeout=10) as response:
             return json.loads(response.read() or b"null")
 
@@ -162,7 +180,19 @@ def backend(registry: Registry, engine: docker.DockerClient, tmp_path_factory: p
     log = work / "backend.log"
     with open(log, "w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "berth_moto", "--port", str(port), "--registry", registry.address, "--registry-user", registry.user, "--instance", instance],
+            [
+                sys.executable,
+                "-m",
+                "berth_moto",
+                "--port",
+                str(port),
+                "--registry",
+                registry.address,
+                "--registry-user",
+                registry.user,
+                "--instance",
+                instance,
+            ],
             cwd=MOTO_DIR,
             env=env,
             stdout=out,
@@ -194,7 +224,9 @@ class Account:
 def new_account(backend: Backend) -> Account:
     account_id = str(random.randint(10**11, 10**12 - 1))
     sts = backend.client("sts")
-    credentials = sts.assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/berth-tests", RoleSessionName="tests")["Credentials"]
+    credentials = sts.assume_role(
+        RoleArn=f"arn:aws:iam::{account_id}:role/berth-tests", RoleSessionName="tests"
+    )["Credentials"]
     keys = {
         "aws_access_key_id": credentials["AccessKeyId"],
         "aws_secret_access_key": credentials["SecretAccessKey"],

@@ -15,7 +15,11 @@ from botocore.exceptions import ClientError
 TEST_IMAGE = "berth-test/busybox:latest"
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 # A tiny web server: writes $GREETING (or "hello") to index.html and serves it on port 8080.
-HTTPD = ["sh", "-c", 'echo "${GREETING:-hello}" > /tmp/index.html && echo serving && exec httpd -f -p 8080 -h /tmp']
+HTTPD = [
+    "sh",
+    "-c",
+    'echo "${GREETING:-hello}" > /tmp/index.html && echo serving && exec httpd -f -p 8080 -h /tmp',
+]
 
 
 def name(prefix: str) -> str:
@@ -56,8 +60,14 @@ def status(error: ClientError) -> int:
 
 def network(account: Any, public_ip: bool = True, group: str | None = None) -> dict[str, Any]:
     ec2 = account.client("ec2")
-    subnets = [s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])["Subnets"]]
-    config: dict[str, Any] = {"subnets": subnets[:2], "assignPublicIp": "ENABLED" if public_ip else "DISABLED"}
+    subnets = [
+        s["SubnetId"]
+        for s in ec2.describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])["Subnets"]
+    ]
+    config: dict[str, Any] = {
+        "subnets": subnets[:2],
+        "assignPublicIp": "ENABLED" if public_ip else "DISABLED",
+    }
     if group:
         config["securityGroups"] = [group]
     return {"awsvpcConfiguration": config}
@@ -84,7 +94,11 @@ def fargate_definition(
     if log_group:
         container["logConfiguration"] = {
             "logDriver": "awslogs",
-            "options": {"awslogs-group": log_group, "awslogs-region": "us-east-1", "awslogs-stream-prefix": "ecs"},
+            "options": {
+                "awslogs-group": log_group,
+                "awslogs-region": "us-east-1",
+                "awslogs-stream-prefix": "ecs",
+            },
         }
     extra = {"executionRoleArn": execution_role} if execution_role else {}
     definition = ecs.register_task_definition(
@@ -99,10 +113,17 @@ def fargate_definition(
     return definition["taskDefinition"]["taskDefinitionArn"]
 
 
-def execution_role(account: Any, role_name: str | None = None, service: str = "ecs-tasks.amazonaws.com") -> str:
+def execution_role(
+    account: Any, role_name: str | None = None, service: str = "ecs-tasks.amazonaws.com"
+) -> str:
     iam = account.client("iam")
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}
-    return iam.create_role(RoleName=role_name or name("exec"), AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
+    }
+    return iam.create_role(RoleName=role_name or name("exec"), AssumeRolePolicyDocument=json.dumps(trust))[
+        "Role"
+    ]["Arn"]
 
 
 def describe_task(ecs: Any, cluster: str, arn: str) -> dict[str, Any]:
@@ -119,7 +140,9 @@ def wait_task(ecs: Any, cluster: str, arn: str, status: str, timeout: float = 30
 
 def public_ip(account: Any, task: dict[str, Any]) -> str | None:
     details = {d["name"]: d["value"] for d in task["attachments"][0]["details"]}
-    eni = account.client("ec2").describe_network_interfaces(NetworkInterfaceIds=[details["networkInterfaceId"]])
+    eni = account.client("ec2").describe_network_interfaces(
+        NetworkInterfaceIds=[details["networkInterfaceId"]]
+    )
     return eni["NetworkInterfaces"][0].get("Association", {}).get("PublicIp")
 
 

@@ -2,7 +2,19 @@
 ecs.task.log-group-must-exist)."""
 
 import pytest
-from helpers import HTTPD, ecr_image, execution_role, fargate_definition, http_get, name, network, public_ip, wait_for, wait_task
+from helpers import (
+    HTTPD,
+    ecr_image,
+    execution_role,
+    fargate_definition,
+    http_get,
+    name,
+    network,
+    public_ip,
+    push,
+    wait_for,
+    wait_task,
+)
 
 PROPAGATION = 1.6
 
@@ -15,20 +27,42 @@ def cluster(ecs_account):
 
 def _run(account, family, public=True):
     ecs = account.client("ecs")
-    return ecs.run_task(cluster="c", taskDefinition=family, launchType="FARGATE", networkConfiguration=network(account, public_ip=public))["tasks"][0]["taskArn"]
+    return ecs.run_task(
+        cluster="c",
+        taskDefinition=family,
+        launchType="FARGATE",
+        networkConfiguration=network(account, public_ip=public),
+    )["tasks"][0]["taskArn"]
 
 
 def test_service_task_serves_http_on_its_public_ip(ecs_account, cluster, engine, registry):
     ecs = ecs_account.client("ecs")
     image = ecr_image(ecs_account, engine, registry)
     family = name("web")
-    fargate_definition(ecs, family, image=image, command=HTTPD, environment={"GREETING": "hello from Fargate"})
-    ecs.create_service(cluster="c", serviceName="web", taskDefinition=family, desiredCount=1, launchType="FARGATE", networkConfiguration=network(ecs_account))
-    wait_for("running", lambda: ecs.describe_services(cluster="c", services=["web"])["services"][0]["runningCount"] == 1, 40)
-    task = ecs.describe_tasks(cluster="c", tasks=ecs.list_tasks(cluster="c", serviceName="web")["taskArns"])["tasks"][0]
+    fargate_definition(
+        ecs, family, image=image, command=HTTPD, environment={"GREETING": "hello from Fargate"}
+    )
+    ecs.create_service(
+        cluster="c",
+        serviceName="web",
+        taskDefinition=family,
+        desiredCount=1,
+        launchType="FARGATE",
+        networkConfiguration=network(ecs_account),
+    )
+    wait_for(
+        "running",
+        lambda: ecs.describe_services(cluster="c", services=["web"])["services"][0]["runningCount"] == 1,
+        40,
+    )
+    task = ecs.describe_tasks(cluster="c", tasks=ecs.list_tasks(cluster="c", serviceName="web")["taskArns"])[
+        "tasks"
+    ][0]
     address = public_ip(ecs_account, task)
     assert address and address.startswith("127.")
-    assert wait_for("the page", lambda: _get(f"http://{address}:8080/index.html"), 10) == "hello from Fargate\n"
+    assert (
+        wait_for("the page", lambda: _get(f"http://{address}:8080/index.html"), 10) == "hello from Fargate\n"
+    )
     container = task["containers"][0]
     assert container["image"] == image
     assert container["imageDigest"].startswith("sha256:")
@@ -56,14 +90,24 @@ def test_crash_stops_task_with_exit_code_and_logs(ecs_account, cluster, engine, 
 
     time.sleep(PROPAGATION)
     family = name("crash")
-    fargate_definition(ecs, family, image=image, command=["sh", "-c", "echo starting up; echo config missing >&2; exit 7"], port=None, log_group=group, execution_role=role)
+    fargate_definition(
+        ecs,
+        family,
+        image=image,
+        command=["sh", "-c", "echo starting up; echo config missing >&2; exit 7"],
+        port=None,
+        log_group=group,
+        execution_role=role,
+    )
     arn = _run(ecs_account, family)
     task = wait_task(ecs, "c", arn, "STOPPED")
     assert task["stoppedReason"] == "Essential container in task exited"
     assert task["stopCode"] == "EssentialContainerExited"
     assert task["containers"][0]["exitCode"] == 7
     stream = f"ecs/app/{arn.rsplit('/', 1)[-1]}"
-    events = wait_for("the log lines", lambda: logs.get_log_events(logGroupName=group, logStreamName=stream)["events"], 10)
+    events = wait_for(
+        "the log lines", lambda: logs.get_log_events(logGroupName=group, logStreamName=stream)["events"], 10
+    )
     assert [e["message"] for e in events] == ["starting up", "config missing"]
 
 
@@ -87,8 +131,18 @@ def test_missing_image_cannot_pull(ecs_account, cluster, engine, registry):
     fargate_definition(ecs, family, image=image, command=HTTPD)
     task = wait_task(ecs, "c", _run(ecs_account, family), "STOPPED")
     assert task["stopCode"] == "TaskFailedToStart"
-    assert task["stoppedReason"] == f"CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref {image}: {image}: not found"
+    assert (
+        task["stoppedReason"]
+        == f"CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref {image}: {image}: not found"
+    )
     assert "startedAt" not in task
+    # In the registry, but no such ECR repository in the account: not found either.
+    repository = name("nowhere")
+    push(engine, registry, repository, "v1")
+    elsewhere = f"{ecs_account.id}.dkr.ecr.us-east-1.amazonaws.com/{repository}:v1"
+    fargate_definition(ecs, family, image=elsewhere, command=HTTPD)
+    task = wait_task(ecs, "c", _run(ecs_account, family), "STOPPED")
+    assert task["stoppedReason"].endswith(f"{elsewhere}: not found")
 
 
 def test_no_public_ip_no_nat_cannot_pull(ecs_account, cluster, engine, registry):
@@ -97,7 +151,9 @@ def test_no_public_ip_no_nat_cannot_pull(ecs_account, cluster, engine, registry)
     family = name("web")
     fargate_definition(ecs, family, image=image, command=HTTPD)
     task = wait_task(ecs, "c", _run(ecs_account, family, public=False), "STOPPED")
-    assert task["stoppedReason"].startswith(f"CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref {image}: failed to do request:")
+    assert task["stoppedReason"].startswith(
+        f"CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref {image}: failed to do request:"
+    )
     assert task["stoppedReason"].endswith("i/o timeout")
 
 
@@ -109,7 +165,9 @@ def test_missing_log_group_stops_task(ecs_account, cluster, engine, registry):
 
     time.sleep(PROPAGATION)
     family = name("web")
-    fargate_definition(ecs, family, image=image, command=HTTPD, log_group=f"/berth/{name('never-made')}", execution_role=role)
+    fargate_definition(
+        ecs, family, image=image, command=HTTPD, log_group=f"/berth/{name('never-made')}", execution_role=role
+    )
     task = wait_task(ecs, "c", _run(ecs_account, family), "STOPPED")
     assert task["stoppedReason"].startswith("ResourceInitializationError: failed to validate logger args")
     assert "The specified log group does not exist." in task["stoppedReason"]
@@ -124,5 +182,7 @@ def test_reset_removes_containers(ecs_account, cluster, engine, backend):
     assert engine.containers.list(filters={"label": label})
     import urllib.request
 
-    urllib.request.build_opener(urllib.request.ProxyHandler({})).open(urllib.request.Request(f"{backend.url}/moto-api/reset", method="POST"), timeout=30)
+    urllib.request.build_opener(urllib.request.ProxyHandler({})).open(
+        urllib.request.Request(f"{backend.url}/moto-api/reset", method="POST"), timeout=30
+    )
     assert engine.containers.list(all=True, filters={"label": label}) == []

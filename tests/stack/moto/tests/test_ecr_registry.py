@@ -12,7 +12,9 @@ def _registry_tags(registry, repository):
     import base64
 
     request = urllib.request.Request(f"http://{registry.address}/v2/{repository}/tags/list")
-    request.add_header("Authorization", "Basic " + base64.b64encode(f"{registry.user}:{registry.password}".encode()).decode())
+    request.add_header(
+        "Authorization", "Basic " + base64.b64encode(f"{registry.user}:{registry.password}".encode()).decode()
+    )
     try:
         with NO_PROXY.open(request, timeout=5) as response:
             return json.loads(response.read()).get("tags") or []
@@ -33,7 +35,9 @@ def test_pushed_image_is_described(account, engine, registry):
     layers = engine.api.inspect_distribution(f"{registry.address}/{repository}:v1", auth_config=registry.auth)
     assert layers["Descriptor"]["digest"] == digest
     assert 0 < image["imageSizeInBytes"] < engine.images.get("berth-test/busybox:latest").attrs["Size"]
-    assert ecr.list_images(repositoryName=repository)["imageIds"] == [{"imageDigest": digest, "imageTag": "v1"}]
+    assert ecr.list_images(repositoryName=repository)["imageIds"] == [
+        {"imageDigest": digest, "imageTag": "v1"}
+    ]
 
 
 def test_batch_delete_removes_from_registry(account, engine, registry):
@@ -52,7 +56,10 @@ def test_delete_repository_needs_force_after_push(account, engine, registry):
     repository = name("app")
     ecr.create_repository(repositoryName=repository)
     push(engine, registry, repository, "v1")
-    assert code(error_of(lambda: ecr.delete_repository(repositoryName=repository))) == "RepositoryNotEmptyException"
+    assert (
+        code(error_of(lambda: ecr.delete_repository(repositoryName=repository)))
+        == "RepositoryNotEmptyException"
+    )
     ecr.delete_repository(repositoryName=repository, force=True)
     assert _registry_tags(registry, repository) == []
 
@@ -64,10 +71,22 @@ def test_put_image_without_layers(account, registry):
     manifest = {
         "schemaVersion": 2,
         "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-        "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 2, "digest": "sha256:" + "1" * 64},
-        "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 3, "digest": "sha256:" + "2" * 64}],
+        "config": {
+            "mediaType": "application/vnd.docker.container.image.v1+json",
+            "size": 2,
+            "digest": "sha256:" + "1" * 64,
+        },
+        "layers": [
+            {
+                "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                "size": 3,
+                "digest": "sha256:" + "2" * 64,
+            }
+        ],
     }
-    error = error_of(lambda: ecr.put_image(repositoryName=repository, imageManifest=json.dumps(manifest), imageTag="v1"))
+    error = error_of(
+        lambda: ecr.put_image(repositoryName=repository, imageManifest=json.dumps(manifest), imageTag="v1")
+    )
     assert code(error) == "LayersNotFoundException"
     assert ecr.describe_images(repositoryName=repository)["imageDetails"] == []
 
@@ -78,7 +97,16 @@ def test_authorization_token_logs_in_to_the_registry(account, engine, registry):
 
     data = account.client("ecr").get_authorization_token()["authorizationData"][0]
     user, password = base64.b64decode(data["authorizationToken"]).decode().split(":", 1)
-    hours = (data["expiresAt"] - datetime.datetime.now(datetime.timezone.utc)).total_seconds() / 3600
+    hours = (data["expiresAt"] - datetime.datetime.now(datetime.UTC)).total_seconds() / 3600
     assert 11.9 < hours <= 12
     assert data["proxyEndpoint"] == f"https://{account.id}.dkr.ecr.us-east-1.amazonaws.com"
-    assert engine.login(username=user, password=password, registry=registry.address, reauth=True, dockercfg_path="/dev/null")["Status"] == "Login Succeeded"
+    assert (
+        engine.login(
+            username=user,
+            password=password,
+            registry=registry.address,
+            reauth=True,
+            dockercfg_path="/dev/null",
+        )["Status"]
+        == "Login Succeeded"
+    )

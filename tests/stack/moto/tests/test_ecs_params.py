@@ -13,7 +13,12 @@ def cluster(ecs_account):
 
 def test_list_tasks_started_by_must_be_alone(ecs_account, cluster):
     ecs = ecs_account.client("ecs")
-    for other in ({"desiredStatus": "RUNNING"}, {"family": "web"}, {"serviceName": "web"}, {"launchType": "FARGATE"}):
+    for other in (
+        {"desiredStatus": "RUNNING"},
+        {"family": "web"},
+        {"serviceName": "web"},
+        {"launchType": "FARGATE"},
+    ):
         error = error_of(lambda: ecs.list_tasks(cluster=cluster, startedBy="berth", **other))
         assert code(error) == "InvalidParameterException", other
     assert ecs.list_tasks(cluster=cluster, startedBy="berth")["taskArns"] == []
@@ -39,14 +44,24 @@ def test_describe_services_at_most_10(ecs_account, cluster):
     ecs = ecs_account.client("ecs")
     error = error_of(lambda: ecs.describe_services(cluster=cluster, services=[f"s{n}" for n in range(11)]))
     assert code(error) == "InvalidParameterException"
-    assert len(ecs.describe_services(cluster=cluster, services=[f"s{n}" for n in range(10)])["failures"]) == 10
+    assert (
+        len(ecs.describe_services(cluster=cluster, services=[f"s{n}" for n in range(10)])["failures"]) == 10
+    )
 
 
 def test_run_task_count_at_most_10(ecs_account, cluster):
     ecs = ecs_account.client("ecs")
     family = name("web")
     fargate_definition(ecs, family, command=["sleep", "60"])
-    error = error_of(lambda: ecs.run_task(cluster=cluster, taskDefinition=family, count=11, launchType="FARGATE", networkConfiguration=network(ecs_account)))
+    error = error_of(
+        lambda: ecs.run_task(
+            cluster=cluster,
+            taskDefinition=family,
+            count=11,
+            launchType="FARGATE",
+            networkConfiguration=network(ecs_account),
+        )
+    )
     assert code(error) == "InvalidParameterException"
     assert ecs.list_tasks(cluster=cluster)["taskArns"] == []
 
@@ -74,7 +89,14 @@ def test_service_and_family_names(ecs_account, cluster):
     family = name("web")
     fargate_definition(ecs, family)
     error = error_of(
-        lambda: ecs.create_service(cluster=cluster, serviceName="web app", taskDefinition=family, desiredCount=0, launchType="FARGATE", networkConfiguration=network(ecs_account))
+        lambda: ecs.create_service(
+            cluster=cluster,
+            serviceName="web app",
+            taskDefinition=family,
+            desiredCount=0,
+            launchType="FARGATE",
+            networkConfiguration=network(ecs_account),
+        )
     )
     assert code(error) == "InvalidParameterException"
 
@@ -83,13 +105,23 @@ def test_run_task_started_by_characters(ecs_account, cluster):
     ecs = ecs_account.client("ecs")
     family = name("web")
     fargate_definition(ecs, family, command=["sleep", "60"])
-    error = error_of(lambda: ecs.run_task(cluster=cluster, taskDefinition=family, startedBy="berth launch", launchType="FARGATE", networkConfiguration=network(ecs_account)))
+    error = error_of(
+        lambda: ecs.run_task(
+            cluster=cluster,
+            taskDefinition=family,
+            startedBy="berth launch",
+            launchType="FARGATE",
+            networkConfiguration=network(ecs_account),
+        )
+    )
     assert code(error) == "InvalidParameterException"
 
 
 def test_tags_with_aws_prefix(ecs_account):
     ecs = ecs_account.client("ecs")
-    error = error_of(lambda: ecs.create_cluster(clusterName=name("c"), tags=[{"key": "aws:managed", "value": "x"}]))
+    error = error_of(
+        lambda: ecs.create_cluster(clusterName=name("c"), tags=[{"key": "aws:managed", "value": "x"}])
+    )
     assert code(error) == "InvalidParameterException"
     ecs.create_cluster(clusterName=name("c"), tags=[{"key": "berth:managed", "value": "true"}])
 
@@ -133,7 +165,11 @@ def test_fargate_cpu_memory_pairs(account, cpu, memory, valid):
 
 def test_fargate_needs_task_level_cpu(account):
     ecs = account.client("ecs")
-    error = error_of(lambda: _register(ecs, cpu=None, containerDefinitions=[{"name": "app", "image": TEST_IMAGE, "cpu": 256}]))
+    error = error_of(
+        lambda: _register(
+            ecs, cpu=None, containerDefinitions=[{"name": "app", "image": TEST_IMAGE, "cpu": 256}]
+        )
+    )
     assert code(error) == "ClientException"
     assert message(error) == "Fargate requires that 'cpu' be defined at the task level."
 
@@ -143,16 +179,41 @@ def test_fargate_network_mode_and_host_port(account):
     error = error_of(lambda: _register(ecs, networkMode="bridge"))
     assert code(error) == "ClientException"
     error = error_of(
-        lambda: _register(ecs, containerDefinitions=[{"name": "app", "image": TEST_IMAGE, "portMappings": [{"containerPort": 8080, "hostPort": 80}]}])
+        lambda: _register(
+            ecs,
+            containerDefinitions=[
+                {
+                    "name": "app",
+                    "image": TEST_IMAGE,
+                    "portMappings": [{"containerPort": 8080, "hostPort": 80}],
+                }
+            ],
+        )
     )
     assert code(error) == "ClientException"
-    _register(ecs, containerDefinitions=[{"name": "app", "image": TEST_IMAGE, "portMappings": [{"containerPort": 8080, "hostPort": 8080}]}])
+    _register(
+        ecs,
+        containerDefinitions=[
+            {"name": "app", "image": TEST_IMAGE, "portMappings": [{"containerPort": 8080, "hostPort": 8080}]}
+        ],
+    )
 
 
 def test_fargate_awslogs_needs_execution_role(account):
     ecs = account.client("ecs")
-    logging = {"logDriver": "awslogs", "options": {"awslogs-group": "/berth/x", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "ecs"}}
-    error = error_of(lambda: _register(ecs, containerDefinitions=[{"name": "app", "image": TEST_IMAGE, "logConfiguration": logging}]))
+    logging = {
+        "logDriver": "awslogs",
+        "options": {
+            "awslogs-group": "/berth/x",
+            "awslogs-region": "us-east-1",
+            "awslogs-stream-prefix": "ecs",
+        },
+    }
+    error = error_of(
+        lambda: _register(
+            ecs, containerDefinitions=[{"name": "app", "image": TEST_IMAGE, "logConfiguration": logging}]
+        )
+    )
     assert code(error) == "ClientException"
     assert "execution role ARN to support log driver awslogs" in message(error)
 
@@ -161,19 +222,48 @@ def test_create_service_needs_network_configuration(ecs_account, cluster):
     ecs = ecs_account.client("ecs")
     family = name("web")
     fargate_definition(ecs, family)
-    error = error_of(lambda: ecs.create_service(cluster=cluster, serviceName=name("s"), taskDefinition=family, desiredCount=0, launchType="FARGATE"))
+    error = error_of(
+        lambda: ecs.create_service(
+            cluster=cluster,
+            serviceName=name("s"),
+            taskDefinition=family,
+            desiredCount=0,
+            launchType="FARGATE",
+        )
+    )
     assert code(error) == "InvalidParameterException"
     assert message(error) == "Network Configuration must be provided when networkMode 'awsvpc' is specified."
 
 
 def test_subnet_and_group_limits(ecs_account, cluster):
     ecs = ecs_account.client("ecs")
+    ec2 = ecs_account.client("ec2")
     family = name("web")
     fargate_definition(ecs, family)
-    config = network(ecs_account)
-    config["awsvpcConfiguration"]["subnets"] = config["awsvpcConfiguration"]["subnets"][:1] * 17
-    error = error_of(lambda: ecs.create_service(cluster=cluster, serviceName=name("s"), taskDefinition=family, desiredCount=0, launchType="FARGATE", networkConfiguration=config))
-    assert code(error) == "InvalidParameterException"
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"172.31.{100 + n}.0/24")["Subnet"]["SubnetId"]
+        for n in range(17)
+    ]
+    groups = [
+        ec2.create_security_group(GroupName=name("g"), Description="g", VpcId=vpc)["GroupId"]
+        for _ in range(6)
+    ]
+
+    def create(subnet_list, group_list):
+        config = {"awsvpcConfiguration": {"subnets": subnet_list, "securityGroups": group_list}}
+        return ecs.create_service(
+            cluster=cluster,
+            serviceName=name("s"),
+            taskDefinition=family,
+            desiredCount=0,
+            launchType="FARGATE",
+            networkConfiguration=config,
+        )
+
+    assert code(error_of(lambda: create(subnets, groups[:1]))) == "InvalidParameterException"
+    assert code(error_of(lambda: create(subnets[:1], groups))) == "InvalidParameterException"
+    create(subnets[:16], groups[:5])
 
 
 def test_default_security_group_is_used(ecs_account, cluster):
@@ -181,7 +271,12 @@ def test_default_security_group_is_used(ecs_account, cluster):
     ec2 = ecs_account.client("ec2")
     family = name("web")
     fargate_definition(ecs, family, command=["sleep", "30"])
-    task = ecs.run_task(cluster=cluster, taskDefinition=family, launchType="FARGATE", networkConfiguration=network(ecs_account))["tasks"][0]
+    task = ecs.run_task(
+        cluster=cluster,
+        taskDefinition=family,
+        launchType="FARGATE",
+        networkConfiguration=network(ecs_account),
+    )["tasks"][0]
     eni = {d["name"]: d["value"] for d in task["attachments"][0]["details"]}["networkInterfaceId"]
     groups = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"][0]["Groups"]
     assert [g["GroupName"] for g in groups] == ["default"]
@@ -191,7 +286,16 @@ def test_default_security_group_is_used(ecs_account, cluster):
 def test_launch_type_must_be_compatible(ecs_account, cluster):
     ecs = ecs_account.client("ecs")
     family = name("ec2only")
-    ecs.register_task_definition(family=family, containerDefinitions=[{"name": "app", "image": TEST_IMAGE, "memory": 128}])
-    error = error_of(lambda: ecs.run_task(cluster=cluster, taskDefinition=family, launchType="FARGATE", networkConfiguration=network(ecs_account)))
+    ecs.register_task_definition(
+        family=family, containerDefinitions=[{"name": "app", "image": TEST_IMAGE, "memory": 128}]
+    )
+    error = error_of(
+        lambda: ecs.run_task(
+            cluster=cluster,
+            taskDefinition=family,
+            launchType="FARGATE",
+            networkConfiguration=network(ecs_account),
+        )
+    )
     assert code(error) == "InvalidParameterException"
     assert message(error) == "Task definition does not support launch_type FARGATE."

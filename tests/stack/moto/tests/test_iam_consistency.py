@@ -22,7 +22,11 @@ def test_new_access_key_is_not_valid_at_once(account, backend):
     _, keys = _user_keys(account)
     sts = backend.client("sts", keys)
     error = error_of(sts.get_caller_identity)
-    assert (code(error), status(error), message(error)) == ("InvalidClientTokenId", 403, "The security token included in the request is invalid.")
+    assert (code(error), status(error), message(error)) == (
+        "InvalidClientTokenId",
+        403,
+        "The security token included in the request is invalid.",
+    )
     error = error_of(backend.client("ecs", keys).list_clusters)
     assert (code(error), status(error)) == ("UnrecognizedClientException", 400)
     error = error_of(backend.client("ec2", keys).describe_vpcs)
@@ -66,11 +70,22 @@ def test_run_task_with_new_execution_role(ecs_account):
     fargate_definition(ecs, family, command=["sleep", "30"], execution_role=role)
     iam.delete_role(RoleName=role_name)  # made again under the same name: new, not yet usable
     execution_role(ecs_account, role_name)
-    error = error_of(lambda: ecs.run_task(cluster="c", taskDefinition=family, launchType="FARGATE", networkConfiguration=network(ecs_account)))
+    error = error_of(
+        lambda: ecs.run_task(
+            cluster="c",
+            taskDefinition=family,
+            launchType="FARGATE",
+            networkConfiguration=network(ecs_account),
+        )
+    )
     assert code(error) == "ClientException"
-    assert message(error).startswith(f"ECS was unable to assume the role '{role}' that was provided for this task.")
+    assert message(error).startswith(
+        f"ECS was unable to assume the role '{role}' that was provided for this task."
+    )
     time.sleep(PROPAGATION)
-    task = ecs.run_task(cluster="c", taskDefinition=family, launchType="FARGATE", networkConfiguration=network(ecs_account))["tasks"][0]
+    task = ecs.run_task(
+        cluster="c", taskDefinition=family, launchType="FARGATE", networkConfiguration=network(ecs_account)
+    )["tasks"][0]
     ecs.stop_task(cluster="c", task=task["taskArn"])
 
 
@@ -86,19 +101,50 @@ def test_service_retries_with_new_execution_role(ecs_account):
     iam.delete_role(RoleName=role_name)
     execution_role(ecs_account, role_name)
     service = name("s")
-    ecs.create_service(cluster="c", serviceName=service, taskDefinition=family, desiredCount=1, launchType="FARGATE", networkConfiguration=network(ecs_account))
+    ecs.create_service(
+        cluster="c",
+        serviceName=service,
+        taskDefinition=family,
+        desiredCount=1,
+        launchType="FARGATE",
+        networkConfiguration=network(ecs_account),
+    )
     from helpers import wait_for
 
-    events = wait_for("the failed launch event", lambda: [e["message"] for e in ecs.describe_services(cluster="c", services=[service])["services"][0]["events"] if "failed to launch" in e["message"]], 10)
-    assert events[0] == f"(service {service}) failed to launch a task with (error ECS was unable to assume the role '{role}' that was provided for this task. Please verify that the role being passed has the proper trust relationship and permissions and that your IAM user has permissions to pass this role.)."
-    wait_for("the retried launch", lambda: ecs.describe_services(cluster="c", services=[service])["services"][0]["runningCount"] == 1, 20)
+    events = wait_for(
+        "the failed launch event",
+        lambda: [
+            e["message"]
+            for e in ecs.describe_services(cluster="c", services=[service])["services"][0]["events"]
+            if "failed to launch" in e["message"]
+        ],
+        10,
+    )
+    assert (
+        events[0]
+        == f"(service {service}) failed to launch a task with (error ECS was unable to assume the role '{role}' that was provided for this task. Please verify that the role being passed has the proper trust relationship and permissions and that your IAM user has permissions to pass this role.)."
+    )
+    wait_for(
+        "the retried launch",
+        lambda: ecs.describe_services(cluster="c", services=[service])["services"][0]["runningCount"] == 1,
+        20,
+    )
     ecs.delete_service(cluster="c", service=service, force=True)
 
 
 def test_assume_new_role(account):
     iam = account.client("iam")
     role_name = name("deployer")
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account.id}:root"}, "Action": "sts:AssumeRole"}]}
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{account.id}:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
     arn = iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
     sts = account.client("sts")
     error = error_of(lambda: sts.assume_role(RoleArn=arn, RoleSessionName="berth"))
@@ -109,7 +155,11 @@ def test_assume_new_role(account):
 
 def test_task_definition_with_unknown_role(account):
     ecs = account.client("ecs")
-    error = error_of(lambda: fargate_definition(ecs, name("web"), execution_role=f"arn:aws:iam::{account.id}:role/ecsTaskExecutionRole"))
+    error = error_of(
+        lambda: fargate_definition(
+            ecs, name("web"), execution_role=f"arn:aws:iam::{account.id}:role/ecsTaskExecutionRole"
+        )
+    )
     assert (code(error), message(error)) == ("ClientException", "Role is not valid")
 
 
@@ -121,6 +171,13 @@ def test_execution_role_must_trust_ecs_tasks(ecs_account, service):
     time.sleep(PROPAGATION)
     family = name("web")
     fargate_definition(ecs, family, command=["sleep", "30"], execution_role=role)
-    error = error_of(lambda: ecs.run_task(cluster="c", taskDefinition=family, launchType="FARGATE", networkConfiguration=network(ecs_account)))
+    error = error_of(
+        lambda: ecs.run_task(
+            cluster="c",
+            taskDefinition=family,
+            launchType="FARGATE",
+            networkConfiguration=network(ecs_account),
+        )
+    )
     assert code(error) == "ClientException"
     assert "ECS was unable to assume the role" in message(error)

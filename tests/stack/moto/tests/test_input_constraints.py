@@ -18,7 +18,10 @@ def test_logs_group_name_pattern(account):
     logs = account.client("logs")
     error = error_of(lambda: logs.create_log_group(logGroupName="my app logs"))
     assert code(error) == "InvalidParameterException"
-    assert "at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern" in message(error)
+    assert (
+        "at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern"
+        in message(error)
+    )
     logs.create_log_group(logGroupName=f"/berth/{name('ok')}")
 
 

@@ -13,7 +13,12 @@ def _task_with_group(account):
     ecs.create_cluster(clusterName="c")
     family = name("web")
     fargate_definition(ecs, family, command=["sleep", "120"], port=None)
-    arn = ecs.run_task(cluster="c", taskDefinition=family, launchType="FARGATE", networkConfiguration=network(account, group=group))["tasks"][0]["taskArn"]
+    arn = ecs.run_task(
+        cluster="c",
+        taskDefinition=family,
+        launchType="FARGATE",
+        networkConfiguration=network(account, group=group),
+    )["tasks"][0]["taskArn"]
     return ec2, ecs, group, arn
 
 
@@ -42,9 +47,19 @@ def test_eni_lingers_after_the_task_stops(ecs_account):
     ecs.stop_task(cluster="c", task=arn)
     wait_task(ecs, "c", arn, "STOPPED")
     started = time.monotonic()
-    assert ec2.describe_network_interfaces(Filters=[{"Name": "network-interface-id", "Values": [eni]}])["NetworkInterfaces"]
+    assert ec2.describe_network_interfaces(Filters=[{"Name": "network-interface-id", "Values": [eni]}])[
+        "NetworkInterfaces"
+    ]
     assert code(error_of(lambda: ec2.delete_security_group(GroupId=group))) == "DependencyViolation"
-    wait_for("the ENI to go", lambda: not ec2.describe_network_interfaces(Filters=[{"Name": "network-interface-id", "Values": [eni]}])["NetworkInterfaces"], 15)
+    wait_for(
+        "the ENI to go",
+        lambda: (
+            not ec2.describe_network_interfaces(Filters=[{"Name": "network-interface-id", "Values": [eni]}])[
+                "NetworkInterfaces"
+            ]
+        ),
+        15,
+    )
     assert time.monotonic() - started >= 1.0  # the suite's eni_linger_s is 1.5
     ec2.delete_security_group(GroupId=group)
 
@@ -53,12 +68,18 @@ def test_security_group_names(account):
     ec2 = account.client("ec2")
     vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
     for group_name, description in (("sg-web", "web"), ("web" * 90, "web"), ("web", "Berth 웹")):
-        error = error_of(lambda: ec2.create_security_group(GroupName=group_name, Description=description, VpcId=vpc))
+        error = error_of(
+            lambda: ec2.create_security_group(GroupName=group_name, Description=description, VpcId=vpc)
+        )
         assert code(error) == "InvalidParameterValue", group_name
-    default = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["default"]}, {"Name": "vpc-id", "Values": [vpc]}])["SecurityGroups"][0]["GroupId"]
+    default = ec2.describe_security_groups(
+        Filters=[{"Name": "group-name", "Values": ["default"]}, {"Name": "vpc-id", "Values": [vpc]}]
+    )["SecurityGroups"][0]["GroupId"]
     error = error_of(lambda: ec2.delete_security_group(GroupId=default))
     assert code(error) == "CannotDelete"
-    ec2.create_security_group(GroupName="berth-web (8080)", Description="Berth: port 8080 from anywhere", VpcId=vpc)
+    ec2.create_security_group(
+        GroupName="berth-web (8080)", Description="Berth: port 8080 from anywhere", VpcId=vpc
+    )
 
 
 def test_tags_with_aws_prefix(account):

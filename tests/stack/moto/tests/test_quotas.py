@@ -28,4 +28,8 @@ def test_access_keys_per_user_quota(account, settings):
     iam.create_user(UserName="deploy")
     iam.create_access_key(UserName="deploy")
     error = error_of(lambda: iam.create_access_key(UserName="deploy"))
-    assert (code(error), status(error), message(error)) == ("LimitExceeded", 409, "Cannot exceed quota for AccessKeysPerUser: 1")
+    assert (code(error), status(error), message(error)) == (
+        "LimitExceeded",
+        409,
+        "Cannot exceed quota for AccessKeysPerUser: 1",
+    )

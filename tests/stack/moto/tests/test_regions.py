@@ -18,4 +18,7 @@ def test_disabled_opt_in_region_per_protocol(account):
 def test_enabled_opt_in_region_works(account, backend):
     backend.account(account.id, enabled_regions=["af-south-1"])
     account.client("ecs", region="af-south-1").list_clusters()
-    assert code(error_of(account.client("ecs", region="me-south-1").list_clusters)) == "UnrecognizedClientException"
+    assert (
+        code(error_of(account.client("ecs", region="me-south-1").list_clusters))
+        == "UnrecognizedClientException"
+    )

@@ -8,8 +8,19 @@ def _setup(account):
     ecs.create_cluster(clusterName="c")
     family = name("web")
     fargate_definition(ecs, family, command=["sleep", "120"], port=None)
-    ecs.create_service(cluster="c", serviceName="web", taskDefinition=family, desiredCount=1, launchType="FARGATE", networkConfiguration=network(account))
-    wait_for("running", lambda: ecs.describe_services(cluster="c", services=["web"])["services"][0]["runningCount"] == 1, 30)
+    ecs.create_service(
+        cluster="c",
+        serviceName="web",
+        taskDefinition=family,
+        desiredCount=1,
+        launchType="FARGATE",
+        networkConfiguration=network(account),
+    )
+    wait_for(
+        "running",
+        lambda: ecs.describe_services(cluster="c", services=["web"])["services"][0]["runningCount"] == 1,
+        30,
+    )
     return ecs, family
 
 
@@ -25,19 +36,37 @@ def test_delete_service_drains_then_inactive(ecs_account):
     assert _status(ecs) == "DRAINING"
     wait_for("INACTIVE", lambda: _status(ecs) == "INACTIVE", 30)
     # "After all tasks have transitioned to either STOPPING or STOPPED status"
-    [task] = ecs.describe_tasks(cluster="c", tasks=ecs.list_tasks(cluster="c", desiredStatus="STOPPED")["taskArns"])["tasks"]
+    [task] = ecs.describe_tasks(
+        cluster="c", tasks=ecs.list_tasks(cluster="c", desiredStatus="STOPPED")["taskArns"]
+    )["tasks"]
     assert task["lastStatus"] in ("STOPPING", "DEPROVISIONING", "STOPPED")
     assert task["stopCode"] == "ServiceSchedulerInitiated"
 
 
 def test_create_while_draining_fails(ecs_account):
     ecs, family = _setup(ecs_account)
-    again = lambda: ecs.create_service(cluster="c", serviceName="web", taskDefinition=family, desiredCount=1, launchType="FARGATE", networkConfiguration=network(ecs_account))
+
+    def again():
+        return ecs.create_service(
+            cluster="c",
+            serviceName="web",
+            taskDefinition=family,
+            desiredCount=1,
+            launchType="FARGATE",
+            networkConfiguration=network(ecs_account),
+        )
+
     error = error_of(again)
-    assert (code(error), message(error)) == ("InvalidParameterException", "Creation of service was not idempotent.")
+    assert (code(error), message(error)) == (
+        "InvalidParameterException",
+        "Creation of service was not idempotent.",
+    )
     ecs.delete_service(cluster="c", service="web", force=True)
     error = error_of(again)
-    assert (code(error), message(error)) == ("InvalidParameterException", "Unable to Start a service that is still Draining.")
+    assert (code(error), message(error)) == (
+        "InvalidParameterException",
+        "Unable to Start a service that is still Draining.",
+    )
     wait_for("INACTIVE", lambda: _status(ecs) == "INACTIVE", 30)
     assert again()["service"]["status"] == "ACTIVE"
     ecs.delete_service(cluster="c", service="web", force=True)

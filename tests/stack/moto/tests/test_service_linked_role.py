@@ -5,7 +5,9 @@ import time
 
 from helpers import code, error_of, fargate_definition, message, name, network
 
-SLR_MESSAGE = "Unable to assume the service linked role. Please verify that the ECS service linked role exists."
+SLR_MESSAGE = (
+    "Unable to assume the service linked role. Please verify that the ECS service linked role exists."
+)
 PROPAGATION = 1.6  # a little more than the suite's slr_propagation_s
 
 
@@ -40,8 +42,20 @@ def test_new_account_cannot_create_service_or_run_task(account):
     fargate_definition(ecs, family, command=["sleep", "30"])
     account.client("iam").delete_service_linked_role(RoleName="AWSServiceRoleForECS")
     for call in (
-        lambda: ecs.create_service(cluster=cluster, serviceName=name("s"), taskDefinition=family, desiredCount=1, launchType="FARGATE", networkConfiguration=network(account)),
-        lambda: ecs.run_task(cluster=cluster, taskDefinition=family, launchType="FARGATE", networkConfiguration=network(account)),
+        lambda: ecs.create_service(
+            cluster=cluster,
+            serviceName=name("s"),
+            taskDefinition=family,
+            desiredCount=1,
+            launchType="FARGATE",
+            networkConfiguration=network(account),
+        ),
+        lambda: ecs.run_task(
+            cluster=cluster,
+            taskDefinition=family,
+            launchType="FARGATE",
+            networkConfiguration=network(account),
+        ),
     ):
         error = error_of(call)
         assert (code(error), message(error)) == ("InvalidParameterException", SLR_MESSAGE)
@@ -63,11 +77,23 @@ def test_create_service_linked_role_twice(account):
     iam.create_service_linked_role(AWSServiceName="ecs.amazonaws.com")
     error = error_of(lambda: iam.create_service_linked_role(AWSServiceName="ecs.amazonaws.com"))
     assert code(error) == "InvalidInput"
-    assert message(error) == "Service role name AWSServiceRoleForECS has been taken in this account, please try a different suffix."
+    assert (
+        message(error)
+        == "Service role name AWSServiceRoleForECS has been taken in this account, please try a different suffix."
+    )
 
 
 def test_account_set_up_with_the_role(ecs_account):
     # The opt-in for tests that are not about the role: it exists, old enough to be used.
     assert _role_exists(ecs_account)
     ecs_account.client("ecs").create_cluster(clusterName="c")
-    assert code(error_of(lambda: ecs_account.client("iam").create_service_linked_role(AWSServiceName="ecs.amazonaws.com"))) == "InvalidInput"
+    assert (
+        code(
+            error_of(
+                lambda: ecs_account.client("iam").create_service_linked_role(
+                    AWSServiceName="ecs.amazonaws.com"
+                )
+            )
+        )
+        == "InvalidInput"
+    )

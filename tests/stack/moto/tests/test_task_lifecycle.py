@@ -10,7 +10,9 @@ def _run(account, command=("sleep", "60")):
     ecs.create_cluster(clusterName="c")
     family = name("web")
     fargate_definition(ecs, family, command=list(command), port=None)
-    task = ecs.run_task(cluster="c", taskDefinition=family, launchType="FARGATE", networkConfiguration=network(account))["tasks"][0]
+    task = ecs.run_task(
+        cluster="c", taskDefinition=family, launchType="FARGATE", networkConfiguration=network(account)
+    )["tasks"][0]
     return ecs, task
 
 

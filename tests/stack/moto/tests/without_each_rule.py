@@ -46,15 +46,29 @@ def main(selected: list[str]) -> int:
             junit = Path(work) / "junit.xml"
             env = dict(os.environ, BERTH_MOTO_DISABLED_RULES=rule.id)
             subprocess.run(
-                [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={junit}", *[f"tests/{t}" for t in rule.tests]],
-                cwd=HERE.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                [
+                    sys.executable,
+                    "-m",
+                    "pytest",
+                    "-q",
+                    "-p",
+                    "no:cacheprovider",
+                    f"--junitxml={junit}",
+                    *[f"tests/{t}" for t in rule.tests],
+                ],
+                cwd=HERE.parent,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
             results = outcomes(junit) if junit.exists() else {}
         passing = [t for t in rule.tests if t not in results or all(results[t])]
         took = time.monotonic() - started
         if passing:
             bad += 1
-            print(f"NOT OK  {rule.id}: passes without the rule: {', '.join(passing)} ({took:.0f}s)", flush=True)
+            print(
+                f"NOT OK  {rule.id}: passes without the rule: {', '.join(passing)} ({took:.0f}s)", flush=True
+            )
         else:
             print(f"ok      {rule.id}: {len(rule.tests)} test(s) fail without it ({took:.0f}s)", flush=True)
     print(f"{len(RULES) - bad if not selected else len(selected) - bad} rules ok, {bad} not ok")

@@ -97,7 +97,9 @@ def _network(backend: Backend, configuration: dict[str, Any] | None) -> dict[str
     return configuration
 
 
-def _check_launch(backend: Backend, definition: Any, launch_type: str | None, network: dict[str, Any] | None) -> None:
+def _check_launch(
+    backend: Backend, definition: Any, launch_type: str | None, network: dict[str, Any] | None
+) -> None:
     if not NETWORK.enabled:
         return
     if launch_type == "FARGATE" and "FARGATE" not in (definition.compatibilities or []):
@@ -136,8 +138,18 @@ def run_task(
             shift = index % len(subnets)
             rotated["awsvpcConfiguration"]["subnets"] = subnets[shift:] + subnets[:shift]
         made = original(
-            self, cluster_str, task_definition_str, 1, overrides, started_by, tags, launch_type,
-            rotated, group, platform_version, capacity_provider_strategy,
+            self,
+            cluster_str,
+            task_definition_str,
+            1,
+            overrides,
+            started_by,
+            tags,
+            launch_type,
+            rotated,
+            group,
+            platform_version,
+            capacity_provider_strategy,
         )
         for task in made:
             task.network_configuration = rotated
@@ -174,7 +186,9 @@ def list_tasks(
     desiredStatus: str | None = None,
 ) -> list[Any]:
     if not tasks.LIFECYCLE.enabled:
-        return original(self, cluster_str, container_instance, family, started_by, service_name, desiredStatus)
+        return original(
+            self, cluster_str, container_instance, family, started_by, service_name, desiredStatus
+        )
     cluster = self._get_cluster(cluster_str or "default")
     found = list((self.tasks.get(cluster.name) or {}).values())
     desired = desiredStatus or "RUNNING"  # "The default status filter is RUNNING"
@@ -222,7 +236,9 @@ def describe_clusters(original: Any, self: Backend, cluster_names: list[str]) ->
     for cluster in found:  # counts from the real services and tasks
         cluster_tasks = (self.tasks.get(cluster.name) or {}).values()
         cluster.running_tasks_count = sum(1 for t in cluster_tasks if t._status == "RUNNING")
-        cluster.pending_tasks_count = sum(1 for t in cluster_tasks if t._status in ("PROVISIONING", "PENDING"))
+        cluster.pending_tasks_count = sum(
+            1 for t in cluster_tasks if t._status in ("PROVISIONING", "PENDING")
+        )
         cluster.active_services_count = sum(
             1 for s in self.services.values() if s.cluster_name == cluster.name and s.status == "ACTIVE"
         )
@@ -231,7 +247,16 @@ def describe_clusters(original: Any, self: Backend, cluster_names: list[str]) ->
 
 # -------------------------------------------------------------------------------- services
 @patch(Backend, "create_service")
-def create_service(original: Any, self: Backend, cluster_str: str, service_name: str, desired_count: int | None, task_definition_str: str | None = None, *args: Any, **kwargs: Any) -> Any:
+def create_service(
+    original: Any,
+    self: Backend,
+    cluster_str: str,
+    service_name: str,
+    desired_count: int | None,
+    task_definition_str: str | None = None,
+    *args: Any,
+    **kwargs: Any,
+) -> Any:
     cluster = _active_cluster(self, cluster_str)
     existing = self.services.get(f"{cluster.name}:{service_name}")
     if existing is not None and services.DRAINING.enabled:
@@ -275,7 +300,9 @@ def update_service(original: Any, self: Backend, service_properties: dict[str, A
             service.task_definition = definition.arn
             changed = True
     if params.get("networkConfiguration"):
-        service.network_configuration = service._validate_network(_network(self, params["networkConfiguration"]))
+        service.network_configuration = service._validate_network(
+            _network(self, params["networkConfiguration"])
+        )
         changed = True
     if params.get("forceNewDeployment"):
         changed = True
@@ -311,7 +338,13 @@ def delete_service(original: Any, self: Backend, cluster_name: str, service_name
 
 
 @patch(Backend, "list_services")
-def list_services(original: Any, self: Backend, cluster_str: str, scheduling_strategy: str | None = None, launch_type: str | None = None) -> list[str]:
+def list_services(
+    original: Any,
+    self: Backend,
+    cluster_str: str,
+    scheduling_strategy: str | None = None,
+    launch_type: str | None = None,
+) -> list[str]:
     arns = original(self, cluster_str, scheduling_strategy, launch_type)
     if not services.DRAINING.enabled:
         return arns

@@ -29,8 +29,8 @@ SCHEDULER = rule(
     "ecs.service.scheduler",
     "A service starts tasks (startedBy its deployment id, group service:<name>) up to "
     "desiredCount, keeps runningCount/pendingCount true, replaces tasks that stop, stops tasks on "
-    "scale-down, and writes \"(service x) has started N tasks: (task …).\", \"has stopped N running "
-    "tasks\", \"has reached a steady state.\"",
+    'scale-down, and writes "(service x) has started N tasks: (task …).", "has stopped N running '
+    'tasks", "has reached a steady state."',
     "ecs:CreateService ecs:UpdateService ecs:DescribeServices",
     "Runs and maintains your desired number of tasks from a specified task definition. If the "
     "number of tasks running in a service drops below the desiredCount, Amazon ECS runs another "
@@ -76,8 +76,8 @@ DRAINING = rule(
     "ecs.service.draining",
     "DeleteService moves the service to DRAINING (its tasks stop), then INACTIVE once they have "
     "stopped and service_drain_s has passed; ListServices omits both; CreateService of the same "
-    "name while DRAINING answers \"Unable to Start a service that is still Draining.\", while "
-    "ACTIVE \"Creation of service was not idempotent.\"; UpdateService of a service that is not "
+    'name while DRAINING answers "Unable to Start a service that is still Draining.", while '
+    'ACTIVE "Creation of service was not idempotent."; UpdateService of a service that is not '
     "ACTIVE answers ServiceNotActiveException",
     "ecs:DeleteService ecs:CreateService ecs:UpdateService ecs:ListServices ecs:DescribeServices",
     "When you delete a service, if there are still running tasks that require cleanup, the "
@@ -150,7 +150,9 @@ def _deployment(service: Any, status: str = "PRIMARY") -> dict[str, Any]:
     }
 
 
-def deployment_configuration(given: dict[str, Any] | None, current: dict[str, Any] | None = None) -> dict[str, Any]:
+def deployment_configuration(
+    given: dict[str, Any] | None, current: dict[str, Any] | None = None
+) -> dict[str, Any]:
     merged = {
         "deploymentCircuitBreaker": {"enable": False, "rollback": False},
         "maximumPercent": 200,
@@ -163,14 +165,18 @@ def deployment_configuration(given: dict[str, Any] | None, current: dict[str, An
 
 
 def event(service: Any, message: str) -> None:
-    service.events.insert(0, {"id": str(uuid.uuid4()), "createdAt": now_dt(), "message": f"(service {service.name}) {message}"})
+    service.events.insert(
+        0, {"id": str(uuid.uuid4()), "createdAt": now_dt(), "message": f"(service {service.name}) {message}"}
+    )
     del service.events[100:]
 
 
 def adopt(backend: Any, service: Any, account: str, region: str, config: dict[str, Any] | None) -> None:
     service.created_at = now_dt()
     service.createdAt = service.created_at
-    service.platform_version = service.platform_version or ("LATEST" if service.launch_type == "FARGATE" else None)
+    service.platform_version = service.platform_version or (
+        "LATEST" if service.launch_type == "FARGATE" else None
+    )
     service.platform_family = "Linux"
     service.deployment_configuration = deployment_configuration(config)
     service.running_count = 0
@@ -280,7 +286,9 @@ def _step(rt: ServiceRuntime) -> None:
             event(service, f"has stopped {len(stopped)} running tasks: {_task_list(stopped)}.")
     # An old deployment goes away once its last task is gone.
     service.deployments[1:] = [
-        d for d in service.deployments[1:] if any(t.started_by == d["id"] and t._status != "STOPPED" for t in all_tasks)
+        d
+        for d in service.deployments[1:]
+        if any(t.started_by == d["id"] and t._status != "STOPPED" for t in all_tasks)
     ]
 
     steady = len(service.deployments) == 1 and len(running) == want == len(mine)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from moto.ec2.models import ec2_backends
+from moto.ec2.utils import random_private_ip
 from moto.ecr.models import ecr_backends
 
 from .. import addresses, containers, registry
@@ -51,9 +52,9 @@ REAL_CONTAINERS = rule(
     "A task's containers run on the local Docker engine with the task definition's image, "
     "command, environment, port and memory limit; the task's public IP is a loopback address "
     "with the container ports published on it; output goes to the awslogs group and stream "
-    "<prefix>/<container>/<task id>; an exit stops the task with the exit code and \"Essential "
-    "container in task exited\"; a memory kill gives \"OutOfMemoryError: Container killed due to "
-    "memory usage\"",
+    '<prefix>/<container>/<task id>; an exit stops the task with the exit code and "Essential '
+    'container in task exited"; a memory kill gives "OutOfMemoryError: Container killed due to '
+    'memory usage"',
     "ecs:RunTask ecs:CreateService ecs:DescribeTasks ec2:DescribeNetworkInterfaces logs:GetLogEvents",
     "If the essential parameter of a container is marked as true, and that container fails or "
     "stops for any reason, all other containers that are part of the task are stopped. / If your "
@@ -68,12 +69,12 @@ REAL_CONTAINERS = rule(
 PULL_ERRORS = rule(
     "ecs.task.cannot-pull",
     "An image that is not in the registry (or whose ECR repository does not exist) stops the task "
-    "with \"CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to "
-    "resolve ref <image>: <image>: not found\"",
+    'with "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to '
+    'resolve ref <image>: <image>: not found"',
     "ecs:RunTask ecs:CreateService",
     "CannotPullContainerError … not found: wrong image URI or tag (FACTS table); ECS: "
-    "\"CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to "
-    "resolve ref …: not found\"",
+    '"CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to '
+    'resolve ref …: not found"',
     f"{REF}/task_cannot_pull_image.html",
     "test_containers.py::test_missing_image_cannot_pull",
 )
@@ -84,7 +85,7 @@ NO_ROUTE = rule(
     "ecs:RunTask ecs:CreateService",
     "A Fargate task pulls its image from ECR over the network. It needs one of: a public subnet "
     "with assignPublicIp=ENABLED (and an internet gateway route), a private subnet with a NAT "
-    "gateway, or VPC endpoints. (FACTS.md; AWS: \"CannotPullContainerError … i/o timeout\")",
+    'gateway, or VPC endpoints. (FACTS.md; AWS: "CannotPullContainerError … i/o timeout")',
     f"{REF}/task_cannot_pull_image.html",
     "test_containers.py::test_no_public_ip_no_nat_cannot_pull",
 )
@@ -94,8 +95,8 @@ LOG_GROUP = rule(
     "ResourceInitializationError … The specified log group does not exist",
     "ecs:RunTask ecs:CreateService",
     "It does NOT allow logs:CreateLogGroup: create the log group before the task starts "
-    "(AmazonECSTaskExecutionRolePolicy; FACTS.md). ECS: \"ResourceInitializationError: failed to "
-    "validate logger args: … ResourceNotFoundException: The specified log group does not exist.\"",
+    '(AmazonECSTaskExecutionRolePolicy; FACTS.md). ECS: "ResourceInitializationError: failed to '
+    'validate logger args: … ResourceNotFoundException: The specified log group does not exist."',
     f"{REF}/using_awslogs.html",
     "test_containers.py::test_missing_log_group_stops_task",
 )
@@ -117,14 +118,14 @@ NOT_FOUND_PULL = (
 )
 TIMEOUT_PULL = (
     "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve "
-    "ref {image}: failed to do request: Head \"https://{host}/v2/{repository}/manifests/{ref}\": "
+    'ref {image}: failed to do request: Head "https://{host}/v2/{repository}/manifests/{ref}": '
     "dial tcp 52.94.0.1:443: i/o timeout"
 )
 OOM_REASON = "OutOfMemoryError: Container killed due to memory usage"
 
 
 def now_dt() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc)
+    return datetime.datetime.now(datetime.UTC)
 
 
 @dataclass
@@ -169,7 +170,7 @@ class Runtime:
     start_thread: threading.Thread | None = None
     cleaned: bool = False
     failed: bool = False  # stopped for a reason the service counts as a failed task
-    on_stopped: list[Callable[["Runtime"], None]] = field(default_factory=list)
+    on_stopped: list[Callable[[Runtime], None]] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -216,7 +217,14 @@ def adopt(backend: Any, task: Any, account: str, region: str) -> Runtime:
     task.ephemeral_storage = {"sizeInGiB": 20}
     task.launch_type = task.launch_type or "FARGATE"
 
-    runtime = Runtime(task=task, backend=backend, definition=definition, account=account, region=region, since=time.monotonic())
+    runtime = Runtime(
+        task=task,
+        backend=backend,
+        definition=definition,
+        account=account,
+        region=region,
+        since=time.monotonic(),
+    )
     _attach_network(runtime)
     task.containers = [
         ContainerState(
@@ -246,7 +254,18 @@ def _attach_network(runtime: Runtime) -> None:
             eni = ec2_backends[runtime.account][runtime.region].enis.get(eni_id)
             runtime.eni = eni
             if eni is not None:
-                eni.description = f"arn:aws:ecs:{runtime.region}:{runtime.account}:attachment/{attachment['id']}"
+                # moto picks any 10.x address; ECS's is inside the subnet
+                private_ip = random_private_ip(eni.subnet.cidr_block)
+                eni.private_ip_address = private_ip
+                eni.private_ip_addresses = [{"Primary": True, "PrivateIpAddress": private_ip}]
+                for detail in attachment["details"]:
+                    if detail["name"] == "privateIPv4Address":
+                        detail["value"] = private_ip
+                    elif detail["name"] == "privateDnsName":
+                        detail["value"] = f"ip-{private_ip.replace('.', '-')}.ec2.internal"
+                eni.description = (
+                    f"arn:aws:ecs:{runtime.region}:{runtime.account}:attachment/{attachment['id']}"
+                )
                 eni.interface_type = "interface"
                 eni.requester_managed = True
                 eni.availability_zone_name = eni.subnet.availability_zone
@@ -265,7 +284,9 @@ def _attach_network(runtime: Runtime) -> None:
 
 def _container_interfaces(runtime: Runtime) -> list[dict[str, Any]]:
     for attachment in runtime.task.attachments:
-        ip = next((d["value"] for d in attachment.get("details", []) if d["name"] == "privateIPv4Address"), None)
+        ip = next(
+            (d["value"] for d in attachment.get("details", []) if d["name"] == "privateIPv4Address"), None
+        )
         if ip:
             return [{"attachmentId": attachment["id"], "privateIpv4Address": ip}]
     return []
@@ -338,7 +359,9 @@ def _step(runtime: Runtime) -> None:
             if oom:
                 container.reason = OOM_REASON
         if any(c.essential for c in exited) and not runtime.stopping_requested:
-            request_stop(runtime, "Essential container in task exited", "EssentialContainerExited", failed=True)
+            request_stop(
+                runtime, "Essential container in task exited", "EssentialContainerExited", failed=True
+            )
         if runtime.stopping_requested:
             task.stopping_at = now_dt()
             runtime.move("DEACTIVATING")
@@ -348,8 +371,10 @@ def _step(runtime: Runtime) -> None:
             _stop_containers(runtime)
     elif status == "STOPPING":
         exits_known = all(name in runtime.exits for name in runtime.container_ids)
-        if runtime.docker_stopped and elapsed >= SETTINGS.task_stop_step_s and (
-            exits_known or elapsed >= SETTINGS.task_stop_step_s + 2
+        if (
+            runtime.docker_stopped
+            and elapsed >= SETTINGS.task_stop_step_s
+            and (exits_known or elapsed >= SETTINGS.task_stop_step_s + 2)
         ):
             for container in task.containers:
                 container.last_status = "STOPPED"
@@ -379,7 +404,9 @@ def _to_deprovisioning(runtime: Runtime) -> None:
         request_stop(runtime, "Task stopped by user", "UserInitiated")
     runtime.task.stopping_at = getattr(runtime.task, "stopping_at", None) or now_dt()
     for attachment in runtime.task.attachments:
-        attachment["status"] = "DETACHING" if attachment.get("status") == "ATTACHED" else attachment.get("status")
+        attachment["status"] = (
+            "DETACHING" if attachment.get("status") == "ATTACHED" else attachment.get("status")
+        )
     runtime.move("DEPROVISIONING")
 
 
@@ -415,7 +442,9 @@ def _begin_start(runtime: Runtime) -> None:
         runtime.docker_stopped = True
         return
     overrides = {o.get("name"): o for o in (task.overrides or {}).get("containerOverrides") or []}
-    thread = threading.Thread(target=_start_containers, args=(runtime, plan, overrides), name=f"start-{task.id[:8]}", daemon=True)
+    thread = threading.Thread(
+        target=_start_containers, args=(runtime, plan, overrides), name=f"start-{task.id[:8]}", daemon=True
+    )
     runtime.start_thread = thread
     thread.start()
 
@@ -427,18 +456,26 @@ def _image_source(runtime: Runtime, image: str) -> tuple[str, dict[str, str] | N
         return image, None, None  # Docker Hub etc.: the engine pulls it (or has it)
     if NO_ROUTE.enabled and not _route_to_ecr(runtime):
         reference = ecr.tag or ecr.digest or "latest"
-        return "", None, TIMEOUT_PULL.format(
-            image=image,
-            host=image.split("/", 1)[0],
-            repository=ecr.repository,
-            ref=reference,
+        return (
+            "",
+            None,
+            TIMEOUT_PULL.format(
+                image=image,
+                host=image.split("/", 1)[0],
+                repository=ecr.repository,
+                ref=reference,
+            ),
         )
     if PULL_ERRORS.enabled and ecr.repository not in ecr_backends[ecr.account][ecr.region].repositories:
         return "", None, NOT_FOUND_PULL.format(image=image)
     if not registry.configured():
         return image, None, None
     local = ecr.local_repository + (f"@{ecr.digest}" if ecr.digest else f":{ecr.tag or 'latest'}")
-    auth = {"username": SETTINGS.registry_user, "password": SETTINGS.registry_password} if SETTINGS.registry_user else None
+    auth = (
+        {"username": SETTINGS.registry_user, "password": SETTINGS.registry_password}
+        if SETTINGS.registry_user
+        else None
+    )
     return local, auth, None
 
 
@@ -475,8 +512,10 @@ def _start_containers(runtime: Runtime, plan: list[Any], overrides: dict[str, An
                 try:
                     image_id = containers.pull(source, auth)
                 except containers.PullError as error:
-                    reason = NOT_FOUND_PULL.format(image=definition["image"])
                     log.info("pull of %s failed: %s", source, error)
+                    if not PULL_ERRORS.enabled:
+                        continue  # moto's way: the task "runs" without its container
+                    reason = NOT_FOUND_PULL.format(image=definition["image"])
                     _finish_start(runtime, started, reason, reason)
                     return
             spec = _spec(runtime, definition, source, overrides.get(name) or {})
@@ -491,7 +530,9 @@ def _start_containers(runtime: Runtime, plan: list[Any], overrides: dict[str, An
                 with state.LOCK:
                     from moto.logs.models import logs_backends
 
-                    logs_backends[runtime.account][opts["awslogs-region"]].ensure_log_stream(opts["awslogs-group"], stream)
+                    logs_backends[runtime.account][opts["awslogs-region"]].ensure_log_stream(
+                        opts["awslogs-group"], stream
+                    )
                 task_logs.forward(runtime.account, opts, stream, container_id)
             threading.Thread(target=_wait_exit, args=(runtime, name, container_id), daemon=True).start()
         _finish_start(runtime, started, "ok", None)
@@ -526,7 +567,9 @@ def _start_one(runtime: Runtime, spec: containers.Spec) -> str:
                 raise
 
 
-def _finish_start(runtime: Runtime, started: dict[str, str], result: str, container_reason: str | None) -> None:
+def _finish_start(
+    runtime: Runtime, started: dict[str, str], result: str, container_reason: str | None
+) -> None:
     from .. import state
 
     with state.LOCK:
@@ -535,12 +578,19 @@ def _finish_start(runtime: Runtime, started: dict[str, str], result: str, contai
         runtime.container_reason = container_reason
 
 
-def _spec(runtime: Runtime, definition: dict[str, Any], image: str, override: dict[str, Any]) -> containers.Spec:
+def _spec(
+    runtime: Runtime, definition: dict[str, Any], image: str, override: dict[str, Any]
+) -> containers.Spec:
     from ..rules.ecs_params import cpu_units, memory_mib
 
     environment = {e["name"]: e.get("value", "") for e in definition.get("environment") or []}
     environment.update({e["name"]: e.get("value", "") for e in override.get("environment") or []})
-    memory = definition.get("memory") or override.get("memory") or memory_mib(runtime.definition.memory or 0) or None
+    memory = (
+        definition.get("memory")
+        or override.get("memory")
+        or memory_mib(runtime.definition.memory or 0)
+        or None
+    )
     cpu = cpu_units(runtime.definition.cpu or 0) or 0
     return containers.Spec(
         task_arn=runtime.task.task_arn,
@@ -552,7 +602,11 @@ def _spec(runtime: Runtime, definition: dict[str, Any], image: str, override: di
         memory_mib=int(memory) if memory else None,
         cpus=cpu / 1024 if cpu else None,
         address=runtime.address,
-        ports=[(m["containerPort"], m.get("protocol", "tcp")) for m in definition.get("portMappings") or [] if m.get("containerPort")],
+        ports=[
+            (m["containerPort"], m.get("protocol", "tcp"))
+            for m in definition.get("portMappings") or []
+            if m.get("containerPort")
+        ],
         working_directory=definition.get("workingDirectory"),
     )
 

@@ -28,7 +28,9 @@ GROUP_IN_USE = rule(
 
 
 @patch(SecurityGroupBackend, "delete_security_group")
-def delete_security_group(original: Any, self: Any, name: str | None = None, group_id: str | None = None) -> Any:
+def delete_security_group(
+    original: Any, self: Any, name: str | None = None, group_id: str | None = None
+) -> Any:
     if GROUP_IN_USE.enabled:
         group = self.get_security_group_by_name_or_id(group_id or name) if (group_id or name) else None
         if group is not None:
@@ -46,7 +48,7 @@ GROUP_NAMES = rule(
     "ec2:CreateSecurityGroup ec2:DeleteSecurityGroup",
     "Constraints: Up to 255 characters in length. Can't start with sg-. Valid characters: a-z, "
     "A-Z, 0-9, spaces, and ._-:/()#,@[]+=&;{}!$* / (deleting default:) CannotDelete: the "
-    "specified group: \"sg-…\" name: \"default\" cannot be deleted by a user",
+    'specified group: "sg-…" name: "default" cannot be deleted by a user',
     "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html",
     "test_network.py::test_security_group_names",
 )
@@ -65,7 +67,10 @@ _VALID = re.compile(r"[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]{1,255}")
 def security_group_names(call: Call) -> None:
     if not GROUP_NAMES.enabled:
         return
-    for member, value in (("groupName", call.params.get("GroupName")), ("groupDescription", call.params.get("Description"))):
+    for member, value in (
+        ("groupName", call.params.get("GroupName")),
+        ("groupDescription", call.params.get("Description")),
+    ):
         if value is None:
             continue
         if member == "groupName" and value.lower().startswith("sg-"):
@@ -89,7 +94,9 @@ def default_group(call: Call) -> None:
     wanted = call.params.get("GroupId") or call.params.get("GroupName")
     group = ec2.get_security_group_by_name_or_id(wanted) if wanted else None
     if group is not None and group.name == "default":
-        raise AwsError("CannotDelete", f'the specified group: "{group.id}" name: "default" cannot be deleted by a user')
+        raise AwsError(
+            "CannotDelete", f'the specified group: "{group.id}" name: "default" cannot be deleted by a user'
+        )
 
 
 @before("ec2", "CreateTags")

@@ -49,8 +49,7 @@ def list_tasks_filters(call: Call) -> None:
         others = [f for f in _OTHER_FILTERS if p.get(f)]
         if others:
             raise _invalid(
-                "startedBy must be the only filter when it is specified; also given: "
-                + ", ".join(others)
+                "startedBy must be the only filter when it is specified; also given: " + ", ".join(others)
             )
     if LIST_TASKS_FAMILY_AND_SERVICE.enabled and p.get("family") and p.get("serviceName"):
         raise _invalid("family and serviceName cannot both be specified.")
@@ -74,7 +73,11 @@ COUNTS = rule(
         "test_ecs_params.py::test_list_max_results_range",
     ),
 )
-_LIST_LIMITS = {"DescribeTasks": ("tasks", 100), "DescribeClusters": ("clusters", 100), "DescribeServices": ("services", 10)}
+_LIST_LIMITS = {
+    "DescribeTasks": ("tasks", 100),
+    "DescribeClusters": ("clusters", 100),
+    "DescribeServices": ("services", 10),
+}
 
 
 @before("ecs", "DescribeTasks DescribeClusters DescribeServices")
@@ -196,8 +199,8 @@ FARGATE_SIZE = rule(
     "(FACTS.md table); an unreadable cpu is refused",
     "ecs:RegisterTaskDefinition",
     "If using the Fargate launch type, this field is required and you must use one of the "
-    "following values. Reported answers: \"ClientException: No Fargate configuration exists for "
-    "given values: 1024 CPU, 1024 memory. See the Amazon ECS documentation for the valid values.\" "
+    'following values. Reported answers: "ClientException: No Fargate configuration exists for '
+    'given values: 1024 CPU, 1024 memory. See the Amazon ECS documentation for the valid values." '
     "and \"Fargate requires that 'cpu' be defined at the task level.\"",
     f"{REF}/API_RegisterTaskDefinition.html",
     (

@@ -44,7 +44,7 @@ NEW_ROLE = rule(
     "iam.propagation.role",
     "RegisterTaskDefinition naming a role created less than iam_propagation_s ago answers "
     "AccessDeniedException (not authorized to perform iam:PassRole); RunTask with such an "
-    "execution role answers ClientException \"ECS was unable to assume the role…\"; a service "
+    'execution role answers ClientException "ECS was unable to assume the role…"; a service '
     "records that sentence as an event and retries (see the scheduler); sts:AssumeRole of such a "
     "role answers AccessDenied",
     "ecs:RegisterTaskDefinition ecs:RunTask ecs:CreateService sts:AssumeRole",
@@ -63,7 +63,7 @@ NEW_ROLE = rule(
 ROLE_VALID = rule(
     "ecs.task-definition.role-valid",
     "RegisterTaskDefinition with an executionRoleArn or taskRoleArn that is not a role of the "
-    "account answers ClientException \"Role is not valid\"; a task whose execution role does not "
+    'account answers ClientException "Role is not valid"; a task whose execution role does not '
     "trust ecs-tasks.amazonaws.com cannot start",
     "ecs:RegisterTaskDefinition ecs:RunTask",
     "ClientException: Role is not valid (role ARN hard-coded from another setup).",
@@ -75,12 +75,11 @@ ROLE_VALID = rule(
 )
 KEY_QUOTA = rule(
     "iam.quota.access-keys-per-user",
-    "CreateAccessKey beyond access_keys_per_user (AWS: 2) answers LimitExceeded \"Cannot exceed "
-    "quota for AccessKeysPerUser: N\" (moto has the check with a fixed 2; the setting makes it "
+    'CreateAccessKey beyond access_keys_per_user (AWS: 2) answers LimitExceeded "Cannot exceed '
+    'quota for AccessKeysPerUser: N" (moto has the check with a fixed 2; the setting makes it '
     "testable at other values)",
     "iam:CreateAccessKey",
-    "Access keys assigned to an IAM user: 2 / LimitExceeded: Cannot exceed quota for "
-    "AccessKeysPerUser: 2",
+    "Access keys assigned to an IAM user: 2 / LimitExceeded: Cannot exceed quota for AccessKeysPerUser: 2",
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html",
     "test_quotas.py::test_access_keys_per_user_quota",
 )
@@ -203,7 +202,6 @@ def assume_new_role(call: Call) -> None:
     if role is not None and young(role):
         raise AwsError(
             "AccessDenied",
-            f"User: {call.caller_arn()} is not authorized to perform: sts:AssumeRole on "
-            f"resource: {arn}",
+            f"User: {call.caller_arn()} is not authorized to perform: sts:AssumeRole on resource: {arn}",
             403,
         )

@@ -7,7 +7,30 @@ from ..errors import AwsError
 from ..interceptor import Call, before
 
 REF = "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference"
-RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
 
 RETENTION = rule(
     "logs.retention-values",

@@ -14,8 +14,7 @@ from ..settings import SETTINGS
 
 ECR_REPOSITORIES = rule(
     "ecr.quota.repositories-per-region",
-    "CreateRepository beyond ecr_repositories_per_region (AWS: 100,000) answers "
-    "LimitExceededException",
+    "CreateRepository beyond ecr_repositories_per_region (AWS: 100,000) answers LimitExceededException",
     "ecr:CreateRepository",
     "LimitExceededException: The operation did not succeed because it would have exceeded a "
     "service limit for your account. (quota: Registered repositories per Region)",
@@ -33,7 +32,9 @@ LOG_GROUPS = rule(
 
 
 @patch(ECRBackend, "create_repository")
-def create_repository(original: Any, self: ECRBackend, repository_name: str, *args: Any, **kwargs: Any) -> Any:
+def create_repository(
+    original: Any, self: ECRBackend, repository_name: str, *args: Any, **kwargs: Any
+) -> Any:
     if ECR_REPOSITORIES.enabled and len(self.repositories) >= SETTINGS.ecr_repositories_per_region:
         raise AwsError(
             "LimitExceededException",
@@ -46,6 +47,10 @@ def create_repository(original: Any, self: ECRBackend, repository_name: str, *ar
 
 @patch(LogsBackend, "create_log_group")
 def create_log_group(original: Any, self: LogsBackend, log_group_name: str, *args: Any, **kwargs: Any) -> Any:
-    if LOG_GROUPS.enabled and log_group_name not in self.groups and len(self.groups) >= SETTINGS.log_groups_per_region:
+    if (
+        LOG_GROUPS.enabled
+        and log_group_name not in self.groups
+        and len(self.groups) >= SETTINGS.log_groups_per_region
+    ):
         raise AwsError("LimitExceededException", "Resource limit exceeded.")
     return original(self, log_group_name, *args, **kwargs)

@@ -15,9 +15,9 @@ DISABLED_REGION = rule(
     "(EC2, 401)",
     "*",
     "Opt-in Regions – Regions launched after March 20, 2019 are disabled by default and must be "
-    "enabled before use. Reported: STS in eu-south-1 answered \"InvalidClientTokenId: The security "
-    "token included in the request is invalid.\"; EC2 answers \"AuthFailure: AWS was not able to "
-    "validate the provided access credentials\" for regions not opted in",
+    'enabled before use. Reported: STS in eu-south-1 answered "InvalidClientTokenId: The security '
+    'token included in the request is invalid."; EC2 answers "AuthFailure: AWS was not able to '
+    'validate the provided access credentials" for regions not opted in',
     "https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html",
     (
         "test_regions.py::test_disabled_opt_in_region_per_protocol",

@@ -18,14 +18,14 @@ from ..settings import SETTINGS
 
 SLR_MISSING = rule(
     "ecs.service-linked-role.required",
-    "CreateCluster, CreateService and RunTask answer InvalidParameterException \"Unable to assume "
+    'CreateCluster, CreateService and RunTask answer InvalidParameterException "Unable to assume '
     "the service linked role…\" while the account's AWSServiceRoleForECS is missing or younger "
     "than slr_propagation_s. CreateCluster creates the role as a side effect (as documented), so "
     "a rerun after the propagation delay succeeds (as reported)",
     "ecs:CreateCluster ecs:CreateService ecs:RunTask",
     "InvalidParameterException: Unable to assume the service linked role. Please verify that the "
-    "ECS service linked role exists. (first run in a new account; \"on a second deployment it "
-    "worked\"). API reference: When you call the CreateCluster API operation, Amazon ECS attempts "
+    'ECS service linked role exists. (first run in a new account; "on a second deployment it '
+    'worked"). API reference: When you call the CreateCluster API operation, Amazon ECS attempts '
     "to create the Amazon ECS service-linked role for your account.",
     "https://github.com/awslabs/fargatecli/issues/35",
     (
@@ -36,8 +36,8 @@ SLR_MISSING = rule(
 )
 SLR_TAKEN = rule(
     "iam.service-linked-role.taken",
-    "CreateServiceLinkedRole for a service whose role exists answers InvalidInput \"Service role "
-    "name … has been taken in this account\"; the ECS role is named AWSServiceRoleForECS",
+    'CreateServiceLinkedRole for a service whose role exists answers InvalidInput "Service role '
+    'name … has been taken in this account"; the ECS role is named AWSServiceRoleForECS',
     "iam:CreateServiceLinkedRole",
     "InvalidInput: Service role name AWSServiceRoleForECS has been taken in this account, please "
     "try a different suffix.",
@@ -45,9 +45,7 @@ SLR_TAKEN = rule(
     "test_service_linked_role.py::test_create_service_linked_role_twice",
 )
 
-MESSAGE = (
-    "Unable to assume the service linked role. Please verify that the ECS service linked role exists."
-)
+MESSAGE = "Unable to assume the service linked role. Please verify that the ECS service linked role exists."
 
 
 def _usable(account_id: str) -> bool:

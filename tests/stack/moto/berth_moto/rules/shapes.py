@@ -21,12 +21,12 @@ from ..interceptor import Call, before
 SHAPES = rule(
     "all.input-constraints",
     "Every parameter is checked against its documented length, pattern, range, valid values and "
-    "required flag; violations answer AWS's \"N validation error(s) detected\" error",
+    'required flag; violations answer AWS\'s "N validation error(s) detected" error',
     "iam:* sts:AssumeRole ecr:* ecs:* logs:* cloudwatch:GetMetricData ec2:Describe*",
     "Length Constraints: Minimum length of 1. Maximum length of 64. Pattern: [\\w+=,.@-]+ "
     "(IAM CreateRole, RoleName; every operation's Request Parameters list such constraints). "
     "Reported answer: \"ValidationError: 1 validation error detected: Value '…' at 'roleName' "
-    "failed to satisfy constraint: Member must have length less than or equal to 64\"",
+    'failed to satisfy constraint: Member must have length less than or equal to 64"',
     "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html",
     (
         "test_input_constraints.py::test_iam_role_name_longer_than_64",
@@ -54,7 +54,9 @@ _compiled: dict[str, Any] = {}
 def _pattern(text: str) -> Any:
     if text not in _compiled:
         # The models write astral code points as \u10000; Python wants \U00010000.
-        fixed = re.sub(r"\\u([0-9A-Fa-f]{5,6})(?![0-9A-Fa-f])", lambda m: f"\\U{int(m.group(1), 16):08X}", text)
+        fixed = re.sub(
+            r"\\u([0-9A-Fa-f]{5,6})(?![0-9A-Fa-f])", lambda m: f"\\U{int(m.group(1), 16):08X}", text
+        )
         try:
             _compiled[text] = regex.compile(fixed)
         except regex.error:
@@ -165,12 +167,16 @@ def check_input_constraints(call: Call) -> None:
     if call.service == "ecr" and len(found) == 1 and "'repositoryName'" in found[0]:
         # ECR words repository-name violations its own way (reported verbatim).
         constraint = found[0].split("failed to satisfy constraint: ", 1)[1]
-        constraint = constraint.replace("Member must satisfy regular expression pattern: ", "must satisfy regular expression ")
+        constraint = constraint.replace(
+            "Member must satisfy regular expression pattern: ", "must satisfy regular expression "
+        )
         constraint = constraint.replace("Member must", "must")
         if "regular expression" in constraint:
             pattern = constraint.split("regular expression ", 1)[1]
             constraint = f"must satisfy regular expression '{pattern}'"
-        raise AwsError(code, f"Invalid parameter at 'repositoryName' failed to satisfy constraint: '{constraint}'")
+        raise AwsError(
+            code, f"Invalid parameter at 'repositoryName' failed to satisfy constraint: '{constraint}'"
+        )
     if call.service == "ec2":
         missing = found[0].startswith("The request must contain")
         raise AwsError("MissingParameter" if missing else code, found[0])
