@@ -62,3 +62,16 @@ def test_stop_unknown_task(ecs_account):
     ecs.create_cluster(clusterName="c")
     error = error_of(lambda: ecs.stop_task(cluster="c", task="0123456789abcdef0123456789abcdef"))
     assert code(error) == "InvalidParameterException"
+
+
+def test_describe_tasks_of_another_cluster_is_missing(ecs_account):
+    ecs, task = _run(ecs_account)
+    ecs.create_cluster(clusterName="other")
+    arn = task["taskArn"]
+    answer = ecs.describe_tasks(cluster="other", tasks=[arn, arn.rsplit("/", 1)[-1][:8]])
+    assert answer["tasks"] == []
+    assert [f["reason"] for f in answer["failures"]] == ["MISSING", "MISSING"]
+    both = ecs.describe_tasks(cluster="c", tasks=[arn, "0" * 32])
+    assert [t["taskArn"] for t in both["tasks"]] == [arn]
+    assert [f["reason"] for f in both["failures"]] == ["MISSING"]
+    ecs.stop_task(cluster="c", task=arn)

@@ -390,3 +390,51 @@ def _resource_requirements(task_definition: Any) -> dict[str, Any]:
 
 
 Backend._calculate_task_resource_requirements = staticmethod(_resource_requirements)
+
+
+DESCRIBE_TASKS = rule(
+    "ecs.describe-tasks.cluster-and-missing",
+    "DescribeTasks finds tasks of the given cluster only, by exact id or ARN, and reports the "
+    "others in failures with reason MISSING (moto matched any task of any cluster whose id is a "
+    "substring of a requested string, and never reported failures)",
+    "ecs:DescribeTasks",
+    "cluster: The short name or full Amazon Resource Name (ARN) of the cluster that hosts the task "
+    "or tasks to describe. / failures: Any failures associated with the call.",
+    f"{API}/API_DescribeTasks.html",
+    "test_task_lifecycle.py::test_describe_tasks_of_another_cluster_is_missing",
+)
+
+
+def _install_describe_tasks() -> None:
+    from moto.ecs.responses import EC2ContainerServiceResponse
+
+    original = EC2ContainerServiceResponse.describe_tasks
+
+    def describe_tasks(self: Any) -> Any:
+        if not DESCRIBE_TASKS.enabled:
+            return original(self)
+        result = original(self)  # moto's checks (cluster exists, tasks not empty) and tag handling
+        backend = self.ecs_backend
+        cluster = backend._get_cluster(self._get_param("cluster", "default"))
+        wanted = self._get_param("tasks", [])
+        mine = backend.tasks.get(cluster.name) or {}
+        found, failures = [], []
+        for ref in wanted:
+            task = next((t for arn, t in mine.items() if ref in (arn, t.id)), None)
+            if task is None:
+                arn = (
+                    ref
+                    if ref.startswith("arn:")
+                    else f"arn:aws:ecs:{backend.region_name}:{backend.account_id}:task/{cluster.name}/{ref}"
+                )
+                failures.append({"arn": arn, "reason": "MISSING"})
+            elif task not in found:
+                found.append(task)
+        result.result["tasks"] = found
+        result.result["failures"] = failures
+        return result
+
+    EC2ContainerServiceResponse.describe_tasks = describe_tasks
+
+
+_install_describe_tasks()
