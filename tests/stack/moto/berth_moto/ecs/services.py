@@ -9,6 +9,7 @@ service events ECS writes.
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 import time
@@ -21,6 +22,8 @@ from ..rules import iam_consistency
 from ..settings import SETTINGS
 from . import tasks
 from .tasks import Runtime, now_dt
+
+log = logging.getLogger("berth_moto.services")
 
 API = "https://docs.aws.amazon.com/AmazonECS/latest/APIReference"
 GUIDE = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide"
@@ -93,7 +96,6 @@ DRAINING = rule(
         "test_service_draining.py::test_update_draining_service_fails",
     ),
 )
-EXECUTION_ROLE_EVENT = iam_consistency.NEW_ROLE  # the scheduler's part of that rule
 
 
 @dataclass
@@ -212,9 +214,7 @@ def tick() -> None:
         try:
             _step(rt)
         except Exception:
-            import logging
-
-            logging.getLogger("berth_moto.services").exception("service %s: step failed", rt.service.arn)
+            log.exception("service %s: step failed", rt.service.arn)
 
 
 def _service_tasks(rt: ServiceRuntime) -> list[Any]:
