@@ -70,12 +70,12 @@ PULL_ERRORS = rule(
     "ecs.task.cannot-pull",
     "An image that is not in the registry (or whose ECR repository does not exist) stops the task "
     'with "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to '
-    'resolve ref <image>: <image>: not found"',
+    'resolve ref <image>: <image>: not found" (stopCode TaskFailedToStart)',
     "ecs:RunTask ecs:CreateService",
-    "CannotPullContainerError … not found: wrong image URI or tag (FACTS table); ECS: "
-    '"CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to '
-    'resolve ref …: not found"',
-    f"{REF}/task_cannot_pull_image.html",
+    "CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve "
+    "ref 12345678-eu-west-1.amazonaws.com/example-service:…@sha256:…: not found (reported; the "
+    "FACTS table: wrong image URI or tag)",
+    "https://github.com/aws/containers-roadmap/issues/2687",
     "test_containers.py::test_missing_image_cannot_pull",
 )
 NO_ROUTE = rule(
@@ -83,10 +83,11 @@ NO_ROUTE = rule(
     "A task without a public IP in a subnet whose route table has no NAT gateway route cannot "
     "reach ECR: it stops with CannotPullContainerError … i/o timeout",
     "ecs:RunTask ecs:CreateService",
-    "A Fargate task pulls its image from ECR over the network. It needs one of: a public subnet "
-    "with assignPublicIp=ENABLED (and an internet gateway route), a private subnet with a NAT "
-    'gateway, or VPC endpoints. (FACTS.md; AWS: "CannotPullContainerError … i/o timeout")',
-    f"{REF}/task_cannot_pull_image.html",
+    "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve "
+    'ref quay.io/…:latest: failed to do request: Head "https://quay.io/v2/…/manifests/latest": '
+    "dial tcp 3.210.148.47:443: i/o timeout (reported; a task needs a public IP in a public "
+    "subnet, or a NAT gateway, to reach the registry)",
+    "https://github.com/deepfence/terraform-aws-cloud-scanner/issues/13",
     "test_containers.py::test_no_public_ip_no_nat_cannot_pull",
 )
 LOG_GROUP = rule(
