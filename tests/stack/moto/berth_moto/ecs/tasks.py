@@ -58,7 +58,9 @@ REAL_CONTAINERS = rule(
     "ecs:RunTask ecs:CreateService ecs:DescribeTasks ec2:DescribeNetworkInterfaces logs:GetLogEvents",
     "If the essential parameter of a container is marked as true, and that container fails or "
     "stops for any reason, all other containers that are part of the task are stopped. / If your "
-    "container attempts to exceed the memory specified here, the container is killed.",
+    "container attempts to exceed the memory specified here, the container is killed. / The log "
+    "stream name used by Amazon ECS has the <awslogs-stream-prefix>/<container_name>/<task_id> "
+    "format. (prescriptive guidance, CloudWatch logging)",
     "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html",
     (
         "test_containers.py::test_service_task_serves_http_on_its_public_ip",
@@ -95,10 +97,10 @@ LOG_GROUP = rule(
     "A task whose awslogs group does not exist (and awslogs-create-group is not true) stops with "
     "ResourceInitializationError … The specified log group does not exist",
     "ecs:RunTask ecs:CreateService",
-    "It does NOT allow logs:CreateLogGroup: create the log group before the task starts "
-    '(AmazonECSTaskExecutionRolePolicy; FACTS.md). ECS: "ResourceInitializationError: failed to '
-    'validate logger args: … ResourceNotFoundException: The specified log group does not exist."',
-    f"{REF}/using_awslogs.html",
+    "If the log group doesn't exist, set the awslogs-create-group parameter and use the required "
+    'logs:CreateLogGroup action for the task execution role. Reported: "failed to create Cloudwatch '
+    'log stream: ResourceNotFoundException: The specified log group does not exist."',
+    "https://repost.aws/knowledge-center/ecs-tasks-fargate-log-drivers",
     "test_containers.py::test_missing_log_group_stops_task",
 )
 ENI_LINGER = rule(
