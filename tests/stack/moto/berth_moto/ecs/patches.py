@@ -56,8 +56,9 @@ STOP_UNKNOWN = rule(
     "ecs.stop-task.unknown",
     "StopTask of a task that does not exist answers InvalidParameterException (moto: HTTP 500)",
     "ecs:StopTask",
-    "InvalidParameterException: The referenced task was not found.",
-    f"{API}/API_StopTask.html",
+    "An error occurred (InvalidParameterException) when calling the StopTask operation: The "
+    "referenced task was not found (reported)",
+    "https://github.com/griptape-ai/griptape-nodes-engine/issues/1454",
     "test_task_lifecycle.py::test_stop_unknown_task",
 )
 
@@ -170,7 +171,7 @@ def stop_task(original: Any, self: Backend, cluster_str: str, task_str: str, rea
             tasks.request_stop(runtime, reason or "Task stopped by user", "UserInitiated")
             return task
     if STOP_UNKNOWN.enabled:
-        raise _invalid("The referenced task was not found.")
+        raise _invalid("The referenced task was not found")
     return original(self, cluster_str, task_str, reason)
 
 
