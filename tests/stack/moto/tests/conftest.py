@@ -153,6 +153,16 @@ class Backend:
         with NO_PROXY.open(request, timeout=10) as response:
             return json.loads(response.read() or b"null")
 
+    def api_post(self, path: str) -> None:
+        request = urllib.request.Request(f"{self.url}{path}", data=b"", method="POST")
+        with NO_PROXY.open(request, timeout=120):
+            pass
+
+    def account_with_slr(self) -> Account:
+        made = new_account(self)
+        self.account(made.id, ecs_service_linked_role=True)
+        return made
+
     def settings(self, **values: Any) -> dict[str, Any]:
         return self.api("/berth-api/settings", values)
 
@@ -170,9 +180,7 @@ class Backend:
         )
 
 
-@pytest.fixture(scope="session")
-def backend(registry: Registry, engine: docker.DockerClient, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    work = tmp_path_factory.mktemp("backend")
+def start_backend(registry: Registry, work: Path) -> tuple[subprocess.Popen, Backend]:
     port = free_port()
     instance = f"pytest-{uuid.uuid4().hex[:8]}"
     env = dict(os.environ, **TIMINGS, BERTH_MOTO_REGISTRY_PASSWORD=registry.password)
@@ -199,16 +207,36 @@ def backend(registry: Registry, engine: docker.DockerClient, tmp_path_factory: p
             stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
+    wait_http(f"{url}/berth-api/", (200,), 60, proc, log)
+    return proc, Backend(url, instance, log)
+
+
+def stop_backend(proc: subprocess.Popen, backend: Backend, engine: docker.DockerClient) -> None:
+    proc.terminate()
+    proc.wait(30)
+    left = engine.containers.list(all=True, filters={"label": f"berth.moto.instance={backend.instance}"})
+    for container in left:
+        container.remove(force=True)
+    assert not left, f"the backend left {len(left)} containers behind"
+
+
+@pytest.fixture(scope="session")
+def backend(registry: Registry, engine: docker.DockerClient, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    proc, made = start_backend(registry, tmp_path_factory.mktemp("backend"))
     try:
-        wait_http(f"{url}/berth-api/", (200,), 60, proc, log)
-        yield Backend(url, instance, log)
+        yield made
     finally:
-        proc.terminate()
-        proc.wait(30)
-        left = engine.containers.list(all=True, filters={"label": f"berth.moto.instance={instance}"})
-        for container in left:
-            container.remove(force=True)
-        assert not left, f"the backend left {len(left)} containers behind"
+        stop_backend(proc, made, engine)
+
+
+@pytest.fixture
+def own_backend(registry: Registry, engine: docker.DockerClient, tmp_path: Path) -> Any:
+    """A backend for one test only (for what would disturb the others, e.g. a reset)."""
+    proc, made = start_backend(registry, tmp_path)
+    try:
+        yield made
+    finally:
+        stop_backend(proc, made, engine)
 
 
 @dataclass

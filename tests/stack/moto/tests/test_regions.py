@@ -13,6 +13,9 @@ def test_disabled_opt_in_region_per_protocol(account):
         error = error_of(getattr(account.client(service, region="af-south-1"), call))
         assert (code(error), status(error)) == expected, service
     account.client("ecs", region="eu-west-1").list_clusters()  # a default region works
+    # The credentials are refused before the parameters are looked at.
+    bad = account.client("ecs", region="af-south-1")
+    assert code(error_of(lambda: bad.list_tasks(desiredStatus="FINISHED"))) == "UnrecognizedClientException"
 
 
 def test_enabled_opt_in_region_works(account, backend):

@@ -1,13 +1,18 @@
-"""Request checks and backend patches, one module per area. Importing registers them; the order
-is the order AWS checks in: credentials and region, then parameters, then the account's state."""
+"""Request checks and backend patches, one module per area. Importing registers them, in the
+order AWS checks: credentials and region first, then parameters, then the account's state."""
 
-from . import (
-    ec2_network,  # noqa: F401
-    ecs_params,  # noqa: F401
-    iam_consistency,  # noqa: F401
-    logs_params,  # noqa: F401
-    quotas,  # noqa: F401
-    regions,  # noqa: F401  (first: a disabled region refuses everything)
-    service_linked_role,  # noqa: F401
-    shapes,  # noqa: F401
+from importlib import import_module
+
+ORDER = (
+    "regions",  # a disabled region refuses everything
+    "iam_consistency",  # then credentials that are not (yet, or any more) valid
+    "shapes",
+    "ecs_params",
+    "cloudwatch_params",
+    "logs_params",
+    "service_linked_role",
+    "quotas",
+    "ec2_network",
 )
+for _module in ORDER:
+    import_module(f"{__name__}.{_module}")

@@ -47,8 +47,9 @@ GROUP_NAMES = rule(
     "default group cannot be deleted",
     "ec2:CreateSecurityGroup ec2:DeleteSecurityGroup",
     "Constraints: Up to 255 characters in length. Can't start with sg-. Valid characters: a-z, "
-    "A-Z, 0-9, spaces, and ._-:/()#,@[]+=&;{}!$* / (deleting default:) CannotDelete: the "
-    'specified group: "sg-…" name: "default" cannot be deleted by a user',
+    'A-Z, 0-9, spaces, and ._-:/()#,@[]+=&;{}!$* / reported: "Value (…) for parameter '
+    'GroupDescription is invalid. Character sets beyond ASCII are not supported." and '
+    '"CannotDelete: the specified group: "sg-…" name: "default" cannot be deleted by a user"',
     "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html",
     "test_network.py::test_security_group_names",
 )
@@ -68,19 +69,28 @@ def security_group_names(call: Call) -> None:
     if not GROUP_NAMES.enabled:
         return
     for member, value in (
-        ("groupName", call.params.get("GroupName")),
-        ("groupDescription", call.params.get("Description")),
+        ("GroupName", call.params.get("GroupName")),
+        ("GroupDescription", call.params.get("Description")),
     ):
         if value is None:
             continue
-        if member == "groupName" and value.lower().startswith("sg-"):
+        if member == "GroupName" and value.lower().startswith("sg-"):
             raise AwsError("InvalidParameterValue", "Group names may not be in the format sg-*.")
-        if not _VALID.fullmatch(value):
+        if len(value) > 255:
             raise AwsError(
                 "InvalidParameterValue",
-                f"Value ({value}) for parameter {member} is invalid. Character sets beyond ASCII are not supported."
-                if len(value) <= 255
-                else f"Value ({value}) for parameter {member} is invalid. Length exceeds maximum of 255.",
+                f"Value ({value}) for parameter {member} is invalid. Length exceeds maximum of 255.",
+            )
+        if not value.isascii():  # reported wording
+            raise AwsError(
+                "InvalidParameterValue",
+                f"Value ({value}) for parameter {member} is invalid. Character sets beyond ASCII are not supported.",
+            )
+        if not _VALID.fullmatch(value):  # the documented set; this wording is the backend's
+            raise AwsError(
+                "InvalidParameterValue",
+                f"Value ({value}) for parameter {member} is invalid. Valid characters are a-z, A-Z, "
+                "0-9, spaces, and ._-:/()#,@[]+=&;{}!$*",
             )
 
 
