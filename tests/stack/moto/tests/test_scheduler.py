@@ -216,3 +216,40 @@ def test_circuit_breaker_rolls_back(service_env):
     )
     assert back["runningCount"] == 1
     ecs.delete_service(cluster="c", service=service, force=True)
+
+
+def test_maximum_percent_100_replaces_in_place(service_env):
+    account, ecs, image = service_env
+    old = fargate_definition(ecs, name("web"), image=image, command=HTTPD)
+    service = name("s")
+    ecs.create_service(
+        cluster="c",
+        serviceName=service,
+        taskDefinition=old,
+        desiredCount=1,
+        launchType="FARGATE",
+        networkConfiguration=network(account),
+        deploymentConfiguration={"maximumPercent": 100, "minimumHealthyPercent": 0},
+    )
+    wait_for(
+        "first rollout", lambda: _describe(ecs, service)["deployments"][0]["rolloutState"] == "COMPLETED", 40
+    )
+    new = fargate_definition(ecs, name("web2"), image=image, command=HTTPD)
+    ecs.update_service(cluster="c", service=service, taskDefinition=new)
+    done = wait_for(
+        "the rollout with no room for a second task",
+        lambda: (
+            lambda s: (
+                s
+                if len(s["deployments"]) == 1 and s["deployments"][0]["rolloutState"] == "COMPLETED"
+                else None
+            )
+        )(_describe(ecs, service)),
+        40,
+    )
+    assert done["deployments"][0]["taskDefinition"] == new
+    running = ecs.describe_tasks(
+        cluster="c", tasks=ecs.list_tasks(cluster="c", serviceName=service)["taskArns"]
+    )["tasks"]
+    assert [t["taskDefinitionArn"] for t in running] == [new]
+    ecs.delete_service(cluster="c", service=service, force=True)

@@ -49,15 +49,19 @@ ROLLOUT = rule(
     "ecs.service.rollout",
     "A new task definition (or forceNewDeployment / networkConfiguration) on UpdateService starts "
     "a new PRIMARY deployment (rolloutState IN_PROGRESS); the old deployment's tasks are stopped "
-    "once the new ones run; the rollout becomes COMPLETED at steady state; desiredCount alone "
-    "starts no deployment",
+    "once the new ones run (first, as far as minimumHealthyPercent allows, when maximumPercent "
+    "leaves no room); the rollout becomes COMPLETED at steady state; desiredCount alone starts no "
+    "deployment",
     "ecs:UpdateService ecs:DescribeServices",
     "If you modify the task definition with UpdateService, Amazon ECS spawns a task with the new "
     "version of the task definition and then stops an old task after the new version is running. "
     "This parameter triggers a new service deployment. / desiredCount … This parameter doesn't "
     "trigger a new service deployment.",
     f"{API}/API_UpdateService.html",
-    "test_scheduler.py::test_update_service_rolls_a_new_deployment",
+    (
+        "test_scheduler.py::test_update_service_rolls_a_new_deployment",
+        "test_scheduler.py::test_maximum_percent_100_replaces_in_place",
+    ),
 )
 CIRCUIT_BREAKER = rule(
     "ecs.service.circuit-breaker",
@@ -338,6 +342,7 @@ def _launch(rt: ServiceRuntime, deployment: dict[str, Any], count: int, all_task
     live_total = sum(1 for t in all_tasks if _live(t))
     room = math.floor(service.desired_count * config.get("maximumPercent", 200) / 100) - live_total
     if room <= 0:
+        _make_room(rt, deployment, all_tasks)
         return
     count = min(count, room)
     definition = backend.describe_task_definition(deployment["taskDefinition"])
@@ -352,6 +357,23 @@ def _launch(rt: ServiceRuntime, deployment: dict[str, Any], count: int, all_task
     rt.next_launch = time.monotonic() + SETTINGS.scheduler_tick_s
     if started:
         event(service, f"has started {len(started)} tasks: {_task_list(started)}.")
+
+
+def _make_room(rt: ServiceRuntime, deployment: dict[str, Any], all_tasks: list[Any]) -> None:
+    """maximumPercent leaves no room for a new task: stop old deployments' tasks first, as far as
+    minimumHealthyPercent allows (e.g. 0/100 replaces in place; 100/100 cannot deploy)."""
+    service = rt.service
+    config = service.deployment_configuration
+    healthy = [t for t in all_tasks if _live(t) and t._status == "RUNNING"]
+    floor = math.ceil(service.desired_count * config.get("minimumHealthyPercent", 100) / 100)
+    old = [t for t in all_tasks if _live(t) and t.started_by != deployment["id"]]
+    spare = min(len(healthy) - floor, len(old))
+    if spare <= 0:
+        return
+    stopping = sorted(old, key=lambda t: t._status == "RUNNING")[:spare]  # not-yet-running first
+    for task in stopping:
+        _stop(rt, task, _scaling_reason(service))
+    event(service, f"has stopped {len(stopping)} running tasks: {_task_list(stopping)}.")
 
 
 def on_task_stopped(rt: ServiceRuntime, runtime: Runtime) -> None:
