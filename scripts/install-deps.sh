@@ -162,11 +162,16 @@ ensure_cache_dir() {
 step_moto() {
   local venv=$BERTH_CACHE/moto-venv have py extras
   extras=$(printf '%s ' "${MOTO_VENV_EXTRAS[@]}")
-  have=$("$venv/bin/python" - "$MOTO_VERSION" $extras 2>/dev/null <<'PY' || true
+  have=$("$venv/bin/python" - "$MOTO_VERSION" "${MOTO_VENV_EXTRAS[@]}" 2>/dev/null <<'PY' || true
 import importlib.metadata as m, sys
-import moto, boto3, flask  # noqa: F401
+import moto, boto3, flask  # noqa: F401  (no venv, or a broken one: make it again)
 wanted = [("moto", sys.argv[1])] + [tuple(a.split("==")) for a in sys.argv[2:]]
-print("ok" if all(m.version(n) == v for n, v in wanted) else "stale")
+def has(name, version):
+    try:
+        return m.version(name) == version
+    except m.PackageNotFoundError:
+        return False
+print("ok" if all(has(n, v) for n, v in wanted) else "stale")
 PY
 )
   if [ "$have" = ok ] && [ -x "$venv/bin/moto_server" ]; then

@@ -284,7 +284,8 @@ ecr_json=$("${CURL[@]}" "$MOTO_URL/" -H 'Content-Type: application/x-amz-json-1.
 ecr_pair=$(printf '%s' "$ecr_json" | jq -r '.authorizationData[0].authorizationToken' | base64 -d 2>/dev/null) ||
   fail moto "$MOTO_LOG" "unexpected GetAuthorizationToken answer: $ecr_json"
 [ "$ecr_pair" = "$REG_USER:$REG_PASS" ] || fail moto "$MOTO_LOG" "ECR's token does not decode to the registry's credentials"
-log "moto: $MOTO_URL ready $(elapsed "$T_MOTO") since launch ($([ -n "$MOTO_SERVER" ] && echo plain moto || echo strict backend, containers labelled berth.moto.instance=$MOTO_INSTANCE))"
+if [ -n "$MOTO_SERVER" ]; then moto_kind="plain moto"; else moto_kind="strict backend, containers labelled berth.moto.instance=$MOTO_INSTANCE"; fi
+log "moto: $MOTO_URL ready $(elapsed "$T_MOTO") since launch ($moto_kind)"
 
 # ---------------------------------------------------------------- env file (also the app's env under tauri-driver)
 q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }   # single-quote for the shell
