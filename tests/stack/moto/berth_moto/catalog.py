@@ -45,7 +45,7 @@ def markdown_table() -> str:
         "| id | rule | operations | AWS says (source) | test |",
         "|---|---|---|---|---|",
     ]
-    for r in RULES.values():
+    for r in sorted(RULES.values(), key=lambda r: r.id):  # grouped by service
         quote = r.quote.replace("|", "\\|")
         tests = "<br>".join(f"`{t}`" for t in r.tests)
         ops = ", ".join(r.operations)
