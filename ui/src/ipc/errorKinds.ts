@@ -25,6 +25,8 @@ export const ALL_ERROR_KINDS = [
   'notFound',
   'alreadyExists',
   'throttled',
+  'quotaExceeded',
+  'regionNotEnabled',
   'awsRejected',
   'executionRoleMissing',
   'dockerRejected',

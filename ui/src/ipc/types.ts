@@ -1,4 +1,5 @@
 // Re-exports of the generated bindings, so screens import from one place.
+export type { AfterStop } from './bindings/AfterStop';
 export type { AccountOverview } from './bindings/AccountOverview';
 export type { AccountSettings } from './bindings/AccountSettings';
 export type { ActivityEntry } from './bindings/ActivityEntry';
@@ -63,6 +64,7 @@ export type { RegionSource } from './bindings/RegionSource';
 export type { ResourceKind } from './bindings/ResourceKind';
 export type { SavedIdentity } from './bindings/SavedIdentity';
 export type { StopCause } from './bindings/StopCause';
+export type { RetryReason } from './bindings/RetryReason';
 export type { SubnetInfo } from './bindings/SubnetInfo';
 export type { TaskAddress } from './bindings/TaskAddress';
 export type { TeardownAction } from './bindings/TeardownAction';

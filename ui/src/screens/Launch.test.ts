@@ -192,8 +192,9 @@ describe('container and network fields', () => {
           name: 'mine',
           isDefault: false,
           subnets: [
-            { id: 'subnet-private', availabilityZone: 'us-east-1a', cidr: '10.1.1.0/24', name: null, defaultForAz: false, public: false },
-            { id: 'subnet-public', availabilityZone: 'us-east-1b', cidr: '10.1.2.0/24', name: null, defaultForAz: false, public: true },
+            { id: 'subnet-private', availabilityZone: 'us-east-1a', availabilityZoneId: 'use1-az1', cidr: '10.1.1.0/24', name: null, defaultForAz: false, fargate: true, fargateArm: true, public: false },
+            { id: 'subnet-public', availabilityZone: 'us-east-1b', availabilityZoneId: 'use1-az2', cidr: '10.1.2.0/24', name: null, defaultForAz: false, fargate: true, fargateArm: true, public: true },
+            { id: 'subnet-az3', availabilityZone: 'us-east-1e', availabilityZoneId: 'use1-az3', cidr: '10.1.3.0/24', name: null, defaultForAz: false, fargate: false, fargateArm: false, public: true },
           ],
         },
       ],
@@ -205,6 +206,9 @@ describe('container and network fields', () => {
     // The public subnet is chosen for the user; the private one is marked.
     await expect.element(page.getByRole('checkbox', { name: /subnet-public/ })).toBeChecked();
     await expect.element(page.getByRole('checkbox', { name: /subnet-private.*No internet route/ })).not.toBeChecked();
+    // A public subnet in a zone where Fargate runs no tasks is neither chosen nor choosable.
+    await expect.element(page.getByRole('checkbox', { name: /subnet-az3/ })).toBeDisabled();
+    await expect.element(page.getByText("Fargate doesn't run X86_64 tasks in this zone")).toBeVisible();
     await page.getByRole('checkbox', { name: /subnet-private/ }).click();
     await expect.element(page.getByText(/can't pull its image from ECR \(it stops with CannotPullContainerError/)).toBeVisible();
 
@@ -332,15 +336,35 @@ describe('launch', () => {
           logGroup: '/berth/web',
           logStream: 'ecs/web/abc123',
         },
+        then: { kind: 'rolledBack', taskDefinition: 'web:3' },
       });
       return launchRecord({ status: 'stopped' });
     };
     await toTimeline(backend);
     await expect.element(page.getByRole('heading', { name: 'Your app exited' })).toBeVisible();
+    // What ECS does next: here the circuit breaker went back to the version that ran.
+    await expect.element(page.getByText(/rolled the service back to web:3/)).toBeVisible();
     await expect.element(page.getByText('then its program ended with exit code 1', { exact: false })).toBeVisible();
     await expect.element(page.getByText('Essential container in task exited')).toBeVisible();
     await expect.element(page.getByLabelText('Last log lines')).toHaveTextContent("Error: Cannot find module 'express'");
     await expect.element(page.getByText(/Read the log lines for the error/)).toBeVisible();
+  });
+
+  test('a wait for AWS to catch up is said with its reason, and goes once the launch moves on', async () => {
+    const backend = mockLaunchBackend();
+    const done = deferred<unknown>();
+    let emit: (e: LaunchEvent) => void = () => {};
+    backend.answers.start_launch = (_args, e) => {
+      emit = e;
+      return done.promise;
+    };
+    await toTimeline(backend);
+    emit({ event: 'retrying', reason: { kind: 'rolePropagating', role: 'ecsTaskExecutionRole' }, afterSecs: 5 });
+    const waitNote = page.getByText(/still spreading the new role ecsTaskExecutionRole.*Trying again in 5 seconds/);
+    await expect.element(waitNote).toBeVisible();
+    emit(action('taskDefinition', 'created', 'web:1'));
+    await expect.element(waitNote).not.toBeInTheDocument();
+    done.resolve(launchRecord({ status: 'running' }));
   });
 
   test('a launch that fails on the role says what to do and leads to the IAM step', async () => {

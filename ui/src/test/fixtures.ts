@@ -296,8 +296,8 @@ export const defaultNetwork: NetworkOverview = {
       name: null,
       isDefault: true,
       subnets: [
-        { id: 'subnet-a', availabilityZone: 'us-east-1a', cidr: '172.31.0.0/20', name: null, defaultForAz: true, public: true },
-        { id: 'subnet-b', availabilityZone: 'us-east-1b', cidr: '172.31.16.0/20', name: null, defaultForAz: true, public: true },
+        { id: 'subnet-a', availabilityZone: 'us-east-1a', availabilityZoneId: 'use1-az1', cidr: '172.31.0.0/20', name: null, defaultForAz: true, fargate: true, fargateArm: true, public: true },
+        { id: 'subnet-b', availabilityZone: 'us-east-1b', availabilityZoneId: 'use1-az2', cidr: '172.31.16.0/20', name: null, defaultForAz: true, fargate: true, fargateArm: true, public: true },
       ],
     },
     {
@@ -306,8 +306,10 @@ export const defaultNetwork: NetworkOverview = {
       name: 'mine',
       isDefault: false,
       subnets: [
-        { id: 'subnet-private', availabilityZone: 'us-east-1a', cidr: '10.1.1.0/24', name: null, defaultForAz: false, public: false },
-        { id: 'subnet-public', availabilityZone: 'us-east-1a', cidr: '10.1.2.0/24', name: null, defaultForAz: false, public: true },
+        { id: 'subnet-private', availabilityZone: 'us-east-1a', availabilityZoneId: 'use1-az1', cidr: '10.1.1.0/24', name: null, defaultForAz: false, fargate: true, fargateArm: true, public: false },
+        { id: 'subnet-public', availabilityZone: 'us-east-1a', availabilityZoneId: 'use1-az1', cidr: '10.1.2.0/24', name: null, defaultForAz: false, fargate: true, fargateArm: true, public: true },
+        // use1-az3: Fargate runs no tasks there (docs/region-data.md).
+        { id: 'subnet-az3', availabilityZone: 'us-east-1e', availabilityZoneId: 'use1-az3', cidr: '10.1.3.0/24', name: null, defaultForAz: false, fargate: false, fargateArm: false, public: true },
       ],
     },
   ],
@@ -381,6 +383,7 @@ export function launchRecord(overrides: Partial<LaunchRecord> = {}): LaunchRecor
     tasks: [],
     addresses: [],
     diagnosis: null,
+    afterStop: null,
     error: null,
     ...overrides,
   };
