@@ -10,13 +10,13 @@ mod services;
 mod task_definitions;
 mod tasks;
 
+/// Which revisions `list_task_definitions` lists.
+pub use aws_sdk_ecs::types::TaskDefinitionStatus;
 pub use clusters::*;
 pub use facts::*;
 pub use services::*;
 pub use task_definitions::*;
 pub use tasks::*;
-/// Which revisions `list_task_definitions` lists.
-pub use aws_sdk_ecs::types::TaskDefinitionStatus;
 
 use crate::error::{BerthError, ErrorKind};
 use aws_sdk_ecs::types::Tag;

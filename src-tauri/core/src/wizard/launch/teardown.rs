@@ -211,7 +211,11 @@ pub async fn plan_teardown(clients: &AwsClients, app: &str) -> Result<TeardownPl
                         .render(),
                 );
             }
-            commands.push(ecs::delete_task_definition_call(clients, &arn).command().render());
+            commands.push(
+                ecs::delete_task_definition_call(clients, &arn)
+                    .command()
+                    .render(),
+            );
             TeardownItem {
                 resource: ResourceKind::TaskDefinition,
                 name,
