@@ -4,6 +4,7 @@ export { default as ChoiceCard } from './ChoiceCard.svelte';
 export { default as CopyButton } from './CopyButton.svelte';
 export { default as ModalDialog } from './ModalDialog.svelte';
 export { default as Spinner } from './Spinner.svelte';
+export { default as SuggestedName } from './SuggestedName.svelte';
 export { copyText } from './clipboard';
 export {
   approxMoney,

@@ -147,6 +147,41 @@ describe('container and network fields', () => {
     expect(page.getByText('GREETING is already set above.').query()).toBeNull();
   });
 
+  test('the app name is checked as it is typed, with a one-click fix, and the names it makes only when valid', async () => {
+    const backend = mockLaunchBackend();
+    await renderReady();
+    const app = page.getByRole('textbox', { name: 'App name' });
+    await app.fill('');
+    // Emptied: the hint names no made-up "app", and the error says what to do.
+    await expect
+      .element(app)
+      .toHaveAccessibleDescription(
+        'Names everything Berth creates for it: the service, the task definition, the log group and the security group. Enter a name for your app.',
+      );
+    await app.clear();
+    await userEvent.type(app, 'My App');
+    // Flagged while typing, before any Review plan, with the fix one click away.
+    await expect.element(app).toHaveAttribute('aria-invalid', 'true');
+    await expect.element(page.getByText('Use lower-case letters, digits and hyphens', { exact: false })).toBeVisible();
+    expect(page.getByText('/berth/My App', { exact: false }).query()).toBeNull();
+    await page.getByRole('button', { name: 'Use my-app as the app name' }).click();
+    await expect.element(app).toHaveValue('my-app');
+    await expect.element(app).toHaveFocus();
+    await expect.element(app).not.toHaveAttribute('aria-invalid');
+    await expect.element(page.getByText('log group /berth/my-app', { exact: false })).toBeVisible();
+    await expect.element(page.getByText('A security group named berth-my-app', { exact: false })).toBeVisible();
+
+    // A 300-character name is cut to a valid one by the fix, and never written into the hints.
+    await app.fill('x'.repeat(300));
+    await expect.element(page.getByText('Use at most 32 characters.')).toBeVisible();
+    expect(page.getByText('x'.repeat(40), { exact: false }).query()).toBeNull();
+    await page.getByRole('button', { name: `Use ${'x'.repeat(32)} as the app name` }).click();
+    await expect.element(app).toHaveValue('x'.repeat(32));
+    await reviewButton().click();
+    await expect.element(page.getByRole('heading', { name: 'Review the plan' })).toBeVisible();
+    expect((backend.argsOf('plan_launch')[0].choices as LaunchChoices).app).toBe('x'.repeat(32));
+  });
+
   test('a bad port or range is flagged and stops the review before any backend call', async () => {
     const backend = mockLaunchBackend();
     await renderReady();

@@ -30,11 +30,26 @@ export function cidrError(cidr: string): BerthError | null {
 }
 
 const APP = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+export const APP_MAX = 32;
 
 export function appError(app: string): BerthError | null {
   const name = app.trim();
   if (name === '') return invalid('app', 'required');
-  if (name.length > 32) return invalid('app', 'tooLong', { max: '32' });
+  if (name.length > APP_MAX) return invalid('app', 'tooLong', { max: String(APP_MAX) });
   if (!APP.test(name)) return invalid('app', 'characters');
   return null;
+}
+
+/**
+ * A valid app name close to `app` when the fix is obvious ("My App" → "my-app": lower case, every
+ * run of other characters one hyphen, none at the ends, at most APP_MAX long), or null.
+ */
+export function appSuggestion(app: string): string | null {
+  if (appError(app) === null) return null;
+  const fixed = app
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, APP_MAX)
+    .replace(/^-+|-+$/g, '');
+  return fixed !== '' && appError(fixed) === null ? fixed : null;
 }
