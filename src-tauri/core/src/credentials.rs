@@ -5,6 +5,7 @@
 use crate::error::{BerthError, ErrorKind, Result};
 use aws_credential_types::provider::{self, future, ProvideCredentials};
 use aws_credential_types::Credentials;
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::Arc;
@@ -13,13 +14,44 @@ use std::time::Duration;
 /// The keychain service name under which every identity is stored (user = identity name).
 pub const KEYCHAIN_SERVICE: &str = "berth";
 
-/// An access key pair. `Debug` never shows the secret or the token.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// An access key pair. The secret and the token are wiped from memory when dropped, and `Debug`
+/// never shows them.
+#[derive(Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AccessKeys {
     pub access_key_id: String,
-    pub secret_access_key: String,
-    pub session_token: Option<String>,
+    pub secret_access_key: SecretString,
+    pub session_token: Option<SecretString>,
+}
+
+impl AccessKeys {
+    /// The JSON kept in the keychain item (wiped when dropped).
+    fn to_payload(&self) -> Result<zeroize::Zeroizing<String>> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Stored<'a> {
+            access_key_id: &'a str,
+            secret_access_key: &'a str,
+            session_token: Option<&'a str>,
+        }
+        serde_json::to_string(&Stored {
+            access_key_id: &self.access_key_id,
+            secret_access_key: self.secret_access_key.expose_secret(),
+            session_token: self.session_token.as_ref().map(|t| t.expose_secret()),
+        })
+        .map(zeroize::Zeroizing::new)
+        .map_err(BerthError::internal)
+    }
+}
+
+/// For tests that read back what was stored.
+impl PartialEq for AccessKeys {
+    fn eq(&self, other: &Self) -> bool {
+        self.access_key_id == other.access_key_id
+            && self.secret_access_key.expose_secret() == other.secret_access_key.expose_secret()
+            && self.session_token.as_ref().map(|t| t.expose_secret())
+                == other.session_token.as_ref().map(|t| t.expose_secret())
+    }
 }
 
 impl fmt::Debug for AccessKeys {
@@ -102,14 +134,14 @@ impl Keychain {
 
 impl SecretStore for Keychain {
     fn put(&self, name: &str, keys: &AccessKeys) -> Result<()> {
-        let payload = serde_json::to_string(keys).map_err(BerthError::internal)?;
+        let payload = keys.to_payload()?;
         self.call(name, move |entry| entry.set_password(&payload))
     }
 
     fn get(&self, name: &str) -> Result<AccessKeys> {
-        let payload = self.call(name, |entry| entry.get_password())?;
+        let payload = zeroize::Zeroizing::new(self.call(name, |entry| entry.get_password())?);
         // Never put the payload into the error: it is the secret.
-        serde_json::from_str(&payload).map_err(|_| {
+        serde_json::from_str(payload.as_str()).map_err(|_| {
             BerthError::new(ErrorKind::IdentityNotFound)
                 .with("name", name)
                 .details("the keychain item is not one Berth wrote")
@@ -159,10 +191,13 @@ impl KeychainCredentials {
             .await
             .map_err(provider::error::CredentialsError::unhandled)?
             .map_err(provider::error::CredentialsError::provider_error)?;
+        // The SDK's Credentials wipe their own copy when dropped.
         Ok(Credentials::new(
-            keys.access_key_id,
-            keys.secret_access_key,
-            keys.session_token,
+            keys.access_key_id.clone(),
+            keys.secret_access_key.expose_secret(),
+            keys.session_token
+                .as_ref()
+                .map(|t| t.expose_secret().to_owned()),
             None,
             "berth-keychain",
         ))

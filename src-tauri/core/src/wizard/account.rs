@@ -9,6 +9,7 @@ use crate::credentials::{mask_key_id, AccessKeys, KeychainCredentials, SecretSto
 use crate::error::{BerthError, ErrorKind, Result};
 use crate::settings::{AccountSettings, IdentitySource, PracticeMode, SavedIdentity, Settings};
 use aws_credential_types::provider::SharedCredentialsProvider;
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::Arc;
@@ -21,8 +22,11 @@ use ts_rs::TS;
 pub struct NewIdentity {
     pub name: String,
     pub access_key_id: String,
-    pub secret_access_key: String,
-    pub session_token: Option<String>,
+    /// Wiped from memory when dropped.
+    #[ts(type = "string")]
+    pub secret_access_key: SecretString,
+    #[ts(type = "string | null")]
+    pub session_token: Option<SecretString>,
 }
 
 impl fmt::Debug for NewIdentity {
@@ -114,11 +118,17 @@ pub fn validate_identity_name(field: &str, name: &str) -> Result<()> {
     Ok(())
 }
 
+/// The key id as AWS writes it: upper case, so one typed or pasted in lower case is taken as is
+/// meant rather than refused (IAM access key ids are upper-case letters and digits).
+fn normal_key_id(typed: &str) -> String {
+    typed.trim().to_ascii_uppercase()
+}
+
 /// Checks a key pair before anything is stored or sent: a clear message beats AWS's
 /// "InvalidClientTokenId" for a stray space.
 pub fn validate_new_identity(input: &NewIdentity) -> Result<()> {
     validate_identity_name("name", &input.name)?;
-    let key_id = input.access_key_id.trim();
+    let key_id = normal_key_id(&input.access_key_id);
     if key_id.is_empty() {
         return Err(BerthError::invalid("accessKeyId", "required"));
     }
@@ -129,7 +139,7 @@ pub fn validate_new_identity(input: &NewIdentity) -> Result<()> {
     {
         return Err(BerthError::invalid("accessKeyId", "format"));
     }
-    let secret = input.secret_access_key.trim();
+    let secret = input.secret_access_key.expose_secret().trim();
     if secret.is_empty() {
         return Err(BerthError::invalid("secretAccessKey", "required"));
     }
@@ -137,7 +147,12 @@ pub fn validate_new_identity(input: &NewIdentity) -> Result<()> {
         return Err(BerthError::invalid("secretAccessKey", "whitespace"));
     }
     if let Some(token) = &input.session_token {
-        if token.trim().chars().any(char::is_whitespace) {
+        if token
+            .expose_secret()
+            .trim()
+            .chars()
+            .any(char::is_whitespace)
+        {
             return Err(BerthError::invalid("sessionToken", "whitespace"));
         }
     }
@@ -154,14 +169,14 @@ pub fn save_identity(
     validate_new_identity(input)?;
     let name = input.name.trim().to_owned();
     let keys = AccessKeys {
-        access_key_id: input.access_key_id.trim().to_owned(),
-        secret_access_key: input.secret_access_key.trim().to_owned(),
+        access_key_id: normal_key_id(&input.access_key_id),
+        secret_access_key: input.secret_access_key.expose_secret().trim().into(),
         session_token: input
             .session_token
-            .as_deref()
-            .map(str::trim)
+            .as_ref()
+            .map(|t| t.expose_secret().trim())
             .filter(|t| !t.is_empty())
-            .map(str::to_owned),
+            .map(SecretString::from),
     };
     store.put(&name, &keys)?;
     let saved = SavedIdentity {
@@ -333,8 +348,10 @@ mod tests {
             ),
             (identity("a/b", ok_key, "s"), Some(("name", "characters"))),
             (identity("w", "", "s"), Some(("accessKeyId", "required"))),
+            // Lower case is taken as upper case (issue 18 item 13), other characters are not.
+            (identity("w", "testberthkeyid000001", "s"), None),
             (
-                identity("w", "testberthkeyid000001", "s"),
+                identity("w", "TESTBERTH-KEYID00001", "s"),
                 Some(("accessKeyId", "format")),
             ),
             (identity("w", "SHORT", "s"), Some(("accessKeyId", "format"))),

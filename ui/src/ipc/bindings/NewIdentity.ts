@@ -4,4 +4,8 @@
  * A key pair the user typed, on its way to the keychain. The only IPC payload that carries a
  * secret, and only from the UI to Berth, never back.
  */
-export type NewIdentity = { name: string, accessKeyId: string, secretAccessKey: string, sessionToken: string | null, };
+export type NewIdentity = { name: string, accessKeyId: string, 
+/**
+ * Wiped from memory when dropped.
+ */
+secretAccessKey: string, sessionToken: string | null, };

@@ -147,7 +147,7 @@ impl<'a> Iam<'a> {
                 })?;
                 Ok(AccessKeys {
                     access_key_id: key.access_key_id,
-                    secret_access_key: key.secret_access_key,
+                    secret_access_key: key.secret_access_key.into(),
                     session_token: None,
                 })
             })
