@@ -68,6 +68,28 @@ describe('what runs', () => {
     await expect.element(shopCard().getByText('2 of 4 running')).toBeVisible();
   });
 
+  test('a service being deleted says so, rolls nothing out and offers no changes, only its logs and charts', async () => {
+    const backend = mockDeploymentsBackend();
+    await render(Deployments);
+    await expect.element(shopCard().getByRole('button', { name: 'Scale shop' })).toBeVisible();
+    await shopCard().getByRole('button', { name: 'Scale shop' }).click();
+
+    const draining = service({
+      status: 'DRAINING',
+      desired: 0,
+      deployments: [{ ...service().deployments[0], rolloutState: 'IN_PROGRESS', desired: 0 }],
+    });
+    backend.push(monitorState({ snapshot: snapshot({ clusters: [cluster({ services: [draining] })] }) }));
+    await expect.element(shopCard().getByText('Being deleted')).toBeVisible();
+    expect(shopCard().getByText('Deploying', { exact: false }).query()).toBeNull();
+    for (const name of ['Scale shop', 'Restart the tasks of shop', 'Delete shop', 'Tear down shop']) {
+      expect(shopCard().getByRole('button', { name, exact: false }).query()).toBeNull();
+    }
+    // The open scale panel closed with its button.
+    expect(shopCard().getByRole('spinbutton').query()).toBeNull();
+    await expect.element(shopCard().getByRole('button', { name: 'Logs of shop', exact: false })).toBeVisible();
+  });
+
   test('an empty region says so and offers the Launch step', async () => {
     mockDeploymentsBackend(monitorState({ snapshot: snapshot({ clusters: [], runningTasks: 0 }) }));
     let launched = false;

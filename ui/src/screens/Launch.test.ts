@@ -206,6 +206,23 @@ describe('container and network fields', () => {
     expect(sent.network.ingress).toEqual({ kind: 'cidr', cidr: '203.0.113.7/32' });
   });
 
+  test('a task that runs once offers no inbound access: nothing connects to it', async () => {
+    const backend = mockLaunchBackend();
+    await renderReady();
+    await page.getByRole('radio', { name: 'Only one address range' }).click();
+    await page.getByRole('textbox', { name: 'Address range (CIDR)' }).fill('not a range');
+    await page.getByRole('radio', { name: 'Run it once (task)' }).click();
+    expect(page.getByRole('radio', { name: 'Anyone on the internet' }).query()).toBeNull();
+    await expect.element(page.getByText('A task that runs once gets no inbound rule', { exact: false })).toBeVisible();
+    // The hidden range is not checked: the plan is asked for.
+    await reviewButton().click();
+    await expect.element(page.getByRole('heading', { name: 'Review the plan' })).toBeVisible();
+    expect((backend.argsOf('plan_launch')[0].choices as LaunchChoices).mode).toBe('task');
+    await page.getByRole('button', { name: 'Back to edit' }).click();
+    await page.getByRole('radio', { name: 'Keep it running (service)', exact: false }).click();
+    await expect.element(page.getByRole('radio', { name: 'Anyone on the internet' })).toBeVisible();
+  });
+
   test('in practice mode Berth does not look up the user address', async () => {
     const backend = mockLaunchBackend(launchOverview({ practice: true }));
     await renderReady();

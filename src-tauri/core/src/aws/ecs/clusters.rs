@@ -66,6 +66,35 @@ pub async fn list_clusters(clients: &AwsClients) -> Result<Vec<String>> {
         .await
 }
 
+/// Of `arns`, the clusters that are not deleted: ListClusters still lists a deleted (INACTIVE)
+/// cluster for a while ("Clusters with an INACTIVE status might remain discoverable in your
+/// account for a period of time", DeleteCluster reference). DescribeClusters takes up to 100.
+pub async fn active_clusters(clients: &AwsClients, arns: &[String]) -> Result<Vec<String>> {
+    let mut active = Vec::with_capacity(arns.len());
+    for chunk in arns.chunks(100) {
+        let request = clients
+            .ecs()
+            .describe_clusters()
+            .set_clusters(Some(chunk.to_vec()))
+            .send();
+        let found = clients
+            .call(&ecs::DESCRIBE_CLUSTERS, "")
+            .opt("--clusters", &chunk.join(" "))
+            .send(request, |out| {
+                Ok(out
+                    .clusters()
+                    .iter()
+                    .filter(|c| c.status() != Some("INACTIVE"))
+                    .filter_map(|c| c.cluster_arn().map(str::to_owned))
+                    .collect::<Vec<_>>())
+            })
+            .await?;
+        // In the listed order, so the view does not reshuffle.
+        active.extend(chunk.iter().filter(|a| found.contains(a)).cloned());
+    }
+    Ok(active)
+}
+
 pub fn create_cluster_call<'a>(
     clients: &'a AwsClients,
     name: &str,

@@ -49,6 +49,10 @@ pub struct TaskStatus {
     pub cluster: String,
     /// The service that started it, if any (from the task's `service:<name>` group).
     pub service: Option<String>,
+    /// Who started it: a service's deployment id (`ecs-svc/…`) for a service's task.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub started_by: Option<String>,
     /// PROVISIONING, PENDING, ACTIVATING, RUNNING, DEACTIVATING, STOPPING, DEPROVISIONING, STOPPED.
     pub last_status: String,
     pub desired_status: String,

@@ -20,7 +20,12 @@ pub async fn take_snapshot(
     followed: &[FollowedTask],
 ) -> Result<DeploymentsSnapshot> {
     let region = clients.region().to_owned();
-    let cluster_arns = ecs::list_clusters(clients).await?;
+    let listed = ecs::list_clusters(clients).await?;
+    let cluster_arns = if listed.is_empty() {
+        listed
+    } else {
+        ecs::active_clusters(clients, &listed).await?
+    };
     let mut raw = Vec::with_capacity(cluster_arns.len());
     for cluster_arn in &cluster_arns {
         let service_arns = ecs::list_services(clients, cluster_arn).await?;
@@ -102,12 +107,12 @@ pub async fn take_snapshot(
             standalone.extend(tasks);
         }
         sort_newest_first(&mut standalone);
-        let running_tasks = service_list
-            .iter()
-            .flat_map(|s| s.tasks.iter())
-            .chain(standalone.iter())
-            .filter(|t| t.last_status == "RUNNING")
-            .count() as u32;
+        let running_tasks = count_running(
+            service_list
+                .iter()
+                .flat_map(|s| s.tasks.iter())
+                .chain(standalone.iter()),
+        ) as u32;
         let cost = service_list
             .iter()
             .map(|s| s.cost)
@@ -135,6 +140,17 @@ pub async fn take_snapshot(
         recently_stopped: just_stopped,
         prices: pricing::fargate_source(),
     })
+}
+
+fn count_running<'a>(tasks: impl Iterator<Item = &'a TaskStatus>) -> i32 {
+    tasks.filter(|t| t.last_status == "RUNNING").count() as i32
+}
+
+/// Tasks on their way to RUNNING (ECS's pending count counts the PENDING state alone).
+fn count_pending<'a>(tasks: impl Iterator<Item = &'a TaskStatus>) -> i32 {
+    tasks
+        .filter(|t| t.desired_status == "RUNNING" && t.last_status != "RUNNING")
+        .count() as i32
 }
 
 fn sort_newest_first(tasks: &mut [TaskStatus]) {
@@ -227,6 +243,7 @@ fn task_status(
             .and_then(|g| g.strip_prefix("service:"))
             .map(str::to_owned),
         desired_status: task.desired_status().unwrap_or("RUNNING").to_owned(),
+        started_by: task.started_by().map(str::to_owned),
         health: task
             .health_status()
             .map(|h| h.as_str().to_owned())
@@ -282,8 +299,10 @@ fn service_status(
         cluster: cluster.to_owned(),
         status: service.status().unwrap_or("ACTIVE").to_owned(),
         desired: service.desired_count(),
-        running: service.running_count(),
-        pending: service.pending_count(),
+        // Counted from the tasks listed with it, as the header and the task rows are, so the
+        // view never says "Running 0" beside a task row that says Running.
+        running: count_running(tasks.iter()),
+        pending: count_pending(tasks.iter()),
         launch_type: service.launch_type().map(|l| l.as_str().to_owned()),
         task_definition: definition_label(def_arn, definitions),
         task_definition_arn: def_arn.to_owned(),
@@ -307,8 +326,9 @@ fn service_status(
                     definitions,
                 ),
                 desired: d.desired_count(),
-                running: d.running_count(),
-                pending: d.pending_count(),
+                // A service's tasks are started by its deployment (startedBy = deployment id).
+                running: count_running(tasks.iter().filter(|t| t.started_by.as_deref() == d.id())),
+                pending: count_pending(tasks.iter().filter(|t| t.started_by.as_deref() == d.id())),
                 failed: d.failed_tasks(),
                 created_at: millis(d.created_at()),
                 updated_at: millis(d.updated_at()),

@@ -306,7 +306,8 @@ pub fn validate(config: &LaunchConfig) -> Result<()> {
     if c.count == 0 || c.count > MAX_COUNT {
         return Err(BerthError::invalid("count", "range").with("max", MAX_COUNT.to_string()));
     }
-    if let Ingress::Cidr { cidr } = &c.network.ingress {
+    // A task that runs once gets no inbound rule, so its range is not used.
+    if let (LaunchMode::Service, Ingress::Cidr { cidr }) = (c.mode, &c.network.ingress) {
         validate_cidr(cidr)?;
     }
     if c.network.vpc_id.is_some() && c.network.subnet_ids.is_empty() {

@@ -14,7 +14,8 @@ use crate::tags;
 pub struct Desired {
     pub names: Names,
     pub network: ResolvedNetwork,
-    pub rule: IngressRule,
+    /// The inbound rule for the port; none for a task that runs once, which nobody connects to.
+    pub rule: Option<IngressRule>,
     pub task_definition: TaskDefinitionSpec,
     pub mode: LaunchMode,
     pub count: i32,
@@ -49,10 +50,10 @@ impl Desired {
             .collect();
         environment.sort();
         Desired {
-            rule: IngressRule {
+            rule: (c.mode == LaunchMode::Service).then(|| IngressRule {
                 port: c.port,
                 cidr: c.network.ingress.cidr().to_owned(),
-            },
+            }),
             task_definition: TaskDefinitionSpec {
                 family: names.family.clone(),
                 cpu: c.cpu,

@@ -321,4 +321,44 @@ mod tests {
         assert_eq!(app_name_from_repository("__"), "app");
         assert!(validate_app(&app_name_from_repository(&"x".repeat(100))).is_ok());
     }
+
+    /// A service needs its port open; a task that runs once is connected to by nobody, so the
+    /// plan has no inbound rule for it (before, it opened TCP 80 to the whole internet).
+    #[tokio::test]
+    async fn only_a_service_gets_an_inbound_rule() {
+        use crate::aws::{AwsTarget, CredentialSource};
+        use aws_credential_types::provider::SharedCredentialsProvider;
+        use aws_credential_types::Credentials;
+        let clients = AwsClients::new(
+            &AwsTarget {
+                region: "us-east-1".into(),
+                endpoint_url: Some("http://127.0.0.1:9".into()),
+            },
+            CredentialSource::Provider(SharedCredentialsProvider::new(Credentials::new(
+                "AKIAEXAMPLE",
+                "example",
+                None,
+                None,
+                "test",
+            ))),
+        )
+        .await;
+        let net = network::ResolvedNetwork {
+            vpc_id: "vpc-1".into(),
+            subnets: Vec::new(),
+        };
+        let rule_for = |mode: LaunchMode| {
+            let mut c = default_choices("web", Some("linux/amd64"));
+            c.mode = mode;
+            c.port = 3000;
+            let config = LaunchConfig::new(c, &wizard("linux/amd64")).unwrap();
+            let d = desired::Desired::with_network(&clients, &config, net.clone());
+            ensure::security_group::inspect_rule(&clients, &d, None).map(|item| item.name)
+        };
+        assert_eq!(
+            rule_for(LaunchMode::Service).as_deref(),
+            Some("tcp 3000 ← 0.0.0.0/0")
+        );
+        assert_eq!(rule_for(LaunchMode::Task), None);
+    }
 }

@@ -190,14 +190,17 @@ pub async fn plan(clients: &AwsClients, config: &LaunchConfig) -> Result<LaunchP
         vpc_id: d.network.vpc_id.clone(),
         subnet_ids: d.network.subnet_ids(),
         blocked: notes.iter().any(PlanNote::is_blocking),
-        items: vec![
-            cluster,
-            log_group,
-            security_group,
+        items: [
+            Some(cluster),
+            Some(log_group),
+            Some(security_group),
             rule,
-            task_definition,
-            run_item,
-        ],
+            Some(task_definition),
+            Some(run_item),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
         notes,
         cost,
         names: d.names,

@@ -110,9 +110,15 @@ fn rule_label(rule: &IngressRule) -> String {
     format!("tcp {} ← {}", rule.port, rule.cidr)
 }
 
-/// The plan's line for the inbound rule of `group` (none yet: the group is to be created).
-pub fn inspect_rule(clients: &AwsClients, d: &Desired, group: Option<&SecurityGroup>) -> PlanItem {
-    let changes = rule_changes(group, &d.rule);
+/// The plan's line for the inbound rule of `group` (none yet: the group is to be created), or
+/// None when the launch wants no rule.
+pub fn inspect_rule(
+    clients: &AwsClients,
+    d: &Desired,
+    group: Option<&SecurityGroup>,
+) -> Option<PlanItem> {
+    let wanted = d.rule.as_ref()?;
+    let changes = rule_changes(group, wanted);
     let group_ref = group
         .map(|g| g.id.clone())
         .unwrap_or_else(|| format!("<{}>", d.names.security_group));
@@ -137,34 +143,38 @@ pub fn inspect_rule(clients: &AwsClients, d: &Desired, group: Option<&SecurityGr
         (Some(_), true) => PlanAction::Create,
         _ => PlanAction::Update,
     };
-    PlanItem {
+    Some(PlanItem {
         changes: changes
             .remove
             .iter()
             .map(|r| Change {
                 field: "ingress".into(),
                 from: rule_label(r),
-                to: rule_label(&d.rule),
+                to: rule_label(wanted),
             })
             .collect(),
         ..item(
             ResourceKind::IngressRule,
-            &rule_label(&d.rule),
+            &rule_label(wanted),
             action,
             None,
             commands,
         )
-    }
+    })
 }
 
+/// Makes the group's inbound rules what the launch wants; a launch that wants none (a task that
+/// runs once) leaves the group's rules as they are, since a service of the same app may use them.
 pub async fn ensure_rule(
     ctx: &LaunchContext<'_>,
     d: &Desired,
     group: &SecurityGroup,
     record: &mut LaunchRecord,
 ) -> Result<()> {
-    let item = inspect_rule(ctx.clients, d, Some(group));
-    let changes = rule_changes(Some(group), &d.rule);
+    let (Some(wanted), Some(item)) = (&d.rule, inspect_rule(ctx.clients, d, Some(group))) else {
+        return Ok(());
+    };
+    let changes = rule_changes(Some(group), wanted);
     let mut shown = None;
     for old in &changes.remove {
         ec2::revoke_ingress(ctx.clients, &group.id, old).await?;
