@@ -212,7 +212,8 @@ describe('saving an access key', () => {
     backend.answers.save_identity = () => Promise.reject(invalidInput('accessKeyId', 'format'));
     await renderLoaded();
 
-    await keyIdInput().fill('akia-lower');
+    // Passes the form's own checks; the backend refuses it.
+    await keyIdInput().fill('AKIAEXAMPLEREFUSED01');
     await secretInput().fill(SECRET);
     await page.getByRole('button', { name: 'Save to keychain' }).click();
 
@@ -229,6 +230,30 @@ describe('saving an access key', () => {
     await keyIdInput().fill(KEY_ID);
     expect(keyIdInput().element().getAttribute('aria-invalid')).toBeNull();
     expect(page.getByText(/16–128 capital letters/).query()).toBeNull();
+  });
+
+  test('every field with a problem is marked at once, before anything is sent; a lower-case key id is fine', async () => {
+    const backend = mockAccountBackend(accountOverview({ profiles: [] }));
+    await renderLoaded();
+
+    await nameInput().fill('');
+    await keyIdInput().fill('AKIA EXAMPLE');
+    await secretInput().fill('two words');
+    await page.getByRole('button', { name: 'Save to keychain' }).click();
+
+    await expect.element(nameInput()).toHaveAttribute('aria-invalid', 'true');
+    await expect.element(nameInput()).toHaveFocus();
+    await expect.element(keyIdInput()).toHaveAttribute('aria-invalid', 'true');
+    await expect.element(secretInput()).toHaveAttribute('aria-invalid', 'true');
+    expect(backend.argsOf('save_identity')).toEqual([]);
+
+    await nameInput().fill('work');
+    await keyIdInput().fill(KEY_ID.toLowerCase());
+    await secretInput().fill(SECRET);
+    await page.getByRole('button', { name: 'Save to keychain' }).click();
+    // Sent as typed; the backend stores it in upper case.
+    await expect.poll(() => backend.argsOf('save_identity')).toHaveLength(1);
+    expect(keyIdInput().element().getAttribute('aria-invalid')).toBeNull();
   });
 
   test('a keychain failure is explained under the form', async () => {

@@ -124,27 +124,29 @@ fn normal_key_id(typed: &str) -> String {
     typed.trim().to_ascii_uppercase()
 }
 
-/// Checks a key pair before anything is stored or sent: a clear message beats AWS's
-/// "InvalidClientTokenId" for a stray space.
-pub fn validate_new_identity(input: &NewIdentity) -> Result<()> {
-    validate_identity_name("name", &input.name)?;
+/// Every field of a typed key pair that breaks a rule, each with its first broken rule, in the
+/// form's order (the form shows them all at once; the UI's twin, `account/keyRules.ts`, is tested
+/// against the same table, `key-cases.json`).
+pub fn key_problems(input: &NewIdentity) -> Vec<BerthError> {
+    let mut problems = Vec::new();
+    if let Err(e) = validate_identity_name("name", &input.name) {
+        problems.push(e);
+    }
     let key_id = normal_key_id(&input.access_key_id);
     if key_id.is_empty() {
-        return Err(BerthError::invalid("accessKeyId", "required"));
-    }
-    if !(16..=128).contains(&key_id.len())
+        problems.push(BerthError::invalid("accessKeyId", "required"));
+    } else if !(16..=128).contains(&key_id.len())
         || !key_id
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
     {
-        return Err(BerthError::invalid("accessKeyId", "format"));
+        problems.push(BerthError::invalid("accessKeyId", "format"));
     }
     let secret = input.secret_access_key.expose_secret().trim();
     if secret.is_empty() {
-        return Err(BerthError::invalid("secretAccessKey", "required"));
-    }
-    if secret.chars().any(char::is_whitespace) {
-        return Err(BerthError::invalid("secretAccessKey", "whitespace"));
+        problems.push(BerthError::invalid("secretAccessKey", "required"));
+    } else if secret.chars().any(char::is_whitespace) {
+        problems.push(BerthError::invalid("secretAccessKey", "whitespace"));
     }
     if let Some(token) = &input.session_token {
         if token
@@ -153,10 +155,19 @@ pub fn validate_new_identity(input: &NewIdentity) -> Result<()> {
             .chars()
             .any(char::is_whitespace)
         {
-            return Err(BerthError::invalid("sessionToken", "whitespace"));
+            problems.push(BerthError::invalid("sessionToken", "whitespace"));
         }
     }
-    Ok(())
+    problems
+}
+
+/// Checks a key pair before anything is stored or sent: a clear message beats AWS's
+/// "InvalidClientTokenId" for a stray space.
+pub fn validate_new_identity(input: &NewIdentity) -> Result<()> {
+    match key_problems(input).into_iter().next() {
+        Some(first) => Err(first),
+        None => Ok(()),
+    }
 }
 
 /// Validates, stores the keys in `store` and remembers the identity (name and masked key id
@@ -313,61 +324,47 @@ pub fn classify(who: CallerIdentity) -> Result<VerifiedIdentity> {
 mod tests {
     use super::*;
 
-    fn identity(name: &str, key: &str, secret: &str) -> NewIdentity {
-        NewIdentity {
-            name: name.into(),
-            access_key_id: key.into(),
-            secret_access_key: secret.into(),
-            session_token: None,
-        }
-    }
-
-    fn rule_of(input: &NewIdentity) -> Option<(String, String)> {
-        validate_new_identity(input).err().map(|e| {
-            assert_eq!(e.kind, ErrorKind::InvalidInput);
-            (
-                e.param("field").unwrap().into(),
-                e.param("rule").unwrap().into(),
-            )
-        })
-    }
-
+    /// The same table the UI's twin is tested against, so both say the same about every input.
     #[test]
     fn typed_keys_are_checked_before_anything_is_stored() {
-        let ok_key = "TESTBERTHKEYID000001";
-        let cases = [
-            (identity("work", ok_key, "s3cr3t/Value+x"), None),
-            (
-                identity(" work laptop ", &format!(" {ok_key} "), " s "),
-                None,
-            ),
-            (identity("", ok_key, "s"), Some(("name", "required"))),
-            (
-                identity(&"n".repeat(65), ok_key, "s"),
-                Some(("name", "tooLong")),
-            ),
-            (identity("a/b", ok_key, "s"), Some(("name", "characters"))),
-            (identity("w", "", "s"), Some(("accessKeyId", "required"))),
-            // Lower case is taken as upper case (issue 18 item 13), other characters are not.
-            (identity("w", "testberthkeyid000001", "s"), None),
-            (
-                identity("w", "TESTBERTH-KEYID00001", "s"),
-                Some(("accessKeyId", "format")),
-            ),
-            (identity("w", "SHORT", "s"), Some(("accessKeyId", "format"))),
-            (
-                identity("w", ok_key, "  "),
-                Some(("secretAccessKey", "required")),
-            ),
-            (
-                identity("w", ok_key, "two words"),
-                Some(("secretAccessKey", "whitespace")),
-            ),
-        ];
-        for (input, expected) in cases {
-            let got = rule_of(&input);
-            let expected = expected.map(|(f, r)| (f.to_owned(), r.to_owned()));
-            assert_eq!(got, expected, "{input:?}");
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Case {
+            name: String,
+            access_key_id: String,
+            secret_access_key: String,
+            session_token: Option<String>,
+            problems: Vec<(String, String)>,
+        }
+        let cases: Vec<Case> = serde_json::from_str(include_str!(
+            "../../../../ui/src/screens/account/key-cases.json"
+        ))
+        .unwrap();
+        assert!(cases.len() > 10);
+        for case in cases {
+            let input = NewIdentity {
+                name: case.name,
+                access_key_id: case.access_key_id,
+                secret_access_key: case.secret_access_key.into(),
+                session_token: case.session_token.map(SecretString::from),
+            };
+            let got: Vec<(String, String)> = key_problems(&input)
+                .iter()
+                .map(|e| {
+                    assert_eq!(e.kind, ErrorKind::InvalidInput);
+                    (
+                        e.param("field").unwrap().to_owned(),
+                        e.param("rule").unwrap().to_owned(),
+                    )
+                })
+                .collect();
+            assert_eq!(got, case.problems, "{input:?}");
+            assert_eq!(
+                validate_new_identity(&input)
+                    .err()
+                    .map(|e| e.param("field").unwrap().to_owned()),
+                case.problems.first().map(|p| p.0.clone())
+            );
         }
     }
 
