@@ -58,6 +58,9 @@ pub struct PushedImage {
     pub uri: String,
     /// `linux/amd64` or `linux/arm64`.
     pub platform: String,
+    /// The first TCP port the image declares with EXPOSE: the Launch step's default port.
+    #[serde(default)]
+    pub exposed_port: Option<u16>,
 }
 
 /// What the wizard steps after Account remember, so the next step (and a restart) starts from it.

@@ -88,6 +88,7 @@ pub async fn fixture(region: &str) -> Fixture {
                 .into(),
             uri: format!("{account}.dkr.ecr.{region}.amazonaws.com/{app}:v1"),
             platform: "linux/amd64".into(),
+            exposed_port: None,
         }),
     };
     Fixture {

@@ -275,7 +275,7 @@ export function launchOverview(overrides: Partial<LaunchOverview> = {}): LaunchO
   return {
     region: 'us-east-1',
     practice: false,
-    image: { repository: 'web', tag: 'v1', digest: 'sha256:abc', uri: IMAGE_URI, platform: 'linux/amd64' },
+    image: { repository: 'web', tag: 'v1', digest: 'sha256:abc', uri: IMAGE_URI, platform: 'linux/amd64', exposedPort: null },
     executionRoleArn: ROLE_ARN,
     sizes: FARGATE_SIZES,
     choices: launchChoices(),

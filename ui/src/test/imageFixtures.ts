@@ -54,6 +54,7 @@ export const pushedImage: PushedImage = {
   digest: 'sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
   uri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/web:a1b2c3d',
   platform: 'linux/amd64',
+  exposedPort: 8080,
 };
 
 export const localImages: LocalImage[] = [

@@ -389,6 +389,7 @@ pub async fn push(
             tag: tag.clone(),
             digest: pushed.digest,
             platform: source.platform.clone(),
+            exposed_port: source.exposed_port,
         })
     };
     op.run("push", work).await

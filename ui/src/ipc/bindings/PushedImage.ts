@@ -19,4 +19,8 @@ uri: string,
 /**
  * `linux/amd64` or `linux/arm64`.
  */
-platform: string, };
+platform: string, 
+/**
+ * The first TCP port the image declares with EXPOSE: the Launch step's default port.
+ */
+exposedPort: number | null, };

@@ -91,7 +91,14 @@ pub fn overview(settings: &Settings, store: &LaunchStore) -> LaunchOverview {
             }
             c
         })
-        .unwrap_or_else(|| default_choices(&app, platform));
+        .unwrap_or_else(|| {
+            let mut c = default_choices(&app, platform);
+            // On AWS a wrong port is an unreachable app: start from the one the image exposes.
+            if let Some(port) = wizard.image.as_ref().and_then(|i| i.exposed_port) {
+                c.port = port;
+            }
+            c
+        });
     LaunchOverview {
         region: settings.account.region.clone(),
         practice: settings.account.practice.enabled,
@@ -153,6 +160,7 @@ mod tests {
                 digest: "sha256:abc".into(),
                 uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v1".into(),
                 platform: platform.into(),
+                exposed_port: None,
             }),
         }
     }
@@ -360,5 +368,19 @@ mod tests {
             Some("tcp 3000 ← 0.0.0.0/0")
         );
         assert_eq!(rule_for(LaunchMode::Task), None);
+    }
+
+    /// Issue 18 item 4: with `EXPOSE 3000` the Launch page starts at port 3000, not 80.
+    #[test]
+    fn the_port_starts_as_the_one_the_image_exposes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LaunchStore::in_dir(dir.path());
+        let mut settings = Settings {
+            wizard: wizard("linux/amd64"),
+            ..Settings::default()
+        };
+        assert_eq!(overview(&settings, &store).choices.port, 80);
+        settings.wizard.image.as_mut().unwrap().exposed_port = Some(3000);
+        assert_eq!(overview(&settings, &store).choices.port, 3000);
     }
 }

@@ -203,6 +203,7 @@ mod tests {
                 digest: String::new(),
                 uri: "1.dkr.ecr.us-east-1.amazonaws.com/web:v1".into(),
                 platform: "linux/amd64".into(),
+                exposed_port: None,
             }),
         };
         LaunchConfig::new(default_choices(app, None), &wizard).unwrap()
