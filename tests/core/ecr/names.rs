@@ -2,7 +2,6 @@
 //! moto's CreateRepository, and Berth's create refusing bad names before any AWS call.
 
 use crate::support::ecr as ecr_support;
-use crate::support;
 
 use berth_core::activity::ActivityLog;
 use berth_core::aws::ecr::{Encryption, TagMutability};
@@ -28,7 +27,7 @@ struct Table {
 /// The names, with `repeat` applied.
 fn cases() -> Vec<(String, Case)> {
     let table: Table = serde_json::from_str(include_str!(
-        "../../ui/src/screens/repositories/name-cases.json"
+        "../../../ui/src/screens/repositories/name-cases.json"
     ))
     .expect("name-cases.json parses");
     table

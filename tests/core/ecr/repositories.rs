@@ -3,7 +3,6 @@
 //! in a moto account of its own, so the listings it checks hold only what it made.
 
 use crate::support::ecr as ecr_support;
-use crate::support;
 
 use berth_core::activity::{ActivityLog, ActivityStatus};
 use berth_core::aws::ecr::{Encryption, TagMutability, MAX_PAGE};

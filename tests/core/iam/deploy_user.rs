@@ -2,8 +2,8 @@
 //! policy and tag, its key in the keychain (checked with `secret-tool`) and nowhere on disk or
 //! in what the UI receives, and switched to, verified through STS.
 
-use crate::support::iam as iam_support;
 use crate::support;
+use crate::support::iam as iam_support;
 
 use berth_core::activity::ActivityLog;
 use berth_core::aws::AwsClients;

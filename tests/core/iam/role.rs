@@ -3,7 +3,6 @@
 //! cannot simulate, says "unknown" instead of guessing.
 
 use crate::support::iam as iam_support;
-use crate::support;
 
 use berth_core::activity::{ActivityLog, ActivityStatus};
 use berth_core::aws::AwsClients;

@@ -1,8 +1,8 @@
 //! An identity that may read ECR but not change it, against moto with IAM authentication on.
 //! Switching auth on affects the whole moto server.
 
-use crate::support::ecr as ecr_support;
 use crate::support;
+use crate::support::ecr as ecr_support;
 
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;

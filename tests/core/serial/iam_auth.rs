@@ -5,8 +5,8 @@
 //!
 //! Switching authorization on affects the whole moto server. The tests here take turns.
 
-use crate::support::iam as iam_support;
 use crate::support;
+use crate::support::iam as iam_support;
 
 use berth_core::activity::{ActivityLog, ActivityStatus};
 use berth_core::aws::AwsClients;

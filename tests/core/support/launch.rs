@@ -2,8 +2,8 @@
 //! pushed image (the IAM and Image steps' results, made directly), collecting timelines, and a
 //! snapshot of what exists in the account to compare end states.
 
-use berth_core::activity::ActivityLog;
 use super::{isolated_account_in, moto_url, unique};
+use berth_core::activity::ActivityLog;
 use berth_core::aws::AwsClients;
 use berth_core::settings::{PushedImage, WizardSettings};
 use berth_core::steps::launch::apply::{self, LaunchContext};

@@ -2,11 +2,11 @@
 //! the test made), a cluster, a task definition, services and tasks, and a TCP relay that counts
 //! the AWS API calls that really go over the wire.
 
+pub use super::{clients_at, stack_var, REGION};
 use aws_sdk_ecs::types::{
     AssignPublicIp, AwsVpcConfiguration, Compatibility, ContainerDefinition, LaunchType,
     LogConfiguration, LogDriver, NetworkConfiguration, NetworkMode, Tag,
 };
-pub use super::{clients_at, stack_var, REGION};
 use berth_core::aws::{AwsClients, CredentialSource};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
