@@ -6,7 +6,9 @@ pub mod ecr;
 pub mod iam;
 pub mod image;
 pub mod launch;
+pub mod ssh_host;
 pub mod status;
+pub mod tls_engine;
 
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
@@ -46,7 +48,11 @@ pub fn unique() -> u64 {
 
 /// A name no other test run uses, so parallel and repeated runs never collide in the keychain.
 pub fn unique_name(prefix: &str) -> String {
-    format!("{prefix}-{}-{}", std::process::id(), unique() % 1_000_000_000)
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        unique() % 1_000_000_000
+    )
 }
 
 /// A random 12-digit account id.

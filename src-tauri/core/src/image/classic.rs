@@ -1,15 +1,16 @@
-//! `docker build` through the engine's API: the context streamed from [`super::context`] (its
-//! size shown while it is sent), the engine's output line by line, the Dockerfile step it is on,
-//! and, on failure, the step that failed with its output.
+//! The classic builder, for an engine without BuildKit: the context streamed as a tar from
+//! [`super::context`] (its size shown while it is sent), the engine's output line by line, the
+//! Dockerfile step it is on, and, on failure, the step that failed with its output.
 
+use super::build::{BuildSpec, Builder, Built};
 use super::context::BuildContext;
-use super::platform::{describe, Platform};
+use super::platform::describe;
 use crate::docker::Engine;
 use crate::error::{BerthError, ErrorKind, Result};
 use crate::progress::{Operation, Progress};
 use bollard::query_parameters::BuildImageOptionsBuilder;
 use futures_util::StreamExt;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,28 +20,6 @@ const CONTEXT_TICK: Duration = Duration::from_millis(100);
 /// Lines of the failing step kept for the error's details.
 const FAILED_STEP_LINES: usize = 60;
 
-/// What to build and how to name it.
-#[derive(Debug, Clone)]
-pub struct BuildSpec {
-    /// `repository:tag` for the local image.
-    pub reference: String,
-    pub platform: Platform,
-    pub build_args: BTreeMap<String, String>,
-    /// A stage of a multi-stage Dockerfile to stop at.
-    pub target: Option<String>,
-    pub no_cache: bool,
-}
-
-/// The image the engine made.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Built {
-    /// `sha256:…`
-    pub id: String,
-    /// `linux/amd64`…: what the image really is, which can differ from what was asked.
-    pub platform: String,
-    pub size: u64,
-}
-
 /// Builds `context` with `spec`. Cancelling drops the request, which stops the engine's build.
 pub async fn build(
     engine: &Engine,
@@ -49,6 +28,7 @@ pub async fn build(
     op: &Operation,
 ) -> Result<Built> {
     let total = context.tar_size;
+    let tar_bytes = total;
     let sent = Arc::new(AtomicU64::new(0));
     let mut options = BuildImageOptionsBuilder::default()
         .dockerfile(&context.dockerfile)
@@ -126,6 +106,8 @@ pub async fn build(
             inspect.variant.as_deref(),
         ),
         size: inspect.size.unwrap_or_default().max(0) as u64,
+        context_bytes: tar_bytes,
+        builder: Builder::Classic,
     })
 }
 
