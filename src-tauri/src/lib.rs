@@ -21,6 +21,8 @@ pub fn run() {
             let paths = app.path();
             let state = state::AppState::load(&paths.app_config_dir()?, &paths.app_data_dir()?);
             let prefs = state.settings().preferences;
+            // Every connection to Docker uses the context chosen on the Environment page.
+            berth_core::docker::choose_context(state.settings().docker.context);
             app.manage(state);
             app.manage(commands::launch::Launches::new(&paths.app_data_dir()?));
 
@@ -72,6 +74,8 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::environment::probe_docker,
+            commands::environment::list_docker_contexts,
+            commands::environment::choose_docker_context,
             commands::environment::read_aws_config,
             commands::environment::app_info,
             commands::account::get_account,

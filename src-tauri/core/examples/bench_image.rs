@@ -1,6 +1,7 @@
 //! Drives Berth's own build and push code for `scripts/bench-image.sh`, printing the wall time.
 //!
-//!   bench_image build <folder> <reference> [buildkit|classic]   (default buildkit)
+//!   bench_image build <folder> <reference> [buildkit|classic] [nocache|cache]
+//!                                          (default: BuildKit, without the build cache)
 //!   bench_image push <name> <tag> <registry> <user> <password-env-var>
 //!
 //! The password is read from the environment variable named, never from the command line.
@@ -30,7 +31,7 @@ async fn main() {
                 platform: Platform::LinuxAmd64,
                 build_args: Default::default(),
                 target: None,
-                no_cache: true,
+                no_cache: args.get(4).map(String::as_str) != Some("cache"),
                 builtin_frontend: false,
             };
             if args.get(3).map(String::as_str) == Some("classic") {
@@ -55,7 +56,7 @@ async fn main() {
                 .expect("the push");
         }
         _ => {
-            eprintln!("usage: bench_image build <folder> <reference> [buildkit|classic] | push <name> <tag> <registry> <user> <password-var>");
+            eprintln!("usage: bench_image build <folder> <reference> [buildkit|classic] [nocache|cache] | push <name> <tag> <registry> <user> <password-var>");
             std::process::exit(2);
         }
     }

@@ -2,6 +2,8 @@
 // permission per command) and by the test that checks the capability grants exactly these.
 pub const COMMAND_NAMES: &[&str] = &[
     "probe_docker",
+    "list_docker_contexts",
+    "choose_docker_context",
     "read_aws_config",
     "app_info",
     "get_account",

@@ -10,6 +10,7 @@ import type { DeployUserOutcome } from './bindings/DeployUserOutcome';
 import type { DeployUserPlan } from './bindings/DeployUserPlan';
 import type { DeployUserRequest } from './bindings/DeployUserRequest';
 import type { CreatedRepository } from './bindings/CreatedRepository';
+import type { DockerContexts } from './bindings/DockerContexts';
 import type { DockerStatus } from './bindings/DockerStatus';
 import type { ImageDeletion } from './bindings/ImageDeletion';
 import type { ImageSummary } from './bindings/ImageSummary';
@@ -67,6 +68,16 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 /** Whether a Docker engine answers, and which one. Never rejects for an absent engine: that is a status. */
 export function probeDocker(): Promise<DockerStatus> {
   return call<DockerStatus>('probe_docker');
+}
+
+/** The docker CLI's contexts (`docker context ls`) and the one Berth uses. */
+export function listDockerContexts(): Promise<DockerContexts> {
+  return call<DockerContexts>('list_docker_contexts');
+}
+
+/** Uses docker context `name` from now on (null: as the docker command decides) and checks its engine. */
+export function chooseDockerContext(name: string | null): Promise<DockerStatus> {
+  return call<DockerStatus>('choose_docker_context', { name });
 }
 
 /** Profiles, regions and the default region found in ~/.aws/config and ~/.aws/credentials. */

@@ -10,7 +10,7 @@ import type {
   Progress,
   PushedImage,
 } from '../ipc/types';
-import { runningDocker } from './fixtures';
+import { defaultContexts, runningDocker } from './fixtures';
 
 export function imageStep(overrides: Partial<ImageStep> = {}): ImageStep {
   return {
@@ -29,7 +29,7 @@ export function imageStep(overrides: Partial<ImageStep> = {}): ImageStep {
 export const folderInfo: FolderInfo = {
   folder: '/home/ada/web',
   dockerfile: 'Dockerfile',
-  context: { files: 1234, bytes: 20_500_000, excludedFiles: 40_000, excludedBytes: 1_200_000_000, ignorePatterns: 4 },
+  context: { files: 1234, bytes: 20_500_000, excludedFiles: 40_000, excludedBytes: 1_200_000_000, ignorePatterns: 4, ignoreFile: '.dockerignore' },
   suggestedTag: 'a1b2c3d',
   tagSource: 'git',
   stages: ['deps', 'app'],
@@ -92,6 +92,7 @@ export function mockImageBackend(step: ImageStep = imageStep()) {
     list_local_images: () => localImages,
     cancel_operation: () => true,
     probe_docker: () => runningDocker,
+    list_docker_contexts: () => defaultContexts,
     list_activity: () => [],
     watch_activity: () => null,
     get_account: () => null,

@@ -294,7 +294,7 @@ impl Target {
                     }
                 }
             }
-            Target::Ssh(ssh) => ssh.spawn().map(EngineStream::Command),
+            Target::Ssh(ssh) => ssh.spawn().map(|c| EngineStream::Command(Box::new(c))),
         }
     }
 }
@@ -560,7 +560,7 @@ pub enum EngineStream {
     Pipe(tokio::net::windows::named_pipe::NamedPipeClient),
     Tcp(tokio::net::TcpStream),
     Tls(Box<tokio_rustls::client::TlsStream<tokio::net::TcpStream>>),
-    Command(CommandStream),
+    Command(Box<CommandStream>),
 }
 
 macro_rules! each_stream {

@@ -305,12 +305,8 @@ pub fn syntax_directive(text: &str) -> Option<(usize, String)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (number, line) in text.lines().enumerate() {
         let trimmed = line.trim();
-        let Some(comment) = trimmed.strip_prefix('#') else {
-            return None;
-        };
-        let Some((key, value)) = comment.split_once('=') else {
-            return None;
-        };
+        let comment = trimmed.strip_prefix('#')?;
+        let (key, value) = comment.split_once('=')?;
         let key = key.trim();
         if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric()) {
             return None;

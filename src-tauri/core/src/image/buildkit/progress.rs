@@ -60,7 +60,7 @@ impl Tracker {
             let number = vertex.info.number;
             if (v.started.is_some() || v.cached) && !vertex.announced {
                 vertex.announced = true;
-                vertex.started = v.started.clone();
+                vertex.started = v.started;
                 op.emit(Progress::Log {
                     line: format!("#{number} {}", vertex.info.name),
                 });
