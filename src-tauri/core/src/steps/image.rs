@@ -115,7 +115,8 @@ pub struct PushRequest {
     pub tag: String,
 }
 
-/// A connection for long work to the engine the environment and the chosen context name.
+/// A connection for long work to the engine that the environment and the context chosen on the
+/// Environment page lead to.
 pub async fn engine() -> Result<Engine> {
     docker::engine(WORK_TIMEOUT).await
 }
