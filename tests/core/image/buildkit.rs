@@ -416,3 +416,89 @@ async fn an_engine_without_buildkit_builds_with_the_classic_builder_and_says_so(
     );
     docker_quiet(&["rmi", &built.reference]);
 }
+
+#[tokio::test]
+async fn a_private_base_image_is_pulled_with_the_docker_clis_credentials() {
+    // A base image only in the stack's registry (basic auth), not in the engine.
+    let registry = stack_var("BERTH_TEST_REGISTRY");
+    let (user, password) = (
+        stack_var("BERTH_TEST_REGISTRY_USER"),
+        stack_var("BERTH_TEST_REGISTRY_PASSWORD"),
+    );
+    let private = format!("{registry}/{}:base", unique_name("berth-private"));
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join(".docker");
+    std::fs::create_dir_all(&config).unwrap();
+    // The docker CLI logs in (into this config only) and pushes; then the local copy goes.
+    let cli = |args: &[&str], stdin: Option<&str>| {
+        use std::io::Write;
+        let mut child = std::process::Command::new("docker")
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .env("DOCKER_HOST", stack_var("DOCKER_HOST"))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        if let Some(text) = stdin {
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "docker {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    cli(
+        &["login", "-u", &user, "--password-stdin", &registry],
+        Some(&password),
+    );
+    cli(&["tag", &base(), &private], None);
+    cli(&["push", &private], None);
+    cli(&["rmi", &private], None);
+
+    let dir = folder(&[(
+        "Dockerfile",
+        &format!("FROM {private}\nRUN echo from-private > /origin\n"),
+    )]);
+    let repository = unique_name("berth-test/private");
+    let engine_with = |env: berth_core::docker::DockerEnv| async move {
+        berth_core::docker::connect_with(&env, None, std::time::Duration::from_secs(600))
+            .await
+            .unwrap()
+    };
+    // Without credentials the registry refuses, and Berth names the image.
+    let anonymous = engine_with(
+        berth_core::docker::DockerEnv::with_home(tempfile::tempdir().unwrap().path())
+            .set("DOCKER_HOST", stack_var("DOCKER_HOST")),
+    )
+    .await;
+    let (result, _) = Build::of(dir.path())
+        .run_on(&anonymous, &repository, "anon")
+        .await;
+    let err = result.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::BaseImageUnavailable, "{err}");
+    assert!(err.param("image").unwrap().ends_with(":base"), "{err}");
+    // With the docker CLI's config (where `docker login` put them), the session hands them over.
+    let logged_in = engine_with(
+        berth_core::docker::DockerEnv::with_home(home.path())
+            .set("DOCKER_HOST", stack_var("DOCKER_HOST")),
+    )
+    .await;
+    let (built, _) = ok(Build::of(dir.path())
+        .run_on(&logged_in, &repository, "v1")
+        .await);
+    assert_eq!(
+        run_once(&built.reference, &["cat", "/origin"]).trim(),
+        "from-private"
+    );
+    docker_quiet(&["rmi", &built.reference, &private]);
+}
