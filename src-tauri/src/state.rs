@@ -3,9 +3,9 @@
 use berth_core::activity::ActivityLog;
 use berth_core::aws::AwsClients;
 use berth_core::credentials::{Keychain, SecretStore};
+use berth_core::dashboard::deployments::StatusCache;
 use berth_core::settings::{Settings, SettingsFile};
-use berth_core::steps::account;
-use berth_core::steps::status::StatusCache;
+use berth_core::wizard::account;
 use berth_core::Result;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -36,9 +36,14 @@ impl AppState {
         self.lock().clone()
     }
 
-    /// AWS clients for the saved identity, region and practice mode.
+    /// AWS clients for the saved identity, region and practice mode, recording their calls in
+    /// the app's activity log.
     pub async fn aws(&self) -> Result<AwsClients> {
-        account::clients_for(&self.settings().account, self.store.clone()).await
+        Ok(
+            account::clients_for(&self.settings().account, self.store.clone())
+                .await?
+                .with_activity(self.activity.clone()),
+        )
     }
 
     /// Changes the settings and writes them to disk; on error nothing changes.

@@ -6,7 +6,7 @@ use crate::support;
 use berth_core::activity::ActivityLog;
 use berth_core::credentials::{AccessKeys, Keychain, SecretStore, KEYCHAIN_SERVICE};
 use berth_core::settings::{PracticeMode, Settings, SettingsFile};
-use berth_core::steps::account::{self, NewIdentity, PrincipalKind};
+use berth_core::wizard::account::{self, NewIdentity, PrincipalKind};
 use berth_core::ErrorKind;
 use std::sync::Arc;
 

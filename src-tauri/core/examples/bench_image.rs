@@ -11,7 +11,7 @@ use berth_core::image::platform::Platform;
 use berth_core::image::push::{self, RegistryCredentials};
 use berth_core::image::{classic, context};
 use berth_core::progress::{Operation, Progress};
-use berth_core::steps::image;
+use berth_core::wizard::image;
 use std::sync::Arc;
 use std::time::Instant;
 use tokio_util::sync::CancellationToken;

@@ -3,6 +3,7 @@
 //! app's data folder so it survives restarts; it never holds a secret (commands name resources,
 //! never keys or tokens).
 
+pub use crate::cli::CliCommand;
 use crate::error::{BerthError, ErrorKind};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -14,109 +15,6 @@ use ts_rs::TS;
 
 /// How many entries are kept in memory and on disk; older ones are dropped.
 pub const MAX_ENTRIES: usize = 2000;
-
-/// A command line shown to the user as "what this would be in a terminal". Built from parts and
-/// quoted for a POSIX shell, so names with spaces or quotes are shown correctly.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CliCommand {
-    parts: Vec<String>,
-    /// Global options shown last (`--region …`), whatever is added after them.
-    trailer: Vec<String>,
-    /// A command this one's output is piped into (`aws ecr get-login-password | docker login …`).
-    piped: Option<Box<CliCommand>>,
-}
-
-impl CliCommand {
-    /// `program` and its first arguments, e.g. `CliCommand::new(["aws", "ecr", "create-repository"])`.
-    pub fn new<I, S>(parts: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        CliCommand {
-            parts: parts.into_iter().map(Into::into).collect(),
-            trailer: Vec::new(),
-            piped: None,
-        }
-    }
-
-    /// Adds `--flag value` to the options that always come last (the AWS CLI's `--region`,
-    /// `--profile`, `--endpoint-url`).
-    pub fn trailing(mut self, flag: &str, value: impl Into<String>) -> Self {
-        self.trailer.push(flag.to_owned());
-        self.trailer.push(value.into());
-        self
-    }
-
-    /// Adds `--flag value`.
-    pub fn opt(mut self, flag: &str, value: impl Into<String>) -> Self {
-        self.parts.push(flag.to_owned());
-        self.parts.push(value.into());
-        self
-    }
-
-    /// Adds `--flag value` when there is a value.
-    pub fn opt_some(self, flag: &str, value: Option<impl Into<String>>) -> Self {
-        match value {
-            Some(v) => self.opt(flag, v),
-            None => self,
-        }
-    }
-
-    /// Adds a trailing `--flag value` when there is a value.
-    pub fn trailing_some(self, flag: &str, value: Option<impl Into<String>>) -> Self {
-        match value {
-            Some(v) => self.trailing(flag, v),
-            None => self,
-        }
-    }
-
-    /// Adds one bare argument (a flag without value, or a positional argument).
-    pub fn arg(mut self, arg: impl Into<String>) -> Self {
-        self.parts.push(arg.into());
-        self
-    }
-
-    /// Pipes this command's output into `next`.
-    pub fn pipe(mut self, next: CliCommand) -> Self {
-        self.piped = Some(Box::new(next));
-        self
-    }
-
-    /// The command as one shell line.
-    pub fn render(&self) -> String {
-        let line = self
-            .parts
-            .iter()
-            .chain(&self.trailer)
-            .map(|p| shell_quote(p))
-            .collect::<Vec<_>>()
-            .join(" ");
-        match &self.piped {
-            Some(next) => format!("{line} | {}", next.render()),
-            None => line,
-        }
-    }
-}
-
-impl std::fmt::Display for CliCommand {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.render())
-    }
-}
-
-/// Quotes a word for a POSIX shell only when it needs it.
-fn shell_quote(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@,+%^".contains(c));
-    if plain {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
-}
 
 /// How an action ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -152,9 +50,34 @@ pub type ActivityListener = Arc<dyn Fn(&ActivityEntry) + Send + Sync>;
 
 struct Inner {
     entries: VecDeque<ActivityEntry>,
+    /// Reads, one per action and target (the newest), newest last; kept in memory only.
+    reads: VecDeque<ReadTally>,
     next_id: u64,
     listeners: Vec<ActivityListener>,
 }
+
+/// How often an action read a target, and how the newest read went. Reads are not entries of
+/// the log: a dashboard that refreshes every few seconds would bury what the user did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReadTally {
+    /// The newest read, as an entry.
+    pub last: ActivityEntry,
+    pub count: u32,
+}
+
+/// What the Activity view shows: the newest changes, and the reads tallied since the app started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityView {
+    /// Oldest first.
+    pub entries: Vec<ActivityEntry>,
+    /// Newest last.
+    pub reads: Vec<ReadTally>,
+}
+
+/// How many distinct reads are remembered.
+pub const MAX_READS: usize = 200;
 
 /// The log. Cheap to clone; clones share the same entries and file.
 #[derive(Clone)]
@@ -178,6 +101,7 @@ impl ActivityLog {
             file: None,
             inner: Arc::new(Mutex::new(Inner {
                 entries: VecDeque::new(),
+                reads: VecDeque::new(),
                 next_id: 1,
                 listeners: Vec::new(),
             })),
@@ -203,6 +127,7 @@ impl ActivityLog {
             file: Some(file),
             inner: Arc::new(Mutex::new(Inner {
                 entries,
+                reads: VecDeque::new(),
                 next_id,
                 listeners: Vec::new(),
             })),
@@ -227,10 +152,7 @@ impl ActivityLog {
         command: &CliCommand,
         outcome: std::result::Result<(), &BerthError>,
     ) -> ActivityEntry {
-        let at = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
-            .unwrap_or_default();
+        let at = now_millis();
         let (entry, listeners, rewrite) = {
             let mut inner = self.lock();
             let entry = ActivityEntry {
@@ -268,6 +190,59 @@ impl ActivityLog {
             listener(&entry);
         }
         entry
+    }
+
+    /// Counts a read; only the newest read of each action and target is kept.
+    pub fn tally_read(
+        &self,
+        action: &str,
+        target: &str,
+        command: &CliCommand,
+        outcome: std::result::Result<(), &BerthError>,
+    ) {
+        let mut inner = self.lock();
+        let last = ActivityEntry {
+            id: inner.next_id,
+            at: now_millis(),
+            action: action.to_owned(),
+            target: target.to_owned(),
+            command: command.render(),
+            status: if outcome.is_ok() {
+                ActivityStatus::Succeeded
+            } else {
+                ActivityStatus::Failed
+            },
+            error: outcome.err().map(|e| e.kind),
+        };
+        inner.next_id += 1;
+        let count = match inner
+            .reads
+            .iter()
+            .position(|r| r.last.action == action && r.last.target == target)
+        {
+            Some(at) => inner.reads.remove(at).map_or(0, |r| r.count),
+            None => 0,
+        };
+        inner.reads.push_back(ReadTally {
+            last,
+            count: count + 1,
+        });
+        if inner.reads.len() > MAX_READS {
+            inner.reads.pop_front();
+        }
+    }
+
+    /// The newest `limit` entries and every read tallied.
+    pub fn view(&self, limit: usize) -> ActivityView {
+        ActivityView {
+            entries: self.recent(limit),
+            reads: self.reads(),
+        }
+    }
+
+    /// The reads tallied since the app started, newest last.
+    pub fn reads(&self) -> Vec<ReadTally> {
+        self.lock().reads.iter().cloned().collect()
     }
 
     /// Records the outcome of `result` and passes it on: `log.track(action, target, cmd, call.await)?`.
@@ -321,6 +296,13 @@ impl ActivityLog {
     }
 }
 
+fn now_millis() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or_default()
+}
+
 fn append(file: &Path, entry: &ActivityEntry) -> std::io::Result<()> {
     if let Some(dir) = file.parent() {
         std::fs::create_dir_all(dir)?;
@@ -337,35 +319,6 @@ fn append(file: &Path, entry: &ActivityEntry) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn commands_are_quoted_only_where_a_shell_needs_it() {
-        let cmd = CliCommand::new(["aws", "ecr", "create-repository"])
-            .trailing("--region", "ap-northeast-2")
-            .opt("--repository-name", "team/web-app")
-            .opt("--tags", "Key=berth:managed,Value=true")
-            .opt("--description", "it's mine")
-            .opt_some("--endpoint-url", None::<String>)
-            .arg("--force");
-        assert_eq!(
-            cmd.render(),
-            "aws ecr create-repository --repository-name team/web-app \
-             --tags Key=berth:managed,Value=true --description 'it'\\''s mine' --force --region ap-northeast-2"
-        );
-        assert_eq!(CliCommand::new(["echo", ""]).render(), "echo ''");
-        let login = CliCommand::new(["aws", "ecr", "get-login-password"])
-            .trailing("--region", "us-east-1")
-            .pipe(CliCommand::new([
-                "docker",
-                "login",
-                "--password-stdin",
-                "r:5000",
-            ]));
-        assert_eq!(
-            login.render(),
-            "aws ecr get-login-password --region us-east-1 | docker login --password-stdin r:5000"
-        );
-    }
 
     #[test]
     fn entries_survive_a_restart_and_keep_increasing_ids() {
@@ -406,6 +359,26 @@ mod tests {
             .count();
         assert_eq!(lines, MAX_ENTRIES, "the file is trimmed with the memory");
         assert_eq!(ActivityLog::open(dir.path()).recent(1)[0].id, total as u64);
+    }
+
+    #[test]
+    fn reads_are_tallied_apart_from_the_entries_newest_kept() {
+        let log = ActivityLog::in_memory();
+        let list = CliCommand::new(["aws", "ecr", "describe-repositories"]);
+        log.tally_read("ecr.describeRepositories", "", &list, Ok(()));
+        log.tally_read("ecr.describeImages", "web", &list, Ok(()));
+        let denied = BerthError::new(ErrorKind::AccessDenied);
+        log.tally_read("ecr.describeRepositories", "", &list, Err(&denied));
+        assert!(log.recent(10).is_empty(), "reads are not entries");
+        let reads = log.reads();
+        assert_eq!(reads.len(), 2);
+        assert_eq!(reads[1].last.action, "ecr.describeRepositories");
+        assert_eq!(reads[1].count, 2);
+        assert_eq!(reads[1].last.error, Some(ErrorKind::AccessDenied));
+        for n in 0..MAX_READS + 5 {
+            log.tally_read("ecr.describeImages", &format!("repo{n}"), &list, Ok(()));
+        }
+        assert_eq!(log.reads().len(), MAX_READS);
     }
 
     #[test]

@@ -5,8 +5,9 @@
 pub mod activity;
 pub mod app_info;
 pub mod aws;
-pub mod bindings;
+pub mod cli;
 pub mod credentials;
+pub mod dashboard;
 pub mod desktop_text;
 pub mod docker;
 pub mod ecr_lifecycle;
@@ -14,12 +15,12 @@ pub mod ecr_names;
 pub mod error;
 pub mod fargate;
 pub mod image;
-pub mod monitor;
+pub mod jobs;
 pub mod permissions;
 pub mod pricing;
 pub mod progress;
 pub mod settings;
-pub mod steps;
 pub mod tags;
+pub mod wizard;
 
 pub use error::{BerthError, ErrorKind, Result};

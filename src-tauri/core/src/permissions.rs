@@ -1,461 +1,55 @@
-//! What Berth needs to be allowed to do, as data. One list feeds the IAM step's permission
-//! checklist (simulated line by line), the least-privilege policy of the optional deploy user,
-//! and the statement an administrator must add after an AccessDenied: the three can never drift.
-//!
-//! When a later step starts calling a new AWS action, add it here; the checklist and the deploy
-//! user's policy follow.
+//! What Berth needs to be allowed to do: the permissions of the AWS action catalogue
+//! (`aws::catalogue`). That one list feeds the IAM step's permission checklist (simulated line by
+//! line), the least-privilege policy of the optional deploy user, and the statement an
+//! administrator must add after an AccessDenied: the three can never drift, and an action Berth
+//! calls cannot be missing from them, because calls go only through declared actions.
 
+use crate::aws::action::Performer;
+pub use crate::aws::action::{Condition, PermissionGroup, Scope};
+use crate::aws::catalogue;
 use crate::error::{BerthError, ErrorKind};
 use serde::Serialize;
 use serde_json::{json, Value};
-use ts_rs::TS;
+use std::sync::LazyLock;
 
-/// One line of the permission checklist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub enum PermissionGroup {
-    /// Repositories and images in Amazon ECR (create, describe, lifecycle, push, delete).
-    Ecr,
-    /// Clusters, task definitions, services and tasks in Amazon ECS.
-    Ecs,
-    /// The default VPC, its subnets and a security group for the app's port.
-    Network,
-    /// The app's log group in CloudWatch Logs.
-    Logs,
-    /// CPU and memory charts from CloudWatch.
-    Metrics,
-    /// Handing the task execution role to ECS (`iam:PassRole`).
-    PassRole,
-    /// Checking and creating the task execution role (this step).
-    RoleSetup,
-    /// Creating the optional deploy user (this step).
-    UserSetup,
-}
-
-impl PermissionGroup {
-    /// In the order the checklist shows them.
-    pub const ALL: [PermissionGroup; 8] = [
-        PermissionGroup::Ecr,
-        PermissionGroup::Ecs,
-        PermissionGroup::Network,
-        PermissionGroup::Logs,
-        PermissionGroup::Metrics,
-        PermissionGroup::PassRole,
-        PermissionGroup::RoleSetup,
-        PermissionGroup::UserSetup,
-    ];
-}
-
-/// What a permission applies to. Each becomes one resource ARN, in the policy and in the
-/// simulation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Scope {
-    /// Actions that take no resource, or whose resources Berth cannot name in advance.
-    Any,
-    /// Every ECR repository of the account.
-    EcrRepositories,
-    /// Every CloudWatch Logs log group of the account.
-    LogGroups,
-    /// The task execution role.
-    ExecutionRole,
-    /// The service-linked role ECS creates on first use in an account.
-    EcsServiceLinkedRole,
-    /// The deploy user.
-    DeployUser,
-    /// The deploy user's managed policy.
-    DeployPolicy,
-}
-
-/// A condition that narrows a grant: `StringEquals { key: value }`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Condition {
-    pub key: &'static str,
-    pub value: &'static str,
-}
-
-/// One AWS action Berth performs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One IAM permission Berth needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Permission {
-    pub action: &'static str,
+    /// The IAM action, e.g. `ecr:CreateRepository`.
+    pub action: String,
     pub group: PermissionGroup,
     pub scope: Scope,
     pub condition: Option<Condition>,
     /// The policy statement it belongs to; statements group actions of one scope and condition.
     pub sid: &'static str,
-    /// Whether the least-privilege deploy user gets it. Setting up IAM is not for the deploy
-    /// user; reading its own role and permissions is, so this step still works once it is in use.
+    /// Whether the least-privilege deploy user gets it.
     pub deployer: bool,
+    /// Who sends the request that needs it: Berth, the Docker engine, or nobody (implied by
+    /// another action).
+    pub performer: Performer,
 }
 
-const PASSED_TO_ECS_TASKS: Condition = Condition {
-    key: "iam:PassedToService",
-    value: "ecs-tasks.amazonaws.com",
-};
-
-const ECS_SERVICE: Condition = Condition {
-    key: "iam:AWSServiceName",
-    value: "ecs.amazonaws.com",
-};
-
-const fn allow(
-    group: PermissionGroup,
-    sid: &'static str,
-    scope: Scope,
-    action: &'static str,
-) -> Permission {
-    Permission {
-        action,
-        group,
-        scope,
-        condition: None,
-        sid,
-        deployer: true,
+/// Every permission of the action catalogue, once per IAM action, in catalogue order.
+pub static PERMISSIONS: LazyLock<Vec<Permission>> = LazyLock::new(|| {
+    let mut list: Vec<Permission> = Vec::new();
+    for action in catalogue::ALL {
+        let Some(p) = action.permission else { continue };
+        let name = action.iam_name();
+        if list.iter().any(|known| known.action == name) {
+            continue;
+        }
+        list.push(Permission {
+            action: name,
+            group: p.group,
+            scope: p.scope,
+            condition: p.condition,
+            sid: p.sid,
+            deployer: p.deployer,
+            performer: action.performer,
+        });
     }
-}
-
-const fn setup_only(mut p: Permission) -> Permission {
-    p.deployer = false;
-    p
-}
-
-const fn when(mut p: Permission, condition: Condition) -> Permission {
-    p.condition = Some(condition);
-    p
-}
-
-use PermissionGroup as G;
-use Scope as S;
-
-/// Every action Berth performs, by the step that performs it.
-pub const PERMISSIONS: &[Permission] = &[
-    // Repository step, Image step (push), Repositories view.
-    allow(G::Ecr, "EcrLogin", S::Any, "ecr:GetAuthorizationToken"),
-    allow(
-        G::Ecr,
-        "EcrRepositories",
-        S::EcrRepositories,
-        "ecr:CreateRepository",
-    ),
-    allow(
-        G::Ecr,
-        "EcrRepositories",
-        S::EcrRepositories,
-        "ecr:DescribeRepositories",
-    ),
-    allow(
-        G::Ecr,
-        "EcrRepositories",
-        S::EcrRepositories,
-        "ecr:DeleteRepository",
-    ),
-    allow(
-        G::Ecr,
-        "EcrRepositories",
-        S::EcrRepositories,
-        "ecr:TagResource",
-    ),
-    allow(
-        G::Ecr,
-        "EcrRepositories",
-        S::EcrRepositories,
-        "ecr:ListTagsForResource",
-    ),
-    allow(
-        G::Ecr,
-        "EcrRepositories",
-        S::EcrRepositories,
-        "ecr:PutLifecyclePolicy",
-    ),
-    allow(
-        G::Ecr,
-        "EcrRepositories",
-        S::EcrRepositories,
-        "ecr:GetLifecyclePolicy",
-    ),
-    allow(
-        G::Ecr,
-        "EcrRepositories",
-        S::EcrRepositories,
-        "ecr:DescribeImages",
-    ),
-    allow(
-        G::Ecr,
-        "EcrRepositories",
-        S::EcrRepositories,
-        "ecr:BatchDeleteImage",
-    ),
-    allow(
-        G::Ecr,
-        "EcrRepositories",
-        S::EcrRepositories,
-        "ecr:BatchCheckLayerAvailability",
-    ),
-    allow(
-        G::Ecr,
-        "EcrRepositories",
-        S::EcrRepositories,
-        "ecr:InitiateLayerUpload",
-    ),
-    allow(
-        G::Ecr,
-        "EcrRepositories",
-        S::EcrRepositories,
-        "ecr:UploadLayerPart",
-    ),
-    allow(
-        G::Ecr,
-        "EcrRepositories",
-        S::EcrRepositories,
-        "ecr:CompleteLayerUpload",
-    ),
-    allow(
-        G::Ecr,
-        "EcrRepositories",
-        S::EcrRepositories,
-        "ecr:PutImage",
-    ),
-    allow(
-        G::Ecr,
-        "EcrRepositories",
-        S::EcrRepositories,
-        "ecr:BatchGetImage",
-    ),
-    // Launch step and Deployments view. Most ECS actions cannot be narrowed to resources Berth
-    // can name before they exist (RegisterTaskDefinition, ListClusters take none at all).
-    allow(G::Ecs, "Ecs", S::Any, "ecs:CreateCluster"),
-    allow(G::Ecs, "Ecs", S::Any, "ecs:DescribeClusters"),
-    allow(G::Ecs, "Ecs", S::Any, "ecs:ListClusters"),
-    allow(G::Ecs, "Ecs", S::Any, "ecs:DeleteCluster"),
-    allow(G::Ecs, "Ecs", S::Any, "ecs:RegisterTaskDefinition"),
-    allow(G::Ecs, "Ecs", S::Any, "ecs:DescribeTaskDefinition"),
-    allow(G::Ecs, "Ecs", S::Any, "ecs:ListTaskDefinitions"),
-    allow(G::Ecs, "Ecs", S::Any, "ecs:DeregisterTaskDefinition"),
-    allow(G::Ecs, "Ecs", S::Any, "ecs:CreateService"),
-    allow(G::Ecs, "Ecs", S::Any, "ecs:UpdateService"),
-    allow(G::Ecs, "Ecs", S::Any, "ecs:DescribeServices"),
-    allow(G::Ecs, "Ecs", S::Any, "ecs:ListServices"),
-    allow(G::Ecs, "Ecs", S::Any, "ecs:DeleteService"),
-    allow(G::Ecs, "Ecs", S::Any, "ecs:RunTask"),
-    allow(G::Ecs, "Ecs", S::Any, "ecs:StopTask"),
-    allow(G::Ecs, "Ecs", S::Any, "ecs:DescribeTasks"),
-    allow(G::Ecs, "Ecs", S::Any, "ecs:ListTasks"),
-    allow(G::Ecs, "Ecs", S::Any, "ecs:TagResource"),
-    // The first cluster of an account makes ECS create its service-linked role, which needs
-    // this permission of the caller; without it a brand-new account fails at CreateCluster.
-    when(
-        allow(
-            G::Ecs,
-            "EcsServiceLinkedRole",
-            S::EcsServiceLinkedRole,
-            "iam:CreateServiceLinkedRole",
-        ),
-        ECS_SERVICE,
-    ),
-    // Launch step: default VPC, public subnets, a security group for the port, the public IP.
-    allow(G::Network, "Network", S::Any, "ec2:DescribeVpcs"),
-    allow(G::Network, "Network", S::Any, "ec2:DescribeSubnets"),
-    allow(G::Network, "Network", S::Any, "ec2:DescribeRouteTables"),
-    allow(G::Network, "Network", S::Any, "ec2:DescribeSecurityGroups"),
-    allow(G::Network, "Network", S::Any, "ec2:CreateSecurityGroup"),
-    allow(
-        G::Network,
-        "Network",
-        S::Any,
-        "ec2:AuthorizeSecurityGroupIngress",
-    ),
-    allow(
-        G::Network,
-        "Network",
-        S::Any,
-        "ec2:RevokeSecurityGroupIngress",
-    ),
-    allow(G::Network, "Network", S::Any, "ec2:DeleteSecurityGroup"),
-    allow(G::Network, "Network", S::Any, "ec2:CreateTags"),
-    allow(
-        G::Network,
-        "Network",
-        S::Any,
-        "ec2:DescribeNetworkInterfaces",
-    ),
-    // Launch step (log group before the task starts) and the Deployments view's logs.
-    allow(G::Logs, "Logs", S::LogGroups, "logs:CreateLogGroup"),
-    allow(G::Logs, "Logs", S::LogGroups, "logs:PutRetentionPolicy"),
-    allow(G::Logs, "Logs", S::LogGroups, "logs:DescribeLogGroups"),
-    allow(G::Logs, "Logs", S::LogGroups, "logs:DescribeLogStreams"),
-    allow(G::Logs, "Logs", S::LogGroups, "logs:GetLogEvents"),
-    allow(G::Logs, "Logs", S::LogGroups, "logs:FilterLogEvents"),
-    allow(G::Logs, "Logs", S::LogGroups, "logs:ListTagsForResource"),
-    allow(G::Logs, "Logs", S::LogGroups, "logs:TagResource"),
-    allow(G::Logs, "Logs", S::LogGroups, "logs:DeleteLogGroup"),
-    // Deployments view: CPU and memory charts.
-    allow(G::Metrics, "Metrics", S::Any, "cloudwatch:GetMetricData"),
-    // Launch step: the task definition names the execution role, which ECS may only use when
-    // the caller may pass it, and only to ECS tasks.
-    when(
-        allow(
-            G::PassRole,
-            "PassExecutionRole",
-            S::ExecutionRole,
-            "iam:PassRole",
-        ),
-        PASSED_TO_ECS_TASKS,
-    ),
-    // This step: check the execution role, and create or fix it.
-    allow(
-        G::RoleSetup,
-        "ReadExecutionRole",
-        S::ExecutionRole,
-        "iam:GetRole",
-    ),
-    allow(
-        G::RoleSetup,
-        "ReadExecutionRole",
-        S::ExecutionRole,
-        "iam:ListAttachedRolePolicies",
-    ),
-    setup_only(allow(
-        G::RoleSetup,
-        "SetUpExecutionRole",
-        S::ExecutionRole,
-        "iam:CreateRole",
-    )),
-    setup_only(allow(
-        G::RoleSetup,
-        "SetUpExecutionRole",
-        S::ExecutionRole,
-        "iam:TagRole",
-    )),
-    setup_only(allow(
-        G::RoleSetup,
-        "SetUpExecutionRole",
-        S::ExecutionRole,
-        "iam:UpdateAssumeRolePolicy",
-    )),
-    setup_only(allow(
-        G::RoleSetup,
-        "SetUpExecutionRole",
-        S::ExecutionRole,
-        "iam:AttachRolePolicy",
-    )),
-    // Removes a role Berth created moments before when attaching its policy failed.
-    setup_only(allow(
-        G::RoleSetup,
-        "SetUpExecutionRole",
-        S::ExecutionRole,
-        "iam:DeleteRole",
-    )),
-    // This step: the deploy user reads itself and simulates its own permissions...
-    allow(G::UserSetup, "ReadDeployUser", S::DeployUser, "iam:GetUser"),
-    allow(
-        G::UserSetup,
-        "ReadDeployUser",
-        S::DeployUser,
-        "iam:SimulatePrincipalPolicy",
-    ),
-    // ...and only an administrator-like identity creates it (deletes undo a half-made setup).
-    setup_only(allow(
-        G::UserSetup,
-        "SetUpDeployUser",
-        S::DeployUser,
-        "iam:CreateUser",
-    )),
-    setup_only(allow(
-        G::UserSetup,
-        "SetUpDeployUser",
-        S::DeployUser,
-        "iam:TagUser",
-    )),
-    setup_only(allow(
-        G::UserSetup,
-        "SetUpDeployUser",
-        S::DeployUser,
-        "iam:AttachUserPolicy",
-    )),
-    setup_only(allow(
-        G::UserSetup,
-        "SetUpDeployUser",
-        S::DeployUser,
-        "iam:ListAttachedUserPolicies",
-    )),
-    setup_only(allow(
-        G::UserSetup,
-        "SetUpDeployUser",
-        S::DeployUser,
-        "iam:DetachUserPolicy",
-    )),
-    setup_only(allow(
-        G::UserSetup,
-        "SetUpDeployUser",
-        S::DeployUser,
-        "iam:ListAccessKeys",
-    )),
-    setup_only(allow(
-        G::UserSetup,
-        "SetUpDeployUser",
-        S::DeployUser,
-        "iam:CreateAccessKey",
-    )),
-    setup_only(allow(
-        G::UserSetup,
-        "SetUpDeployUser",
-        S::DeployUser,
-        "iam:DeleteAccessKey",
-    )),
-    setup_only(allow(
-        G::UserSetup,
-        "SetUpDeployUser",
-        S::DeployUser,
-        "iam:DeleteUser",
-    )),
-    setup_only(allow(
-        G::UserSetup,
-        "SetUpDeployPolicy",
-        S::DeployPolicy,
-        "iam:CreatePolicy",
-    )),
-    setup_only(allow(
-        G::UserSetup,
-        "SetUpDeployPolicy",
-        S::DeployPolicy,
-        "iam:TagPolicy",
-    )),
-    setup_only(allow(
-        G::UserSetup,
-        "SetUpDeployPolicy",
-        S::DeployPolicy,
-        "iam:GetPolicy",
-    )),
-    setup_only(allow(
-        G::UserSetup,
-        "SetUpDeployPolicy",
-        S::DeployPolicy,
-        "iam:GetPolicyVersion",
-    )),
-    setup_only(allow(
-        G::UserSetup,
-        "SetUpDeployPolicy",
-        S::DeployPolicy,
-        "iam:ListPolicyVersions",
-    )),
-    setup_only(allow(
-        G::UserSetup,
-        "SetUpDeployPolicy",
-        S::DeployPolicy,
-        "iam:CreatePolicyVersion",
-    )),
-    setup_only(allow(
-        G::UserSetup,
-        "SetUpDeployPolicy",
-        S::DeployPolicy,
-        "iam:DeletePolicyVersion",
-    )),
-    setup_only(allow(
-        G::UserSetup,
-        "SetUpDeployPolicy",
-        S::DeployPolicy,
-        "iam:DeletePolicy",
-    )),
-];
+    list
+});
 
 /// The names that turn scopes into ARNs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -580,7 +174,11 @@ fn policy<'a>(
                 sid: Some(sid.to_owned()),
                 effect: "Allow",
                 principal: None,
-                action: list.iter().map(|p| p.action).collect::<Vec<_>>().into(),
+                action: list
+                    .iter()
+                    .map(|p| p.action.as_str())
+                    .collect::<Vec<_>>()
+                    .into(),
                 resource: Some(res.arn(first.scope, None)),
                 condition: first
                     .condition
@@ -658,70 +256,6 @@ mod tests {
     use super::*;
     use std::collections::{BTreeMap, HashSet};
 
-    /// Every `"service:Action"` Berth's own code names as the action of an AWS call it makes:
-    /// the action given to `from_sdk` (which maps each SDK error), to `too_slow`, and to errors
-    /// built by hand with an `action` parameter. Test modules are left out.
-    fn actions_named_in_code() -> BTreeMap<String, String> {
-        fn visit(dir: &std::path::Path, found: &mut BTreeMap<String, String>) {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    visit(&path, found);
-                    continue;
-                }
-                if path.extension().is_none_or(|e| e != "rs") || path.ends_with("permissions.rs") {
-                    continue;
-                }
-                let text = std::fs::read_to_string(&path).unwrap();
-                let code = text.split("#[cfg(test)]").next().unwrap();
-                for marker in ["from_sdk(", "too_slow(", "\"action\","] {
-                    for (at, _) in code.match_indices(marker) {
-                        let call = &code[at..];
-                        let call = &call[..call.find(';').unwrap_or(call.len()).min(300)];
-                        let action = call.split('"').skip(1).step_by(2).find(|s| {
-                            s.split_once(':').is_some_and(|(svc, op)| {
-                                !svc.is_empty()
-                                    && svc
-                                        .bytes()
-                                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-                                    && op.starts_with(|c: char| c.is_ascii_uppercase())
-                                    && op.bytes().all(|b| b.is_ascii_alphanumeric())
-                            })
-                        });
-                        if let Some(action) = action {
-                            found.insert(action.to_owned(), path.display().to_string());
-                        }
-                    }
-                }
-            }
-        }
-        let mut found = BTreeMap::new();
-        visit(
-            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
-            &mut found,
-        );
-        found
-    }
-
-    /// A call Berth makes but the catalog lacks would pass the IAM step's checklist and the
-    /// deploy user's policy, then fail with AccessDenied in the middle of a launch.
-    #[test]
-    fn every_aws_action_the_code_performs_is_in_the_catalog() {
-        // Allowed for every identity; no policy can deny it.
-        const NEEDS_NO_PERMISSION: &[&str] = &["sts:GetCallerIdentity"];
-        let used = actions_named_in_code();
-        assert!(used.len() > 50, "the scan found too few actions: {used:?}");
-        let missing: Vec<_> = used
-            .iter()
-            .filter(|(action, _)| !NEEDS_NO_PERMISSION.contains(&action.as_str()))
-            .filter(|(action, _)| !PERMISSIONS.iter().any(|p| p.action == action.as_str()))
-            .collect();
-        assert!(
-            missing.is_empty(),
-            "used but not in PERMISSIONS: {missing:?}"
-        );
-    }
-
     fn resources() -> Resources {
         Resources {
             partition: "aws".into(),
@@ -745,8 +279,8 @@ mod tests {
     #[test]
     fn every_action_is_listed_once_and_every_group_has_actions() {
         let mut seen = HashSet::new();
-        for p in PERMISSIONS {
-            assert!(seen.insert(p.action), "{} listed twice", p.action);
+        for p in PERMISSIONS.iter() {
+            assert!(seen.insert(&p.action), "{} listed twice", p.action);
             let (service, name) = p.action.split_once(':').expect("service:Action");
             assert!(!service.is_empty() && name.chars().next().unwrap().is_ascii_uppercase());
         }
@@ -761,7 +295,7 @@ mod tests {
     #[test]
     fn a_statement_has_one_scope_and_one_condition() {
         let mut by_sid: BTreeMap<&str, (Scope, Option<Condition>)> = BTreeMap::new();
-        for p in PERMISSIONS {
+        for p in PERMISSIONS.iter() {
             let first = *by_sid.entry(p.sid).or_insert((p.scope, p.condition));
             assert_eq!(first, (p.scope, p.condition), "{} in {}", p.action, p.sid);
         }
@@ -774,7 +308,7 @@ mod tests {
         let expected: Vec<&str> = PERMISSIONS
             .iter()
             .filter(|p| p.deployer)
-            .map(|p| p.action)
+            .map(|p| p.action.as_str())
             .collect();
         assert_eq!(actions, expected);
         for setup in [

@@ -1,12 +1,9 @@
-//! Progress of long work (build, push, launch), streamed to the UI. The shell forwards each event
-//! over a `tauri::ipc::Channel`; core only sees the [`ProgressSink`] trait, so tests can collect
-//! events in a `Vec`.
+//! Progress of a build, a push or a local run, as the events of its [`Job`](crate::jobs::Job).
 
-use crate::error::{BerthError, ErrorKind, Result};
+use crate::error::{BerthError, Result};
+use crate::jobs::Job;
 use serde::Serialize;
 use std::future::Future;
-use std::sync::Arc;
-use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
 /// One event of a long operation. Tagged by `event` so the UI can `switch` on it.
@@ -109,38 +106,10 @@ pub enum LayerState {
     Retrying,
 }
 
-/// Where progress events go.
-pub trait ProgressSink: Send + Sync {
-    fn emit(&self, event: Progress);
-}
+/// A build, push or local run: a [`Job`] that speaks [`Progress`].
+pub type Operation = Job<Progress>;
 
-impl<F: Fn(Progress) + Send + Sync> ProgressSink for F {
-    fn emit(&self, event: Progress) {
-        self(event)
-    }
-}
-
-/// A running long operation: emits progress and can be cancelled from elsewhere (the UI's Cancel
-/// button calls [`CancellationToken::cancel`] on a clone of `cancel`).
-#[derive(Clone)]
-pub struct Operation {
-    sink: Arc<dyn ProgressSink>,
-    cancel: CancellationToken,
-}
-
-impl Operation {
-    pub fn new(sink: Arc<dyn ProgressSink>, cancel: CancellationToken) -> Self {
-        Operation { sink, cancel }
-    }
-
-    pub fn emit(&self, event: Progress) {
-        self.sink.emit(event);
-    }
-
-    pub fn cancel_token(&self) -> CancellationToken {
-        self.cancel.clone()
-    }
-
+impl Job<Progress> {
     /// Runs `work` as the operation `name`: emits `Started`, then `Finished` or `Failed`. If the
     /// operation is cancelled first, `work` is dropped (which stops it at its next await point)
     /// and the result is the `Cancelled` kind.
@@ -148,11 +117,7 @@ impl Operation {
         self.emit(Progress::Started {
             operation: name.to_owned(),
         });
-        let result = tokio::select! {
-            biased;
-            _ = self.cancel.cancelled() => Err(BerthError::new(ErrorKind::Cancelled)),
-            result = work => result,
-        };
+        let result = self.guard(work).await;
         match &result {
             Ok(_) => self.emit(Progress::Finished),
             Err(error) => self.emit(Progress::Failed {
@@ -166,8 +131,10 @@ impl Operation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Mutex;
+    use crate::error::ErrorKind;
+    use std::sync::{Arc, Mutex};
     use std::time::Duration;
+    use tokio_util::sync::CancellationToken;
 
     fn collecting() -> (Operation, Arc<Mutex<Vec<Progress>>>, CancellationToken) {
         let events = Arc::new(Mutex::new(Vec::new()));

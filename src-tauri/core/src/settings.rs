@@ -112,7 +112,7 @@ impl Default for Preferences {
         Preferences {
             language: None,
             theme: Theme::System,
-            refresh_interval_secs: crate::monitor::DEFAULT_INTERVAL_SECS,
+            refresh_interval_secs: crate::dashboard::monitor::DEFAULT_INTERVAL_SECS,
             keep_in_tray: false,
             notifications: true,
         }
@@ -122,7 +122,7 @@ impl Default for Preferences {
 impl Preferences {
     /// Checks the choices before they are saved.
     pub fn validate(&self) -> Result<()> {
-        use crate::monitor::{MAX_INTERVAL_SECS, MIN_INTERVAL_SECS};
+        use crate::dashboard::monitor::{MAX_INTERVAL_SECS, MIN_INTERVAL_SECS};
         if !(MIN_INTERVAL_SECS..=MAX_INTERVAL_SECS).contains(&self.refresh_interval_secs) {
             return Err(BerthError::invalid("refreshInterval", "range")
                 .with("min", MIN_INTERVAL_SECS.to_string())

@@ -6,28 +6,20 @@ use berth_core::app_info::AppInfo;
 use berth_core::aws::profiles::{self, AwsConfigSummary};
 use berth_core::docker::{self, DockerContexts, DockerStatus};
 use berth_core::Result;
-use tauri::State;
+use tauri::{AppHandle, Manager};
 
-#[tauri::command]
-pub async fn probe_docker() -> DockerStatus {
-    docker::probe().await
+pub async fn probe_docker(_: &AppHandle) -> Result<DockerStatus> {
+    Ok(docker::probe().await)
 }
 
-/// The docker CLI's contexts, and the one Berth uses.
-#[tauri::command]
-pub fn list_docker_contexts() -> DockerContexts {
-    docker::contexts()
+pub async fn list_docker_contexts(_: &AppHandle) -> Result<DockerContexts> {
+    Ok(docker::contexts())
 }
 
-/// Uses context `name` from now on (`None`: as the docker CLI decides), remembers it, and
-/// checks the engine it leads to.
-#[tauri::command]
-pub async fn choose_docker_context(
-    state: State<'_, AppState>,
-    name: Option<String>,
-) -> Result<DockerStatus> {
+/// Remembers the choice, makes every later connection use it, and checks the engine it leads to.
+pub async fn choose_docker_context(app: &AppHandle, name: Option<String>) -> Result<DockerStatus> {
     let name = name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
-    state.update(|s| {
+    app.state::<AppState>().update(|s| {
         s.docker.context = name.clone();
         Ok(())
     })?;
@@ -35,12 +27,10 @@ pub async fn choose_docker_context(
     Ok(docker::probe().await)
 }
 
-#[tauri::command]
-pub async fn read_aws_config() -> AwsConfigSummary {
-    profiles::read_config_summary().await
+pub async fn read_aws_config(_: &AppHandle) -> Result<AwsConfigSummary> {
+    Ok(profiles::read_config_summary().await)
 }
 
-#[tauri::command]
-pub fn app_info() -> AppInfo {
-    AppInfo::current(env!("CARGO_PKG_VERSION"))
+pub async fn app_info(_: &AppHandle) -> Result<AppInfo> {
+    Ok(AppInfo::current(env!("CARGO_PKG_VERSION")))
 }

@@ -10,7 +10,7 @@ use berth_core::activity::ActivityLog;
 use berth_core::docker::{self, DockerEnv};
 use berth_core::image::platform::Platform;
 use berth_core::settings::{AccountSettings, PracticeMode};
-use berth_core::steps::image::{self, BuildRequest, PushRequest};
+use berth_core::wizard::image::{self, BuildRequest, PushRequest};
 use berth_core::ErrorKind;
 use image_support::{registry_digest, run_once, stack_var, unique_name, Collected};
 use std::time::Duration;

@@ -12,7 +12,7 @@ use berth_core::docker::discovery::context_dir_name;
 use berth_core::docker::{self, DockerEnv, HostSource};
 use berth_core::image::platform::Platform;
 use berth_core::settings::{AccountSettings, PracticeMode};
-use berth_core::steps::image::{self, BuildRequest, PushRequest};
+use berth_core::wizard::image::{self, BuildRequest, PushRequest};
 use berth_core::ErrorKind;
 use image_support::{registry_digest, stack_var, unique_name, Collected};
 use std::time::Duration;

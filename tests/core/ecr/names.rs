@@ -1,13 +1,14 @@
 //! Repository names: the table shared with the UI's validator, against Berth's validator, against
 //! moto's CreateRepository, and Berth's create refusing bad names before any AWS call.
 
+use crate::support;
 use crate::support::ecr as ecr_support;
 
 use berth_core::activity::ActivityLog;
 use berth_core::aws::ecr::{Encryption, TagMutability};
 use berth_core::ecr_lifecycle::LifecycleRule;
 use berth_core::ecr_names::{name_problem, suggestion, validate};
-use berth_core::steps::repository::{create_repository, NewRepository};
+use berth_core::wizard::repository::{create_repository, NewRepository};
 use berth_core::ErrorKind;
 use serde::Deserialize;
 
@@ -27,7 +28,7 @@ struct Table {
 /// The names, with `repeat` applied.
 fn cases() -> Vec<(String, Case)> {
     let table: Table = serde_json::from_str(include_str!(
-        "../../../ui/src/screens/repositories/name-cases.json"
+        "../../ui/src/screens/repositories/name-cases.json"
     ))
     .expect("name-cases.json parses");
     table
@@ -75,7 +76,7 @@ fn each_name_breaks_exactly_the_rule_the_table_says_with_its_suggestion() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
-/// moto checks CreateRepository's name against ECR's pattern (the same regex as FACTS.md) but
+/// moto checks CreateRepository's name against ECR's pattern (the same regex as docs/aws-facts.md#ecr) but
 /// not its length, so it accepts `a`, `9` and the 257-character name, which AWS refuses
 /// (2–256 characters). Every other name it accepts or refuses exactly as the table says.
 #[tokio::test]

@@ -2,15 +2,16 @@
 //! back through the API, pick, measure, list every page, open, and delete safely. Each test works
 //! in a moto account of its own, so the listings it checks hold only what it made.
 
+use crate::support;
 use crate::support::ecr as ecr_support;
 
 use berth_core::activity::{ActivityLog, ActivityStatus};
 use berth_core::aws::ecr::{Encryption, TagMutability, MAX_PAGE};
-use berth_core::ecr_lifecycle::LifecycleRule;
-use berth_core::steps::repositories::{
+use berth_core::dashboard::repository_list::{
     self, PlannedAction, RepositoryDeletion, RepositoryRef, RepositoryUsage,
 };
-use berth_core::steps::repository::{self, NewRepository};
+use berth_core::ecr_lifecycle::LifecycleRule;
+use berth_core::wizard::repository::{self, NewRepository};
 use berth_core::ErrorKind;
 use serde_json::Value;
 use std::collections::BTreeMap;

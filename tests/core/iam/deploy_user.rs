@@ -10,8 +10,8 @@ use berth_core::aws::AwsClients;
 use berth_core::credentials::{AccessKeys, Keychain, SecretStore, KEYCHAIN_SERVICE};
 use berth_core::permissions::{deploy_user_policy, Resources};
 use berth_core::settings::{AccountSettings, IdentitySource, Settings, SettingsFile};
-use berth_core::steps::account::{self, NewIdentity, PrincipalKind};
-use berth_core::steps::iam::{
+use berth_core::wizard::account::{self, NewIdentity, PrincipalKind};
+use berth_core::wizard::iam::{
     self, DeployUserRequest, DeployUserState, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME,
 };
 use berth_core::ErrorKind;

@@ -1,13 +1,14 @@
-//! The task execution role against moto: created exactly as FACTS describes it, left alone when
+//! The task execution role against moto: created exactly as docs/aws-facts.md#iam describes it, left alone when
 //! it is right, fixed on request when it is wrong; and the permission checklist, which moto
 //! cannot simulate, says "unknown" instead of guessing.
 
+use crate::support;
 use crate::support::iam as iam_support;
 
 use berth_core::activity::{ActivityLog, ActivityStatus};
 use berth_core::aws::AwsClients;
 use berth_core::permissions::PermissionGroup;
-use berth_core::steps::iam::{
+use berth_core::wizard::iam::{
     self, Decision, RoleProblem, RoleState, UnknownReason, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME,
 };
 use berth_core::ErrorKind;

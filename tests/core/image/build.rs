@@ -10,7 +10,7 @@ use berth_core::error::ErrorKind;
 use berth_core::image::context;
 use berth_core::image::platform::Platform;
 use berth_core::progress::{Progress, VertexState};
-use berth_core::steps::image::{self, BuildArg, BuildRequest};
+use berth_core::wizard::image::{self, BuildArg, BuildRequest};
 use image_support::{docker, docker_quiet, export_files, fixture_dir, unique_name, Collected};
 use std::collections::BTreeMap;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};

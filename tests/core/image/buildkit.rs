@@ -11,7 +11,7 @@ use berth_core::activity::ActivityLog;
 use berth_core::error::ErrorKind;
 use berth_core::image::platform::Platform;
 use berth_core::progress::{Progress, VertexState};
-use berth_core::steps::image::{self, BuildArg, BuildRequest};
+use berth_core::wizard::image::{self, BuildArg, BuildRequest};
 use image_support::{docker_quiet, inspect, log_text, run_once, stack_var, unique_name, Collected};
 use std::path::Path;
 

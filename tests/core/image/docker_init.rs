@@ -13,7 +13,7 @@ use crate::support::image as image_support;
 use berth_core::activity::ActivityLog;
 use berth_core::image::platform::Platform;
 use berth_core::progress::{Progress, VertexState};
-use berth_core::steps::image::{self, BuildArg, BuildRequest, BuiltImage};
+use berth_core::wizard::image::{self, BuildArg, BuildRequest, BuiltImage};
 use image_support::{
     docker_quiet, fixture_copy, inspect, language_images, log_text, run_once, unique_name,
     Collected,

@@ -10,7 +10,7 @@ use berth_core::aws::AwsClients;
 use berth_core::error::ErrorKind;
 use berth_core::progress::{LayerState, Progress};
 use berth_core::settings::{AccountSettings, PracticeMode};
-use berth_core::steps::image::{self, PushRequest};
+use berth_core::wizard::image::{self, PushRequest};
 use image_support::{
     create_repository, docker, docker_quiet, moto_clients, random_image, registry_digest,
     stack_var, unique_name, Collected, Registry,

@@ -7,7 +7,7 @@ use berth_core::activity::ActivityLog;
 use berth_core::error::ErrorKind;
 use berth_core::image::run;
 use berth_core::progress::Progress;
-use berth_core::steps::image;
+use berth_core::wizard::image;
 use image_support::{docker, docker_quiet, stack_var, unique_name, Collected};
 use std::process::Command;
 use std::time::Duration;

@@ -5,10 +5,10 @@
 
 use crate::support::launch as launch_support;
 
-use berth_core::steps::launch::plan::{self, PlanAction, PlanNote};
-use berth_core::steps::launch::resume::LaunchStatus;
-use berth_core::steps::launch::timeline::{LaunchEvent, Outcome, ResourceKind};
-use berth_core::steps::launch::{EnvVar, Ingress, LaunchConfig, LaunchMode};
+use berth_core::wizard::launch::plan::{self, PlanAction, PlanNote};
+use berth_core::wizard::launch::record::LaunchStatus;
+use berth_core::wizard::launch::timeline::{LaunchEvent, Outcome, ResourceKind};
+use berth_core::wizard::launch::{EnvVar, Ingress, LaunchConfig, LaunchMode};
 use berth_core::ErrorKind;
 use launch_support::{fixture, snapshot, Timeline};
 

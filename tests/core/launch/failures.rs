@@ -1,15 +1,15 @@
 //! When things go wrong, against moto: a task that stops is explained — stopped reason, exit
-//! code, last log lines and the plain-language cause — for each first-run failure of FACTS.md;
+//! code, last log lines and the plain-language cause — for each first-run failure of docs/aws-facts.md;
 //! and a region without a default VPC gets an explanation and a picker instead of a guess.
 
 use crate::support::launch as launch_support;
 
-use berth_core::steps::launch::explain::StopCause;
-use berth_core::steps::launch::network;
-use berth_core::steps::launch::plan::{self, PlanNote};
-use berth_core::steps::launch::resume::LaunchStatus;
-use berth_core::steps::launch::timeline::{self, FollowEnd, LaunchEvent, Watch};
-use berth_core::steps::launch::LaunchMode;
+use berth_core::wizard::launch::explain::StopCause;
+use berth_core::wizard::launch::network;
+use berth_core::wizard::launch::plan::{self, PlanNote};
+use berth_core::wizard::launch::record::LaunchStatus;
+use berth_core::wizard::launch::timeline::{self, FollowEnd, LaunchEvent, Watch};
+use berth_core::wizard::launch::LaunchMode;
 use berth_core::ErrorKind;
 use launch_support::{fast_follow, fixture, Timeline};
 

@@ -4,12 +4,12 @@
 
 use crate::support::launch as launch_support;
 
-use berth_core::steps::launch::resume::LaunchStatus;
-use berth_core::steps::launch::teardown::{
+use berth_core::wizard::launch::record::LaunchStatus;
+use berth_core::wizard::launch::teardown::{
     self, KeepReason, TeardownAction, TeardownContext, TeardownPlan,
 };
-use berth_core::steps::launch::timeline::{LaunchEvent, Outcome, ResourceKind};
-use berth_core::steps::launch::LaunchMode;
+use berth_core::wizard::launch::timeline::{LaunchEvent, Outcome, ResourceKind};
+use berth_core::wizard::launch::LaunchMode;
 use launch_support::{fast_follow, fixture, snapshot, Fixture, Timeline};
 
 async fn tear_down(f: &Fixture, app: &str) -> (TeardownPlan, Vec<LaunchEvent>) {
@@ -250,12 +250,12 @@ async fn a_cluster_named_berth_made_by_hand_is_used_but_never_deleted() {
         .await
         .unwrap();
     let config = f.config(f.choices(LaunchMode::Service));
-    let plan = berth_core::steps::launch::plan::plan(&f.clients, &config)
+    let plan = berth_core::wizard::launch::plan::plan(&f.clients, &config)
         .await
         .unwrap();
     assert!(!plan.blocked);
     assert!(plan.notes.contains(
-        &berth_core::steps::launch::plan::PlanNote::ClusterNotBerths {
+        &berth_core::wizard::launch::plan::PlanNote::ClusterNotBerths {
             name: "berth".into()
         }
     ));

@@ -7,7 +7,7 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
 use berth_core::activity::ActivityLog;
 use berth_core::aws::{AwsClients, AwsTarget, CredentialSource};
-use berth_core::steps::account;
+use berth_core::wizard::account;
 use berth_core::ErrorKind;
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use berth_core::activity::ActivityLog;
 use berth_core::aws::{AwsClients, AwsTarget, CredentialSource};
 use berth_core::credentials::{Keychain, SecretStore};
 use berth_core::settings::{AccountSettings, IdentitySource, PracticeMode};
-use berth_core::steps::account;
+use berth_core::wizard::account;
 use berth_core::ErrorKind;
 use std::sync::Arc;
 

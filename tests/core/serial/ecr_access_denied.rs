@@ -8,7 +8,8 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
 use berth_core::activity::{ActivityLog, ActivityStatus};
 use berth_core::aws::{AwsClients, AwsTarget, CredentialSource};
-use berth_core::steps::{repositories, repository};
+use berth_core::dashboard::repository_list as repositories;
+use berth_core::wizard::repository;
 use berth_core::ErrorKind;
 
 const READ_ONLY_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow",

@@ -11,7 +11,7 @@ use crate::support::iam as iam_support;
 use berth_core::activity::{ActivityLog, ActivityStatus};
 use berth_core::aws::AwsClients;
 use berth_core::settings::{AccountSettings, Settings};
-use berth_core::steps::iam::{self, DeployUserRequest, RoleProblem, RoleState};
+use berth_core::wizard::iam::{self, DeployUserRequest, RoleProblem, RoleState};
 use berth_core::ErrorKind;
 use iam_support::{clients_with, default_account, REGION};
 use serde_json::{json, Value};

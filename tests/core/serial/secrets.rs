@@ -14,7 +14,7 @@ use berth_core::credentials::{
 };
 use berth_core::image::push::RegistryCredentials;
 use berth_core::settings::{PracticeMode, SettingsFile};
-use berth_core::steps::account::{self, NewIdentity};
+use berth_core::wizard::account::{self, NewIdentity};
 use berth_core::ErrorKind;
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -5,7 +5,7 @@
 
 use crate::support::status as status_support;
 
-use berth_core::steps::status::{take_snapshot, StatusCache, StatusEvent, StatusWatch};
+use berth_core::dashboard::deployments::{take_snapshot, StatusCache, StatusEvent, StatusWatch};
 use status_support::*;
 
 fn set_task_transition(times: u64) {

@@ -4,15 +4,15 @@
 use crate::support::status as status_support;
 
 use berth_core::activity::ActivityLog;
-use berth_core::steps::service_actions::{self, MAX_DESIRED_COUNT};
-use berth_core::steps::status::{take_snapshot, StatusCache};
+use berth_core::dashboard::deployments::{take_snapshot, StatusCache};
+use berth_core::dashboard::service_actions::{self, MAX_DESIRED_COUNT};
 use berth_core::ErrorKind;
 use status_support::*;
 
 async fn service_named(
     clients: &berth_core::aws::AwsClients,
     name: &str,
-) -> Option<berth_core::steps::status::ServiceStatus> {
+) -> Option<berth_core::dashboard::deployments::ServiceStatus> {
     take_snapshot(clients, &StatusCache::default(), &[])
         .await
         .unwrap()

@@ -4,8 +4,8 @@
 use crate::support::status as status_support;
 
 use aws_sdk_cloudwatchlogs::types::InputLogEvent;
-use berth_core::aws::log_events::{read, LogRequest, PAGE_LINES};
-use berth_core::steps::status::{task_log_streams, StatusCache};
+use berth_core::aws::logs::{read, LogRequest, PAGE_LINES};
+use berth_core::dashboard::deployments::{task_log_streams, StatusCache};
 use berth_core::ErrorKind;
 use status_support::*;
 
@@ -43,7 +43,7 @@ async fn put_lines(
         .expect("PutLogEvents");
 }
 
-fn numbers(page: &berth_core::aws::log_events::LogPage) -> Vec<usize> {
+fn numbers(page: &berth_core::aws::logs::LogPage) -> Vec<usize> {
     page.lines
         .iter()
         .map(|l| {

@@ -5,7 +5,7 @@ use crate::support::status as status_support;
 
 use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
 use aws_smithy_types::DateTime;
-use berth_core::aws::metrics::{service_utilisation, MetricRange};
+use berth_core::aws::cloudwatch::{service_utilisation, MetricRange};
 use status_support::*;
 
 async fn put(

@@ -4,11 +4,11 @@
 use crate::support::status as status_support;
 
 use berth_core::activity::ActivityLog;
-use berth_core::steps::service_actions;
-use berth_core::steps::status::{
+use berth_core::dashboard::costs::fargate_prices_for;
+use berth_core::dashboard::deployments::{
     take_snapshot, DeploymentsSnapshot, StatusCache, StatusEvent, StatusWatch, BERTH_STOP_REASON,
 };
-use berth_core::steps::status_cost::fargate_prices_for;
+use berth_core::dashboard::service_actions;
 use status_support::*;
 
 /// One refresh as the monitor makes it: followed tasks from the watch, then the watch's events.
@@ -207,7 +207,7 @@ async fn a_service_losing_tasks_is_announced_once_and_its_recovery_too() {
     // moto's services never start tasks (runningCount stays 0, or a fixed number for the whole
     // server), so the service's running count in a real snapshot is set to what ECS would report
     // as tasks die and come back.
-    use berth_core::steps::status::ServiceStatus;
+    use berth_core::dashboard::deployments::ServiceStatus;
     hold_tasks_running();
     let moto = stack_var("BERTH_TEST_MOTO_URL");
     let clients = clients_at(&moto, isolated_account().await).await;

@@ -1,8 +1,11 @@
 //! ECR repositories, their images and lifecycle policies: thin calls over the SDK that return
 //! Berth's types. Listing calls follow every page (the SDK's paginators), so a big account is
-//! never cut off at the first page.
+//! never cut off at the first page. Each `…_call` function is the call a screen shows before the
+//! user clicks; the function of the same name without `_call` sends it.
 
-use super::{errors, AwsClients};
+use super::call::Call;
+use super::catalogue::ecr;
+use super::AwsClients;
 use crate::error::{BerthError, ErrorKind, Result};
 use aws_sdk_ecr::types::{
     EncryptionConfiguration, EncryptionType, ImageIdentifier, ImageScanningConfiguration,
@@ -162,6 +165,20 @@ pub struct ImageSummary {
     pub size_bytes: u64,
 }
 
+impl ImageSummary {
+    fn from_sdk(i: &aws_sdk_ecr::types::ImageDetail) -> Self {
+        ImageSummary {
+            digest: i.image_digest().unwrap_or_default().to_owned(),
+            tags: i.image_tags().to_vec(),
+            pushed_at: i.image_pushed_at().and_then(millis),
+            size_bytes: i
+                .image_size_in_bytes()
+                .and_then(|s| u64::try_from(s).ok())
+                .unwrap_or(0),
+        }
+    }
+}
+
 fn millis(t: &DateTime) -> Option<u64> {
     t.to_millis().ok().and_then(|m| u64::try_from(m).ok())
 }
@@ -181,34 +198,51 @@ pub fn is_not_empty(err: &BerthError) -> bool {
     err.param("code") == Some("RepositoryNotEmptyException")
 }
 
+/// `aws ecr describe-repositories`: every repository of the region.
+pub fn describe_repositories_call(clients: &AwsClients) -> Call<'_> {
+    clients.call(&ecr::DESCRIBE_REPOSITORIES, "")
+}
+
 /// Every repository of the account in the client's region, all pages.
 pub async fn describe_repositories(clients: &AwsClients) -> Result<Vec<RepositorySummary>> {
-    let repos: Vec<_> = clients
+    let request = clients
         .ecr()
         .describe_repositories()
         .into_paginator()
         .page_size(MAX_PAGE)
         .items()
         .send()
-        .try_collect()
+        .try_collect();
+    describe_repositories_call(clients)
+        .send(request, |repos| {
+            Ok(repos.iter().map(RepositorySummary::from_sdk).collect())
+        })
         .await
-        .map_err(|e| errors::from_sdk(e, "ecr:DescribeRepositories"))?;
-    Ok(repos.iter().map(RepositorySummary::from_sdk).collect())
+}
+
+/// `aws ecr describe-repositories --repository-names …`: how a pick is checked.
+pub fn describe_repository_call<'a>(clients: &'a AwsClients, name: &str) -> Call<'a> {
+    clients
+        .call(&ecr::DESCRIBE_REPOSITORIES, name)
+        .opt("--repository-names", name)
 }
 
 /// One repository by name; `NotFound` when it does not exist.
 pub async fn describe_repository(clients: &AwsClients, name: &str) -> Result<RepositorySummary> {
-    let out = clients
+    let request = clients
         .ecr()
         .describe_repositories()
         .repository_names(name)
-        .send()
+        .send();
+    describe_repository_call(clients, name)
+        .send(request, |out| {
+            out.repositories()
+                .first()
+                .map(RepositorySummary::from_sdk)
+                .ok_or_else(|| BerthError::new(ErrorKind::NotFound))
+        })
         .await
-        .map_err(|e| about(errors::from_sdk(e, "ecr:DescribeRepositories"), name))?;
-    out.repositories()
-        .first()
-        .map(RepositorySummary::from_sdk)
-        .ok_or_else(|| about(BerthError::new(ErrorKind::NotFound), name))
+        .map_err(|e| about(e, name))
 }
 
 /// What CreateRepository is asked for.
@@ -218,6 +252,19 @@ pub struct CreateParams<'a> {
     pub tag_mutability: TagMutability,
     pub encryption: &'a Encryption,
     pub tags: &'a [(String, String)],
+}
+
+pub fn create_repository_call<'a>(clients: &'a AwsClients, params: &CreateParams<'_>) -> Call<'a> {
+    clients
+        .call(&ecr::CREATE_REPOSITORY, params.name)
+        .opt("--repository-name", params.name)
+        .opt(
+            "--image-scanning-configuration",
+            format!("scanOnPush={}", params.scan_on_push),
+        )
+        .opt("--image-tag-mutability", params.tag_mutability.as_cli())
+        .opt("--encryption-configuration", params.encryption.as_cli())
+        .tags(params.tags)
 }
 
 pub async fn create_repository(
@@ -230,7 +277,7 @@ pub async fn create_repository(
         .map(|(k, v)| Tag::builder().key(k).value(v).build())
         .collect::<std::result::Result<Vec<_>, _>>()
         .map_err(BerthError::internal)?;
-    let out = clients
+    let request = clients
         .ecr()
         .create_repository()
         .repository_name(params.name)
@@ -242,30 +289,45 @@ pub async fn create_repository(
         .image_tag_mutability(params.tag_mutability.to_sdk())
         .encryption_configuration(params.encryption.to_sdk()?)
         .set_tags(Some(tags))
-        .send()
+        .send();
+    create_repository_call(clients, params)
+        .send(request, |out| {
+            out.repository()
+                .map(RepositorySummary::from_sdk)
+                .ok_or_else(|| BerthError::internal("CreateRepository returned no repository"))
+        })
         .await
-        .map_err(|e| about(errors::from_sdk(e, "ecr:CreateRepository"), params.name))?;
-    out.repository()
-        .map(RepositorySummary::from_sdk)
-        .ok_or_else(|| BerthError::internal("CreateRepository returned no repository"))
+        .map_err(|e| about(e, params.name))
+}
+
+pub fn delete_repository_call<'a>(clients: &'a AwsClients, name: &str, force: bool) -> Call<'a> {
+    let call = clients
+        .call(&ecr::DELETE_REPOSITORY, name)
+        .opt("--repository-name", name);
+    if force {
+        call.arg("--force")
+    } else {
+        call
+    }
 }
 
 /// Deletes a repository; with `force`, also every image in it.
 pub async fn delete_repository(clients: &AwsClients, name: &str, force: bool) -> Result<()> {
-    clients
+    let request = clients
         .ecr()
         .delete_repository()
         .repository_name(name)
         .force(force)
-        .send()
+        .send();
+    delete_repository_call(clients, name, force)
+        .send(request, |_| Ok(()))
         .await
-        .map_err(|e| about(errors::from_sdk(e, "ecr:DeleteRepository"), name))?;
-    Ok(())
+        .map_err(|e| about(e, name))
 }
 
 /// Every image of a repository, all pages.
 pub async fn describe_images(clients: &AwsClients, name: &str) -> Result<Vec<ImageSummary>> {
-    let images: Vec<_> = clients
+    let request = clients
         .ecr()
         .describe_images()
         .repository_name(name)
@@ -273,69 +335,112 @@ pub async fn describe_images(clients: &AwsClients, name: &str) -> Result<Vec<Ima
         .page_size(MAX_PAGE)
         .items()
         .send()
-        .try_collect()
-        .await
-        .map_err(|e| about(errors::from_sdk(e, "ecr:DescribeImages"), name))?;
-    Ok(images
-        .iter()
-        .map(|i| ImageSummary {
-            digest: i.image_digest().unwrap_or_default().to_owned(),
-            tags: i.image_tags().to_vec(),
-            pushed_at: i.image_pushed_at().and_then(millis),
-            size_bytes: i
-                .image_size_in_bytes()
-                .and_then(|s| u64::try_from(s).ok())
-                .unwrap_or(0),
+        .try_collect();
+    clients
+        .call(&ecr::DESCRIBE_IMAGES, name)
+        .opt("--repository-name", name)
+        .send(request, |images| {
+            Ok(images.iter().map(ImageSummary::from_sdk).collect())
         })
-        .collect())
+        .await
+        .map_err(|e| about(e, name))
+}
+
+/// The image a tag or a digest (`sha256:…`) names in a repository, if there is one.
+pub async fn find_image(
+    clients: &AwsClients,
+    repository: &str,
+    reference: &str,
+) -> Result<Option<ImageSummary>> {
+    let (id, arg) = if reference.starts_with("sha256:") {
+        (
+            ImageIdentifier::builder().image_digest(reference).build(),
+            format!("imageDigest={reference}"),
+        )
+    } else {
+        (
+            ImageIdentifier::builder().image_tag(reference).build(),
+            format!("imageTag={reference}"),
+        )
+    };
+    let request = clients
+        .ecr()
+        .describe_images()
+        .repository_name(repository)
+        .image_ids(id)
+        .send();
+    let found = clients
+        .call(&ecr::DESCRIBE_IMAGES, repository)
+        .opt("--repository-name", repository)
+        .opt("--image-ids", arg)
+        .send(request, |out| {
+            Ok(out.image_details().first().map(ImageSummary::from_sdk))
+        })
+        .await;
+    match found {
+        // ECR answers an image it does not hold with ImageNotFoundException.
+        Err(e) if e.param("code") == Some("ImageNotFoundException") => Ok(None),
+        other => other.map_err(|e| about(e, repository)),
+    }
 }
 
 /// The tags of a repository, as key/value pairs.
 pub async fn list_tags(clients: &AwsClients, arn: &str) -> Result<Vec<(String, String)>> {
-    let out = clients
+    let request = clients
         .ecr()
         .list_tags_for_resource()
         .resource_arn(arn)
-        .send()
+        .send();
+    clients
+        .call(&ecr::LIST_TAGS_FOR_RESOURCE, arn)
+        .opt("--resource-arn", arn)
+        .send(request, |out| {
+            Ok(out
+                .tags()
+                .iter()
+                .map(|t| (t.key().to_owned(), t.value().to_owned()))
+                .collect())
+        })
         .await
-        .map_err(|e| errors::from_sdk(e, "ecr:ListTagsForResource"))?;
-    Ok(out
-        .tags()
-        .iter()
-        .map(|t| (t.key().to_owned(), t.value().to_owned()))
-        .collect())
+}
+
+pub fn put_lifecycle_policy_call<'a>(clients: &'a AwsClients, name: &str, text: &str) -> Call<'a> {
+    clients
+        .call(&ecr::PUT_LIFECYCLE_POLICY, name)
+        .opt("--repository-name", name)
+        .opt("--lifecycle-policy-text", text)
 }
 
 pub async fn put_lifecycle_policy(clients: &AwsClients, name: &str, text: &str) -> Result<()> {
-    clients
+    let request = clients
         .ecr()
         .put_lifecycle_policy()
         .repository_name(name)
         .lifecycle_policy_text(text)
-        .send()
+        .send();
+    put_lifecycle_policy_call(clients, name, text)
+        .send(request, |_| Ok(()))
         .await
-        .map_err(|e| about(errors::from_sdk(e, "ecr:PutLifecyclePolicy"), name))?;
-    Ok(())
+        .map_err(|e| about(e, name))
 }
 
 /// The repository's lifecycle policy text, or `None` when it has none.
 pub async fn get_lifecycle_policy(clients: &AwsClients, name: &str) -> Result<Option<String>> {
-    match clients
+    let request = clients
         .ecr()
         .get_lifecycle_policy()
         .repository_name(name)
-        .send()
-        .await
-    {
-        Ok(out) => Ok(out.lifecycle_policy_text().map(str::to_owned)),
-        Err(e) => {
-            let err = errors::from_sdk(e, "ecr:GetLifecyclePolicy");
-            if err.param("code") == Some("LifecyclePolicyNotFoundException") {
-                Ok(None)
-            } else {
-                Err(about(err, name))
-            }
-        }
+        .send();
+    let found = clients
+        .call(&ecr::GET_LIFECYCLE_POLICY, name)
+        .opt("--repository-name", name)
+        .send(request, |out| {
+            Ok(out.lifecycle_policy_text().map(str::to_owned))
+        })
+        .await;
+    match found {
+        Err(err) if err.param("code") == Some("LifecyclePolicyNotFoundException") => Ok(None),
+        other => other.map_err(|e| about(e, name)),
     }
 }
 
@@ -357,6 +462,20 @@ pub struct BatchDeleted {
     pub failures: Vec<ImageFailure>,
 }
 
+pub fn batch_delete_image_call<'a>(
+    clients: &'a AwsClients,
+    repository: &str,
+    digests: &[String],
+) -> Call<'a> {
+    clients
+        .call(&ecr::BATCH_DELETE_IMAGE, repository)
+        .opt("--repository-name", repository)
+        .list(
+            "--image-ids",
+            digests.iter().map(|d| format!("imageDigest={d}")),
+        )
+}
+
 /// Deletes up to [`MAX_BATCH_DELETE`] images by digest.
 pub async fn batch_delete_images(
     clients: &AwsClients,
@@ -367,35 +486,38 @@ pub async fn batch_delete_images(
         .iter()
         .map(|d| ImageIdentifier::builder().image_digest(d).build())
         .collect();
-    let out = clients
+    let request = clients
         .ecr()
         .batch_delete_image()
         .repository_name(name)
         .set_image_ids(Some(ids))
-        .send()
-        .await
-        .map_err(|e| about(errors::from_sdk(e, "ecr:BatchDeleteImage"), name))?;
-    let mut result = BatchDeleted::default();
-    for id in out.image_ids() {
-        if let Some(d) = id.image_digest() {
-            if !result.deleted.iter().any(|x| x == d) {
-                result.deleted.push(d.to_owned());
+        .send();
+    batch_delete_image_call(clients, name, digests)
+        .send(request, |out| {
+            let mut result = BatchDeleted::default();
+            for id in out.image_ids() {
+                if let Some(d) = id.image_digest() {
+                    if !result.deleted.iter().any(|x| x == d) {
+                        result.deleted.push(d.to_owned());
+                    }
+                }
             }
-        }
-    }
-    for f in out.failures() {
-        result.failures.push(ImageFailure {
-            digest: f
-                .image_id()
-                .and_then(|i| i.image_digest())
-                .unwrap_or_default()
-                .to_owned(),
-            code: f
-                .failure_code()
-                .map(|c| c.as_str().to_owned())
-                .unwrap_or_default(),
-            reason: f.failure_reason().unwrap_or_default().to_owned(),
-        });
-    }
-    Ok(result)
+            for f in out.failures() {
+                result.failures.push(ImageFailure {
+                    digest: f
+                        .image_id()
+                        .and_then(|i| i.image_digest())
+                        .unwrap_or_default()
+                        .to_owned(),
+                    code: f
+                        .failure_code()
+                        .map(|c| c.as_str().to_owned())
+                        .unwrap_or_default(),
+                    reason: f.failure_reason().unwrap_or_default().to_owned(),
+                });
+            }
+            Ok(result)
+        })
+        .await
+        .map_err(|e| about(e, name))
 }

@@ -2,7 +2,9 @@
 //! base64 of `AWS:<password>`, valid 12 hours; it is passed to the engine per request and never
 //! written anywhere (no `docker login`, no `~/.docker/config.json`).
 
-use super::{errors, AwsClients};
+use super::catalogue::ecr;
+use super::AwsClients;
+use crate::cli::CliCommand;
 use crate::error::{BerthError, Result};
 use crate::image::push::RegistryCredentials;
 use base64::Engine as _;
@@ -17,20 +19,33 @@ pub struct EcrLogin {
     pub expires_at: Option<i64>,
 }
 
-/// Calls GetAuthorizationToken and decodes the token.
-pub async fn login(clients: &AwsClients) -> Result<EcrLogin> {
-    let out = clients
-        .ecr()
-        .get_authorization_token()
-        .send()
-        .await
-        .map_err(|e| errors::from_sdk(e, "ecr:GetAuthorizationToken"))?;
-    let data = out
-        .authorization_data
-        .unwrap_or_default()
-        .into_iter()
-        .next()
-        .ok_or_else(|| BerthError::internal("GetAuthorizationToken returned no token"))?;
+/// Calls GetAuthorizationToken and decodes the token. The activity log shows it as the shell
+/// does it, `aws ecr get-login-password | docker login … <registry>`, where the registry is
+/// `practice_registry` in practice mode and otherwise the one ECR answers with.
+pub async fn login(
+    clients: &AwsClients,
+    target: &str,
+    practice_registry: Option<&str>,
+) -> Result<EcrLogin> {
+    let call = clients.call(&ecr::GET_AUTHORIZATION_TOKEN, target);
+    let answer = call
+        .request(clients.ecr().get_authorization_token().send(), |out| {
+            out.authorization_data
+                .unwrap_or_default()
+                .into_iter()
+                .next()
+                .ok_or_else(|| BerthError::internal("GetAuthorizationToken returned no token"))
+        })
+        .await;
+    let registry = match (&answer, practice_registry) {
+        (_, Some(practice)) => practice.to_owned(),
+        (Ok(data), None) => registry_of(data.proxy_endpoint.as_deref().unwrap_or_default()),
+        (Err(_), None) => format!("<account>.dkr.ecr.{}.amazonaws.com", clients.region()),
+    };
+    let docker_login =
+        CliCommand::new(["docker", "login", "--username", "AWS", "--password-stdin"])
+            .arg(&registry);
+    let data = call.pipe(docker_login).recorded(answer)?;
     let token = data.authorization_token.unwrap_or_default();
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(token.trim())
@@ -43,12 +58,7 @@ pub async fn login(clients: &AwsClients) -> Result<EcrLogin> {
     let (username, password) = decoded.split_once(':').ok_or_else(|| {
         BerthError::internal("GetAuthorizationToken returned a token without a user name")
     })?;
-    let endpoint = data.proxy_endpoint.unwrap_or_default();
-    let registry = endpoint
-        .trim_start_matches("https://")
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_owned();
+    let registry = registry_of(data.proxy_endpoint.as_deref().unwrap_or_default());
     Ok(EcrLogin {
         credentials: RegistryCredentials {
             username: username.to_owned(),
@@ -58,4 +68,13 @@ pub async fn login(clients: &AwsClients) -> Result<EcrLogin> {
         registry,
         expires_at: data.expires_at.map(|t| t.secs()),
     })
+}
+
+/// `https://<account>.dkr.ecr.<region>.amazonaws.com` → the registry host Docker names.
+fn registry_of(proxy_endpoint: &str) -> String {
+    proxy_endpoint
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned()
 }

@@ -2,7 +2,8 @@
 //! does not see. Registering the pushed manifest with PutImage makes the image show in the
 //! Repositories view and lets Launch find it, as after a real push.
 
-use super::{errors, AwsClients};
+use super::catalogue::ecr;
+use super::AwsClients;
 use crate::error::{ErrorKind, Result};
 
 /// PutImage of `manifest` under `tag`, with the digest the registry computed for it (the emulator
@@ -15,28 +16,33 @@ pub async fn register_image(
     media_type: &str,
     digest: &str,
 ) -> Result<Option<String>> {
-    let result = clients
-        .ecr()
-        .put_image()
-        .repository_name(repository)
-        .image_tag(tag)
-        .image_manifest(manifest)
-        .image_manifest_media_type(media_type)
-        .image_digest(digest)
-        .send()
+    let registered = clients
+        .call(&ecr::PUT_IMAGE, format!("{repository}:{tag}"))
+        .opt("--repository-name", repository)
+        .opt("--image-tag", tag)
+        .opt("--image-manifest", "file://manifest.json")
+        .opt("--image-manifest-media-type", media_type)
+        .send(
+            clients
+                .ecr()
+                .put_image()
+                .repository_name(repository)
+                .image_tag(tag)
+                .image_manifest(manifest)
+                .image_manifest_media_type(media_type)
+                .image_digest(digest)
+                .send(),
+            |out| {
+                Ok(out
+                    .image
+                    .and_then(|i| i.image_id)
+                    .and_then(|id| id.image_digest))
+            },
+        )
         .await;
-    match result {
-        Ok(out) => Ok(out
-            .image
-            .and_then(|i| i.image_id)
-            .and_then(|id| id.image_digest)),
-        Err(e) => {
-            let err = errors::from_sdk(e, "ecr:PutImage");
-            if err.kind == ErrorKind::AlreadyExists {
-                Ok(None)
-            } else {
-                Err(err.with("resource", "repository").with("name", repository))
-            }
-        }
+    match registered {
+        Err(err) if err.kind == ErrorKind::AlreadyExists => Ok(None),
+        Err(err) => Err(err.with("resource", "repository").with("name", repository)),
+        ok => ok,
     }
 }

@@ -1,23 +1,26 @@
 //! AWS access. One factory builds the shared SDK configuration (region, credentials, and the
-//! endpoint override of practice mode); each service gets a thin wrapper module of its own.
+//! endpoint override of practice mode); each service gets a thin wrapper module of its own, which
+//! calls AWS only through a declared action (`catalogue`) and a [`call::Call`], so every call is
+//! logged with its CLI equivalent and its errors name the IAM action. Nothing outside this module
+//! touches an SDK client.
 
+pub mod action;
+pub mod call;
+pub mod catalogue;
+pub mod cloudwatch;
 pub mod ec2;
 pub mod ecr;
 pub mod ecr_auth;
 pub mod ecr_practice;
 pub mod ecs;
-pub mod ecs_status;
 pub mod errors;
 pub mod iam;
-pub mod log_events;
 pub mod logs;
-pub mod metrics;
-pub mod network_interfaces;
 pub mod profiles;
 pub mod regions;
 pub mod sts;
 
-use crate::activity::CliCommand;
+use crate::activity::ActivityLog;
 use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_config::provider_config::ProviderConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -52,6 +55,8 @@ pub struct AwsClients {
     /// `--profile`, when the credentials come from a named profile (for CLI equivalents).
     profile: Option<String>,
     endpoint_url: Option<String>,
+    /// Where calls are recorded.
+    activity: ActivityLog,
 }
 
 impl AwsClients {
@@ -88,16 +93,24 @@ impl AwsClients {
             config: loader.load().await,
             profile,
             endpoint_url: target.endpoint_url.clone(),
+            activity: ActivityLog::in_memory(),
         }
     }
 
-    /// The `aws` command that does what Berth is about to do, e.g. `cli("ecr", "create-repository")`,
-    /// ending with this client's `--region`, `--profile` and (practice mode) `--endpoint-url`.
-    pub fn cli(&self, service: &str, operation: &str) -> CliCommand {
-        CliCommand::new(["aws", service, operation])
-            .trailing("--region", self.region())
-            .trailing_some("--profile", self.profile.clone())
-            .trailing_some("--endpoint-url", self.endpoint_url.clone())
+    /// The same clients, recording their calls in `log` (the app's activity log).
+    pub fn with_activity(mut self, log: ActivityLog) -> Self {
+        self.activity = log;
+        self
+    }
+
+    /// The log calls are recorded in.
+    pub fn activity(&self) -> &ActivityLog {
+        &self.activity
+    }
+
+    /// The profile the credentials come from, if a named one (for `--profile`).
+    pub fn profile(&self) -> Option<&str> {
+        self.profile.as_deref()
     }
 
     /// Whether requests go to a local emulator instead of AWS.
@@ -110,6 +123,7 @@ impl AwsClients {
         self.endpoint_url.as_deref()
     }
 
+    /// The SDK configuration, for tests that set up resources as another tool would.
     pub fn sdk_config(&self) -> &SdkConfig {
         &self.config
     }
@@ -118,31 +132,31 @@ impl AwsClients {
         self.config.region().map(Region::as_ref).unwrap_or_default()
     }
 
-    pub fn sts(&self) -> aws_sdk_sts::Client {
+    pub(in crate::aws) fn sts(&self) -> aws_sdk_sts::Client {
         aws_sdk_sts::Client::new(&self.config)
     }
 
-    pub fn iam(&self) -> aws_sdk_iam::Client {
+    pub(in crate::aws) fn iam(&self) -> aws_sdk_iam::Client {
         aws_sdk_iam::Client::new(&self.config)
     }
 
-    pub fn ecr(&self) -> aws_sdk_ecr::Client {
+    pub(in crate::aws) fn ecr(&self) -> aws_sdk_ecr::Client {
         aws_sdk_ecr::Client::new(&self.config)
     }
 
-    pub fn ecs(&self) -> aws_sdk_ecs::Client {
+    pub(in crate::aws) fn ecs(&self) -> aws_sdk_ecs::Client {
         aws_sdk_ecs::Client::new(&self.config)
     }
 
-    pub fn ec2(&self) -> aws_sdk_ec2::Client {
+    pub(in crate::aws) fn ec2(&self) -> aws_sdk_ec2::Client {
         aws_sdk_ec2::Client::new(&self.config)
     }
 
-    pub fn logs(&self) -> aws_sdk_cloudwatchlogs::Client {
+    pub(in crate::aws) fn logs(&self) -> aws_sdk_cloudwatchlogs::Client {
         aws_sdk_cloudwatchlogs::Client::new(&self.config)
     }
 
-    pub fn cloudwatch(&self) -> aws_sdk_cloudwatch::Client {
+    pub(in crate::aws) fn cloudwatch(&self) -> aws_sdk_cloudwatch::Client {
         aws_sdk_cloudwatch::Client::new(&self.config)
     }
 }

@@ -1,6 +1,7 @@
 //! STS: who the credentials belong to.
 
-use super::{errors, AwsClients};
+use super::catalogue::sts;
+use super::AwsClients;
 use crate::error::Result;
 use serde::Serialize;
 use ts_rs::TS;
@@ -15,15 +16,14 @@ pub struct CallerIdentity {
 }
 
 pub async fn caller_identity(clients: &AwsClients) -> Result<CallerIdentity> {
-    let out = clients
-        .sts()
-        .get_caller_identity()
-        .send()
+    clients
+        .call(&sts::GET_CALLER_IDENTITY, "")
+        .send(clients.sts().get_caller_identity().send(), |out| {
+            Ok(CallerIdentity {
+                account: out.account.unwrap_or_default(),
+                arn: out.arn.unwrap_or_default(),
+                user_id: out.user_id.unwrap_or_default(),
+            })
+        })
         .await
-        .map_err(|e| errors::from_sdk(e, "sts:GetCallerIdentity"))?;
-    Ok(CallerIdentity {
-        account: out.account.unwrap_or_default(),
-        arn: out.arn.unwrap_or_default(),
-        user_id: out.user_id.unwrap_or_default(),
-    })
 }

@@ -1,0 +1,439 @@
+//! Wizard step 1, Account: who the user is on AWS. A profile from `~/.aws`, or an access key pair
+//! saved in the OS keychain; a region; practice mode; and verification through STS.
+
+use crate::aws::profiles::{read_config_summary, AwsProfileSummary};
+use crate::aws::regions::{looks_like_region, REGIONS};
+use crate::aws::sts::{caller_identity, CallerIdentity};
+use crate::aws::{AwsClients, AwsTarget, CredentialSource};
+use crate::credentials::{mask_key_id, AccessKeys, KeychainCredentials, SecretStore};
+use crate::error::{BerthError, ErrorKind, Result};
+use crate::settings::{AccountSettings, IdentitySource, PracticeMode, SavedIdentity, Settings};
+use aws_credential_types::provider::SharedCredentialsProvider;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::sync::Arc;
+use ts_rs::TS;
+
+/// A key pair the user typed, on its way to the keychain. The only IPC payload that carries a
+/// secret, and only from the UI to Berth, never back.
+#[derive(Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NewIdentity {
+    pub name: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: Option<String>,
+}
+
+impl fmt::Debug for NewIdentity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewIdentity")
+            .field("name", &self.name)
+            .field("access_key_id", &mask_key_id(&self.access_key_id))
+            .finish_non_exhaustive()
+    }
+}
+
+/// What kind of principal the credentials belong to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum PrincipalKind {
+    User,
+    Role,
+    FederatedUser,
+    Other,
+}
+
+/// A verified identity, as the Account step shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifiedIdentity {
+    pub account: String,
+    pub arn: String,
+    pub principal: PrincipalKind,
+    /// The user or role name (for an assumed role, the role's name).
+    pub name: String,
+}
+
+/// Everything the Account step shows, in one answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountOverview {
+    pub settings: AccountSettings,
+    pub identities: Vec<SavedIdentity>,
+    pub profiles: Vec<AwsProfileSummary>,
+    /// Region codes to offer: Berth's list plus any other region a profile names.
+    pub regions: Vec<String>,
+    /// The region to preselect when none is chosen: the environment's or the profile's.
+    pub suggested_region: Option<String>,
+}
+
+/// Builds the Account step's view of the settings and of `~/.aws`.
+pub async fn overview(settings: &Settings) -> AccountOverview {
+    let summary = read_config_summary().await;
+    let mut regions: Vec<String> = REGIONS.iter().map(|r| (*r).to_owned()).collect();
+    for r in &summary.regions {
+        if !regions.contains(r) && looks_like_region(r) {
+            regions.push(r.clone());
+        }
+    }
+    let profile_region = match &settings.account.source {
+        Some(IdentitySource::Profile { name }) => summary
+            .profiles
+            .iter()
+            .find(|p| &p.name == name)
+            .and_then(|p| p.region.clone()),
+        _ => None,
+    };
+    AccountOverview {
+        settings: settings.account.clone(),
+        identities: settings.identities.clone(),
+        profiles: summary.profiles,
+        regions,
+        suggested_region: profile_region.or(summary.default_region),
+    }
+}
+
+const MAX_NAME_LEN: usize = 64;
+
+/// Checks the name a key pair is saved under in the keychain; errors name `field`.
+pub fn validate_identity_name(field: &str, name: &str) -> Result<()> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(BerthError::invalid(field, "required"));
+    }
+    if name.chars().count() > MAX_NAME_LEN {
+        return Err(BerthError::invalid(field, "tooLong").with("max", MAX_NAME_LEN.to_string()));
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_alphanumeric() || " ._@-".contains(c))
+    {
+        return Err(BerthError::invalid(field, "characters"));
+    }
+    Ok(())
+}
+
+/// Checks a key pair before anything is stored or sent: a clear message beats AWS's
+/// "InvalidClientTokenId" for a stray space.
+pub fn validate_new_identity(input: &NewIdentity) -> Result<()> {
+    validate_identity_name("name", &input.name)?;
+    let key_id = input.access_key_id.trim();
+    if key_id.is_empty() {
+        return Err(BerthError::invalid("accessKeyId", "required"));
+    }
+    if !(16..=128).contains(&key_id.len())
+        || !key_id
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    {
+        return Err(BerthError::invalid("accessKeyId", "format"));
+    }
+    let secret = input.secret_access_key.trim();
+    if secret.is_empty() {
+        return Err(BerthError::invalid("secretAccessKey", "required"));
+    }
+    if secret.chars().any(char::is_whitespace) {
+        return Err(BerthError::invalid("secretAccessKey", "whitespace"));
+    }
+    if let Some(token) = &input.session_token {
+        if token.trim().chars().any(char::is_whitespace) {
+            return Err(BerthError::invalid("sessionToken", "whitespace"));
+        }
+    }
+    Ok(())
+}
+
+/// Validates, stores the keys in `store` and remembers the identity (name and masked key id
+/// only) as the one in use. Saving under an existing name replaces it.
+pub fn save_identity(
+    store: &dyn SecretStore,
+    settings: &mut Settings,
+    input: &NewIdentity,
+) -> Result<SavedIdentity> {
+    validate_new_identity(input)?;
+    let name = input.name.trim().to_owned();
+    let keys = AccessKeys {
+        access_key_id: input.access_key_id.trim().to_owned(),
+        secret_access_key: input.secret_access_key.trim().to_owned(),
+        session_token: input
+            .session_token
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned),
+    };
+    store.put(&name, &keys)?;
+    let saved = SavedIdentity {
+        name: name.clone(),
+        masked_key_id: mask_key_id(&keys.access_key_id),
+        has_session_token: keys.session_token.is_some(),
+    };
+    settings.identities.retain(|i| i.name != name);
+    settings.identities.push(saved.clone());
+    settings.identities.sort_by(|a, b| a.name.cmp(&b.name));
+    settings.account.source = Some(IdentitySource::Keychain { name });
+    Ok(saved)
+}
+
+/// Removes the identity's keys from the keychain and forgets it.
+pub fn remove_identity(store: &dyn SecretStore, settings: &mut Settings, name: &str) -> Result<()> {
+    store.delete(name)?;
+    settings.identities.retain(|i| i.name != name);
+    if settings.account.source
+        == (Some(IdentitySource::Keychain {
+            name: name.to_owned(),
+        }))
+    {
+        settings.account.source = None;
+    }
+    Ok(())
+}
+
+/// Checks the practice-mode fields when practice mode is on.
+pub fn validate_practice(practice: &PracticeMode) -> Result<()> {
+    if !practice.enabled {
+        return Ok(());
+    }
+    let url = practice.endpoint_url.trim();
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"));
+    if rest.is_none_or(|r| r.is_empty() || r.starts_with('/') || r.contains(char::is_whitespace)) {
+        return Err(BerthError::invalid("endpointUrl", "format"));
+    }
+    let registry = practice.registry.trim();
+    if !registry.is_empty() {
+        let valid = registry
+            .rsplit_once(':')
+            .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
+        if !valid || registry.contains("://") {
+            return Err(BerthError::invalid("registry", "format"));
+        }
+    }
+    Ok(())
+}
+
+/// Builds the AWS clients for the chosen identity, region and practice mode. Everything that can
+/// be checked without AWS is checked here.
+pub async fn clients_for(
+    account: &AccountSettings,
+    store: Arc<dyn SecretStore>,
+) -> Result<AwsClients> {
+    let region = account.region.as_deref().map(str::trim).unwrap_or_default();
+    if region.is_empty() {
+        return Err(BerthError::invalid("region", "required"));
+    }
+    if !looks_like_region(region) {
+        return Err(BerthError::invalid("region", "format"));
+    }
+    validate_practice(&account.practice)?;
+    let credentials = match &account.source {
+        None => return Err(BerthError::invalid("identity", "required")),
+        Some(IdentitySource::Profile { name }) => {
+            let summary = read_config_summary().await;
+            if !summary.profiles.iter().any(|p| &p.name == name) {
+                return Err(BerthError::new(ErrorKind::ProfileNotFound)
+                    .with("profile", name)
+                    .with("path", summary.config_file));
+            }
+            CredentialSource::Profile(name.clone())
+        }
+        Some(IdentitySource::Keychain { name }) => CredentialSource::Provider(
+            SharedCredentialsProvider::new(KeychainCredentials::new(name, store)),
+        ),
+    };
+    let target = AwsTarget {
+        region: region.to_owned(),
+        endpoint_url: account
+            .practice
+            .enabled
+            .then(|| account.practice.endpoint_url.trim().to_owned()),
+    };
+    Ok(AwsClients::new(&target, credentials).await)
+}
+
+/// Asks STS who the credentials belong to, and refuses the root user.
+pub async fn verify(
+    clients: &AwsClients,
+    source: Option<&IdentitySource>,
+) -> Result<VerifiedIdentity> {
+    let who = caller_identity(clients).await;
+    classify(who.map_err(|e| with_source(e, source))?)
+}
+
+/// Adds the profile name to errors whose fix names it (`aws sso login --profile NAME`).
+fn with_source(err: BerthError, source: Option<&IdentitySource>) -> BerthError {
+    match source {
+        Some(IdentitySource::Profile { name }) => err.with("profile", name),
+        Some(IdentitySource::Keychain { name }) => err.with("name", name),
+        None => err,
+    }
+}
+
+/// Reads the principal out of the caller's ARN.
+pub fn classify(who: CallerIdentity) -> Result<VerifiedIdentity> {
+    // arn:PARTITION:SERVICE::ACCOUNT:RESOURCE
+    let resource = who.arn.splitn(6, ':').nth(5).unwrap_or_default();
+    if resource == "root" {
+        return Err(BerthError::new(ErrorKind::RootCredentials).with("account", &who.account));
+    }
+    let mut parts = resource.split('/');
+    let (principal, name) = match (parts.next(), parts.next()) {
+        (Some("user"), Some(_)) => (PrincipalKind::User, resource.rsplit('/').next()),
+        (Some("assumed-role"), Some(role)) => (PrincipalKind::Role, Some(role)),
+        (Some("role"), Some(_)) => (PrincipalKind::Role, resource.rsplit('/').next()),
+        (Some("federated-user"), Some(user)) => (PrincipalKind::FederatedUser, Some(user)),
+        _ => (PrincipalKind::Other, None),
+    };
+    Ok(VerifiedIdentity {
+        account: who.account,
+        arn: who.arn.clone(),
+        principal,
+        name: name.unwrap_or(resource).to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn identity(name: &str, key: &str, secret: &str) -> NewIdentity {
+        NewIdentity {
+            name: name.into(),
+            access_key_id: key.into(),
+            secret_access_key: secret.into(),
+            session_token: None,
+        }
+    }
+
+    fn rule_of(input: &NewIdentity) -> Option<(String, String)> {
+        validate_new_identity(input).err().map(|e| {
+            assert_eq!(e.kind, ErrorKind::InvalidInput);
+            (
+                e.param("field").unwrap().into(),
+                e.param("rule").unwrap().into(),
+            )
+        })
+    }
+
+    #[test]
+    fn typed_keys_are_checked_before_anything_is_stored() {
+        let ok_key = "TESTBERTHKEYID000001";
+        let cases = [
+            (identity("work", ok_key, "s3cr3t/Value+x"), None),
+            (
+                identity(" work laptop ", &format!(" {ok_key} "), " s "),
+                None,
+            ),
+            (identity("", ok_key, "s"), Some(("name", "required"))),
+            (
+                identity(&"n".repeat(65), ok_key, "s"),
+                Some(("name", "tooLong")),
+            ),
+            (identity("a/b", ok_key, "s"), Some(("name", "characters"))),
+            (identity("w", "", "s"), Some(("accessKeyId", "required"))),
+            (
+                identity("w", "testberthkeyid000001", "s"),
+                Some(("accessKeyId", "format")),
+            ),
+            (identity("w", "SHORT", "s"), Some(("accessKeyId", "format"))),
+            (
+                identity("w", ok_key, "  "),
+                Some(("secretAccessKey", "required")),
+            ),
+            (
+                identity("w", ok_key, "two words"),
+                Some(("secretAccessKey", "whitespace")),
+            ),
+        ];
+        for (input, expected) in cases {
+            let got = rule_of(&input);
+            let expected = expected.map(|(f, r)| (f.to_owned(), r.to_owned()));
+            assert_eq!(got, expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn practice_mode_needs_an_http_endpoint_and_a_host_port_registry() {
+        let practice = |url: &str, registry: &str| PracticeMode {
+            enabled: true,
+            endpoint_url: url.into(),
+            registry: registry.into(),
+        };
+        assert!(validate_practice(&practice("http://127.0.0.1:5000", "127.0.0.1:5001")).is_ok());
+        assert!(validate_practice(&practice("https://emulator.local", "")).is_ok());
+        let rule = |p: PracticeMode| {
+            validate_practice(&p)
+                .unwrap_err()
+                .param("field")
+                .unwrap()
+                .to_owned()
+        };
+        assert_eq!(rule(practice("127.0.0.1:5000", "")), "endpointUrl");
+        assert_eq!(rule(practice("http://", "")), "endpointUrl");
+        assert_eq!(rule(practice("http://x", "localhost")), "registry");
+        assert_eq!(
+            rule(practice("http://x", "http://localhost:5000")),
+            "registry"
+        );
+        assert!(
+            validate_practice(&PracticeMode::default()).is_ok(),
+            "off means unchecked"
+        );
+    }
+
+    fn who(arn: &str) -> CallerIdentity {
+        CallerIdentity {
+            account: "123456789012".into(),
+            arn: arn.into(),
+            user_id: "AIDEXAMPLE".into(),
+        }
+    }
+
+    #[test]
+    fn the_root_user_is_refused() {
+        let err = classify(who("arn:aws:iam::123456789012:root")).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::RootCredentials);
+        assert_eq!(err.param("account"), Some("123456789012"));
+    }
+
+    #[test]
+    fn users_and_roles_are_told_apart() {
+        let v = classify(who("arn:aws:iam::123456789012:user/team/alice")).unwrap();
+        assert_eq!(
+            (v.principal, v.name.as_str()),
+            (PrincipalKind::User, "alice")
+        );
+        let v = classify(who(
+            "arn:aws:sts::123456789012:assumed-role/Deploy/session-1",
+        ))
+        .unwrap();
+        assert_eq!(
+            (v.principal, v.name.as_str()),
+            (PrincipalKind::Role, "Deploy")
+        );
+        let v = classify(who("arn:aws:sts::123456789012:federated-user/bob")).unwrap();
+        assert_eq!(
+            (v.principal, v.name.as_str()),
+            (PrincipalKind::FederatedUser, "bob")
+        );
+    }
+
+    #[tokio::test]
+    async fn no_region_or_identity_is_caught_before_any_call() {
+        let store: Arc<dyn SecretStore> = Arc::new(crate::credentials::Keychain::default());
+        let mut account = AccountSettings::default();
+        let err = clients_for(&account, store.clone()).await.unwrap_err();
+        assert_eq!(err.param("field"), Some("region"));
+        account.region = Some("us-east-1".into());
+        let err = clients_for(&account, store.clone()).await.unwrap_err();
+        assert_eq!(err.param("field"), Some("identity"));
+        account.region = Some("Seoul".into());
+        let err = clients_for(&account, store).await.unwrap_err();
+        assert_eq!(
+            (err.param("field"), err.param("rule")),
+            (Some("region"), Some("format"))
+        );
+    }
+}

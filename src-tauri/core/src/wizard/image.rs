@@ -1,0 +1,513 @@
+//! Wizard step 4, Image: a folder with a Dockerfile (or an image already in the local engine)
+//! becomes an image in the chosen ECR repository. Build with the local engine, optionally try
+//! it locally, tag, get an ECR token, push with per-layer progress.
+
+use crate::activity::{ActivityLog, CliCommand};
+use crate::aws::{ecr_auth, ecr_practice, AwsClients};
+use crate::docker::{self, DockerStatus, Engine};
+use crate::error::{BerthError, ErrorKind, Result};
+use crate::image::build::{self, BuildSpec};
+use crate::image::context::{self, ContextSummary};
+use crate::image::local::{self, LocalImage};
+use crate::image::platform::Platform;
+use crate::image::run::{self, LocalRun};
+use crate::image::tag::{self, TagSource};
+use crate::image::{push, registry};
+use crate::progress::{Operation, Progress};
+use crate::settings::{AccountSettings, PushedImage, Settings};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+use ts_rs::TS;
+
+/// Builds and pushes run for as long as they need; this bounds a single engine request that
+/// hangs without answering.
+const WORK_TIMEOUT: Duration = Duration::from_secs(3600);
+
+/// What the Image step shows when it opens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageStep {
+    /// The ECR repository chosen in step 3; without one the step sends the user back.
+    pub repository: Option<String>,
+    pub region: Option<String>,
+    pub practice: bool,
+    /// In practice mode, the registry (`host:port`) that stands in for ECR.
+    pub practice_registry: Option<String>,
+    pub docker: DockerStatus,
+    /// `linux/amd64` for an x86-64 engine, `linux/arm64` for Apple silicon or Graviton.
+    pub host_platform: Option<String>,
+    pub last_image: Option<PushedImage>,
+    /// Containers started with "try it locally" that still exist.
+    pub local_runs: Vec<LocalRun>,
+}
+
+/// A folder the user picked, as the build will see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FolderInfo {
+    /// Absolute, with symlinks resolved.
+    pub folder: String,
+    /// The Dockerfile, relative to the folder.
+    pub dockerfile: String,
+    pub context: ContextSummary,
+    pub suggested_tag: String,
+    /// Whether the suggestion is the git commit (`git`) or the time (`time`).
+    pub tag_source: String,
+    /// Named stages (`FROM … AS name`) for the target option.
+    pub stages: Vec<String>,
+    /// The first port the Dockerfile EXPOSEs.
+    pub exposed_port: Option<u16>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BuildArg {
+    pub name: String,
+    pub value: String,
+}
+
+/// What the user asked to build.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BuildRequest {
+    pub folder: String,
+    /// Relative to the folder; `Dockerfile` when empty.
+    pub dockerfile: Option<String>,
+    pub build_args: Vec<BuildArg>,
+    pub target: Option<String>,
+    pub platform: Platform,
+    pub tag: String,
+    /// Build with the engine's built-in Dockerfile frontend, ignoring the Dockerfile's
+    /// `# syntax=` line (offered when that image cannot be pulled).
+    #[serde(default)]
+    #[ts(optional)]
+    pub builtin_frontend: Option<bool>,
+}
+
+/// The image a build made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BuiltImage {
+    pub id: String,
+    /// `repository:tag` in the local engine.
+    pub reference: String,
+    /// What the image really is.
+    pub platform: String,
+    /// Whether that is the platform that was asked for (a base image that exists only for
+    /// another architecture makes the engine's legacy builder ignore the request).
+    pub platform_matches: bool,
+    #[ts(type = "number")]
+    pub size: u64,
+    /// Bytes of build context sent to the engine.
+    #[ts(type = "number")]
+    pub context_bytes: u64,
+    pub exposed_port: Option<u16>,
+}
+
+/// What the user asked to push.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PushRequest {
+    /// A local image id or `repository:tag`.
+    pub image: String,
+    pub tag: String,
+}
+
+/// A connection for long work to the engine that the environment and the context chosen on the
+/// Environment page lead to.
+pub async fn engine() -> Result<Engine> {
+    docker::engine(WORK_TIMEOUT).await
+}
+
+/// The step's starting point: the repository from step 3, the engine, the last push.
+pub async fn overview(settings: &Settings) -> ImageStep {
+    let status = docker::probe().await;
+    let (host_platform, local_runs) = match &status {
+        DockerStatus::Available { engine: info } => {
+            let runs = match docker::engine(docker::PROBE_TIMEOUT).await {
+                Ok(engine) => run::list(&engine).await.unwrap_or_default(),
+                Err(_) => Vec::new(),
+            };
+            (
+                Some(crate::image::platform::describe(&info.os, &info.arch, None)),
+                runs,
+            )
+        }
+        DockerStatus::Unavailable { .. } => (None, Vec::new()),
+    };
+    ImageStep {
+        repository: settings.wizard.repository.clone(),
+        region: settings.account.region.clone(),
+        practice: settings.account.practice.enabled,
+        practice_registry: Some(settings.account.practice.registry.trim().to_owned())
+            .filter(|r| settings.account.practice.enabled && !r.is_empty()),
+        docker: status,
+        host_platform,
+        last_image: settings.wizard.image.clone(),
+        local_runs,
+    }
+}
+
+/// Looks at a folder: its Dockerfile, what `.dockerignore` keeps out, a tag to suggest.
+pub async fn inspect_folder(folder: &str, dockerfile: Option<&str>) -> Result<FolderInfo> {
+    let folder = folder.to_owned();
+    let dockerfile = dockerfile.map(str::to_owned);
+    tokio::task::spawn_blocking(move || {
+        let root = context::resolve_folder(&folder)?;
+        let dockerfile = context::resolve_dockerfile(&root, dockerfile.as_deref())?;
+        let summary = context::summarize(&root, &dockerfile)?;
+        let (suggested_tag, source) = tag::suggest_tag(&root);
+        let text = std::fs::read_to_string(root.join(&dockerfile)).unwrap_or_default();
+        Ok(FolderInfo {
+            folder: root.display().to_string(),
+            dockerfile,
+            context: summary,
+            suggested_tag,
+            tag_source: match source {
+                TagSource::GitCommit => "git",
+                TagSource::Timestamp => "time",
+            }
+            .to_owned(),
+            stages: stages(&text),
+            exposed_port: exposed_port(&text),
+        })
+    })
+    .await
+    .map_err(BerthError::internal)?
+}
+
+/// Images already in the engine.
+pub async fn local_images(engine: &Engine) -> Result<Vec<LocalImage>> {
+    local::list(engine).await
+}
+
+fn require_repository(repository: Option<&str>) -> Result<&str> {
+    repository
+        .filter(|r| !r.trim().is_empty())
+        .ok_or_else(|| BerthError::invalid("repository", "required"))
+}
+
+fn build_args(args: &[BuildArg]) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for arg in args {
+        let name = arg.name.trim();
+        if name.is_empty() && arg.value.trim().is_empty() {
+            continue;
+        }
+        let valid = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            return Err(BerthError::invalid("buildArgs", "name").with("name", name));
+        }
+        out.insert(name.to_owned(), arg.value.clone());
+    }
+    Ok(out)
+}
+
+/// The `docker build` a user would type (build-arg values left out: they may be secrets).
+fn build_command(spec: &BuildSpec, dockerfile: &str, folder: &Path) -> CliCommand {
+    let mut cmd = CliCommand::new(["docker", "build"])
+        .opt("-t", &spec.reference)
+        .opt("--platform", spec.platform.as_str());
+    if dockerfile != "Dockerfile" {
+        cmd = cmd.opt("-f", folder.join(dockerfile).display().to_string());
+    }
+    for name in spec.build_args.keys() {
+        cmd = cmd.opt("--build-arg", name);
+    }
+    cmd = cmd.opt_some("--target", spec.target.clone());
+    cmd.arg(folder.display().to_string())
+}
+
+/// Builds the folder into `<repository>:<tag>` in the local engine.
+pub async fn build(
+    engine: &Engine,
+    repository: Option<&str>,
+    req: &BuildRequest,
+    log: &ActivityLog,
+    op: &Operation,
+) -> Result<BuiltImage> {
+    let repository = require_repository(repository)?;
+    tag::validate_tag(req.tag.trim())?;
+    let mut spec = BuildSpec {
+        reference: format!("{repository}:{}", req.tag.trim()),
+        platform: req.platform,
+        build_args: build_args(&req.build_args)?,
+        target: req.target.clone().filter(|t| !t.trim().is_empty()),
+        no_cache: false,
+        builtin_frontend: req.builtin_frontend.unwrap_or(false),
+    };
+    let (root, dockerfile) = {
+        let folder = req.folder.clone();
+        let given = req.dockerfile.clone();
+        tokio::task::spawn_blocking(move || {
+            let root = context::resolve_folder(&folder)?;
+            let dockerfile = context::resolve_dockerfile(&root, given.as_deref())?;
+            Ok::<_, BerthError>((root, dockerfile))
+        })
+        .await
+        .map_err(BerthError::internal)??
+    };
+    let command = build_command(&spec, &dockerfile, &root);
+    let work = async {
+        let (mut built, builder) = build_once(engine, &root, &dockerfile, &spec, op).await?;
+        if !built.platform_matches && builder == build::Builder::Classic {
+            // The legacy builder's cache ignores the platform for some images: one build
+            // without the cache tells a stale cache from a base image of another architecture.
+            op.emit(Progress::Log {
+                line: format!(
+                    "Berth: the image is {} but {} was asked for; building once more without the cache",
+                    built.platform,
+                    spec.platform.as_str()
+                ),
+            });
+            spec.no_cache = true;
+            built = build_once(engine, &root, &dockerfile, &spec, op).await?.0;
+        }
+        Ok(built)
+    };
+    let result = op.run("build", work).await;
+    log.track("docker.build", &spec.reference, &command, result)
+}
+
+async fn build_once(
+    engine: &Engine,
+    root: &Path,
+    dockerfile: &str,
+    spec: &BuildSpec,
+    op: &Operation,
+) -> Result<(BuiltImage, build::Builder)> {
+    let built = build::build(engine, root, dockerfile, spec, op).await?;
+    let details = local::inspect(engine, &spec.reference).await?;
+    Ok((
+        BuiltImage {
+            platform_matches: built.platform == spec.platform.as_str(),
+            id: built.id,
+            reference: spec.reference.clone(),
+            platform: built.platform,
+            size: built.size,
+            context_bytes: built.context_bytes,
+            exposed_port: details.exposed_port,
+        },
+        built.builder,
+    ))
+}
+
+/// Tags the image for the registry, gets an ECR token, pushes it with the token, and (practice
+/// mode) registers it in the emulator's ECR. Returns what the Launch step needs.
+pub async fn push(
+    engine: &Engine,
+    clients: &AwsClients,
+    account: &AccountSettings,
+    repository: Option<&str>,
+    req: &PushRequest,
+    log: &ActivityLog,
+    op: &Operation,
+) -> Result<PushedImage> {
+    let repository = require_repository(repository)?.to_owned();
+    let tag = req.tag.trim().to_owned();
+    tag::validate_tag(&tag)?;
+    let practice_registry = account.practice.registry.trim().to_owned();
+    if clients.is_practice() && practice_registry.is_empty() {
+        return Err(BerthError::invalid("registry", "required"));
+    }
+    let source = local::inspect(engine, &req.image).await?;
+
+    let work = async {
+        // 1. The ECR token (what `aws ecr get-login-password` prints).
+        let practice = clients.is_practice().then_some(practice_registry.as_str());
+        let ecr = ecr_auth::login(clients, &repository, practice).await?;
+        op.emit(Progress::StepDone {
+            step: "login".to_owned(),
+        });
+        let host = if clients.is_practice() {
+            practice_registry.clone()
+        } else {
+            ecr.registry.clone()
+        };
+        let mut credentials = ecr.credentials.clone();
+        credentials.server = host.clone();
+        let name = format!("{host}/{repository}");
+        let target = format!("{name}:{tag}");
+
+        // 2. docker tag
+        let tagged = engine
+            .docker
+            .tag_image(
+                &req.image,
+                Some(
+                    bollard::query_parameters::TagImageOptionsBuilder::default()
+                        .repo(&name)
+                        .tag(&tag)
+                        .build(),
+                ),
+            )
+            .await
+            .map_err(|e| BerthError::new(ErrorKind::DockerRejected).details(e));
+        log.track(
+            "docker.tag",
+            &target,
+            &CliCommand::new(["docker", "tag", &source.reference, &target]),
+            tagged,
+        )?;
+        op.emit(Progress::StepDone {
+            step: "tag".to_owned(),
+        });
+
+        // 3. docker push, with the token's credentials given to the engine for this request.
+        let pushed = log.track(
+            "docker.push",
+            &target,
+            &CliCommand::new(["docker", "push", &target]),
+            push::push(engine, &name, &tag, &credentials, op).await,
+        )?;
+
+        // 4. Practice: the emulator's ECR does not see the local registry; tell it.
+        if clients.is_practice() {
+            let manifest =
+                registry::fetch_manifest(&host, &repository, &pushed.digest, &credentials).await?;
+            ecr_practice::register_image(
+                clients,
+                &repository,
+                &tag,
+                &manifest.body,
+                &manifest.media_type,
+                &pushed.digest,
+            )
+            .await?;
+        }
+        op.emit(Progress::StepDone {
+            step: "push".to_owned(),
+        });
+        Ok(PushedImage {
+            uri: format!("{}/{repository}:{tag}", ecr.registry),
+            repository: repository.clone(),
+            tag: tag.clone(),
+            digest: pushed.digest,
+            platform: source.platform.clone(),
+        })
+    };
+    op.run("push", work).await
+}
+
+/// Starts the image locally with its port on 127.0.0.1.
+pub async fn start_local(
+    engine: &Engine,
+    image: &str,
+    container_port: u16,
+    host_port: u16,
+    log: &ActivityLog,
+) -> Result<LocalRun> {
+    let command = CliCommand::new(["docker", "run", "-d"])
+        .opt("-p", format!("127.0.0.1:{host_port}:{container_port}"))
+        .opt("--label", format!("{}=true", run::MANAGED_LABEL))
+        .arg(image);
+    log.track(
+        "docker.run",
+        image,
+        &command,
+        run::start(engine, image, container_port, host_port).await,
+    )
+}
+
+/// Streams a local run's output until it stops (or the watch is cancelled).
+pub async fn watch_local(engine: &Engine, container_id: &str, op: &Operation) -> Result<()> {
+    op.run("logs", run::follow_logs(engine, container_id, op))
+        .await
+}
+
+/// Stops and removes a local run.
+pub async fn stop_local(engine: &Engine, container_id: &str, log: &ActivityLog) -> Result<()> {
+    let short: String = container_id.chars().take(12).collect();
+    log.track(
+        "docker.rm",
+        &short,
+        &CliCommand::new(["docker", "rm", "-f", &short]),
+        run::stop(engine, container_id).await,
+    )
+}
+
+/// `FROM image AS name` → `name`, in order.
+fn stages(dockerfile: &str) -> Vec<String> {
+    dockerfile
+        .lines()
+        .filter_map(|line| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            match words.as_slice() {
+                [from, .., as_, name]
+                    if from.eq_ignore_ascii_case("FROM") && as_.eq_ignore_ascii_case("AS") =>
+                {
+                    Some((*name).to_owned())
+                }
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// The first TCP port of the first `EXPOSE` line.
+fn exposed_port(dockerfile: &str) -> Option<u16> {
+    dockerfile.lines().find_map(|line| {
+        let mut words = line.split_whitespace();
+        if !words.next()?.eq_ignore_ascii_case("EXPOSE") {
+            return None;
+        }
+        words.find_map(|w| {
+            let (port, proto) = w.split_once('/').unwrap_or((w, "tcp"));
+            (proto.eq_ignore_ascii_case("tcp"))
+                .then(|| port.parse().ok())
+                .flatten()
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stages_and_exposed_ports_are_read_from_the_dockerfile() {
+        let text =
+            "FROM node:20 AS deps\nRUN npm ci\nfrom node:20-slim as app\nEXPOSE 53/udp 3000\nCMD x";
+        assert_eq!(stages(text), ["deps", "app"]);
+        assert_eq!(exposed_port(text), Some(3000));
+        assert_eq!(exposed_port("FROM scratch"), None);
+    }
+
+    #[test]
+    fn build_args_need_variable_names() {
+        let arg = |n: &str, v: &str| BuildArg {
+            name: n.into(),
+            value: v.into(),
+        };
+        let args =
+            build_args(&[arg("NODE_ENV", "production"), arg(" ", ""), arg("_x1", "")]).unwrap();
+        assert_eq!(args.len(), 2);
+        let err = build_args(&[arg("1BAD", "x")]).unwrap_err();
+        assert_eq!(err.param("field"), Some("buildArgs"));
+        assert_eq!(err.param("name"), Some("1BAD"));
+    }
+
+    #[test]
+    fn the_build_command_never_shows_build_arg_values() {
+        let spec = BuildSpec {
+            reference: "web:v1".into(),
+            platform: Platform::LinuxArm64,
+            build_args: BTreeMap::from([("TOKEN".into(), "s3cret".into())]),
+            target: Some("app".into()),
+            no_cache: false,
+            builtin_frontend: false,
+        };
+        let cmd = build_command(&spec, "docker/Dockerfile", Path::new("/app")).render();
+        assert_eq!(
+            cmd,
+            "docker build -t web:v1 --platform linux/arm64 -f /app/docker/Dockerfile --build-arg TOKEN --target app /app"
+        );
+        assert!(!cmd.contains("s3cret"));
+    }
+}

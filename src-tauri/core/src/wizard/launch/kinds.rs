@@ -1,0 +1,103 @@
+//! The words a launch and its teardown speak in: which resource, what will happen or happened to
+//! it, and where a running task can be reached. Shared by the plan, the timeline and the launch
+//! record.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A resource a launch creates, reuses or removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ResourceKind {
+    Cluster,
+    LogGroup,
+    SecurityGroup,
+    /// The security group's inbound rule for the container port.
+    IngressRule,
+    TaskDefinition,
+    Service,
+    /// One-off tasks (task mode), or the tasks teardown stops.
+    Task,
+}
+
+/// What happened to a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Outcome {
+    Created,
+    /// It existed as wanted: nothing to do.
+    Reused,
+    Updated,
+    /// Tasks were started.
+    Started,
+    /// A service scaled to zero before deletion.
+    ScaledDown,
+    /// Tasks were stopped.
+    Stopped,
+    Deleted,
+    /// Teardown left it in place (not Berth's, or still in use).
+    Kept,
+}
+
+/// A task's public address, once it runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskAddress {
+    pub task_id: String,
+    pub public_ip: Option<String>,
+    pub private_ip: Option<String>,
+    /// `http://<public ip>:<port>`, when there is a public IP.
+    pub url: Option<String>,
+}
+
+/// What will happen to a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum PlanAction {
+    Create,
+    Reuse,
+    Update,
+    /// Start one-off tasks.
+    Run,
+}
+
+/// One difference an update will fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Change {
+    /// `retention`, `ingress`, `taskDefinition`, `desiredCount`, `network`.
+    pub field: String,
+    pub from: String,
+    pub to: String,
+}
+
+/// One line of the review page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanItem {
+    pub resource: ResourceKind,
+    pub name: String,
+    pub action: PlanAction,
+    /// The existing resource's id or ARN, when it is reused or updated.
+    pub id: Option<String>,
+    pub changes: Vec<Change>,
+    /// The `aws` commands that do the same (none for a reuse).
+    pub commands: Vec<String>,
+}
+
+/// What ECS does with a service after one of its deployment's tasks stopped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum AfterStop {
+    /// It starts another task, and goes on until the circuit breaker judges the deployment failed
+    /// (each start is billed): stopping the service ends it.
+    Retrying,
+    /// The circuit breaker failed the deployment: ECS launches no more of its tasks.
+    Halted,
+    /// The circuit breaker failed the deployment and ECS went back to the revision that worked.
+    RolledBack { task_definition: String },
+}

@@ -1,0 +1,504 @@
+//! Teardown: removes what Berth created for an app — service (scaled to 0, then deleted), one-off
+//! tasks, task definitions, security group, log group, and the shared cluster if Berth made it
+//! and nothing else runs in it. It finds them by name and removes only those carrying Berth's
+//! tags, so nothing made outside Berth is ever touched. The plan comes first, without changes.
+
+use super::desired::is_berths;
+use super::record::{LaunchStatus, LaunchStore};
+use super::timeline::{is_service_task, FollowOptions, LaunchEvent, Outcome, ResourceKind, Run};
+use super::{Names, STARTED_BY};
+use crate::aws::ecs::{self, TaskFilter};
+use crate::aws::{ec2, logs, AwsClients};
+use crate::cli::CliCommand;
+use crate::error::{BerthError, ErrorKind, Result};
+use serde::Serialize;
+use std::time::Instant;
+use ts_rs::TS;
+
+/// What teardown does to a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum TeardownAction {
+    Delete,
+    /// Stop running one-off tasks.
+    Stop,
+    Keep,
+}
+
+/// Why teardown leaves a resource in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum KeepReason {
+    /// It has Berth's name but not Berth's tags: someone else made it.
+    NotBerths,
+    /// The shared cluster still runs other services or tasks.
+    InUse,
+}
+
+/// One line of the teardown plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TeardownItem {
+    pub resource: ResourceKind,
+    pub name: String,
+    pub id: Option<String>,
+    pub action: TeardownAction,
+    pub reason: Option<KeepReason>,
+    pub commands: Vec<String>,
+}
+
+/// What teardown will do, in the order it does it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TeardownPlan {
+    pub app: String,
+    pub region: String,
+    pub items: Vec<TeardownItem>,
+}
+
+impl TeardownPlan {
+    /// Whether teardown would remove anything.
+    pub fn removes_anything(&self) -> bool {
+        self.items.iter().any(|i| i.action != TeardownAction::Keep)
+    }
+}
+
+fn keep(
+    resource: ResourceKind,
+    name: &str,
+    id: Option<String>,
+    reason: KeepReason,
+) -> TeardownItem {
+    TeardownItem {
+        resource,
+        name: name.to_owned(),
+        id,
+        action: TeardownAction::Keep,
+        reason: Some(reason),
+        commands: Vec::new(),
+    }
+}
+
+/// Reason ECS keeps on the tasks teardown stops.
+const STOP_REASON: &str = "Berth teardown";
+
+/// One-off tasks Berth started for the app that have not stopped.
+async fn berth_tasks(clients: &AwsClients, n: &Names) -> Result<Vec<ecs::Task>> {
+    let filter = TaskFilter {
+        started_by: Some(STARTED_BY),
+        ..TaskFilter::default()
+    };
+    let arns = ecs::list_tasks(clients, &n.cluster, &filter).await?;
+    if arns.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(ecs::task_states(clients, &n.cluster, &arns)
+        .await?
+        .into_iter()
+        // ListTasks takes no family beside startedBy: keep this app's family here.
+        .filter(|t| ecs::family_of(&t.task_definition) == Some(n.family.as_str()))
+        .filter(|t| t.last_status != "STOPPED")
+        .collect())
+}
+
+/// Whether the shared cluster runs anything but `n.app`'s service and tasks.
+async fn cluster_in_use(clients: &AwsClients, n: &Names) -> Result<bool> {
+    for arn in ecs::list_services(clients, &n.cluster).await? {
+        let name = arn.rsplit('/').next().unwrap_or(&arn);
+        if name == n.service {
+            continue;
+        }
+        // ListServices may still name services that were deleted a moment ago.
+        if ecs::describe_service(clients, &n.cluster, name)
+            .await?
+            .is_some()
+        {
+            return Ok(true);
+        }
+    }
+    let arns = ecs::list_tasks(clients, &n.cluster, &TaskFilter::default()).await?;
+    if arns.is_empty() {
+        return Ok(false);
+    }
+    Ok(ecs::task_states(clients, &n.cluster, &arns)
+        .await?
+        .iter()
+        .any(|t| {
+            t.last_status != "STOPPED" && ecs::family_of(&t.task_definition) != Some(&n.family)
+        }))
+}
+
+/// What teardown of `app` would do. Read-only.
+pub async fn plan_teardown(clients: &AwsClients, app: &str) -> Result<TeardownPlan> {
+    super::validate_app(app)?;
+    let n = Names::of(app);
+    let mut items = Vec::new();
+
+    let cluster = ecs::describe_cluster(clients, &n.cluster).await?;
+    if cluster.is_some() {
+        if let Some(service) = ecs::describe_service(clients, &n.cluster, &n.service).await? {
+            items.push(if is_berths(&service.tags) {
+                TeardownItem {
+                    resource: ResourceKind::Service,
+                    name: n.service.clone(),
+                    id: Some(service.arn),
+                    action: TeardownAction::Delete,
+                    reason: None,
+                    commands: vec![
+                        ecs::scale_service_call(clients, &n.cluster, &n.service, 0)
+                            .command()
+                            .render(),
+                        ecs::delete_service_call(clients, &n.cluster, &n.service, false)
+                            .command()
+                            .render(),
+                    ],
+                }
+            } else {
+                keep(
+                    ResourceKind::Service,
+                    &n.service,
+                    Some(service.arn),
+                    KeepReason::NotBerths,
+                )
+            });
+        }
+        let tasks = berth_tasks(clients, &n).await?;
+        if !tasks.is_empty() {
+            items.push(TeardownItem {
+                resource: ResourceKind::Task,
+                name: n.family.clone(),
+                id: Some(
+                    tasks
+                        .iter()
+                        .map(|t| t.id.clone())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+                action: TeardownAction::Stop,
+                reason: None,
+                commands: tasks
+                    .iter()
+                    .map(|t| {
+                        ecs::stop_task_call(clients, &n.cluster, &t.arn, STOP_REASON)
+                            .command()
+                            .render()
+                    })
+                    .collect(),
+            });
+        }
+    }
+
+    // Revisions an earlier teardown only deregistered are still listed (INACTIVE): delete them too.
+    let mut revisions = Vec::new();
+    for status in [
+        ecs::TaskDefinitionStatus::Active,
+        ecs::TaskDefinitionStatus::Inactive,
+    ] {
+        for arn in ecs::list_task_definitions(clients, &n.family, status.clone()).await? {
+            revisions.push((arn, status == ecs::TaskDefinitionStatus::Active));
+        }
+    }
+    revisions.sort_by_key(|(arn, _)| std::cmp::Reverse(ecs::revision_of(arn)));
+    for (arn, active) in revisions {
+        let td = ecs::describe_task_definition(clients, &arn).await?;
+        let name = format!("{}:{}", n.family, td.revision);
+        items.push(if is_berths(&td.tags) {
+            let mut commands = Vec::new();
+            if active {
+                commands.push(
+                    ecs::deregister_task_definition_call(clients, &arn)
+                        .command()
+                        .render(),
+                );
+            }
+            commands.push(
+                ecs::delete_task_definition_call(clients, &arn)
+                    .command()
+                    .render(),
+            );
+            TeardownItem {
+                resource: ResourceKind::TaskDefinition,
+                name,
+                commands,
+                id: Some(arn),
+                action: TeardownAction::Delete,
+                reason: None,
+            }
+        } else {
+            keep(
+                ResourceKind::TaskDefinition,
+                &name,
+                Some(arn),
+                KeepReason::NotBerths,
+            )
+        });
+    }
+
+    for group in ec2::security_groups_named(clients, None, &n.security_group).await? {
+        items.push(if is_berths(&group.tags) {
+            TeardownItem {
+                resource: ResourceKind::SecurityGroup,
+                name: n.security_group.clone(),
+                commands: vec![ec2::delete_security_group_call(clients, &group.id)
+                    .command()
+                    .render()],
+                id: Some(group.id),
+                action: TeardownAction::Delete,
+                reason: None,
+            }
+        } else {
+            keep(
+                ResourceKind::SecurityGroup,
+                &n.security_group,
+                Some(group.id),
+                KeepReason::NotBerths,
+            )
+        });
+    }
+
+    if let Some(group) = logs::find_log_group(clients, &n.log_group).await? {
+        items.push(if is_berths(&group.tags) {
+            TeardownItem {
+                resource: ResourceKind::LogGroup,
+                name: n.log_group.clone(),
+                id: Some(group.arn),
+                action: TeardownAction::Delete,
+                reason: None,
+                commands: vec![logs::delete_log_group_call(clients, &n.log_group)
+                    .command()
+                    .render()],
+            }
+        } else {
+            keep(
+                ResourceKind::LogGroup,
+                &n.log_group,
+                Some(group.arn),
+                KeepReason::NotBerths,
+            )
+        });
+    }
+
+    if let Some(cluster) = cluster {
+        items.push(if !is_berths(&cluster.tags) {
+            keep(
+                ResourceKind::Cluster,
+                &n.cluster,
+                Some(cluster.arn),
+                KeepReason::NotBerths,
+            )
+        } else if cluster_in_use(clients, &n).await? {
+            keep(
+                ResourceKind::Cluster,
+                &n.cluster,
+                Some(cluster.arn),
+                KeepReason::InUse,
+            )
+        } else {
+            TeardownItem {
+                resource: ResourceKind::Cluster,
+                name: n.cluster.clone(),
+                id: Some(cluster.arn),
+                action: TeardownAction::Delete,
+                reason: None,
+                commands: vec![ecs::delete_cluster_call(clients, &n.cluster)
+                    .command()
+                    .render()],
+            }
+        });
+    }
+
+    Ok(TeardownPlan {
+        app: app.to_owned(),
+        region: clients.region().to_owned(),
+        items,
+    })
+}
+
+/// What a teardown works with.
+pub struct TeardownContext<'a> {
+    pub clients: &'a AwsClients,
+    pub store: &'a LaunchStore,
+    pub run: &'a Run,
+    /// `poll` between looks while waiting; `give_up_after` bounds each wait.
+    pub wait: FollowOptions,
+}
+
+/// Tears `app` down: recomputes the plan (so it acts on what exists now) and carries it out in
+/// order, one timeline event per resource. The launch record is removed at the end.
+pub async fn teardown(ctx: &TeardownContext<'_>, app: &str) -> Result<TeardownPlan> {
+    let result = ctx.run.guard(tear_down(ctx, app)).await;
+    match &result {
+        Ok(plan) => ctx.run.emit(LaunchEvent::TornDown {
+            app: plan.app.clone(),
+        }),
+        Err(error) => ctx.run.emit(LaunchEvent::Failed {
+            error: error.clone(),
+        }),
+    }
+    result
+}
+
+async fn tear_down(ctx: &TeardownContext<'_>, app: &str) -> Result<TeardownPlan> {
+    let clients = ctx.clients;
+    let plan = plan_teardown(clients, app).await?;
+    let n = Names::of(app);
+    if let Some(mut record) = ctx.store.load(app)? {
+        record.status = LaunchStatus::TearingDown;
+        ctx.store.save(&mut record)?;
+    }
+    let emit = |item: &TeardownItem, outcome: Outcome, command: Option<&CliCommand>| {
+        ctx.run.emit(LaunchEvent::Action {
+            resource: item.resource,
+            name: item.name.clone(),
+            outcome,
+            id: item.id.clone(),
+            command: command.map(CliCommand::render),
+        })
+    };
+    for item in &plan.items {
+        if item.action == TeardownAction::Keep {
+            // The cluster is decided when its turn comes (it may be free by then).
+            if item.resource != ResourceKind::Cluster || item.reason == Some(KeepReason::NotBerths)
+            {
+                emit(item, Outcome::Kept, None);
+                continue;
+            }
+        }
+        match item.resource {
+            ResourceKind::Service => {
+                ecs::scale_service(clients, &n.cluster, &n.service, 0).await?;
+                let call = ecs::scale_service_call(clients, &n.cluster, &n.service, 0);
+                emit(item, Outcome::ScaledDown, Some(call.command()));
+                wait_for_service_tasks(ctx, &n).await?;
+                ecs::delete_service(clients, &n.cluster, &n.service, false).await?;
+                let call = ecs::delete_service_call(clients, &n.cluster, &n.service, false);
+                emit(item, Outcome::Deleted, Some(call.command()));
+            }
+            ResourceKind::Task => {
+                let tasks = berth_tasks(clients, &n).await?;
+                let mut last = None;
+                for task in &tasks {
+                    ecs::stop_task(clients, &n.cluster, &task.arn, STOP_REASON).await?;
+                    last = Some(
+                        ecs::stop_task_call(clients, &n.cluster, &task.arn, STOP_REASON)
+                            .into_command(),
+                    );
+                }
+                wait_for_tasks_stopped(ctx, &n, tasks.iter().map(|t| t.arn.clone()).collect())
+                    .await?;
+                emit(item, Outcome::Stopped, last.as_ref());
+            }
+            ResourceKind::TaskDefinition => {
+                let arn = item.id.clone().unwrap_or_default();
+                // Only an INACTIVE revision can be deleted; one deregistered before is not again.
+                let td = ecs::describe_task_definition(clients, &arn).await?;
+                if td.registered.status() == Some(&ecs::TaskDefinitionStatus::Active) {
+                    ecs::deregister_task_definition(clients, &arn).await?;
+                }
+                ecs::delete_task_definition(clients, &arn).await?;
+                let call = ecs::delete_task_definition_call(clients, &arn);
+                emit(item, Outcome::Deleted, Some(call.command()));
+            }
+            ResourceKind::SecurityGroup => {
+                let id = item.id.clone().unwrap_or_default();
+                let started = Instant::now();
+                ec2::delete_security_group(clients, &id, || async {
+                    if started.elapsed() >= ctx.wait.give_up_after {
+                        return Ok(false);
+                    }
+                    ctx.run.sleep(ctx.wait.poll).await?;
+                    Ok(true)
+                })
+                .await?;
+                let call = ec2::delete_security_group_call(clients, &id);
+                emit(item, Outcome::Deleted, Some(call.command()));
+            }
+            ResourceKind::LogGroup => {
+                match logs::delete_log_group(clients, &n.log_group).await {
+                    Err(e) if e.kind == ErrorKind::NotFound => {}
+                    other => other?,
+                }
+                let call = logs::delete_log_group_call(clients, &n.log_group);
+                emit(item, Outcome::Deleted, Some(call.command()));
+            }
+            ResourceKind::Cluster => {
+                if cluster_in_use(clients, &n).await? {
+                    emit(
+                        &TeardownItem {
+                            reason: Some(KeepReason::InUse),
+                            action: TeardownAction::Keep,
+                            ..item.clone()
+                        },
+                        Outcome::Kept,
+                        None,
+                    );
+                    continue;
+                }
+                ecs::delete_cluster(clients, &n.cluster).await?;
+                let call = ecs::delete_cluster_call(clients, &n.cluster);
+                emit(item, Outcome::Deleted, Some(call.command()));
+            }
+            ResourceKind::IngressRule => {}
+        }
+    }
+    ctx.store.remove(app)?;
+    Ok(plan)
+}
+
+fn too_slow(what: &str) -> BerthError {
+    BerthError::new(ErrorKind::AwsRejected)
+        .with("action", what)
+        .with("code", "Timeout")
+        .details(format!(
+            "{what} did not finish in time; run teardown again to continue"
+        ))
+}
+
+/// Waits until the (scaled-down) service runs no task.
+async fn wait_for_service_tasks(ctx: &TeardownContext<'_>, n: &Names) -> Result<()> {
+    let started = Instant::now();
+    loop {
+        let filter = TaskFilter {
+            service: Some(&n.service),
+            ..TaskFilter::default()
+        };
+        let arns = ecs::list_tasks(ctx.clients, &n.cluster, &filter).await?;
+        let live = if arns.is_empty() {
+            0
+        } else {
+            ecs::task_states(ctx.clients, &n.cluster, &arns)
+                .await?
+                .iter()
+                .filter(|t| is_service_task(t, &n.service) && t.last_status != "STOPPED")
+                .count()
+        };
+        if live == 0 {
+            return Ok(());
+        }
+        if started.elapsed() >= ctx.wait.give_up_after {
+            return Err(too_slow("ecs:UpdateService"));
+        }
+        ctx.run.sleep(ctx.wait.poll).await?;
+    }
+}
+
+async fn wait_for_tasks_stopped(
+    ctx: &TeardownContext<'_>,
+    n: &Names,
+    arns: Vec<String>,
+) -> Result<()> {
+    if arns.is_empty() {
+        return Ok(());
+    }
+    let started = Instant::now();
+    loop {
+        let tasks = ecs::task_states(ctx.clients, &n.cluster, &arns).await?;
+        if tasks.iter().all(|t| t.last_status == "STOPPED") {
+            return Ok(());
+        }
+        if started.elapsed() >= ctx.wait.give_up_after {
+            return Err(too_slow("ecs:StopTask"));
+        }
+        ctx.run.sleep(ctx.wait.poll).await?;
+    }
+}
