@@ -4,7 +4,9 @@
 #   push:  a ~200 MB image of 4 layers to an empty registry with basic auth — Berth / `docker push`
 #          (goal ≤ 1.05)
 #   build: a context of 20 MB kept and 1 GB excluded by .dockerignore, without cache —
-#          Berth / `docker build` (goal ≤ 1.1)
+#          Berth (BuildKit) / `docker build` (goal ≤ 1.1), and Berth with the classic builder
+#   rebuild: the same folder after one 100 kB file changed, with the build cache — Berth with
+#          BuildKit (sends only the changed file) and with the classic builder (sends all 20 MB)
 # Each measurement pushes to a registry of its own (so every layer really uploads: no cross-repo
 # mount) and builds without the cache. Runs alternate between Berth and the docker CLI.
 #
@@ -96,19 +98,29 @@ for i in $(seq 200); do head -c 104857 /dev/urandom >"$CTX/src/file$i.bin"; done
 for i in $(seq 1000); do truncate -s 1048576 "$CTX/node_modules/dep$i.bin"; done
 printf 'node_modules\n*.log\n' >"$CTX/.dockerignore"
 printf 'FROM scratch\nCOPY . /app/\n' >"$CTX/Dockerfile"
-berth_build=(); cli_build=()
+berth_build=(); cli_build=(); classic_build=(); berth_rebuild=(); classic_rebuild=()
 for run in $(seq "$RUNS"); do
   t=$(now); docker build -q --no-cache -t "berth-bench/build:cli$run" "$CTX" >/dev/null; cli_build+=("$(since "$t")")
   IMAGES+=("berth-bench/build:cli$run")
   berth_build+=("$("$BENCH" build "$CTX" "berth-bench/build:berth$run")")
   IMAGES+=("berth-bench/build:berth$run")
-  log "build run $run: docker ${cli_build[-1]} s, Berth ${berth_build[-1]} s"
+  classic_build+=("$("$BENCH" build "$CTX" "berth-bench/build:classic$run" classic)")
+  IMAGES+=("berth-bench/build:classic$run")
+  head -c 104857 /dev/urandom >"$CTX/src/file1.bin"
+  berth_rebuild+=("$("$BENCH" build "$CTX" "berth-bench/build:berth$run" buildkit cache)")
+  head -c 104857 /dev/urandom >"$CTX/src/file1.bin"
+  classic_rebuild+=("$("$BENCH" build "$CTX" "berth-bench/build:classic$run" classic cache)")
+  log "build run $run: docker ${cli_build[-1]} s, Berth ${berth_build[-1]} s (classic ${classic_build[-1]} s); rebuild: Berth ${berth_rebuild[-1]} s (classic ${classic_rebuild[-1]} s)"
 done
 
 bp=$(printf '%s\n' "${berth_push[@]}" | median); cp=$(printf '%s\n' "${cli_push[@]}" | median)
 bb=$(printf '%s\n' "${berth_build[@]}" | median); cb=$(printf '%s\n' "${cli_build[@]}" | median)
+kb=$(printf '%s\n' "${classic_build[@]}" | median)
+br=$(printf '%s\n' "${berth_rebuild[@]}" | median); kr=$(printf '%s\n' "${classic_rebuild[@]}" | median)
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 echo
 echo "Berth image benchmark — $RUNS runs each, medians; $(nproc) cores, load average $load"
 printf '  push  ~200 MB, 4 layers:        Berth %6.2f s   docker push  %6.2f s   ratio %.3f  (goal <= 1.05)\n' "$bp" "$cp" "$(awk -v a="$bp" -v b="$cp" 'BEGIN{print a/b}')"
 printf '  build 20 MB kept, 1 GB ignored: Berth %6.2f s   docker build %6.2f s   ratio %.3f  (goal <= 1.10)\n' "$bb" "$cb" "$(awk -v a="$bb" -v b="$cb" 'BEGIN{print a/b}')"
+printf '  same, Berth classic builder:    %6.2f s\n' "$kb"
+printf '  rebuild, one 100 kB file new:   Berth BuildKit %6.2f s   Berth classic %6.2f s\n' "$br" "$kr"

@@ -48,6 +48,8 @@ if [ "$APP_ONLY" = 0 ]; then
     # local test stack (tests/stack/up.sh) and UI unit tests
     docker.io docker-registry apache2-utils gnome-keyring dbus dbus-x11 keyutils libsecret-tools
     xvfb webkit2gtk-driver chromium busybox-static jq xauth iproute2 procps python3 python3-venv
+    # Docker engines over TLS and ssh (tests/core/docker/): certificates, a test sshd
+    openssl openssh-client openssh-server
     # the installed-package test (tests/package/)
     desktop-file-utils
   )

@@ -25,6 +25,8 @@ pub fn run() {
             let paths = app.path();
             let state = state::AppState::load(&paths.app_config_dir()?, &paths.app_data_dir()?);
             let prefs = state.settings().preferences;
+            // Every connection to Docker uses the context chosen on the Environment page.
+            berth_core::docker::choose_context(state.settings().docker.context);
 
             // Two jobs last as long as the app: the activity feed and the Deployments watch. A
             // window attaches to them like to any job, however often it reloads.

@@ -33,6 +33,15 @@ pub enum ErrorKind {
     DockerHostInvalid,
     /// The engine speaks an API older than Berth needs.
     DockerTooOld,
+    /// A docker context (`context`) cannot be used: missing, unreadable, without a Docker
+    /// endpoint, or an address Berth cannot speak (`reason`); or `config.json` is unreadable.
+    DockerContextInvalid,
+    /// The engine's TLS failed: a certificate refused on either side, unusable TLS material,
+    /// or TLS spoken to a plain port (and the other way round).
+    DockerTlsFailed,
+    /// `ssh … docker system dial-stdio` failed: ssh could not log in, or the remote side has
+    /// no docker CLI or engine; details hold what ssh said.
+    DockerSshFailed,
     /// `~/.aws/config` or `~/.aws/credentials` exists but cannot be read or parsed.
     AwsConfigUnreadable,
     /// No answer from AWS (or the practice endpoint): network, DNS, proxy.
@@ -82,6 +91,14 @@ pub enum ErrorKind {
     DockerRejected,
     /// A Dockerfile instruction failed, or the Dockerfile could not be read (`message`).
     BuildFailed,
+    /// The Dockerfile's `# syntax=` frontend image (`image`) could not be pulled.
+    BuildFrontendUnavailable,
+    /// The engine's Dockerfile frontend is too old for a feature the Dockerfile uses
+    /// (`feature`, and `syntax`: the Dockerfile syntax that has it).
+    BuildFeatureUnsupported,
+    /// A FROM image (`image`) is not in the engine for the platform built for (`platform`), and
+    /// its registry could not give it.
+    BaseImageUnavailable,
     /// The registry refused the credentials (`registry`).
     RegistryUnauthorized,
     /// The registry's authorization token has expired (`registry`).

@@ -32,6 +32,10 @@ pub enum Progress {
         count: u32,
         instruction: String,
     },
+    /// A step of a BuildKit build ("vertex") started, was found in the cache, finished or
+    /// failed. Its output arrives as `Log` lines that start with `#<number>`, as in
+    /// `docker build --progress=plain`.
+    BuildVertex { vertex: BuildVertex },
     /// Layers of a push whose state changed since the previous event (sent at most ten times a
     /// second, so a fast push does not flood the window).
     Layers { layers: Vec<LayerProgress> },
@@ -39,6 +43,39 @@ pub enum Progress {
     Finished,
     /// The operation ended with an error (including cancellation).
     Failed { error: BerthError },
+}
+
+/// One step of a BuildKit build.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BuildVertex {
+    /// `#3`: in the order the engine first reported the steps, as its plain log numbers them.
+    pub number: u32,
+    /// As BuildKit names it: `[build 2/5] RUN cargo build --release`.
+    pub name: String,
+    /// The instruction without the bracket: `RUN cargo build --release`.
+    pub instruction: String,
+    /// The stage of a multi-stage Dockerfile (`build`), when BuildKit names it.
+    pub stage: Option<String>,
+    /// The Dockerfile step within its stage, and the stage's step count (`2` of `5`).
+    pub step: Option<u32>,
+    pub steps: Option<u32>,
+    /// BuildKit's own work (`[internal] load build definition`), not a Dockerfile line.
+    pub internal: bool,
+    pub state: VertexState,
+    /// How long it ran, once it ended.
+    #[ts(type = "number | null")]
+    pub millis: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum VertexState {
+    Running,
+    /// Its result was in the build cache: nothing ran.
+    Cached,
+    Done,
+    Failed,
 }
 
 /// Where one layer of a push stands.

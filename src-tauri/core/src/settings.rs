@@ -135,6 +135,15 @@ impl Preferences {
     }
 }
 
+/// Which Docker engine Berth uses.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DockerSettings {
+    /// The docker context chosen on the Environment page; `None`: decide as the docker CLI
+    /// does (`DOCKER_HOST`, `DOCKER_CONTEXT`, `docker context use`).
+    pub context: Option<String>,
+}
+
 /// Everything remembered.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -143,6 +152,7 @@ pub struct Settings {
     pub identities: Vec<SavedIdentity>,
     pub wizard: WizardSettings,
     pub preferences: Preferences,
+    pub docker: DockerSettings,
 }
 
 /// The settings file. Writes go to a temporary file first, so a crash never leaves half a file.
@@ -227,6 +237,9 @@ mod tests {
                 refresh_interval_secs: 60,
                 keep_in_tray: true,
                 notifications: false,
+            },
+            docker: DockerSettings {
+                context: Some("colima".into()),
             },
         };
         file.save(&settings).unwrap();

@@ -7,6 +7,10 @@ berth_commands! {
     environment {
         /// Whether a Docker engine answers, and which one. Never rejects for an absent engine: that is a status.
         fn probe_docker() -> DockerStatus;
+        /// The docker CLI's contexts, and the one Berth uses and why.
+        fn list_docker_contexts() -> DockerContexts;
+        /// Uses context `name` from now on (`null`: as the docker CLI decides), remembers it, and checks the engine it leads to.
+        fn choose_docker_context(name: Option<String>) -> DockerStatus;
         /// Profiles, regions and the default region found in ~/.aws/config and ~/.aws/credentials.
         fn read_aws_config() -> AwsConfigSummary;
         /// Berth's version and the platform it runs on.

@@ -35,7 +35,7 @@ use berth_core::dashboard::repository_list::{
     RepositoryUsage,
 };
 use berth_core::dashboard::service_actions::TagDeployment;
-use berth_core::docker::DockerStatus;
+use berth_core::docker::{DockerContexts, DockerStatus};
 use berth_core::ecr_lifecycle::{LifecycleRule, LifecycleSummary};
 use berth_core::image::local::LocalImage;
 use berth_core::image::run::LocalRun;

@@ -1,7 +1,7 @@
 //! What the image tests share: a progress collector, the docker CLI as an independent witness,
 //! the fixture folder, a registry of the test's own, and moto clients.
 
-pub use super::{stack_var, unique_name};
+pub use super::{stack_var, unique, unique_name};
 use berth_core::aws::{AwsClients, AwsTarget, CredentialSource};
 use berth_core::progress::{Operation, Progress};
 use std::path::{Path, PathBuf};
@@ -243,7 +243,10 @@ pub async fn create_repository(clients: &AwsClients, name: &str) {
 
 /// Extracts the files of `image` (docker create + docker export + tar, not Berth's code).
 pub fn export_files(image: &str, into: &Path) {
-    let container = String::from_utf8(docker(&["create", image]).stdout).unwrap();
+    // A command of its own: the container is never started, and an image FROM scratch without
+    // CMD cannot be created without one.
+    let container =
+        String::from_utf8(docker(&["create", image, "/berth-never-run"]).stdout).unwrap();
     let container = container.trim();
     let tar = into.with_extension("tar");
     docker(&["export", "-o", tar.to_str().unwrap(), container]);
@@ -255,4 +258,171 @@ pub fn export_files(image: &str, into: &Path) {
         .status()
         .unwrap();
     assert!(status.success(), "tar -x of the exported image failed");
+}
+
+/// What the docker CLI says of an image for a `--format` template.
+pub fn inspect(image: &str, format: &str) -> String {
+    let out = docker(&["image", "inspect", "--format", format, image]);
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Runs `image` once with the docker CLI and returns what it printed (stdout and stderr).
+pub fn run_once(image: &str, args: &[&str]) -> String {
+    let mut all = vec!["run", "--rm", image];
+    all.extend_from_slice(args);
+    let out = Command::new("docker")
+        .args(&all)
+        .env("DOCKER_HOST", stack_var("DOCKER_HOST"))
+        .output()
+        .expect("the docker CLI runs");
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// A copy of a fixture folder in a temporary folder (tests change it, and some files cannot be
+/// kept in git: node_modules, .venv, bin/obj).
+pub fn fixture_copy(relative: &str) -> tempfile::TempDir {
+    let source = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures")
+        .join(relative);
+    let dir = tempfile::tempdir().unwrap();
+    let status = Command::new("cp")
+        .args(["-a", &format!("{}/.", source.display())])
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success(), "copying {relative}");
+    dir
+}
+
+/// The stand-ins for the language images docker init's templates start from, built once per
+/// test run with the docker CLI from `tests/fixtures/docker-init/bases` (target → tag).
+pub const LANGUAGE_IMAGES: [(&str, &str); 9] = [
+    ("node", "berth-test/node:20.11.0-alpine"),
+    ("python", "berth-test/python:3.11.4-slim"),
+    ("xx", "berth-test/xx:1.3.0"),
+    ("rust", "berth-test/rust:1.70.0-alpine"),
+    ("alpine", "berth-test/alpine:3.18"),
+    ("jdk", "berth-test/eclipse-temurin:17-jdk-jammy"),
+    ("jre", "berth-test/eclipse-temurin:17-jre-jammy"),
+    ("dotnet-sdk", "berth-test/dotnet-sdk:8.0-alpine"),
+    ("dotnet-aspnet", "berth-test/dotnet-aspnet:8.0-alpine"),
+];
+
+/// Builds [`LANGUAGE_IMAGES`] (once per process; the docker CLI's cache makes it quick after).
+pub fn language_images() {
+    static BUILT: Mutex<bool> = Mutex::new(false);
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if *built {
+        return;
+    }
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/docker-init/bases");
+    for (target, tag) in LANGUAGE_IMAGES {
+        docker(&[
+            "build",
+            "-q",
+            "--target",
+            target,
+            "-t",
+            tag,
+            dir.to_str().unwrap(),
+        ]);
+    }
+    *built = true;
+}
+
+/// Every `Log` line of a run, joined.
+pub fn log_text(events: &[Progress]) -> String {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Progress::Log { line } => Some(line.as_str()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A front to the real engine's unix socket that answers `POST /session` with 404 and passes
+/// everything else through — an engine without BuildKit, as Podman's Docker API or an old or
+/// Windows engine is. Each request is sent with `Connection: close`, so every request arrives
+/// on a fresh connection and is looked at.
+pub struct SessionlessEngine {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl SessionlessEngine {
+    pub fn start(docker_host: &str) -> Self {
+        use std::os::unix::net::UnixListener;
+        let target = docker_host
+            .strip_prefix("unix://")
+            .expect("the stack's engine is on a unix socket")
+            .to_owned();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("engine.sock");
+        let listener = UnixListener::bind(&path).unwrap();
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let target = target.clone();
+                std::thread::spawn(move || sessionless_connection(client, &target));
+            }
+        });
+        SessionlessEngine { _dir: dir, path }
+    }
+
+    pub fn host(&self) -> String {
+        format!("unix://{}", self.path.display())
+    }
+}
+
+fn sessionless_connection(mut client: std::os::unix::net::UnixStream, target: &str) {
+    use std::io::{Read, Write};
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match client.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => return,
+        }
+    }
+    let text = String::from_utf8_lossy(&head).into_owned();
+    let request_line = text.lines().next().unwrap_or_default().to_owned();
+    if request_line.contains("/session") {
+        let body = r#"{"message":"page not found"}"#;
+        let _ = write!(
+            client,
+            "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        return;
+    }
+    let mut rewritten: Vec<String> = text
+        .split("\r\n")
+        .filter(|l| !l.is_empty() && !l.to_ascii_lowercase().starts_with("connection:"))
+        .map(str::to_owned)
+        .collect();
+    rewritten.push("Connection: close".to_owned());
+    let Ok(mut upstream) = std::os::unix::net::UnixStream::connect(target) else {
+        return;
+    };
+    if upstream
+        .write_all(format!("{}\r\n\r\n", rewritten.join("\r\n")).as_bytes())
+        .is_err()
+    {
+        return;
+    }
+    let (Ok(mut up_write), Ok(mut client_read)) = (upstream.try_clone(), client.try_clone()) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut client_read, &mut up_write);
+        let _ = up_write.shutdown(std::net::Shutdown::Write);
+    });
+    let _ = std::io::copy(&mut upstream, &mut client);
+    let _ = client.shutdown(std::net::Shutdown::Both);
 }

@@ -6,7 +6,9 @@ pub mod ecr;
 pub mod iam;
 pub mod image;
 pub mod launch;
+pub mod ssh_host;
 pub mod status;
+pub mod tls_engine;
 
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;

@@ -12,6 +12,7 @@ import type { CreatedRepository } from './bindings/CreatedRepository';
 import type { DeployUserOutcome } from './bindings/DeployUserOutcome';
 import type { DeployUserPlan } from './bindings/DeployUserPlan';
 import type { DeployUserRequest } from './bindings/DeployUserRequest';
+import type { DockerContexts } from './bindings/DockerContexts';
 import type { DockerStatus } from './bindings/DockerStatus';
 import type { FolderInfo } from './bindings/FolderInfo';
 import type { ImageDeletion } from './bindings/ImageDeletion';
@@ -64,6 +65,20 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
  */
 export function probeDocker(): Promise<DockerStatus> {
   return call<DockerStatus>('probe_docker');
+}
+
+/**
+ * The docker CLI's contexts, and the one Berth uses and why.
+ */
+export function listDockerContexts(): Promise<DockerContexts> {
+  return call<DockerContexts>('list_docker_contexts');
+}
+
+/**
+ * Uses context `name` from now on (`null`: as the docker CLI decides), remembers it, and checks the engine it leads to.
+ */
+export function chooseDockerContext(name: string | null): Promise<DockerStatus> {
+  return call<DockerStatus>('choose_docker_context', { name });
 }
 
 /**

@@ -2,7 +2,7 @@ import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { page } from 'vitest/browser';
 import { render } from 'vitest-browser-svelte';
-import type { AwsConfigSummary, BerthError, DockerStatus } from '../ipc/types';
+import type { AwsConfigSummary, BerthError, DockerContexts, DockerStatus } from '../ipc/types';
 import {
   awsEmpty,
   awsWithProfiles,
@@ -16,10 +16,28 @@ import Environment from './Environment.svelte';
 
 type Answer<T> = T | Promise<T> | (() => T | Promise<T>);
 
-/** Mocks the two probes; each answer may be a value, a promise, or a function called per invoke. */
-function backend(docker: Answer<DockerStatus>, aws: Answer<AwsConfigSummary>) {
-  const calls = { docker: 0, aws: 0 };
-  mockIPC((cmd) => {
+/** The docker CLI's contexts when only the default one exists. */
+const onlyDefault: DockerContexts = {
+  contexts: [{ name: 'default', description: '', host: 'unix:///var/run/docker.sock', tls: false, error: null }],
+  current: 'default',
+  source: 'default',
+  cliCurrent: 'default',
+  chosen: null,
+  configDir: '/home/ada/.docker',
+};
+
+/**
+ * Mocks the two probes (and the context list); each answer may be a value, a promise, or a
+ * function called per invoke. `choose` answers choose_docker_context and records its names.
+ */
+function backend(
+  docker: Answer<DockerStatus>,
+  aws: Answer<AwsConfigSummary>,
+  contexts: Answer<DockerContexts> = onlyDefault,
+  choose?: (name: string | null) => DockerStatus,
+) {
+  const calls = { docker: 0, aws: 0, chosen: [] as (string | null)[] };
+  mockIPC((cmd, args) => {
     if (cmd === 'probe_docker') {
       calls.docker++;
       return typeof docker === 'function' ? docker() : docker;
@@ -27,6 +45,12 @@ function backend(docker: Answer<DockerStatus>, aws: Answer<AwsConfigSummary>) {
     if (cmd === 'read_aws_config') {
       calls.aws++;
       return typeof aws === 'function' ? aws() : aws;
+    }
+    if (cmd === 'list_docker_contexts') return typeof contexts === 'function' ? contexts() : contexts;
+    if (cmd === 'choose_docker_context' && choose) {
+      const name = (args as { name: string | null }).name;
+      calls.chosen.push(name);
+      return choose(name);
     }
     throw new Error(`unexpected command ${cmd}`);
   });
@@ -142,12 +166,120 @@ describe('Docker card', () => {
     const error: BerthError = { kind: 'dockerPermissionDenied', params: { host: 'unix:///var/run/docker.sock' }, details: null };
     mockIPC((cmd) => {
       if (cmd === 'probe_docker') return Promise.reject(error);
+      if (cmd === 'list_docker_contexts') return onlyDefault;
       return awsEmpty;
     });
     await render(Environment, { refreshMs: 60_000 });
 
     await expect.element(dockerCard().getByText('No permission to use Docker')).toBeVisible();
     await expect.element(dockerCard().getByText('sudo usermod -aG docker $USER')).toBeVisible();
+  });
+});
+
+describe('Docker contexts', () => {
+  const colima: DockerStatus = {
+    state: 'available',
+    engine: {
+      ...(runningDocker.state === 'available' ? runningDocker.engine : ({} as never)),
+      host: 'unix:///Users/ada/.colima/default/docker.sock',
+      context: 'colima',
+      source: 'configFile',
+    },
+  };
+  const three: DockerContexts = {
+    contexts: [
+      { name: 'default', description: '', host: 'unix:///var/run/docker.sock', tls: false, error: null },
+      { name: 'colima', description: 'colima', host: 'unix:///Users/ada/.colima/default/docker.sock', tls: false, error: null },
+      {
+        name: 'broken',
+        description: '',
+        host: '',
+        tls: false,
+        error: { kind: 'dockerContextInvalid', params: { context: 'broken', reason: 'unreadable' }, details: null },
+      },
+    ],
+    current: 'colima',
+    source: 'configFile',
+    cliCurrent: 'colima',
+    chosen: null,
+    configDir: '/Users/ada/.docker',
+  };
+  const contextSelect = () => dockerCard().getByRole('combobox', { name: 'Use Docker context' });
+
+  test('shows the context in use and how it was chosen, and offers every context', async () => {
+    backend(colima, awsEmpty, three);
+    await render(Environment, { refreshMs: 60_000 });
+
+    const card = dockerCard();
+    await expect.element(card.getByRole('definition').nth(3)).toHaveTextContent('unix:///Users/ada/.colima/default/docker.sock');
+    await expect.element(card.getByRole('term').nth(4)).toHaveTextContent('Docker context');
+    await expect
+      .element(card.getByRole('definition').nth(4))
+      .toHaveTextContent("colima (the docker command's current context)");
+    await expect.element(contextSelect()).toHaveValue('');
+    const options = contextSelect().getByRole('option');
+    await expect.element(options.nth(0)).toHaveTextContent('Automatic: as the docker command decides (colima)');
+    await expect.element(options.nth(2)).toHaveTextContent('colima — unix:///Users/ada/.colima/default/docker.sock');
+    await expect.element(options.nth(3)).toHaveTextContent("broken (can't be read)");
+    await expect.element(options.nth(3)).toBeDisabled();
+  });
+
+  test('choosing a context switches to its engine', async () => {
+    const calls = backend(colima, awsEmpty, three, () => runningDocker);
+    await render(Environment, { refreshMs: 60_000 });
+    await expect.element(contextSelect()).toBeEnabled();
+
+    await contextSelect().selectOptions('default');
+    await expect.poll(() => calls.chosen).toEqual(['default']);
+    await expect.element(dockerCard().getByRole('definition').nth(3)).toHaveTextContent('unix:///var/run/docker.sock');
+    await expect.element(dockerCard().getByRole('definition').nth(4)).toHaveTextContent('default (the default address)');
+
+    await contextSelect().selectOptions('');
+    await expect.poll(() => calls.chosen).toEqual(['default', null]);
+  });
+
+  test('an engine that does not answer lists the places tried, and a context engine gets its own fix', async () => {
+    backend(
+      unavailableDocker({
+        kind: 'dockerNotRunning',
+        params: {
+          host: 'unix:///var/run/docker.sock',
+          hostSource: 'default',
+          context: 'default',
+          tried: 'unix:///var/run/docker.sock (default)\nunix:///Users/ada/.colima/default/docker.sock (colima)',
+        },
+        details: null,
+      }),
+      awsEmpty,
+      three,
+    );
+    await render(Environment, { refreshMs: 60_000 });
+    const card = dockerCard();
+    const places = card.getByRole('list', { name: 'Places tried' }).getByRole('listitem');
+    await expect.element(places.nth(0)).toHaveTextContent('unix:///var/run/docker.sock (default)');
+    await expect.element(places.nth(1)).toHaveTextContent('unix:///Users/ada/.colima/default/docker.sock (colima)');
+    for (const fix of ['colima start', 'podman machine start', 'sudo systemctl start docker']) {
+      await expect.element(card.getByText(fix, { exact: true })).toBeVisible();
+    }
+    // The chooser stays, so another context can be picked.
+    await expect.element(contextSelect()).toBeEnabled();
+  });
+
+  test('a silent context engine is explained with the context named', async () => {
+    backend(
+      unavailableDocker({
+        kind: 'dockerNotRunning',
+        params: { host: 'unix:///Users/ada/.colima/default/docker.sock', hostSource: 'config', context: 'colima' },
+        details: null,
+      }),
+      awsEmpty,
+      three,
+    );
+    await render(Environment, { refreshMs: 60_000 });
+    await expect
+      .element(dockerCard().getByText(/the engine of the docker context “colima”/))
+      .toBeVisible();
+    await expect.element(dockerCard().getByText('colima start', { exact: true })).toBeVisible();
   });
 });
 

@@ -150,6 +150,73 @@ describe('building from a folder', () => {
     await expect.element(pushButton()).toBeEnabled();
   });
 
+  test('BuildKit steps show with their stage, cached ones marked, and the folder bytes sent', async () => {
+    const backend = mockImageBackend();
+    const build = pending<typeof builtImage>();
+    backend.answers.build_image = () => build.promise;
+    await renderImage();
+    await chooseFolder();
+    await buildButton().click();
+    const vertex = (number: number, state: 'running' | 'cached' | 'done', step: number | null, instruction: string) => ({
+      event: 'buildVertex' as const,
+      vertex: {
+        number,
+        name: step === null ? `[internal] ${instruction}` : `[build ${step}/3] ${instruction}`,
+        instruction,
+        stage: step === null ? null : 'build',
+        step,
+        steps: step === null ? null : 3,
+        internal: step === null,
+        state,
+        millis: null,
+      },
+    });
+    backend.send(
+      'build_image',
+      { event: 'started', operation: 'build' },
+      vertex(1, 'done', null, 'load build definition from Dockerfile'),
+      vertex(2, 'cached', 1, 'FROM docker.io/library/node:20'),
+      vertex(3, 'running', 2, 'RUN npm ci'),
+      { event: 'bytes', item: 'context', done: 2_500, total: null },
+      { event: 'log', line: '#3 added 3 packages' },
+    );
+    const steps = page.getByRole('list').filter({ hasText: 'RUN npm ci' }).getByRole('listitem');
+    await expect.element(steps.nth(0)).toHaveTextContent(/build · step 1 of 3\s*FROM docker.io\/library\/node:20\s*cached/);
+    await expect.element(steps.nth(1)).toHaveAttribute('aria-current', 'step');
+    expect(steps.all()).toHaveLength(2);
+    await expect.element(page.getByText('2.5 kB sent')).toBeVisible();
+    await expect.element(page.getByRole('log', { name: 'Build output' })).toHaveTextContent('#3 added 3 packages');
+    backend.send('build_image', vertex(3, 'done', 2, 'RUN npm ci'));
+    await expect.element(steps.nth(1)).not.toHaveAttribute('aria-current');
+    build.resolve(builtImage);
+    await expect.element(pushButton()).toBeEnabled();
+  });
+
+  test('a syntax image that cannot be downloaded offers the engine\'s built-in Dockerfile support', async () => {
+    const backend = mockImageBackend();
+    let calls = 0;
+    backend.answers.build_image = () => {
+      calls++;
+      if (calls === 1) {
+        return Promise.reject({
+          kind: 'buildFrontendUnavailable',
+          params: { image: 'docker/dockerfile:1' },
+          details: 'failed to resolve docker.io/docker/dockerfile:1',
+        } satisfies BerthError);
+      }
+      return builtImage;
+    };
+    await renderImage();
+    await chooseFolder();
+    await buildButton().click();
+    await expect.element(page.getByText("The Dockerfile's syntax image can't be downloaded")).toBeVisible();
+    await page.getByRole('button', { name: "Build with the engine's built-in Dockerfile support" }).click();
+    await expect.element(pushButton()).toBeEnabled();
+    const [first, second] = backend.argsOf('build_image');
+    expect(first.request).not.toHaveProperty('builtinFrontend');
+    expect(second.request).toMatchObject({ folder: '/home/ada/web', builtinFrontend: true });
+  });
+
   test('a failing step is named with its instruction and the fix', async () => {
     const backend = mockImageBackend();
     backend.answers.build_image = () =>

@@ -10,6 +10,7 @@ import type {
   AwsConfigSummary,
   BerthError,
   CostEstimate,
+  DockerContexts,
   DockerStatus,
   FargateCpu,
   JobOutcome,
@@ -34,7 +35,21 @@ export const runningDocker: DockerStatus = {
     os: 'linux',
     arch: 'amd64',
     host: 'unix:///var/run/docker.sock',
+    context: 'default',
+    source: 'default',
+    tls: false,
+    product: null,
   },
+};
+
+/** The docker CLI's contexts when only the default one exists. */
+export const defaultContexts: DockerContexts = {
+  contexts: [{ name: 'default', description: '', host: 'unix:///var/run/docker.sock', tls: false, error: null }],
+  current: 'default',
+  source: 'default',
+  cliCurrent: 'default',
+  chosen: null,
+  configDir: '/home/ada/.docker',
 };
 
 export function unavailableDocker(error: BerthError): DockerStatus {
@@ -127,6 +142,7 @@ type Handler = (args: Args) => unknown;
 /** Commands the frame calls on its own, whatever the user does. */
 const BACKGROUND_COMMANDS = [
   'probe_docker',
+  'list_docker_contexts',
   'read_aws_config',
   'list_activity',
   'list_jobs',
@@ -161,6 +177,7 @@ export function mockAccountBackend(initial: AccountOverview = accountOverview())
 
   const defaults: Record<string, Handler> = {
     probe_docker: () => runningDocker,
+    list_docker_contexts: () => defaultContexts,
     read_aws_config: () => awsWithProfiles,
     get_account: answer,
     save_identity: (args) => {
@@ -424,6 +441,7 @@ export function mockLaunchBackend(initial: LaunchOverview = launchOverview(), jo
   const answers: Partial<Record<string, (args: Args, emit: Emit) => unknown>> = {};
   const defaults: Record<string, (args: Args, emit: Emit) => unknown> = {
     probe_docker: () => runningDocker,
+    list_docker_contexts: () => defaultContexts,
     read_aws_config: () => awsWithProfiles,
     get_account: () => accountOverview(),
     list_activity: () => activityView(),

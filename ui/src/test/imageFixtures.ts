@@ -11,7 +11,7 @@ import type {
   Progress,
   PushedImage,
 } from '../ipc/types';
-import { runningDocker } from './fixtures';
+import { defaultContexts, runningDocker } from './fixtures';
 import { appJobs, fakeJobs, type FakeJobs } from './jobs';
 
 export function imageStep(overrides: Partial<ImageStep> = {}): ImageStep {
@@ -31,7 +31,7 @@ export function imageStep(overrides: Partial<ImageStep> = {}): ImageStep {
 export const folderInfo: FolderInfo = {
   folder: '/home/ada/web',
   dockerfile: 'Dockerfile',
-  context: { files: 1234, bytes: 20_500_000, excludedFiles: 40_000, excludedBytes: 1_200_000_000, ignorePatterns: 4 },
+  context: { files: 1234, bytes: 20_500_000, excludedFiles: 40_000, excludedBytes: 1_200_000_000, ignorePatterns: 4, ignoreFile: '.dockerignore' },
   suggestedTag: 'a1b2c3d',
   tagSource: 'git',
   stages: ['deps', 'app'],
@@ -103,6 +103,7 @@ export function mockImageBackend(step: ImageStep = imageStep(), jobs: FakeJobs =
     inspect_build_folder: () => folderInfo,
     list_local_images: () => localImages,
     probe_docker: () => runningDocker,
+    list_docker_contexts: () => defaultContexts,
     list_activity: () => ({ entries: [], reads: [] }),
     get_account: () => null,
   };

@@ -1,8 +1,11 @@
-//! The build context: which files of the folder go to the engine, and the tar stream that sends
-//! them. The walk is the docker CLI's (`archive.TarWithOptions` with the `.dockerignore`
-//! patterns): lexical order, symlinks not followed, an excluded directory skipped unless an
-//! exception names something below it, the Dockerfile and `.dockerignore` always sent. Excluded
-//! files are never opened, so their bytes are never sent.
+//! The build context: which files of the folder a build sees, for the summary shown before a
+//! build and for the tar stream the classic builder takes. The walk is the docker CLI's
+//! (`archive.TarWithOptions` with the ignore patterns): lexical order, symlinks not followed, an
+//! excluded directory skipped unless an exception names something below it, the Dockerfile and
+//! the ignore file always sent. The ignore file is the one BuildKit reads:
+//! `<Dockerfile>.dockerignore` beside the Dockerfile, else `.dockerignore`. Excluded files are
+//! never opened, so their bytes are never sent. (BuildKit builds get their files over the
+//! session instead: [`super::buildkit::filesync`].)
 
 use super::dockerignore::{Dockerignore, ParentMatches};
 use super::tarball::{self, EntryType, Header};
@@ -33,8 +36,11 @@ pub struct ContextSummary {
     pub excluded_files: u64,
     #[ts(type = "number")]
     pub excluded_bytes: u64,
-    /// Lines of `.dockerignore` that are patterns (0 when there is none).
+    /// Lines of the ignore file that are patterns (0 when there is none).
     pub ignore_patterns: u32,
+    /// The ignore file that applies: `.dockerignore`, or `<Dockerfile>.dockerignore` beside the
+    /// Dockerfile, which replaces it; `None` when there is neither.
+    pub ignore_file: Option<String>,
 }
 
 /// A context ready to be streamed.
@@ -142,12 +148,17 @@ pub fn summarize(root: &Path, dockerfile: &str) -> Result<ContextSummary> {
 }
 
 fn walk(root: &Path, dockerfile: &str, count_excluded: bool) -> Result<BuildContext> {
-    let mut ignore = Dockerignore::read(root)?;
+    let ignore_file = super::dockerignore::ignore_file_for(root, dockerfile);
+    let mut ignore = match &ignore_file {
+        Some(file) => Dockerignore::read_file(root, file)?,
+        None => Dockerignore::default(),
+    };
     let patterns = ignore.len() as u32;
     // TrimBuildFilesFromExcludes: the engine needs both files even when they are excluded (it
     // leaves them out of the image itself).
-    if ignore.excluded_legacy(".dockerignore") {
-        ignore.keep(".dockerignore");
+    let file = ignore_file.as_deref().unwrap_or(".dockerignore");
+    if ignore.excluded_legacy(file) {
+        ignore.keep(file);
     }
     if ignore.excluded_legacy(dockerfile) {
         ignore.keep(dockerfile);
@@ -163,6 +174,7 @@ fn walk(root: &Path, dockerfile: &str, count_excluded: bool) -> Result<BuildCont
             excluded_files: 0,
             excluded_bytes: 0,
             ignore_patterns: patterns,
+            ignore_file,
         },
     };
     walker.dir(root, None, &ParentMatches::default())?;

@@ -42,7 +42,12 @@ pub struct ParentMatches(Vec<bool>);
 impl Dockerignore {
     /// Reads `dir/.dockerignore`; no file means no patterns.
     pub fn read(dir: &Path) -> Result<Self> {
-        match std::fs::read(dir.join(".dockerignore")) {
+        Self::read_file(dir, ".dockerignore")
+    }
+
+    /// Reads the ignore file `rel` (relative to the folder `dir`); no file means no patterns.
+    pub fn read_file(dir: &Path, rel: &str) -> Result<Self> {
+        match std::fs::read(dir.join(rel)) {
             Ok(bytes) => Self::parse(&String::from_utf8_lossy(&bytes)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
             Err(e) => Err(BerthError::invalid("dockerignore", "unreadable").details(e)),
@@ -195,6 +200,20 @@ impl Pattern {
             MatchKind::Regex(re) => re.is_match(path),
         }
     }
+}
+
+/// The ignore file a build of `dockerfile` (relative to the folder `root`) reads, as BuildKit's
+/// Dockerfile frontend chooses it: `<Dockerfile>.dockerignore` beside the Dockerfile if there is
+/// one (it then replaces `.dockerignore`), else `.dockerignore` at the root; `None` when neither
+/// exists.
+pub fn ignore_file_for(root: &Path, dockerfile: &str) -> Option<String> {
+    let specific = format!("{dockerfile}.dockerignore");
+    if root.join(&specific).is_file() {
+        return Some(specific);
+    }
+    root.join(".dockerignore")
+        .is_file()
+        .then(|| ".dockerignore".to_owned())
 }
 
 /// `a/b/c` → `a`, `a/b` (the parent directories, outermost first).

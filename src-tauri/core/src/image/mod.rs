@@ -1,7 +1,10 @@
 //! Images with the local Docker engine: the build context (`.dockerignore` exactly as the docker
-//! CLI reads it), build, push with per-layer progress, local images, and "try it locally".
+//! CLI reads it), BuildKit builds (the classic builder only for engines without BuildKit), push
+//! with per-layer progress, local images, and "try it locally".
 
 pub mod build;
+pub mod buildkit;
+pub mod classic;
 pub mod context;
 pub mod dockerignore;
 pub mod local;

@@ -1,14 +1,16 @@
 //! `docker push` through the engine's API with credentials passed per request: no `docker login`,
 //! nothing written to `~/.docker/config.json`. The engine's raw JSON stream is read directly so
-//! each layer's id, bytes, "already exists" and retries reach the UI.
+//! each layer's id, bytes, "already exists" and retries reach the UI (bollard 0.21 drops the
+//! layer id). The request goes through the engine's [`Transport`](crate::docker::transport),
+//! the same one bollard uses, so a push works over every transport a build does.
 
-use super::raw_http::{read_body, HttpTarget, JsonLines};
+use super::raw_http::{read_body, JsonLines};
+use crate::docker::transport::full_body;
 use crate::docker::Engine;
 use crate::error::{BerthError, ErrorKind, Result};
 use crate::progress::{LayerProgress, LayerState, Operation, Progress};
 use base64::Engine as _;
 use bytes::Bytes;
-use http_body_util::Full;
 use std::collections::HashMap;
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -78,27 +80,22 @@ pub async fn push(
     credentials: &RegistryCredentials,
     op: &Operation,
 ) -> Result<Pushed> {
-    let version = engine.docker.client_version();
     let path = format!(
-        "/v{}.{}/images/{}/push?tag={}",
-        version.major_version,
-        version.minor_version,
+        "{}/images/{}/push?tag={}",
+        engine.api_prefix(),
         name,
         urlencode(tag)
     );
     let request = hyper::Request::post(path)
         .header("X-Registry-Auth", credentials.header())
         .header("Content-Type", "application/json")
-        .body(Full::new(Bytes::new()))
+        .body(full_body(Bytes::new()))
         .map_err(BerthError::internal)?;
-    let response = HttpTarget::new(&engine.info.host)
-        .send(request)
-        .await
-        .map_err(|e| {
-            BerthError::new(ErrorKind::DockerNotRunning)
-                .with("host", &engine.info.host)
-                .details(e)
-        })?;
+    let response = engine.transport.request(request).await.map_err(|e| {
+        BerthError::new(ErrorKind::DockerNotRunning)
+            .with("host", &engine.info.host)
+            .details(e)
+    })?;
     let status = response.status();
     if !status.is_success() {
         let body = read_body(response).await.unwrap_or_default();

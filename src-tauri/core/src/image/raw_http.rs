@@ -1,6 +1,6 @@
-//! Plain HTTP/1.1 requests to the Docker engine (over its socket or TCP) and to a registry, for
-//! the cases bollard does not cover: the push stream with each layer's id (bollard 0.21 drops
-//! it) and the manifest a registry serves.
+//! What bollard does not cover: reading the engine's streaming JSON answers line by line (the
+//! push stream with each layer's id, which bollard 0.21 drops), and plain HTTP/1.1 requests to
+//! the practice registry for the manifest it serves.
 
 use bytes::{Bytes, BytesMut};
 use http_body_util::{BodyExt, Full};
@@ -8,14 +8,16 @@ use hyper::body::Incoming;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 
-/// An address to send requests to: `unix:///var/run/docker.sock`, `tcp://host:port` or
-/// `http://host:port`.
+/// A registry spoken to over plain HTTP (the practice registry on loopback, where the engine
+/// allows plain HTTP too). Requests to the engine go through its
+/// [`Transport`](crate::docker::transport::Transport) instead.
 #[derive(Debug, Clone)]
 pub struct HttpTarget {
     address: String,
 }
 
 impl HttpTarget {
+    /// `http://host:port` or `host:port`.
     pub fn new(address: &str) -> Self {
         HttpTarget {
             address: address.trim().to_owned(),
@@ -27,24 +29,8 @@ impl HttpTarget {
         &self,
         mut request: Request<Full<Bytes>>,
     ) -> std::io::Result<Response<Incoming>> {
-        if let Some(path) = self.address.strip_prefix("unix://") {
-            request
-                .headers_mut()
-                .insert(hyper::header::HOST, "localhost".parse().expect("valid"));
-            #[cfg(unix)]
-            {
-                let stream = tokio::net::UnixStream::connect(path).await?;
-                return exchange(stream, request).await;
-            }
-            #[cfg(not(unix))]
-            {
-                let _ = path;
-                return Err(std::io::Error::other("unix sockets need a unix system"));
-            }
-        }
         let host = self
             .address
-            .trim_start_matches("tcp://")
             .trim_start_matches("http://")
             .trim_end_matches('/');
         request.headers_mut().insert(
@@ -66,8 +52,7 @@ where
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
         .map_err(std::io::Error::other)?;
-    // The connection task ends with the response body (or when the response is dropped, which
-    // closes the socket: that is how a push or build is cancelled on the engine's side).
+    // The connection task ends with the response body (or when the response is dropped).
     tokio::spawn(async move {
         let _ = connection.await;
     });

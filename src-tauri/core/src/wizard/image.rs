@@ -4,7 +4,7 @@
 
 use crate::activity::{ActivityLog, CliCommand};
 use crate::aws::{ecr_auth, ecr_practice, AwsClients};
-use crate::docker::{self, DockerEndpoint, DockerStatus, Engine};
+use crate::docker::{self, DockerStatus, Engine};
 use crate::error::{BerthError, ErrorKind, Result};
 use crate::image::build::{self, BuildSpec};
 use crate::image::context::{self, ContextSummary};
@@ -79,6 +79,11 @@ pub struct BuildRequest {
     pub target: Option<String>,
     pub platform: Platform,
     pub tag: String,
+    /// Build with the engine's built-in Dockerfile frontend, ignoring the Dockerfile's
+    /// `# syntax=` line (offered when that image cannot be pulled).
+    #[serde(default)]
+    #[ts(optional)]
+    pub builtin_frontend: Option<bool>,
 }
 
 /// The image a build made.
@@ -110,9 +115,10 @@ pub struct PushRequest {
     pub tag: String,
 }
 
-/// A connection to the engine for long work.
+/// A connection for long work to the engine that the environment and the context chosen on the
+/// Environment page lead to.
 pub async fn engine() -> Result<Engine> {
-    docker::connect(&DockerEndpoint::from_env(), WORK_TIMEOUT).await
+    docker::engine(WORK_TIMEOUT).await
 }
 
 /// The step's starting point: the repository from step 3, the engine, the last push.
@@ -120,11 +126,10 @@ pub async fn overview(settings: &Settings) -> ImageStep {
     let status = docker::probe().await;
     let (host_platform, local_runs) = match &status {
         DockerStatus::Available { engine: info } => {
-            let runs =
-                match docker::connect(&DockerEndpoint::from_env(), docker::PROBE_TIMEOUT).await {
-                    Ok(engine) => run::list(&engine).await.unwrap_or_default(),
-                    Err(_) => Vec::new(),
-                };
+            let runs = match docker::engine(docker::PROBE_TIMEOUT).await {
+                Ok(engine) => run::list(&engine).await.unwrap_or_default(),
+                Err(_) => Vec::new(),
+            };
             (
                 Some(crate::image::platform::describe(&info.os, &info.arch, None)),
                 runs,
@@ -235,6 +240,7 @@ pub async fn build(
         build_args: build_args(&req.build_args)?,
         target: req.target.clone().filter(|t| !t.trim().is_empty()),
         no_cache: false,
+        builtin_frontend: req.builtin_frontend.unwrap_or(false),
     };
     let (root, dockerfile) = {
         let folder = req.folder.clone();
@@ -249,8 +255,8 @@ pub async fn build(
     };
     let command = build_command(&spec, &dockerfile, &root);
     let work = async {
-        let mut built = build_once(engine, &root, &dockerfile, &spec, op).await?;
-        if !built.platform_matches {
+        let (mut built, builder) = build_once(engine, &root, &dockerfile, &spec, op).await?;
+        if !built.platform_matches && builder == build::Builder::Classic {
             // The legacy builder's cache ignores the platform for some images: one build
             // without the cache tells a stale cache from a base image of another architecture.
             op.emit(Progress::Log {
@@ -261,7 +267,7 @@ pub async fn build(
                 ),
             });
             spec.no_cache = true;
-            built = build_once(engine, &root, &dockerfile, &spec, op).await?;
+            built = build_once(engine, &root, &dockerfile, &spec, op).await?.0;
         }
         Ok(built)
     };
@@ -275,26 +281,21 @@ async fn build_once(
     dockerfile: &str,
     spec: &BuildSpec,
     op: &Operation,
-) -> Result<BuiltImage> {
-    let ctx = {
-        let root = root.to_owned();
-        let dockerfile = dockerfile.to_owned();
-        tokio::task::spawn_blocking(move || context::prepare(&root, &dockerfile))
-            .await
-            .map_err(BerthError::internal)??
-    };
-    let context_bytes = ctx.tar_size;
-    let built = build::build(engine, ctx, spec, op).await?;
+) -> Result<(BuiltImage, build::Builder)> {
+    let built = build::build(engine, root, dockerfile, spec, op).await?;
     let details = local::inspect(engine, &spec.reference).await?;
-    Ok(BuiltImage {
-        platform_matches: built.platform == spec.platform.as_str(),
-        id: built.id,
-        reference: spec.reference.clone(),
-        platform: built.platform,
-        size: built.size,
-        context_bytes,
-        exposed_port: details.exposed_port,
-    })
+    Ok((
+        BuiltImage {
+            platform_matches: built.platform == spec.platform.as_str(),
+            id: built.id,
+            reference: spec.reference.clone(),
+            platform: built.platform,
+            size: built.size,
+            context_bytes: built.context_bytes,
+            exposed_port: details.exposed_port,
+        },
+        built.builder,
+    ))
 }
 
 /// Tags the image for the registry, gets an ECR token, pushes it with the token, and (practice
@@ -501,6 +502,7 @@ mod tests {
             build_args: BTreeMap::from([("TOKEN".into(), "s3cret".into())]),
             target: Some("app".into()),
             no_cache: false,
+            builtin_frontend: false,
         };
         let cmd = build_command(&spec, "docker/Dockerfile", Path::new("/app")).render();
         assert_eq!(

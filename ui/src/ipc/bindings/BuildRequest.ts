@@ -9,4 +9,9 @@ export type BuildRequest = { folder: string,
 /**
  * Relative to the folder; `Dockerfile` when empty.
  */
-dockerfile: string | null, buildArgs: Array<BuildArg>, target: string | null, platform: Platform, tag: string, };
+dockerfile: string | null, buildArgs: Array<BuildArg>, target: string | null, platform: Platform, tag: string, 
+/**
+ * Build with the engine's built-in Dockerfile frontend, ignoring the Dockerfile's
+ * `# syntax=` line (offered when that image cannot be pulled).
+ */
+builtinFrontend?: boolean, };

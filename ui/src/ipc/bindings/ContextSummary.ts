@@ -17,6 +17,11 @@ bytes: number,
  */
 excludedFiles: number, excludedBytes: number, 
 /**
- * Lines of `.dockerignore` that are patterns (0 when there is none).
+ * Lines of the ignore file that are patterns (0 when there is none).
  */
-ignorePatterns: number, };
+ignorePatterns: number, 
+/**
+ * The ignore file that applies: `.dockerignore`, or `<Dockerfile>.dockerignore` beside the
+ * Dockerfile, which replaces it; `None` when there is neither.
+ */
+ignoreFile: string | null, };
