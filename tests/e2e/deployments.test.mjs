@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { byName, chooseLanguage, click, openApp, pageText, requireEnv, saveScreenshot, waitForText } from './support/app.mjs';
 import { configDir, practiceHome } from './support/practice.mjs';
-import { describeService, holdTasksRunning, isolatedAccount, launchedService, stopTaskElsewhere } from './support/moto.mjs';
+import { describeService, isolatedAccount, launchedService, stopTaskElsewhere } from './support/moto.mjs';
 
 /** A practice HOME signed in with `keys` (an account of this test's own). */
 function homeFor(keys) {
@@ -48,7 +48,6 @@ function count(browser, service, which) {
 }
 
 test('a launched service shows with its tasks, logs and chart, and scaling it changes the desired count', async () => {
-  await holdTasksRunning();
   const keys = await isolatedAccount();
   const cluster = 'e2e-web';
   const service = 'shop';

@@ -6,10 +6,11 @@
 // reached in one-off task mode and the service launch is only checked to create the service; and
 // moto moves a task one state further on each DescribeTasks call, so the test first tells moto to
 // keep tasks RUNNING (as real ones do) through its state-manager API.
-import { test, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { byName, click, openApp, pageText, requireEnv, saveScreenshot, waitForText, chooseLanguage } from './support/app.mjs';
 import { practiceHome } from './support/practice.mjs';
+import { pushRunnableImage } from './support/registry.mjs';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -37,7 +38,7 @@ async function moto(service, { target, json, form }) {
 const ecs = (op, json) => moto('ecs', { target: `AmazonEC2ContainerServiceV20141113.${op}`, json });
 
 /** What the IAM and Image steps leave behind: an execution role, a repository with an image. */
-async function earlierSteps(name) {
+async function earlierSteps(name, { cmd } = {}) {
   const role = `${name}-exec`;
   await moto('iam', {
     form: {
@@ -52,17 +53,8 @@ async function earlierSteps(name) {
   });
   const ecr = (op, json) => moto('ecr', { target: `AmazonEC2ContainerRegistry_V20150921.${op}`, json });
   await ecr('CreateRepository', { repositoryName: name });
-  const digest = 'sha256:' + '0'.repeat(63) + '1';
-  await ecr('PutImage', {
-    repositoryName: name,
-    imageTag: 'v1',
-    imageManifest: JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-      config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 10, digest },
-      layers: [],
-    }),
-  });
+  // A real image (the backend runs it): a web server on port 80, or `cmd`.
+  const digest = pushRunnableImage(name, 'v1', cmd ? { cmd } : {});
   return {
     executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/${role}`,
     repository: name,
@@ -75,14 +67,6 @@ async function earlierSteps(name) {
     },
   };
 }
-
-before(async () => {
-  const res = await fetch(`${requireEnv('BERTH_TEST_MOTO_URL')}/moto-api/state-manager/set-transition`, {
-    method: 'POST',
-    body: JSON.stringify({ model_name: 'ecs::task', transition: { progression: 'manual', times: 1000000 } }),
-  });
-  assert.ok(res.ok, 'moto state-manager');
-});
 
 async function withApp(options, body) {
   const browser = await openApp(options);
