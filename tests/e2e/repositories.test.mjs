@@ -85,9 +85,9 @@ test('create a repository in the wizard, find it in the Repositories view, delet
     const policy = await ecr('GetLifecyclePolicy', { repositoryName: name });
     assert.equal(JSON.parse(policy.json.lifecyclePolicyText).rules.length, 2);
 
-    // Two images are pushed (60 MB and 47 MB of layers; ECR's $0.10 per GB-month makes $0.01).
-    await pushSizedImage(name, 'v1', 60 * MB);
-    await pushSizedImage(name, 'v2', 47 * MB);
+    // Two images are pushed (60.8 MB and 46.2 MB of layers; ECR's $0.10 per GB-month makes $0.01).
+    await pushSizedImage(name, 'v1', 60.8 * MB);
+    await pushSizedImage(name, 'v2', 46.2 * MB);
 
     await click(browser, 'Repositories');
     await waitForText(browser, 'Estimated cost');
@@ -107,12 +107,12 @@ test('create a repository in the wizard, find it in the Repositories view, delet
     await saveScreenshot(browser, 'repositories-delete-image');
     await click(browser, 'Delete 1 image');
     await waitForText(browser, 'Images deleted: 1.');
-    await waitForText(browser, '1 in all, 47.0 MB');
+    await waitForText(browser, '1 in all, 46.2 MB');
 
     // Delete the repository: the dialog says what is lost and waits for the typed name.
     await click(browser, 'Delete repository…');
     await waitForText(browser, `Delete the repository “${name}”?`);
-    await waitForText(browser, '1 image (47.0 MB) will be deleted with it.');
+    await waitForText(browser, '1 image (46.2 MB) will be deleted with it.');
     await waitForText(browser, "This can't be undone.");
     await waitForText(browser, `aws ecr delete-repository --repository-name ${name} --force`);
     const confirm = await byName(browser, 'Delete repository');
@@ -124,7 +124,7 @@ test('create a repository in the wizard, find it in the Repositories view, delet
     await saveScreenshot(browser, 'repositories-delete-dialog');
     await confirm.click();
 
-    await waitForText(browser, `Deleted “${name}” and the images in it (1, 47.0 MB).`);
+    await waitForText(browser, `Deleted “${name}” and the images in it (1, 46.2 MB).`);
     // The list empties: "no match" for the filter, or "no repositories" when it was the only one.
     await browser.waitUntil(
       async () => /No repository matches the filter\.|No repositories in /.test(await pageText(browser)),
@@ -146,7 +146,7 @@ test('create a repository in the wizard, find it in the Repositories view, delet
 test('the Repositories view and the delete confirmation are in Korean in Korean mode', async () => {
   const name = `ko-repo-${process.pid}-${Date.now()}`;
   assert.equal((await ecr('CreateRepository', { repositoryName: name })).status, 200);
-  await pushSizedImage(name, 'latest', 4 * MB);
+  await pushSizedImage(name, 'latest', 4.2 * MB);
   await withApp({ home: practiceHome(), env: env() }, async (browser) => {
     await chooseLanguage(browser, 'Language', 'ko');
     await click(browser, '리포지토리');
@@ -158,10 +158,10 @@ test('the Repositories view and the delete confirmation are in Korean in Korean 
     await click(browser, '리포지토리 목록');
     await waitForText(browser, '예상 비용');
     await typeInto(browser, '이름으로 찾기', name);
-    await waitForText(browser, '4.0 MB');
+    await waitForText(browser, '4.2 MB');
     await click(browser, `${name} 삭제`);
     await waitForText(browser, `“${name}” 리포지토리를 삭제할까요?`);
-    await waitForText(browser, '이미지 1개(4.0 MB)가 함께 삭제됩니다.');
+    await waitForText(browser, '이미지 1개(4.2 MB)가 함께 삭제됩니다.');
     await waitForText(browser, '되돌릴 수 없습니다.');
     await saveScreenshot(browser, 'repositories-ko');
 
