@@ -217,3 +217,13 @@ export async function describeService(keys, cluster, service) {
 export async function stopTaskElsewhere(keys, cluster, task, reason) {
   await json('ecs', `${ECS}.StopTask`, { cluster, task, reason }, keys);
 }
+
+/** Waits until ECS reports `task` STOPPED (a stop goes through DEACTIVATING, STOPPING, ... first). */
+export async function waitForTaskStopped(keys, cluster, task) {
+  for (let i = 0; i < 120; i++) {
+    const { tasks } = await json('ecs', `${ECS}.DescribeTasks`, { cluster, tasks: [task] }, keys);
+    if (tasks[0]?.lastStatus === 'STOPPED') return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`task ${task} did not stop`);
+}
