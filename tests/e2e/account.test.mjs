@@ -78,8 +78,9 @@ test('a typed key pair is kept only in the keychain, verifies against moto, and 
     assert.ok(!shown.includes(secret), 'the secret reached the page');
     assert.ok(!shown.includes('TESTBERTHKEYID000042'), 'the full key id reached the page');
 
-    // The activity log shows the equivalent command.
+    // The activity page counts the read apart from the changes, with its equivalent command.
     await click(browser, 'Activity');
+    await click(browser, /^Reads \(\d+\)$/);
     await waitForText(browser, 'aws sts get-caller-identity --region us-east-1 --endpoint-url');
   });
 

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { byName, chooseLanguage, click, openApp, pageText, requireEnv, saveScreenshot, waitForText } from './support/app.mjs';
 import { configDir, practiceHome } from './support/practice.mjs';
-import { describeService, holdTasksRunning, isolatedAccount, launchedService, stopTaskElsewhere } from './support/moto.mjs';
+import { describeService, isolatedAccount, launchedService, stopTaskElsewhere, waitForTaskStopped } from './support/moto.mjs';
 
 /** A practice HOME signed in with `keys` (an account of this test's own). */
 function homeFor(keys) {
@@ -48,7 +48,6 @@ function count(browser, service, which) {
 }
 
 test('a launched service shows with its tasks, logs and chart, and scaling it changes the desired count', async () => {
-  await holdTasksRunning();
   const keys = await isolatedAccount();
   const cluster = 'e2e-web';
   const service = 'shop';
@@ -67,7 +66,7 @@ test('a launched service shows with its tasks, logs and chart, and scaling it ch
     await waitForText(browser, 'Made by Berth');
     const text = await pageText(browser);
     assert.ok(text.includes(cluster), 'the cluster is named');
-    assert.ok(text.includes('0.25 vCPU · 512 MiB · x86-64'), 'the task size is shown');
+    assert.ok(text.includes('0.25 vCPU · 0.5 GB · x86-64'), `the task size is not shown:\n${text}`);
     assert.ok(text.includes(`${keys.account}.dkr.ecr.us-east-1.amazonaws.com/${service}:v1`), 'the image is shown');
     assert.ok(text.includes(taskArns[0].split('/').pop().slice(0, 8)), 'the task is listed');
     assert.ok(/\$\d+\.\d{2}/.test(text), 'a monthly cost is shown');
@@ -80,7 +79,7 @@ test('a launched service shows with its tasks, logs and chart, and scaling it ch
     await input.clearValue();
     await input.setValue('2');
     await click(browser, 'Set desired count');
-    await waitForText(browser, `${service} now keeps 2 task(s) running`);
+    await waitForText(browser, `${service} now keeps 2 tasks running.`);
     await browser.waitUntil(async () => (await count(browser, service, 'desired')) === '2', {
       timeout: 15000,
       timeoutMsg: 'the desired count shown did not become 2',
@@ -98,7 +97,7 @@ test('a launched service shows with its tasks, logs and chart, and scaling it ch
     const search = await byName(browser, 'Search the log');
     await search.setValue('payment');
     await click(browser, 'Search');
-    await waitForText(browser, '1 line(s) contain “payment”');
+    await waitForText(browser, '1 line contains “payment”');
     await saveScreenshot(browser, 'deployments-logs');
 
     // CPU and memory, drawn by the chart library without any CSP violation.
@@ -113,6 +112,7 @@ test('a launched service shows with its tasks, logs and chart, and scaling it ch
 
     // A task stopped outside Berth shows with its reason.
     await stopTaskElsewhere(keys, cluster, taskArns[0], 'Essential container in task exited');
+    await waitForTaskStopped(keys, cluster, taskArns[0]);
     await click(browser, 'Refresh');
     await waitForText(browser, 'Stopped in the last hour');
     await waitForText(browser, 'Essential container in task exited');
@@ -137,13 +137,13 @@ test('settings remember the theme and refresh interval, and the Deployments view
 
     await click(browser, 'Deployments');
     await waitForText(browser, 'Nothing runs in US East (N. Virginia) — us-east-1 yet');
-    await waitForText(browser, 'Refreshes every 60 s');
+    await waitForText(browser, 'Refreshes every 1 minute');
 
     await click(browser, 'Settings');
     await chooseLanguage(browser, 'Language', 'ko');
     await waitForText(browser, '창을 닫아도 트레이에서 계속 지켜보기');
     await click(browser, '배포 현황');
-    await waitForText(browser, '실행 중인 작업');
+    await waitForText(browser, '실행 중인 태스크');
     await saveScreenshot(browser, 'deployments-ko-dark');
   });
   const settings = JSON.parse(readFileSync(join(configDir(home), 'settings.json'), 'utf8'));

@@ -11,14 +11,9 @@
 // log, ~/.docker, the app's stdout/stderr), the stack's logs, or the webview (DOM, form values,
 // storage, and every IPC reply it received).
 //
-// moto never starts a service's tasks (runningCount stays 0). Once the service exists, the test
-// plays the ECS scheduler's part: it starts one task for the service the way ECS does (RunTask on
-// the service's task definition, cluster and network, group "service:<name>", startedBy
-// "ecs-svc/…"), and Berth's own watcher — unchanged, with nothing special for moto — sees that
-// task go RUNNING. At teardown Berth scales the service to 0 and waits for its tasks to stop; the
-// test stops them as the scheduler would. moto is also told to keep tasks RUNNING (as real ones stay) instead of moving
-// them one state further on each DescribeTasks.
-import { test, before } from 'node:test';
+// The strict AWS backend plays ECS for real: the service's scheduler starts the task from the
+// pushed image as a Docker container, and stops it when Berth scales the service to 0.
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -26,13 +21,12 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { byName, openApp, pageText, requireEnv, tempHome, waitForText } from './support/app.mjs';
-import { holdTasksRunning, json, query } from './support/moto.mjs';
+import { query } from './support/moto.mjs';
 import { User, describeViolations } from './support/journey.mjs';
 import { recordIpcReplies, secretsInFiles, secretsInWebview } from './support/secrets.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixture = resolve(here, '../fixtures/image/app');
-const ECS = 'AmazonEC2ContainerServiceV20141113';
 const ROLE = 'ecsTaskExecutionRole';
 // The account moto gives long-term keys: the one the typed key pair signs in to.
 const DEFAULT_ACCOUNT = { accessKeyId: 'TESTPRACTICEKEY00001' };
@@ -47,42 +41,6 @@ async function withoutExecutionRole() {
   await iam({ Action: 'DeleteRole', RoleName: ROLE });
 }
 
-/**
- * Plays ECS's scheduler for `service` (see the header): starts one task of it on its own task
- * definition and network, tagged as a service's task. Returns the task ARNs.
- */
-async function scheduleServiceTask(service) {
-  const { services } = await json('ecs', `${ECS}.DescribeServices`, { cluster: 'berth', services: [service] }, DEFAULT_ACCOUNT);
-  const s = services.find((x) => x.status === 'ACTIVE');
-  assert.ok(s, `the service ${service} does not exist`);
-  const run = await json(
-    'ecs',
-    `${ECS}.RunTask`,
-    {
-      cluster: 'berth',
-      taskDefinition: s.taskDefinition,
-      launchType: 'FARGATE',
-      networkConfiguration: s.networkConfiguration,
-      group: `service:${service}`,
-      startedBy: `ecs-svc/${Date.now()}`,
-    },
-    DEFAULT_ACCOUNT,
-  );
-  return run.tasks.map((t) => t.taskArn);
-}
-
-/** The scheduler's part again: a service scaled to 0 has its tasks stopped. */
-async function stopServiceTasks(taskArns) {
-  for (const task of taskArns) {
-    await json(
-      'ecs',
-      `${ECS}.StopTask`,
-      { cluster: 'berth', task, reason: 'Scaling activity initiated by (deployment ecs-svc)' },
-      DEFAULT_ACCOUNT,
-    );
-  }
-}
-
 function removeImages(images) {
   for (const image of images) {
     try {
@@ -92,10 +50,6 @@ function removeImages(images) {
     }
   }
 }
-
-before(async () => {
-  await holdTasksRunning();
-});
 
 /**
  * Walks the journey as `user`; returns the image tag it built.
@@ -176,9 +130,7 @@ async function walk(user, { name, accessKeyId, secret, secrets, leaks, korean = 
   await waitForText(b, 'Review the plan');
   await user.step('launch-review');
   await user.press('Launch now');
-  await waitForText(b, 'The service runs 0 of 1 tasks', 90000);
-  const serviceTasks = await scheduleServiceTask(name);
-  await waitForText(b, 'Your container is running.', 60000);
+  await waitForText(b, 'Your container is running.', 90000);
   await user.step('launch-running');
 
   // 7. The Deployments view shows it.
@@ -195,9 +147,8 @@ async function walk(user, { name, accessKeyId, secret, secrets, leaks, korean = 
   assert.equal(await (await byName(b, 'Tear down')).isEnabled(), false, 'teardown must not be one click away');
   await user.type(`Type ${name} to confirm`, name);
   await user.press('Tear down');
-  // Berth scales the service to 0 and waits for its tasks to stop, which ECS would do.
+  // Berth scales the service to 0 and waits for ECS to stop its tasks.
   await waitForText(b, 'Scaled to 0', 60000);
-  await stopServiceTasks(serviceTasks);
   await waitForText(b, `Everything Berth created for “${name}” is gone.`, 90000);
   await user.step('teardown');
 
@@ -282,12 +233,17 @@ async function journey(mode) {
 
   // No secret in the HOME (config, app data with the activity log, ~/.docker, the app's output)
   // or the stack's logs (moto, registry, D-Bus, tauri-driver); the webview was searched above.
-  // Not searched: the stack's env file (the test's own record of the registry password), the
-  // keyring daemon's folder (the keychain itself) and the registry's blobs (image layers).
+  // Not searched: the stack's env file and .registry-password (the stack's own records of the
+  // registry password it made), the keyring daemon's folder (the keychain itself) and the
+  // registry's blobs (image layers).
   const stack = requireEnv('BERTH_STACK_DIR');
   assert.ok(existsSync(output), 'the app output was not captured');
   const files = secretsInFiles([home, stack], secrets, {
-    skip: (path) => path === `${stack}/env` || path.startsWith(`${stack}/registry-data`) || path.startsWith(`${stack}/home`),
+    skip: (path) =>
+      path === `${stack}/env` ||
+      path === `${stack}/.registry-password` ||
+      path.startsWith(`${stack}/registry-data`) ||
+      path.startsWith(`${stack}/home`),
   });
   const leaks = [...webviewLeaks, ...files.found];
   console.log(`  secrets: ${files.scanned} files and the webview searched, ${leaks.length} found`);

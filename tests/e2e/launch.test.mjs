@@ -2,14 +2,14 @@
 // timeline reach RUNNING, tear it down; launch a service and find it created; close the app
 // mid-launch and find the unfinished launch with Resume and Tear down after a restart.
 //
-// moto's gaps shape this test: services never start tasks (runningCount stays 0), so RUNNING is
-// reached in one-off task mode and the service launch is only checked to create the service; and
-// moto moves a task one state further on each DescribeTasks call, so the test first tells moto to
-// keep tasks RUNNING (as real ones do) through its state-manager API.
-import { test, before } from 'node:test';
+// The strict AWS backend really runs what is launched: the image (pushed to the registry that
+// stands in for ECR) runs as a Docker container, the service's scheduler starts and replaces its
+// tasks, and a task's public IP is a loopback address that reaches the container.
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { byName, click, openApp, pageText, requireEnv, saveScreenshot, waitForText, chooseLanguage } from './support/app.mjs';
 import { practiceHome } from './support/practice.mjs';
+import { pushRunnableImage } from './support/registry.mjs';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -37,7 +37,7 @@ async function moto(service, { target, json, form }) {
 const ecs = (op, json) => moto('ecs', { target: `AmazonEC2ContainerServiceV20141113.${op}`, json });
 
 /** What the IAM and Image steps leave behind: an execution role, a repository with an image. */
-async function earlierSteps(name) {
+async function earlierSteps(name, { cmd, push = true } = {}) {
   const role = `${name}-exec`;
   await moto('iam', {
     form: {
@@ -52,17 +52,8 @@ async function earlierSteps(name) {
   });
   const ecr = (op, json) => moto('ecr', { target: `AmazonEC2ContainerRegistry_V20150921.${op}`, json });
   await ecr('CreateRepository', { repositoryName: name });
-  const digest = 'sha256:' + '0'.repeat(63) + '1';
-  await ecr('PutImage', {
-    repositoryName: name,
-    imageTag: 'v1',
-    imageManifest: JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-      config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 10, digest },
-      layers: [],
-    }),
-  });
+  // A real image (the backend runs it): a web server on port 80, or `cmd`; or none at all.
+  const digest = push ? pushRunnableImage(name, 'v1', cmd ? { cmd } : {}) : `sha256:${'0'.repeat(64)}`;
   return {
     executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/${role}`,
     repository: name,
@@ -75,14 +66,6 @@ async function earlierSteps(name) {
     },
   };
 }
-
-before(async () => {
-  const res = await fetch(`${requireEnv('BERTH_TEST_MOTO_URL')}/moto-api/state-manager/set-transition`, {
-    method: 'POST',
-    body: JSON.stringify({ model_name: 'ecs::task', transition: { progression: 'manual', times: 1000000 } }),
-  });
-  assert.ok(res.ok, 'moto state-manager');
-});
 
 async function withApp(options, body) {
   const browser = await openApp(options);
@@ -158,16 +141,21 @@ test('review the plan, launch a one-off task, watch it reach RUNNING, and tear i
     }
     // Nothing exists before Launch is pressed.
     assert.equal((await ecs('ListTaskDefinitions', { familyPrefix: app })).taskDefinitionArns.length, 0);
-    await click(browser, `Show the aws command (1): Task definition ${app}:1`);
+    await click(browser, `Show the aws command: Task definition ${app}:1`);
     await waitForText(browser, `aws ecs register-task-definition --family ${app}`);
     await saveScreenshot(browser, 'launch-review');
 
     await click(browser, 'Launch now');
     await waitForText(browser, 'Your container is running.', 60000);
     const timeline = await pageText(browser);
-    for (const line of ['Created', 'Task definition', 'Running', 'No public IP address yet', 'never assigns public IP']) {
+    for (const line of ['Created', 'Task definition', 'Running', "Your app's address", 'Open in browser']) {
       assert.ok(timeline.includes(line), `"${line}" missing from the timeline:\n${timeline}`);
     }
+    // The address shown reaches the container (busybox httpd answers, 404 for a missing index).
+    const url = timeline.match(/http:\/\/127\.\d+\.\d+\.\d+:80/)?.[0];
+    assert.ok(url, `no address in the timeline:\n${timeline}`);
+    const answer = await fetch(url).catch((e) => e);
+    assert.ok(answer instanceof Response, `${url} did not answer: ${answer}`);
     await saveScreenshot(browser, 'launch-running');
 
     const tasks = await ecs('ListTasks', { cluster: 'berth', family: app });
@@ -190,83 +178,74 @@ test('review the plan, launch a one-off task, watch it reach RUNNING, and tear i
   );
 });
 
-test('a service launch creates the service; closed mid-launch, it offers Resume and Tear down after a restart', async () => {
+/** Reads or changes a setting of the strict backend (docs/aws-emulator.md, /berth-api/settings). */
+async function backendSetting(name, value) {
+  const url = `${requireEnv('BERTH_TEST_MOTO_URL')}/berth-api/settings`;
+  const before = (await (await fetch(url)).json())[name];
+  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ [name]: value }) });
+  assert.ok(res.ok, `berth-api settings: ${res.status}`);
+  return before;
+}
+
+test('closed while it waits for AWS, a launch offers Resume and Tear down after a restart', async () => {
   const app = unique('e2e-svc');
-  const home = practiceHome({ wizard: await earlierSteps(app) });
+  // AWS sometimes takes much longer than its usual seconds to spread a new role: ECS refuses the
+  // task definition's execution role for a while, and the launch waits and tries again.
+  const usual = await backendSetting('iam_propagation_s', 40);
+  try {
+    const home = practiceHome({ wizard: await earlierSteps(app) });
+    await withApp({ home, env: env() }, async (browser) => {
+      await openLaunch(browser);
+      await click(browser, 'Review plan');
+      await waitForText(browser, 'Review the plan');
+      await click(browser, 'Launch now');
+      await waitForText(browser, 'AWS is still spreading the new role', 30000);
+      await saveScreenshot(browser, 'launch-waiting-for-role');
+      // Leaving the page does not stop the launch; coming back shows it live again.
+      await click(browser, 'Activity');
+      await waitForText(browser, 'aws ec2 create-security-group');
+      await click(browser, 'Launch');
+      await waitForText(browser, `Launching “${app}”`);
+      await waitForText(browser, 'AWS is still spreading the new role');
+      // The app is closed while it waits.
+    });
+    assert.equal((await servicesOf(app)).length, 0, 'the service was created before its task definition');
 
-  await withApp({ home, env: env() }, async (browser) => {
-    await openLaunch(browser);
-    await click(browser, 'Review plan');
-    await waitForText(browser, 'Review the plan');
-    await click(browser, 'Launch now');
-    // moto never starts the service's tasks: the timeline shows the service created, then waits.
-    await waitForText(browser, 'The practice emulator never starts a service', 60000);
-    await waitForText(browser, 'The service runs 0 of 1 tasks');
-    await saveScreenshot(browser, 'launch-service-waiting');
-    // Leaving the page does not stop the launch; coming back shows it live again.
-    await click(browser, 'Activity');
-    await waitForText(browser, 'aws ecs create-service');
-    await click(browser, 'Launch');
-    await waitForText(browser, `Launching “${app}”`);
-    await waitForText(browser, 'The service runs 0 of 1 tasks');
-    // The app is closed while it waits for the tasks.
-  });
-  assert.equal((await servicesOf(app)).length, 1, 'the service exists');
+    await withApp({ home, env: env() }, async (browser) => {
+      await openLaunch(browser);
+      await waitForText(browser, `Unfinished launch of “${app}”`);
+      await byName(browser, 'Resume');
+      await saveScreenshot(browser, 'launch-unfinished');
 
-  await withApp({ home, env: env() }, async (browser) => {
-    await openLaunch(browser);
-    await waitForText(browser, `Unfinished launch of “${app}”`);
-    await byName(browser, 'Resume');
-    await saveScreenshot(browser, 'launch-unfinished');
-
-    await click(browser, 'Resume');
-    await waitForText(browser, 'Already there');
-    await click(browser, 'Stop watching');
-    await waitForText(browser, 'Stopped. Nothing was undone');
-    await click(browser, 'Tear down');
-    await tearDown(browser, app);
-  });
+      await click(browser, 'Resume');
+      await waitForText(browser, 'Already there');
+      // Still waiting for the role (nothing after it made yet): the button stops the launch.
+      await waitForText(browser, 'AWS is still spreading the new role');
+      await click(browser, 'Stop');
+      await waitForText(browser, 'Stopped. Nothing was undone');
+      await click(browser, 'Tear down');
+      await tearDown(browser, app);
+    });
+  } finally {
+    await backendSetting('iam_propagation_s', usual);
+  }
   assert.equal((await servicesOf(app)).length, 0, 'the service is gone');
 });
 
 test('a task of the service that crashes is explained with its exit code and last log lines', async () => {
   const app = unique('e2e-crash');
-  const home = practiceHome({ wizard: await earlierSteps(app) });
+  // The app logs an error and exits, as a Node app missing a module does.
+  const cmd = ['sh', '-c', `echo 'Server starting on :80'; echo "Error: Cannot find module 'express'"; exit 1`];
+  const home = practiceHome({ wizard: await earlierSteps(app, { cmd }) });
 
   await withApp({ home, env: env() }, async (browser) => {
     await openLaunch(browser);
     await click(browser, 'Review plan');
     await waitForText(browser, 'Review the plan');
     await click(browser, 'Launch now');
-    await waitForText(browser, 'The service runs 0 of 1 tasks', 60000);
 
-    // Playing ECS's part (moto's services never start tasks): the service starts a task that
-    // logs an error and exits.
-    const [service] = await servicesOf(app);
-    const started = await ecs('RunTask', {
-      cluster: 'berth',
-      taskDefinition: `${app}:1`,
-      launchType: 'FARGATE',
-      group: `service:${app}`,
-      startedBy: 'ecs-svc/0000000000000001',
-      networkConfiguration: service.networkConfiguration,
-    });
-    const taskArn = started.tasks[0].taskArn;
-    const taskId = taskArn.split('/').pop();
-    const logs = (op, json) => moto('logs', { target: `Logs_20140328.${op}`, json });
-    const stream = `ecs/${app}/${taskId}`;
-    await logs('CreateLogStream', { logGroupName: `/berth/${app}`, logStreamName: stream });
-    await logs('PutLogEvents', {
-      logGroupName: `/berth/${app}`,
-      logStreamName: stream,
-      logEvents: [
-        { timestamp: Date.now(), message: 'Server starting on :80' },
-        { timestamp: Date.now() + 1, message: "Error: Cannot find module 'express'" },
-      ],
-    });
-    await ecs('StopTask', { cluster: 'berth', task: taskArn, reason: 'Essential container in task exited' });
-
-    await waitForText(browser, 'Your app exited', 30000);
+    await waitForText(browser, 'Your app exited', 60000);
+    await waitForText(browser, 'exit code 1');
     await waitForText(browser, "Error: Cannot find module 'express'");
     await waitForText(browser, 'Essential container in task exited');
     await saveScreenshot(browser, 'launch-stopped');

@@ -6,8 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { byName, chooseLanguage, click, openApp, pageText, requireEnv, saveScreenshot, waitForText } from './support/app.mjs';
 import { practiceHome } from './support/practice.mjs';
+import { pushSizedImage } from './support/registry.mjs';
 
-const MB = 1024 * 1024;
+// Decimal megabytes, as the app writes sizes (and docker does).
+const MB = 1000 * 1000;
 
 async function withApp(options, body) {
   const browser = await openApp(options);
@@ -35,20 +37,6 @@ async function ecr(action, body) {
   });
   const text = await response.text();
   return { status: response.status, json: text ? JSON.parse(text) : {} };
-}
-
-let layer = Date.now();
-/** Registers an image of `size` bytes under `tag` (what a push to real ECR would leave). */
-async function putImage(repositoryName, tag, size) {
-  const digest = () => `sha256:${(layer++).toString(16).padStart(64, '0')}`;
-  const manifest = {
-    schemaVersion: 2,
-    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-    config: { mediaType: 'application/vnd.docker.container.image.v1+json', size, digest: digest() },
-    layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size, digest: digest() }],
-  };
-  const { status, json } = await ecr('PutImage', { repositoryName, imageTag: tag, imageManifest: JSON.stringify(manifest) });
-  assert.equal(status, 200, JSON.stringify(json));
 }
 
 async function typeInto(browser, name, text) {
@@ -97,21 +85,21 @@ test('create a repository in the wizard, find it in the Repositories view, delet
     const policy = await ecr('GetLifecyclePolicy', { repositoryName: name });
     assert.equal(JSON.parse(policy.json.lifecyclePolicyText).rules.length, 2);
 
-    // Two images arrive (as a push would leave them).
-    await putImage(name, 'v1', 300 * MB);
-    await putImage(name, 'v2', 212 * MB);
+    // Two images are pushed (60.8 MB and 46.2 MB of layers; ECR's $0.10 per GB-month makes $0.01).
+    await pushSizedImage(name, 'v1', 60.8 * MB);
+    await pushSizedImage(name, 'v2', 46.2 * MB);
 
     await click(browser, 'Repositories');
     await waitForText(browser, 'Estimated cost');
     await typeInto(browser, 'Filter by name', name);
     await waitForText(browser, '1 of ');
-    await waitForText(browser, '512 MB');
-    await waitForText(browser, '$0.05');
+    await waitForText(browser, '107 MB');
+    await waitForText(browser, '$0.01');
     await saveScreenshot(browser, 'repositories-list');
 
     // Open it: both images, then delete one of them.
     await click(browser, `Open ${name}`);
-    await waitForText(browser, '2 in all, 512 MB');
+    await waitForText(browser, '2 in all, 107 MB');
     await saveScreenshot(browser, 'repositories-detail');
     await click(browser, 'Select v1');
     await click(browser, 'Delete selected (1)…');
@@ -119,12 +107,12 @@ test('create a repository in the wizard, find it in the Repositories view, delet
     await saveScreenshot(browser, 'repositories-delete-image');
     await click(browser, 'Delete 1 image');
     await waitForText(browser, 'Images deleted: 1.');
-    await waitForText(browser, '1 in all, 212 MB');
+    await waitForText(browser, '1 in all, 46.2 MB');
 
     // Delete the repository: the dialog says what is lost and waits for the typed name.
     await click(browser, 'Delete repository…');
     await waitForText(browser, `Delete the repository “${name}”?`);
-    await waitForText(browser, '1 image (212 MB) will be deleted with it.');
+    await waitForText(browser, '1 image (46.2 MB) will be deleted with it.');
     await waitForText(browser, "This can't be undone.");
     await waitForText(browser, `aws ecr delete-repository --repository-name ${name} --force`);
     const confirm = await byName(browser, 'Delete repository');
@@ -136,7 +124,7 @@ test('create a repository in the wizard, find it in the Repositories view, delet
     await saveScreenshot(browser, 'repositories-delete-dialog');
     await confirm.click();
 
-    await waitForText(browser, `Deleted “${name}” and the images in it (1, 212 MB).`);
+    await waitForText(browser, `Deleted “${name}” and the images in it (1, 46.2 MB).`);
     // The list empties: "no match" for the filter, or "no repositories" when it was the only one.
     await browser.waitUntil(
       async () => /No repository matches the filter\.|No repositories in /.test(await pageText(browser)),
@@ -158,7 +146,7 @@ test('create a repository in the wizard, find it in the Repositories view, delet
 test('the Repositories view and the delete confirmation are in Korean in Korean mode', async () => {
   const name = `ko-repo-${process.pid}-${Date.now()}`;
   assert.equal((await ecr('CreateRepository', { repositoryName: name })).status, 200);
-  await putImage(name, 'latest', 40 * MB);
+  await pushSizedImage(name, 'latest', 4.2 * MB);
   await withApp({ home: practiceHome(), env: env() }, async (browser) => {
     await chooseLanguage(browser, 'Language', 'ko');
     await click(browser, '리포지토리');
@@ -170,10 +158,10 @@ test('the Repositories view and the delete confirmation are in Korean in Korean 
     await click(browser, '리포지토리 목록');
     await waitForText(browser, '예상 비용');
     await typeInto(browser, '이름으로 찾기', name);
-    await waitForText(browser, '40 MB');
+    await waitForText(browser, '4.2 MB');
     await click(browser, `${name} 삭제`);
     await waitForText(browser, `“${name}” 리포지토리를 삭제할까요?`);
-    await waitForText(browser, '이미지 1개(40 MB)가 함께 삭제됩니다.');
+    await waitForText(browser, '이미지 1개(4.2 MB)가 함께 삭제됩니다.');
     await waitForText(browser, '되돌릴 수 없습니다.');
     await saveScreenshot(browser, 'repositories-ko');
 
@@ -195,7 +183,7 @@ test('more than a thousand repositories: all listed, only the rows in view rende
     }
   };
   await createAll(names);
-  await putImage(names[0], 'v1', 64 * MB);
+  await pushSizedImage(names[0], 'v1', 6.4 * MB);
   try {
     await withApp({ home: practiceHome(), env: env() }, async (browser) => {
       await chooseLanguage(browser, 'Language', 'en');
@@ -206,7 +194,7 @@ test('more than a thousand repositories: all listed, only the rows in view rende
       assert.equal(await table.getAttribute('aria-rowcount'), '1002');
       const rendered = await browser.execute(() => document.querySelectorAll('tbody th[scope="row"]').length);
       assert.ok(rendered > 3 && rendered < 60, `${rendered} rows rendered`);
-      await waitForText(browser, '64 MB');
+      await waitForText(browser, '6.4 MB');
       await saveScreenshot(browser, 'repositories-many');
 
       // The last one is reachable by scrolling, and gets measured once it is in view.

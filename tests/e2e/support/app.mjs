@@ -95,7 +95,8 @@ export async function waitForText(browser, text, timeout = 15000) {
 
 /**
  * Finds the control whose accessible name is `name` (aria-label, aria-labelledby, <label>, or the
- * text of a button or link), the way a screen reader user would. Waits until it exists.
+ * text of a button or link), the way a screen reader user would. Waits until it exists. `name`
+ * may be a RegExp, for a name with a count in it ("Reads (3)").
  */
 export async function byName(browser, name, timeout = 15000) {
   let found = null;
@@ -105,6 +106,7 @@ export async function byName(browser, name, timeout = 15000) {
       async () => {
         found = await browser
           .execute((wanted) => {
+          const test = typeof wanted === 'string' ? (n) => n === wanted : (n) => new RegExp(wanted.source, wanted.flags).test(n);
           // Text a screen reader would read: aria-hidden parts (decorative numbers, icons) are skipped.
           const visibleText = (node) => {
             if (node.nodeType === Node.TEXT_NODE) return node.textContent;
@@ -122,8 +124,8 @@ export async function byName(browser, name, timeout = 15000) {
             return '';
           };
           const all = document.querySelectorAll('button, a, input, select, textarea, summary, [role], [aria-label]');
-          return [...all].find((el) => accessibleName(el) === wanted) ?? null;
-          }, name)
+          return [...all].find((el) => test(accessibleName(el))) ?? null;
+          }, typeof name === 'string' ? name : { source: name.source, flags: name.flags })
           .catch((e) => {
             lastError = e;
             return null;

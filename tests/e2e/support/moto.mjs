@@ -3,6 +3,7 @@
 // the SigV4 credential scope and does not check signatures, so a well-formed header is enough; it
 // picks the account from the access key, so an assumed role's keys isolate a test's resources.
 import { requireEnv } from './app.mjs';
+import { pushRunnableImage } from './registry.mjs';
 
 const REGION = 'us-east-1';
 
@@ -59,23 +60,39 @@ export async function isolatedAccount() {
   };
 }
 
-/** moto moves a task one state per DescribeTasks by default; a dashboard looks often. */
-export async function holdTasksRunning() {
-  const response = await fetch(`${requireEnv('BERTH_TEST_MOTO_URL')}/moto-api/state-manager/set-transition`, {
-    method: 'POST',
-    body: JSON.stringify({ model_name: 'ecs::task', transition: { progression: 'manual', times: 1000000000 } }),
-  });
-  if (!response.ok) throw new Error(`set-transition: ${response.status}`);
-}
-
 const ECS = 'AmazonEC2ContainerServiceV20141113';
 const LOGS = 'Logs_20140328';
 
+/** The account already has ECS's service-linked role (as one that used ECS before does). */
+export async function withServiceLinkedRole(account) {
+  const response = await fetch(`${requireEnv('BERTH_TEST_MOTO_URL')}/berth-api/accounts/${account}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ ecs_service_linked_role: true }),
+  });
+  if (!response.ok) throw new Error(`berth-api accounts: ${response.status} ${await response.text()}`);
+}
+
+/** Retries `call` while AWS has not yet propagated a new IAM role (the backend delays it too). */
+async function afterIamPropagation(call) {
+  for (let i = 0; ; i++) {
+    try {
+      return await call();
+    } catch (e) {
+      if (i >= 40 || !/iam:PassRole|unable to assume the role/i.test(String(e))) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
 /**
- * A cluster with one Fargate service (tagged as Berth makes them) and `tasks` of its tasks, with
- * log lines in CloudWatch Logs and CPU/memory points in CloudWatch for the last minutes.
+ * A cluster with one Fargate service (tagged as Berth makes them) running `tasks` tasks of a real
+ * image (pushed to the registry that stands in for ECR) that prints `logLines` and serves HTTP, so
+ * its logs reach CloudWatch Logs the way ECS sends them; CPU/memory points in CloudWatch for the
+ * last minutes. The backend's scheduler starts the tasks, as ECS does.
  */
 export async function launchedService(keys, { cluster, service, tasks = 1, logLines = [] }) {
+  await withServiceLinkedRole(keys.account);
   const subnets = tag(await query('ec2', { Action: 'DescribeSubnets', Version: '2016-11-15' }, keys), 'subnetId');
   const groupsXml = await query(
     'ec2',
@@ -85,31 +102,53 @@ export async function launchedService(keys, { cluster, service, tasks = 1, logLi
   const network = {
     awsvpcConfiguration: { subnets: subnets.slice(0, 2), securityGroups: [tag(groupsXml, 'groupId')[0]], assignPublicIp: 'ENABLED' },
   };
-  await json('ecs', `${ECS}.CreateCluster`, { clusterName: cluster }, keys);
-  const group = `/berth/${service}`;
-  const definition = await json(
-    'ecs',
-    `${ECS}.RegisterTaskDefinition`,
+  const role = `${service}-exec`;
+  await query(
+    'iam',
     {
-      family: service,
-      networkMode: 'awsvpc',
-      requiresCompatibilities: ['FARGATE'],
-      cpu: '256',
-      memory: '512',
-      containerDefinitions: [
-        {
-          name: 'app',
-          image: `${keys.account}.dkr.ecr.us-east-1.amazonaws.com/${service}:v1`,
-          essential: true,
-          memory: 512,
-          logConfiguration: {
-            logDriver: 'awslogs',
-            options: { 'awslogs-group': group, 'awslogs-region': REGION, 'awslogs-stream-prefix': 'ecs' },
-          },
-        },
-      ],
+      Action: 'CreateRole',
+      Version: '2010-05-08',
+      RoleName: role,
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      }),
     },
     keys,
+  );
+  await json('ecr', 'AmazonEC2ContainerRegistry_V20150921.CreateRepository', { repositoryName: service }, keys);
+  const script = [...logLines.map((line) => `echo '${line.replaceAll("'", "'\\''")}'`), 'exec httpd -f -p 80'].join('; ');
+  pushRunnableImage(service, 'v1', { cmd: ['sh', '-c', script] });
+  await json('ecs', `${ECS}.CreateCluster`, { clusterName: cluster }, keys);
+  const group = `/berth/${service}`;
+  await json('logs', `${LOGS}.CreateLogGroup`, { logGroupName: group }, keys);
+  const definition = await afterIamPropagation(() =>
+    json(
+      'ecs',
+      `${ECS}.RegisterTaskDefinition`,
+      {
+        family: service,
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        cpu: '256',
+        memory: '512',
+        executionRoleArn: `arn:aws:iam::${keys.account}:role/${role}`,
+        containerDefinitions: [
+          {
+            name: 'app',
+            image: `${keys.account}.dkr.ecr.us-east-1.amazonaws.com/${service}:v1`,
+            essential: true,
+            memory: 512,
+            portMappings: [{ containerPort: 80, protocol: 'tcp' }],
+            logConfiguration: {
+              logDriver: 'awslogs',
+              options: { 'awslogs-group': group, 'awslogs-region': REGION, 'awslogs-stream-prefix': 'ecs' },
+            },
+          },
+        ],
+      },
+      keys,
+    ),
   );
   const definitionArn = definition.taskDefinition.taskDefinitionArn;
   await json(
@@ -129,33 +168,21 @@ export async function launchedService(keys, { cluster, service, tasks = 1, logLi
     },
     keys,
   );
-  const run = await json(
-    'ecs',
-    `${ECS}.RunTask`,
-    { cluster, taskDefinition: definitionArn, launchType: 'FARGATE', networkConfiguration: network, count: tasks, group: `service:${service}` },
-    keys,
-  );
-  const taskArns = run.tasks.map((t) => t.taskArn);
-
-  await json('logs', `${LOGS}.CreateLogGroup`, { logGroupName: group }, keys);
-  const now = Date.now();
-  for (const arn of taskArns) {
-    const stream = `ecs/app/${arn.split('/').pop()}`;
-    await json('logs', `${LOGS}.CreateLogStream`, { logGroupName: group, logStreamName: stream }, keys);
-    if (logLines.length > 0) {
-      await json(
-        'logs',
-        `${LOGS}.PutLogEvents`,
-        {
-          logGroupName: group,
-          logStreamName: stream,
-          logEvents: logLines.map((message, i) => ({ timestamp: now - (logLines.length - i) * 1000, message })),
-        },
-        keys,
-      );
+  // The scheduler starts the tasks; wait until they run and have printed their lines.
+  let taskArns = [];
+  for (let i = 0; ; i++) {
+    const listed = await json('ecs', `${ECS}.ListTasks`, { cluster, serviceName: service, desiredStatus: 'RUNNING' }, keys);
+    const running = listed.taskArns.length
+      ? (await json('ecs', `${ECS}.DescribeTasks`, { cluster, tasks: listed.taskArns }, keys)).tasks.filter((t) => t.lastStatus === 'RUNNING')
+      : [];
+    if (running.length >= tasks) {
+      taskArns = running.map((t) => t.taskArn);
+      break;
     }
+    if (i >= 120) throw new Error(`the service ${service} did not reach ${tasks} running task(s)`);
+    await new Promise((r) => setTimeout(r, 250));
   }
-
+  const now = Date.now();
   // Twenty minutes of utilisation, as ECS would publish it.
   const minute = Math.floor(now / 60000) * 60;
   for (let ago = 20; ago >= 1; ago--) {
@@ -189,4 +216,14 @@ export async function describeService(keys, cluster, service) {
 
 export async function stopTaskElsewhere(keys, cluster, task, reason) {
   await json('ecs', `${ECS}.StopTask`, { cluster, task, reason }, keys);
+}
+
+/** Waits until ECS reports `task` STOPPED (a stop goes through DEACTIVATING, STOPPING, ... first). */
+export async function waitForTaskStopped(keys, cluster, task) {
+  for (let i = 0; i < 120; i++) {
+    const { tasks } = await json('ecs', `${ECS}.DescribeTasks`, { cluster, tasks: [task] }, keys);
+    if (tasks[0]?.lastStatus === 'STOPPED') return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`task ${task} did not stop`);
 }
