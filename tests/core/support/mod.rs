@@ -6,6 +6,7 @@ pub mod ecr;
 pub mod iam;
 pub mod image;
 pub mod launch;
+pub mod signin;
 pub mod status;
 
 use aws_credential_types::provider::SharedCredentialsProvider;
