@@ -49,7 +49,12 @@ fn browser(page: &Page) -> impl FnOnce(&str) -> berth_core::Result<()> {
 
 #[tokio::test]
 async fn the_browser_flow_writes_the_clis_token_cache_and_profile() {
-    let standin = StandIn::start(Issue::new(SESSION, "ASIASTANDIN000000001", "stand-in-secret")).await;
+    let standin = StandIn::start(Issue::new(
+        SESSION,
+        "ASIASTANDIN000000001",
+        "stand-in-secret",
+    ))
+    .await;
     let home = tempfile::tempdir().unwrap();
     std::fs::create_dir(home.path().join(".aws")).unwrap();
     let mine = "[default]\nregion = eu-west-1\n\n[profile work]\nrole_arn = arn:aws:iam::123456789012:role/x\nsource_profile = default\n";
@@ -73,13 +78,19 @@ async fn the_browser_flow_writes_the_clis_token_cache_and_profile() {
     assert_eq!(signed_in.account, "123456789012");
     assert_eq!(signed_in.session, SESSION);
     assert!(!signed_in.root);
-    assert_eq!(signed_in.command, "aws login --profile berth --region us-east-1");
+    assert_eq!(
+        signed_in.command,
+        "aws login --profile berth --region us-east-1"
+    );
 
     // The authorization request carried the CLI's parameters, and the page the user saw says so.
     let seen = standin.seen();
     let authorize = seen.authorize.unwrap();
     assert_eq!(authorize["response_type"], "code");
-    assert_eq!(authorize["client_id"], "arn:aws:signin:::devtools/same-device");
+    assert_eq!(
+        authorize["client_id"],
+        "arn:aws:signin:::devtools/same-device"
+    );
     assert_eq!(authorize["code_challenge_method"], "SHA-256");
     assert_eq!(authorize["scope"], "openid");
     let redirect = &authorize["redirect_uri"];
@@ -88,7 +99,9 @@ async fn the_browser_flow_writes_the_clis_token_cache_and_profile() {
         "{redirect}"
     );
     let waiting = waited.lock().unwrap().clone().unwrap();
-    assert!(waiting.url.starts_with(&format!("{}/v1/authorize?", standin.url)));
+    assert!(waiting
+        .url
+        .starts_with(&format!("{}/v1/authorize?", standin.url)));
     assert!(waiting.opened);
     let (status, body) = page.lock().unwrap().clone().unwrap();
     assert!(status.contains("200"), "{status}");
@@ -107,7 +120,10 @@ async fn the_browser_flow_writes_the_clis_token_cache_and_profile() {
     let expected_name = {
         use sha2::Digest;
         let h = sha2::Sha256::digest(SESSION.as_bytes());
-        format!("{}.json", h.iter().map(|b| format!("{b:02x}")).collect::<String>())
+        format!(
+            "{}.json",
+            h.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        )
     };
     assert_eq!(cache.file_name().unwrap().to_str().unwrap(), expected_name);
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(cache).unwrap()).unwrap();
@@ -116,7 +132,10 @@ async fn the_browser_flow_writes_the_clis_token_cache_and_profile() {
     assert_eq!(json["accessToken"]["accountId"], "123456789012");
     assert_eq!(json["refreshToken"], "stand-in-refresh-token");
     assert_eq!(json["clientId"], "arn:aws:signin:::devtools/same-device");
-    assert!(json["dpopKey"].as_str().unwrap().starts_with("-----BEGIN EC PRIVATE KEY-----"));
+    assert!(json["dpopKey"]
+        .as_str()
+        .unwrap()
+        .starts_with("-----BEGIN EC PRIVATE KEY-----"));
 
     // The profile, added after the user's own, which are untouched.
     let config = std::fs::read_to_string(home.path().join(".aws/config")).unwrap();
@@ -130,9 +149,18 @@ async fn the_browser_flow_writes_the_clis_token_cache_and_profile() {
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].action, "signin.login");
     assert_eq!(entries[0].status, ActivityStatus::Succeeded);
-    assert_eq!(entries[0].command, "aws login --profile berth --region us-east-1");
+    assert_eq!(
+        entries[0].command,
+        "aws login --profile berth --region us-east-1"
+    );
     let shown = format!("{signed_in:?} {:?} {waiting:?}", entries);
-    for secret in ["stand-in-secret", "stand-in-refresh-token", "stand-in-session-token", "stand-in-code", "PRIVATE KEY"] {
+    for secret in [
+        "stand-in-secret",
+        "stand-in-refresh-token",
+        "stand-in-session-token",
+        "stand-in-code",
+        "PRIVATE KEY",
+    ] {
         assert!(!shown.contains(secret), "{secret} shown: {shown}");
     }
 }
@@ -214,7 +242,10 @@ async fn cancel_and_timeout_stop_the_wait_for_a_browser_that_never_comes_back() 
     .unwrap_err();
     assert_eq!(err.kind, ErrorKind::Cancelled);
     assert!(started.elapsed() < Duration::from_secs(10));
-    assert!(log.view(100).entries.is_empty(), "a cancel is not an activity");
+    assert!(
+        log.view(100).entries.is_empty(),
+        "a cancel is not an activity"
+    );
 
     // Nobody answers at all.
     let mut short = setup(home.path(), &standin.url);

@@ -29,7 +29,12 @@ async fn account_credentials() -> (String, String, String, String) {
         .await
         .expect("moto assumes a role in another account");
     let c = out.credentials.unwrap();
-    (c.access_key_id, c.secret_access_key, c.session_token, account)
+    (
+        c.access_key_id,
+        c.secret_access_key,
+        c.session_token,
+        account,
+    )
 }
 
 fn settings(profile: &str) -> AccountSettings {
@@ -93,7 +98,12 @@ async fn login_session_profiles_resolve_through_the_token_cache_against_the_stri
     .unwrap();
 
     let overview = account::overview(&Default::default()).await;
-    let kind = overview.profiles.iter().find(|p| p.name == "cli-login").unwrap().kind;
+    let kind = overview
+        .profiles
+        .iter()
+        .find(|p| p.name == "cli-login")
+        .unwrap()
+        .kind;
     assert_eq!(kind, AwsProfileKind::LoginSession);
 
     let clients = account::clients_for(&settings("cli-login"), store.clone())
@@ -103,7 +113,11 @@ async fn login_session_profiles_resolve_through_the_token_cache_against_the_stri
     let who = account::verify(&clients, settings("cli-login").source.as_ref())
         .await
         .unwrap();
-    assert_eq!(who.account, account, "the cached credentials signed: {}", who.arn);
+    assert_eq!(
+        who.account, account,
+        "the cached credentials signed: {}",
+        who.arn
+    );
     assert_eq!(who.principal, PrincipalKind::Role, "{}", who.arn);
 
     // 2. A profile whose cache is gone (signed out, or another machine's) asks to sign in again.
@@ -111,7 +125,9 @@ async fn login_session_profiles_resolve_through_the_token_cache_against_the_stri
         .await
         .unwrap();
     let source = settings("gone").source;
-    let err = account::verify(&clients, source.as_ref()).await.unwrap_err();
+    let err = account::verify(&clients, source.as_ref())
+        .await
+        .unwrap_err();
     assert_eq!(err.kind, ErrorKind::SignInExpired, "{err}");
     assert_eq!(err.param("profile"), Some("gone"));
 
@@ -143,7 +159,9 @@ async fn login_session_profiles_resolve_through_the_token_cache_against_the_stri
     .await
     .unwrap();
     assert!(signed_in.root);
-    let clients = account::clients_for(&settings("berth"), store).await.unwrap();
+    let clients = account::clients_for(&settings("berth"), store)
+        .await
+        .unwrap();
     let who = account::verify(&clients, settings("berth").source.as_ref())
         .await
         .unwrap();
@@ -151,4 +169,34 @@ async fn login_session_profiles_resolve_through_the_token_cache_against_the_stri
     // The user's earlier profiles are still there.
     let config = std::fs::read_to_string(aws.join("config")).unwrap();
     assert!(config.starts_with("[profile cli-login]\n"), "{config}");
+
+    // 4. Fifteen minutes later: the access token Berth cached has expired, and the SDK's own login
+    // provider renews it with the refresh token and the sign-in's key (the stand-in refuses any
+    // other key), then writes the renewed token back to the cache.
+    let cache = signin::cache::cache_file(&aws.join("login/cache"), &signed_in.session);
+    let mut cached: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
+    let past = signin::cache::expiry_text(SystemTime::now() - Duration::from_secs(60));
+    cached["accessToken"]["expiresAt"] = past.clone().into();
+    std::fs::write(&cache, cached.to_string()).unwrap();
+    env.set("AWS_ENDPOINT_URL_SIGNIN", &standin.url);
+    assert_eq!(standin.seen().refresh_calls, 0);
+    let clients = account::clients_for(&settings("berth"), Arc::new(Keychain::default()))
+        .await
+        .unwrap();
+    let who = account::verify(&clients, settings("berth").source.as_ref())
+        .await
+        .unwrap();
+    assert_eq!(who.account, account, "{}", who.arn);
+    assert_eq!(standin.seen().refresh_calls, 1);
+    let renewed: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
+    assert_ne!(
+        renewed["accessToken"]["expiresAt"],
+        serde_json::Value::from(past)
+    );
+    assert_eq!(
+        renewed["dpopKey"], cached["dpopKey"],
+        "the sign-in's key is kept"
+    );
 }

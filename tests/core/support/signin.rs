@@ -49,6 +49,10 @@ pub struct Seen {
     pub token_body: Option<serde_json::Value>,
     pub dpop_checked: bool,
     pub token_calls: u32,
+    /// The public key the code exchange's proof was signed with: refreshes must use it too.
+    pub dpop_jwk: Option<serde_json::Value>,
+    /// Refreshes (grantType refresh_token) answered, by the SDK's login provider.
+    pub refresh_calls: u32,
 }
 
 pub struct StandIn {
@@ -154,7 +158,10 @@ pub fn query_of(target: &str) -> HashMap<String, String> {
 }
 
 async fn respond(stream: &mut TcpStream, status: &str, headers: &[(&str, String)], body: &str) {
-    let mut out = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
+    let mut out = format!(
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
     for (k, v) in headers {
         out.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -194,19 +201,64 @@ async fn serve(mut stream: TcpStream, issue: &Issue, seen: &Mutex<Seen>, base: &
                 .headers
                 .get("dpop")
                 .is_some_and(|proof| dpop_valid(proof, &format!("{base}/v1/token")));
+            let jwk = req.headers.get("dpop").and_then(|proof| proof_jwk(proof));
+            if body["grantType"] == "refresh_token" {
+                // The SDK's login provider renewing the credentials: same client, the refresh
+                // token issued below, and a proof made with the key of the sign-in.
+                let valid = dpop_ok
+                    && body["clientId"] == "arn:aws:signin:::devtools/same-device"
+                    && body["refreshToken"] == "stand-in-refresh-token"
+                    && jwk.is_some()
+                    && jwk == seen.lock().unwrap().dpop_jwk;
+                if !valid {
+                    let body = serde_json::json!({ "error": "INVALID_REQUEST", "message": "stand-in: the refresh did not check out" });
+                    respond(
+                        &mut stream,
+                        "400 Bad Request",
+                        &[
+                            ("Content-Type", "application/json".into()),
+                            ("x-amzn-errortype", "ValidationException".into()),
+                        ],
+                        &body.to_string(),
+                    )
+                    .await;
+                    return;
+                }
+                seen.lock().unwrap().refresh_calls += 1;
+                let out = serde_json::json!({
+                    "accessToken": {
+                        "accessKeyId": issue.access_key_id,
+                        "secretAccessKey": issue.secret_access_key,
+                        "sessionToken": issue.session_token,
+                    },
+                    "tokenType": "aws_sigv4",
+                    "expiresIn": 900,
+                    "refreshToken": "stand-in-refresh-token",
+                });
+                respond(
+                    &mut stream,
+                    "200 OK",
+                    &[("Content-Type", "application/json".into())],
+                    &out.to_string(),
+                )
+                .await;
+                return;
+            }
             let verifier = body["codeVerifier"].as_str().unwrap_or("");
             let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
             let valid = dpop_ok
                 && body["clientId"] == "arn:aws:signin:::devtools/same-device"
                 && body["grantType"] == "authorization_code"
                 && body["code"] == CODE
-                && body["redirectUri"].as_str() == authorize.get("redirect_uri").map(String::as_str)
+                && body["redirectUri"].as_str()
+                    == authorize.get("redirect_uri").map(String::as_str)
                 && authorize.get("code_challenge") == Some(&challenge);
             {
                 let mut s = seen.lock().unwrap();
                 s.token_body = Some(body.clone());
                 s.dpop_checked = dpop_ok;
                 s.token_calls += 1;
+                s.dpop_jwk = jwk;
             }
             if issue.code_expired || !valid {
                 let (code, message) = if issue.code_expired {
@@ -215,12 +267,23 @@ async fn serve(mut stream: TcpStream, issue: &Issue, seen: &Mutex<Seen>, base: &
                     ("INVALID_REQUEST", "stand-in: the request did not check out")
                 };
                 let body = serde_json::json!({ "error": code, "message": message }).to_string();
-                let status = if issue.code_expired { "401 Unauthorized" } else { "400 Bad Request" };
-                let kind = if issue.code_expired { "AccessDeniedException" } else { "ValidationException" };
+                let status = if issue.code_expired {
+                    "401 Unauthorized"
+                } else {
+                    "400 Bad Request"
+                };
+                let kind = if issue.code_expired {
+                    "AccessDeniedException"
+                } else {
+                    "ValidationException"
+                };
                 respond(
                     &mut stream,
                     status,
-                    &[("Content-Type", "application/json".into()), ("x-amzn-errortype", kind.into())],
+                    &[
+                        ("Content-Type", "application/json".into()),
+                        ("x-amzn-errortype", kind.into()),
+                    ],
                     &body,
                 )
                 .await;
@@ -254,6 +317,13 @@ async fn serve(mut stream: TcpStream, issue: &Issue, seen: &Mutex<Seen>, base: &
     }
 }
 
+/// The public key in a DPoP proof's header.
+fn proof_jwk(proof: &str) -> Option<serde_json::Value> {
+    let header = URL_SAFE_NO_PAD.decode(proof.split('.').next()?).ok()?;
+    let header: serde_json::Value = serde_json::from_slice(&header).ok()?;
+    Some(header["jwk"].clone())
+}
+
 /// Whether `proof` is an ES256 DPoP JWT for a POST to `htu`, signed by the key in its header.
 pub fn dpop_valid(proof: &str, htu: &str) -> bool {
     let parts: Vec<&str> = proof.split('.').collect();
@@ -266,7 +336,11 @@ pub fn dpop_valid(proof: &str, htu: &str) -> bool {
     let (Some(header), Some(payload)) = (json(parts[0]), json(parts[1])) else {
         return false;
     };
-    if header["typ"] != "dpop+jwt" || header["alg"] != "ES256" || payload["htm"] != "POST" || payload["htu"] != htu {
+    if header["typ"] != "dpop+jwt"
+        || header["alg"] != "ES256"
+        || payload["htm"] != "POST"
+        || payload["htu"] != htu
+    {
         return false;
     }
     let coord = |name: &str| {
@@ -280,7 +354,11 @@ pub fn dpop_valid(proof: &str, htu: &str) -> bool {
     if x.len() != 32 || y.len() != 32 {
         return false;
     }
-    let point = p256::EncodedPoint::from_affine_coordinates(x.as_slice().into(), y.as_slice().into(), false);
+    let point = p256::EncodedPoint::from_affine_coordinates(
+        x.as_slice().into(),
+        y.as_slice().into(),
+        false,
+    );
     let Ok(key) = VerifyingKey::from_encoded_point(&point) else {
         return false;
     };
@@ -304,7 +382,10 @@ pub async fn browse(url: &str) -> (String, String) {
         let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
         let mut stream = TcpStream::connect(host).await.unwrap();
         stream
-            .write_all(format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes())
+            .write_all(
+                format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")
+                    .as_bytes(),
+            )
             .await
             .unwrap();
         let mut out = Vec::new();
@@ -312,9 +393,10 @@ pub async fn browse(url: &str) -> (String, String) {
         let text = String::from_utf8_lossy(&out).to_string();
         let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
         let status = head.lines().next().unwrap_or("").to_owned();
-        let location = head
-            .lines()
-            .find_map(|l| l.strip_prefix("Location: ").or_else(|| l.strip_prefix("location: ")));
+        let location = head.lines().find_map(|l| {
+            l.strip_prefix("Location: ")
+                .or_else(|| l.strip_prefix("location: "))
+        });
         match location {
             Some(next) if status.contains(" 30") => url = next.to_owned(),
             _ => return (status, body.to_owned()),
