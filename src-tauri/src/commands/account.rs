@@ -98,7 +98,9 @@ pub async fn start_browser_sign_in(app: &AppHandle, request: SignInRequest) -> R
                 s.account.source = Some(IdentitySource::Profile {
                     name: signed_in.profile.clone(),
                 });
-                s.account.region.get_or_insert_with(|| signed_in.region.clone());
+                s.account
+                    .region
+                    .get_or_insert_with(|| signed_in.region.clone());
                 s.account.practice.enabled = false;
                 Ok(())
             })?;

@@ -156,7 +156,9 @@ mod tests {
         );
         // `[profile berth]` is not `[default]`, nor is `[profilex berth]` a profile.
         let text = "[profilex berth]\na = b\n";
-        assert!(with_login_session(text, "berth", ARN, "r").ends_with("[profile berth]\nlogin_session = arn:aws:iam::123456789012:user/admin\nregion = r\n"));
+        assert!(with_login_session(text, "berth", ARN, "r").ends_with(
+            "[profile berth]\nlogin_session = arn:aws:iam::123456789012:user/admin\nregion = r\n"
+        ));
     }
 
     #[test]

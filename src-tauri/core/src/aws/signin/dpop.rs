@@ -72,7 +72,10 @@ mod tests {
     #[test]
     fn the_proof_is_an_es256_jwt_over_the_public_key_that_verifies() {
         let key = DpopKey::generate();
-        let proof = key.proof("https://us-east-1.signin.aws.amazon.com/v1/token", 1_763_510_400);
+        let proof = key.proof(
+            "https://us-east-1.signin.aws.amazon.com/v1/token",
+            1_763_510_400,
+        );
         let parts: Vec<&str> = proof.split('.').collect();
         assert_eq!(parts.len(), 3);
         let header: serde_json::Value =
@@ -90,21 +93,22 @@ mod tests {
         assert_eq!(payload["iat"], 1_763_510_400);
 
         // The public key in the header checks the signature.
-        let x = URL_SAFE_NO_PAD.decode(header["jwk"]["x"].as_str().unwrap()).unwrap();
-        let y = URL_SAFE_NO_PAD.decode(header["jwk"]["y"].as_str().unwrap()).unwrap();
+        let x = URL_SAFE_NO_PAD
+            .decode(header["jwk"]["x"].as_str().unwrap())
+            .unwrap();
+        let y = URL_SAFE_NO_PAD
+            .decode(header["jwk"]["y"].as_str().unwrap())
+            .unwrap();
         let point = p256::EncodedPoint::from_affine_coordinates(
             x.as_slice().into(),
             y.as_slice().into(),
             false,
         );
         let verifying = VerifyingKey::from_encoded_point(&point).unwrap();
-        let signature =
-            Signature::from_slice(&URL_SAFE_NO_PAD.decode(parts[2]).unwrap()).unwrap();
+        let signature = Signature::from_slice(&URL_SAFE_NO_PAD.decode(parts[2]).unwrap()).unwrap();
         let message = format!("{}.{}", parts[0], parts[1]);
         verifying.verify(message.as_bytes(), &signature).unwrap();
-        assert!(verifying
-            .verify(b"something else", &signature)
-            .is_err());
+        assert!(verifying.verify(b"something else", &signature).is_err());
     }
 
     #[test]

@@ -54,6 +54,7 @@ pub struct SignInWaiting {
     pub url: String,
     /// Whether the desktop's opener took the page; when not, the user opens it.
     pub opened: bool,
+    #[ts(type = "number")]
     pub timeout_secs: u64,
 }
 
@@ -242,7 +243,10 @@ async fn run(
 
 /// `AWS_CONFIG_FILE`, else `~/.aws/config` (as the SDK reads it).
 fn config_path(setup: &SignInSetup) -> Result<PathBuf> {
-    if let Some(path) = setup.var("AWS_CONFIG_FILE").filter(|p| !p.trim().is_empty()) {
+    if let Some(path) = setup
+        .var("AWS_CONFIG_FILE")
+        .filter(|p| !p.trim().is_empty())
+    {
         return Ok(PathBuf::from(path));
     }
     let home = setup

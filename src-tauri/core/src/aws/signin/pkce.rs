@@ -89,7 +89,7 @@ mod tests {
         assert!(matches(&pkce.verifier, &pkce.challenge));
         assert!(!pkce.challenge.contains('='));
         assert_ne!(Pkce::new().challenge, pkce.challenge, "random each time");
-        assert!(!format!("{pkce:?}").contains(v.as_str()));
+        assert!(!format!("{pkce:?}").contains(v));
     }
 
     #[test]

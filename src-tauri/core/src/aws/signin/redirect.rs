@@ -24,18 +24,16 @@ pub struct RedirectListener {
 impl RedirectListener {
     /// Listens on 127.0.0.1:`port` (0: a free port the system picks, as the CLI does).
     pub async fn bind(port: u16) -> Result<Self> {
-        let listener = TcpListener::bind(("127.0.0.1", port))
-            .await
-            .map_err(|e| {
-                let kind = if e.kind() == IoKind::AddrInUse {
-                    ErrorKind::SignInPortInUse
-                } else {
-                    ErrorKind::Internal
-                };
-                BerthError::new(kind)
-                    .with("port", port.to_string())
-                    .details(e)
-            })?;
+        let listener = TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| {
+            let kind = if e.kind() == IoKind::AddrInUse {
+                ErrorKind::SignInPortInUse
+            } else {
+                ErrorKind::Internal
+            };
+            BerthError::new(kind)
+                .with("port", port.to_string())
+                .details(e)
+        })?;
         let port = listener.local_addr().map_err(BerthError::internal)?.port();
         Ok(RedirectListener { listener, port })
     }
@@ -90,9 +88,8 @@ async fn answer(mut stream: TcpStream, expected_state: &str) -> Option<Result<Se
     }
     if let Some(error) = error {
         respond(&mut stream, "200 OK", PAGE_REFUSED).await;
-        return Some(Err(
-            BerthError::new(ErrorKind::SignInDenied).details(format!("the sign-in page answered {error}"))
-        ));
+        return Some(Err(BerthError::new(ErrorKind::SignInDenied)
+            .details(format!("the sign-in page answered {error}"))));
     }
     match code {
         Some(code) => {

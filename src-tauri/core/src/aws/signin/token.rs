@@ -142,15 +142,15 @@ pub async fn exchange_code(
         .send()
         .await
         .map_err(token_error)?;
-    let body = out
-        .token_output
-        .ok_or_else(|| BerthError::new(ErrorKind::SignInFailed).details("no token in the answer"))?;
-    let access = body
-        .access_token
-        .ok_or_else(|| BerthError::new(ErrorKind::SignInFailed).details("no credentials in the answer"))?;
-    let id_token = body
-        .id_token
-        .ok_or_else(|| BerthError::new(ErrorKind::SignInFailed).details("no ID token in the answer"))?;
+    let body = out.token_output.ok_or_else(|| {
+        BerthError::new(ErrorKind::SignInFailed).details("no token in the answer")
+    })?;
+    let access = body.access_token.ok_or_else(|| {
+        BerthError::new(ErrorKind::SignInFailed).details("no credentials in the answer")
+    })?;
+    let id_token = body.id_token.ok_or_else(|| {
+        BerthError::new(ErrorKind::SignInFailed).details("no ID token in the answer")
+    })?;
     let login_session = session_of_id_token(&id_token)?;
     let account_id = account_of(&login_session)?;
     Ok(IssuedToken {
@@ -169,7 +169,8 @@ pub async fn exchange_code(
 /// The session ARN in an ID token's `sub`. The token came straight from the token endpoint over
 /// TLS, so (as the CLI) its signature is not checked here.
 pub fn session_of_id_token(id_token: &str) -> Result<String> {
-    let bad = |why: &str| BerthError::new(ErrorKind::SignInFailed).details(format!("ID token: {why}"));
+    let bad =
+        |why: &str| BerthError::new(ErrorKind::SignInFailed).details(format!("ID token: {why}"));
     let mut parts = id_token.split('.');
     let payload = match (parts.next(), parts.next(), parts.next(), parts.next()) {
         (Some(_), Some(p), Some(_), None) => p,
@@ -197,7 +198,12 @@ pub fn account_of(login_session: &str) -> Result<String> {
     }
 }
 
-fn token_error(err: aws_smithy_runtime_api::client::result::SdkError<CreateOAuth2TokenError, aws_smithy_runtime_api::client::orchestrator::HttpResponse>) -> BerthError {
+fn token_error(
+    err: aws_smithy_runtime_api::client::result::SdkError<
+        CreateOAuth2TokenError,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >,
+) -> BerthError {
     if let Some(CreateOAuth2TokenError::AccessDeniedException(denied)) = err.as_service_error() {
         let reason = match denied.error() {
             OAuth2ErrorCode::AuthcodeExpired => "codeExpired",
@@ -277,7 +283,10 @@ mod tests {
     }
 
     fn jwt(claims: &str) -> String {
-        format!("eyJhbGciOiJSUzI1NiJ9.{}.c2ln", URL_SAFE_NO_PAD.encode(claims))
+        format!(
+            "eyJhbGciOiJSUzI1NiJ9.{}.c2ln",
+            URL_SAFE_NO_PAD.encode(claims)
+        )
     }
 
     #[test]
@@ -286,7 +295,10 @@ mod tests {
         assert_eq!(s, "arn:aws:iam::123456789012:root");
         assert_eq!(account_of(&s).unwrap(), "123456789012");
         for bad in ["x.y", &jwt(r#"{"aud":"x"}"#), "a.!!!.c"] {
-            assert_eq!(session_of_id_token(bad).unwrap_err().kind, ErrorKind::SignInFailed);
+            assert_eq!(
+                session_of_id_token(bad).unwrap_err().kind,
+                ErrorKind::SignInFailed
+            );
         }
         assert!(account_of("arn:aws:iam::12:user/x").is_err());
     }
