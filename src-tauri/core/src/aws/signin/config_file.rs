@@ -152,7 +152,7 @@ mod tests {
         let text = "[default]\noutput = json\n";
         assert_eq!(
             with_login_session(text, "default", ARN, "us-east-1"),
-            format!("[default]\nregion = us-east-1\noutput = json\nlogin_session = {ARN}\n")
+            format!("[default]\noutput = json\nlogin_session = {ARN}\nregion = us-east-1\n")
         );
         // `[profile berth]` is not `[default]`, nor is `[profilex berth]` a profile.
         let text = "[profilex berth]\na = b\n";

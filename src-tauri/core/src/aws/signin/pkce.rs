@@ -80,7 +80,7 @@ mod tests {
         // RFC 7636, appendix B.
         assert_eq!(
             challenge_of("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
-            "E9Melhoa2OwvFrEMTJguCQaoWL2ptwvNStJD8mjmh6M"
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
         let pkce = Pkce::new();
         let v = pkce.verifier.expose_secret();
