@@ -2,23 +2,22 @@
 // tauri-build makes an `allow-<command>` permission for each, and this script writes the set of
 // all of them (`permissions/commands.toml`), which the window's capability grants.
 
-macro_rules! berth_commands {
-    ($(
-        $module:ident {
-            $(
-                $(#[doc = $doc:literal])*
-                fn $name:ident ( $( $arg:ident : $ty:ty ),* $(,)? ) -> $answer:ty $( => $event:ty )? ;
-            )*
-        }
-    )*) => {
-        const COMMAND_NAMES: &[&str] = &[ $( $( stringify!($name), )* )* ];
-    };
+/// The command names of the list, read when the script runs (not compiled into it): worktrees
+/// that share a cargo target dir share this script's binary, which must not carry one tree's list
+/// into another. Each entry is a line `fn name(…) -> …;` inside the `berth_commands!` call.
+fn command_names() -> Vec<String> {
+    let list =
+        std::fs::read_to_string("src/commands/list.rs").expect("reading src/commands/list.rs");
+    list.lines()
+        .filter_map(|line| line.trim_start().strip_prefix("fn "))
+        .filter_map(|rest| rest.split('(').next())
+        .map(|name| name.trim().to_owned())
+        .collect()
 }
 
-include!("src/commands/list.rs");
-
 fn main() {
-    let permissions: Vec<String> = COMMAND_NAMES
+    let names = command_names();
+    let permissions: Vec<String> = names
         .iter()
         .map(|name| format!("  \"allow-{}\",\n", name.replace('_', "-")))
         .collect();
@@ -37,8 +36,15 @@ fn main() {
     }
     println!("cargo:rerun-if-changed=src/commands/list.rs");
     tauri_build::try_build(
-        tauri_build::Attributes::new()
-            .app_manifest(tauri_build::AppManifest::new().commands(COMMAND_NAMES)),
+        tauri_build::Attributes::new().app_manifest(
+            tauri_build::AppManifest::new().commands(Box::leak(
+                names
+                    .into_iter()
+                    .map(|n| &*Box::leak(n.into_boxed_str()))
+                    .collect::<Vec<&'static str>>()
+                    .into_boxed_slice(),
+            )),
+        ),
     )
     .expect("tauri-build failed");
 }

@@ -3,6 +3,7 @@
 //! job's id at once, and the page (or a later one, or a reloaded window) attaches to it.
 
 use berth_core::activity::ActivityEntry;
+use berth_core::aws::signin::{SignInWaiting, SignedIn};
 use berth_core::dashboard::monitor::MonitorState;
 use berth_core::jobs::{Job, JobId, Jobs, Replay};
 use berth_core::progress::Progress;
@@ -30,6 +31,8 @@ pub enum JobEvent {
     Deployments(MonitorState),
     /// The activity log has a new entry.
     Activity(ActivityEntry),
+    /// A browser sign-in waits for the browser.
+    SignIn(SignInWaiting),
     /// The job ended: what it made, or why not.
     Done(JobOutcome),
 }
@@ -42,6 +45,7 @@ pub enum JobOutcome {
     Pushed(PushedImage),
     Launched(Box<LaunchRecord>),
     TornDown(TeardownPlan),
+    SignedIn(SignedIn),
     /// It ended with nothing to hand over (a local run's output ended).
     Ended,
     Failed(BerthError),

@@ -64,8 +64,21 @@ pub enum ErrorKind {
     CredentialsExpired,
     /// No credentials could be found at all.
     NoCredentials,
-    /// The keys belong to the account's root user, which Berth refuses to use.
+    /// The keys belong to the account's root user, which Berth refuses to use (a browser sign-in
+    /// as root is allowed: its credentials are short-lived).
     RootCredentials,
+    /// A browser sign-in (`login_session` profile, `profile`) is over: its 12 hours ended, it was
+    /// signed out, or its token cache is gone. Signing in again renews it.
+    SignInExpired,
+    /// The sign-in was cancelled on AWS's sign-in page.
+    SignInDenied,
+    /// No answer came back from the browser in time (`minutes`).
+    SignInTimedOut,
+    /// The loopback port for the browser's answer (`port`) is taken.
+    SignInPortInUse,
+    /// AWS Sign-In refused to issue credentials; `reason`: codeExpired, insufficientPermissions,
+    /// credentialsChanged, refused.
+    SignInFailed,
     /// IAM refused temporary credentials of a user (sts:GetSessionToken without MFA): IAM setup
     /// needs long-term keys, an MFA session or a role.
     IamNeedsLongTermCredentials,

@@ -16,6 +16,7 @@ pub mod error;
 pub mod fargate;
 pub mod image;
 pub mod jobs;
+pub mod opener;
 pub mod permissions;
 pub mod pricing;
 pub mod progress;

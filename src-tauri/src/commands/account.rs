@@ -1,6 +1,10 @@
 //! Wizard step 1, Account.
 
+use crate::jobs::{self, AppJobs, JobEvent, JobOutcome};
 use crate::state::AppState;
+use berth_core::aws::signin::{self, SignInRequest, SignInSetup};
+use berth_core::jobs::JobId;
+use berth_core::settings::IdentitySource;
 use berth_core::settings::{AccountSettings, Settings};
 use berth_core::wizard::account::{self, AccountOverview, NewIdentity, VerifiedIdentity};
 use berth_core::{BerthError, Result};
@@ -64,4 +68,44 @@ pub async fn verify_account(app: &AppHandle) -> Result<VerifiedIdentity> {
     let source = state.settings().account.source;
     let clients = state.aws().await?;
     account::verify(&clients, source.as_ref()).await
+}
+
+/// Runs the browser sign-in as a job; on success the new profile is the identity in use (and its
+/// region the working region, when none was chosen yet).
+pub async fn start_browser_sign_in(app: &AppHandle, request: SignInRequest) -> Result<JobId> {
+    let setup = SignInSetup::from_env();
+    // Checked before the job starts, so a bad name shows at its field at once.
+    signin::check_request(&request, &setup).await?;
+    let app = app.clone();
+    let jobs = app.state::<AppJobs>().inner().clone();
+    jobs::spawn(
+        &jobs,
+        "signIn",
+        "account",
+        move |job| async move {
+            let state = app.state::<AppState>();
+            let waiting = job.map(JobEvent::SignIn);
+            let signed_in = signin::sign_in(
+                &request,
+                &setup,
+                job.cancel_token(),
+                berth_core::opener::open_url,
+                |page| waiting.emit(page),
+                &state.activity,
+            )
+            .await?;
+            state.update(|s| {
+                s.account.source = Some(IdentitySource::Profile {
+                    name: signed_in.profile.clone(),
+                });
+                s.account
+                    .region
+                    .get_or_insert_with(|| signed_in.region.clone());
+                s.account.practice.enabled = false;
+                Ok(())
+            })?;
+            Ok(signed_in)
+        },
+        JobOutcome::SignedIn,
+    )
 }

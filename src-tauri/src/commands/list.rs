@@ -27,6 +27,8 @@ berth_commands! {
         fn update_account(account: AccountSettings) -> AccountOverview;
         /// Asks AWS (STS GetCallerIdentity) who the saved settings sign in as; refuses root keys.
         fn verify_account() -> VerifiedIdentity;
+        /// Starts a browser sign-in (as `aws login`): opens AWS's sign-in page, waits for the browser, and records the sign-in as a `login_session` profile, which becomes the identity in use. Follow the job for the page's address and the outcome; cancel it to stop waiting.
+        fn start_browser_sign_in(request: SignInRequest) -> JobId;
     }
     activity {
         /// The newest entries of the activity log, oldest first, and the reads tallied since start.

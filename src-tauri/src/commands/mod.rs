@@ -30,6 +30,7 @@ use berth_core::aws::cloudwatch::{MetricRange, ServiceMetrics};
 use berth_core::aws::ecr::ImageSummary;
 use berth_core::aws::logs::{LogPage, LogRequest, LogStreamRef};
 use berth_core::aws::profiles::AwsConfigSummary;
+use berth_core::aws::signin::SignInRequest;
 use berth_core::dashboard::repository_list::{
     ImageDeletion, PlannedAction, RepositoryDeletion, RepositoryList, RepositoryRef,
     RepositoryUsage,

@@ -1,3 +1,4 @@
 //! Clients, credentials and profiles.
 
+mod browser_sign_in;
 mod clients;

@@ -6,5 +6,6 @@ mod docker_missing_socket;
 mod ecr_access_denied;
 mod iam_auth;
 mod keychain_locked;
+mod login_session;
 mod secrets;
 mod status_state_manager;

@@ -6,6 +6,7 @@ pub mod ecr;
 pub mod iam;
 pub mod image;
 pub mod launch;
+pub mod signin;
 pub mod ssh_host;
 pub mod status;
 pub mod tls_engine;

@@ -46,6 +46,7 @@ import type { RepositoryUsage } from './bindings/RepositoryUsage';
 import type { RoleChange } from './bindings/RoleChange';
 import type { RoleStatus } from './bindings/RoleStatus';
 import type { ServiceMetrics } from './bindings/ServiceMetrics';
+import type { SignInRequest } from './bindings/SignInRequest';
 import type { TagDeployment } from './bindings/TagDeployment';
 import type { TeardownPlan } from './bindings/TeardownPlan';
 import type { VerifiedIdentity } from './bindings/VerifiedIdentity';
@@ -128,6 +129,13 @@ export function updateAccount(account: AccountSettings): Promise<AccountOverview
  */
 export function verifyAccount(): Promise<VerifiedIdentity> {
   return call<VerifiedIdentity>('verify_account');
+}
+
+/**
+ * Starts a browser sign-in (as `aws login`): opens AWS's sign-in page, waits for the browser, and records the sign-in as a `login_session` profile, which becomes the identity in use. Follow the job for the page's address and the outcome; cancel it to stop waiting.
+ */
+export function startBrowserSignIn(request: SignInRequest): Promise<string> {
+  return call<string>('start_browser_sign_in', { request });
 }
 
 /**

@@ -2,7 +2,7 @@ import { clearMocks } from '@tauri-apps/api/mocks';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { page, userEvent } from 'vitest/browser';
 import { render } from 'vitest-browser-svelte';
-import type { BerthError, VerifiedIdentity } from '../ipc/types';
+import type { BerthError, JobEvent, SignedIn, VerifiedIdentity } from '../ipc/types';
 import { account, resetAccount } from '../lib/account.svelte';
 import { setLanguage } from '../lib/i18n/index.svelte';
 import {
@@ -23,6 +23,7 @@ const saved = (name: string, maskedKeyId: string, hasSessionToken = false) => ({
 
 const keychainRadio = () => page.getByRole('radio', { name: 'An access key kept in your system keychain' });
 const profileRadio = () => page.getByRole('radio', { name: 'A profile from ~/.aws' });
+const browserRadio = () => page.getByRole('radio', { name: 'Sign in with your browser' });
 const savedKeys = () => page.getByRole('group', { name: 'Which saved key should Berth use?' });
 const nameInput = () => page.getByLabelText('Name', { exact: true });
 const keyIdInput = () => page.getByLabelText('Access key ID', { exact: true });
@@ -34,6 +35,13 @@ const verifyButton = () => page.getByRole('button', { name: 'Verify', exact: tru
 async function renderLoaded(props: { onnavigate?: (page: string) => void } = {}) {
   const screen = await render(Account, props);
   await expect.element(verifyButton()).toBeVisible();
+  return screen;
+}
+
+/** Without profiles the browser sign-in is proposed; these tests are about the key form. */
+async function renderKeyForm() {
+  const screen = await renderLoaded();
+  await keychainRadio().click();
   return screen;
 }
 
@@ -67,13 +75,14 @@ describe('sign-in choice', () => {
     expect(keyIdInput().query()).toBeNull();
   });
 
-  test('without profiles the profile choice is disabled, says why, and the keychain is chosen', async () => {
+  test('without profiles the profile choice is disabled, says why, and the browser sign-in is chosen', async () => {
     mockAccountBackend(accountOverview({ profiles: [] }));
     await renderLoaded();
 
     await expect.element(profileRadio()).toBeDisabled();
     await expect.element(profileRadio()).toHaveAccessibleDescription(/no profiles were found in ~\/\.aws/);
-    await expect.element(keychainRadio()).toBeChecked();
+    await expect.element(browserRadio()).toBeChecked();
+    await keychainRadio().click();
     await expect.element(savedKeys().getByText('No access keys saved yet. Add one below.')).toBeVisible();
   });
 
@@ -133,7 +142,7 @@ describe('sign-in choice', () => {
 describe('saving an access key', () => {
   test('sends exactly what was typed, lists the key masked, and empties the secret', async () => {
     const backend = mockAccountBackend(accountOverview({ profiles: [] }));
-    await renderLoaded();
+    await renderKeyForm();
 
     await expect.element(nameInput()).toHaveValue('default');
     await nameInput().fill('work laptop');
@@ -163,7 +172,7 @@ describe('saving an access key', () => {
 
   test('a session token goes along when given, and is emptied too', async () => {
     const backend = mockAccountBackend(accountOverview({ profiles: [] }));
-    await renderLoaded();
+    await renderKeyForm();
 
     await keyIdInput().fill('ASIATESTBERTH0002');
     await secretInput().fill(SECRET);
@@ -190,7 +199,7 @@ describe('saving an access key', () => {
 
   test('the secret is hidden until asked for', async () => {
     mockAccountBackend(accountOverview({ profiles: [] }));
-    await renderLoaded();
+    await renderKeyForm();
 
     await secretInput().fill(SECRET);
     const input = secretInput().element() as HTMLInputElement;
@@ -210,7 +219,7 @@ describe('saving an access key', () => {
   test('invalidInput on accessKeyId marks that field with the message and keeps what was typed', async () => {
     const backend = mockAccountBackend(accountOverview({ profiles: [] }));
     backend.answers.save_identity = () => Promise.reject(invalidInput('accessKeyId', 'format'));
-    await renderLoaded();
+    await renderKeyForm();
 
     // Passes the form's own checks; the backend refuses it.
     await keyIdInput().fill('AKIAEXAMPLEREFUSED01');
@@ -234,7 +243,7 @@ describe('saving an access key', () => {
 
   test('every field with a problem is marked at once, before anything is sent; a lower-case key id is fine', async () => {
     const backend = mockAccountBackend(accountOverview({ profiles: [] }));
-    await renderLoaded();
+    await renderKeyForm();
 
     await nameInput().fill('');
     await keyIdInput().fill('AKIA EXAMPLE');
@@ -260,7 +269,7 @@ describe('saving an access key', () => {
     const backend = mockAccountBackend(accountOverview({ profiles: [] }));
     backend.answers.save_identity = () =>
       Promise.reject({ kind: 'keychainUnavailable', params: { name: 'default' }, details: 'no secret service' });
-    await renderLoaded();
+    await renderKeyForm();
 
     await keyIdInput().fill(KEY_ID);
     await secretInput().fill(SECRET);
@@ -274,11 +283,11 @@ describe('saving an access key', () => {
 
   test('leaving the page and coming back starts with empty key fields', async () => {
     mockAccountBackend(accountOverview({ profiles: [] }));
-    const screen = await renderLoaded();
+    const screen = await renderKeyForm();
     await secretInput().fill(SECRET);
     screen.unmount();
 
-    await renderLoaded();
+    await renderKeyForm();
     await expect.element(secretInput()).toHaveValue('');
   });
 });
@@ -529,7 +538,9 @@ describe('verify', () => {
     await verifyButton().click();
 
     await expect.element(page.getByText('Check what you entered')).toBeVisible();
-    await expect.element(page.getByText('Choose a profile or save an access key first.')).toBeVisible();
+    await expect
+      .element(page.getByText('Sign in with your browser, choose a profile, or save an access key first.'))
+      .toBeVisible();
     expect(backend.argsOf('update_account').at(-1)).toMatchObject({ account: { source: null } });
   });
 
@@ -543,5 +554,181 @@ describe('verify', () => {
 
     expect(page.getByRole('region', { name: 'Signed in to AWS' }).query()).toBeNull();
     expect(account.verified).toBeNull();
+  });
+});
+
+describe('sign in with your browser', () => {
+  const signInButton = () => page.getByRole('button', { name: 'Sign in with your browser', exact: true });
+  const URL = 'https://us-east-1.signin.aws.amazon.com/v1/authorize?response_type=code&state=s-1';
+  const waitingEvent = (opened = true): JobEvent => ({
+    type: 'signIn',
+    event: { url: URL, opened, timeoutSecs: 600 },
+  });
+  const result = (session = 'arn:aws:iam::123456789012:user/admin'): SignedIn => ({
+    profile: 'berth',
+    region: 'us-east-1',
+    account: '123456789012',
+    session,
+    root: session.endsWith(':root'),
+    configFile: '/home/ada/.aws/config',
+    command: 'aws login --profile berth --region us-east-1',
+  });
+
+  test('is the second way, beside profiles and keys; it names the profile, the region and the CLI command', async () => {
+    mockAccountBackend(accountOverview({ settings: { region: 'eu-west-1' } }));
+    await renderLoaded();
+
+    const radios = page.getByRole('group', { name: 'How should Berth sign in to AWS?' }).getByRole('radio');
+    await expect.element(radios.nth(0)).toHaveAccessibleName('A profile from ~/.aws');
+    await expect.element(radios.nth(1)).toHaveAccessibleName('Sign in with your browser');
+    await expect.element(radios.nth(2)).toHaveAccessibleName('An access key kept in your system keychain');
+    await expect.element(browserRadio()).toHaveAccessibleDescription(/No access key to create or paste/);
+
+    await browserRadio().click();
+    const name = page.getByRole('textbox', { name: 'Profile name', exact: true });
+    await expect.element(name).toHaveValue('berth');
+    await expect.element(name).toHaveAccessibleDescription(/~\/\.aws\/config as the profile “berth”/);
+    const region = page.getByRole('combobox', { name: 'Sign-in region', exact: true });
+    await expect.element(region).toHaveValue('eu-west-1');
+    await expect.element(page.getByText('aws login --profile berth --region eu-west-1')).toBeVisible();
+    await name.fill('work-login');
+    await region.selectOptions('us-east-1');
+    await expect.element(page.getByText('aws login --profile work-login --region us-east-1')).toBeVisible();
+  });
+
+  test('waits for the browser with the page to copy, and Cancel cancels the job', async () => {
+    const backend = mockAccountBackend(accountOverview({ settings: { region: 'us-east-1' } }));
+    let job = '';
+    backend.answers.start_browser_sign_in = () => {
+      job = backend.jobs.start('signIn', 'account');
+      return job;
+    };
+    await renderLoaded();
+    await browserRadio().click();
+    await signInButton().click();
+
+    expect(backend.argsOf('start_browser_sign_in')).toEqual([{ request: { profile: 'berth', region: 'us-east-1' } }]);
+    backend.jobs.emit(job, waitingEvent(false));
+    await expect.element(page.getByText('Waiting for you to sign in in your browser…')).toBeVisible();
+    await expect.element(page.getByText(/Berth couldn't open a browser/)).toBeVisible();
+    await expect.element(page.getByLabelText('Sign-in page address')).toHaveTextContent(URL);
+    await expect.element(page.getByRole('button', { name: 'Copy the sign-in link' })).toBeVisible();
+    await expect.element(signInButton()).toBeDisabled();
+
+    await page.getByRole('button', { name: 'Cancel sign-in' }).click();
+    expect(backend.jobs.cancelled).toEqual([job]);
+    backend.jobs.finish(job, { outcome: 'cancelled' });
+    await expect.element(page.getByText('Sign-in cancelled. Nothing was changed.')).toBeVisible();
+    await expect.element(signInButton()).toBeEnabled();
+  });
+
+  test('a finished sign-in becomes the identity in use and is verified; root is said and the IAM step recommended', async () => {
+    const backend = mockAccountBackend(accountOverview({ settings: { region: 'us-east-1' } }));
+    let job = '';
+    backend.answers.start_browser_sign_in = () => {
+      job = backend.jobs.start('signIn', 'account');
+      return job;
+    };
+    backend.answers.verify_account = () =>
+      ({ account: '123456789012', arn: 'arn:aws:iam::123456789012:root', principal: 'root', name: 'root' }) satisfies VerifiedIdentity;
+    await renderLoaded();
+    await browserRadio().click();
+    await signInButton().click();
+    backend.jobs.emit(job, waitingEvent());
+    await expect.element(page.getByText(/Closed the tab or the browser\?.*after 10 minutes/)).toBeVisible();
+
+    // The backend recorded the profile and made it the identity in use.
+    backend.state = {
+      ...backend.state,
+      profiles: [...backend.state.profiles, { name: 'berth', region: 'us-east-1', kind: 'loginSession' }],
+      settings: { ...backend.state.settings, source: { kind: 'profile', name: 'berth' } },
+    };
+    backend.jobs.finish(job, { outcome: 'signedIn', value: result('arn:aws:iam::123456789012:root') });
+
+    const card = page.getByRole('region', { name: 'Signed in to AWS' });
+    await expect.element(card).toBeVisible();
+    await expect.element(card.getByText('Root user', { exact: true })).toBeVisible();
+    await expect.element(card.getByRole('note')).toHaveTextContent(/root user of account 123456789012/);
+    await expect.element(card.getByRole('note')).toHaveTextContent(/the IAM step can create a deploy user/);
+    expect(backend.order()).toEqual(
+      expect.arrayContaining(['start_browser_sign_in', 'get_account', 'update_account', 'verify_account']),
+    );
+    expect(backend.argsOf('update_account').at(-1)).toMatchObject({
+      account: { source: { kind: 'profile', name: 'berth' } },
+    });
+    // The profile list shows the sign-in by its kind.
+    await profileRadio().click();
+    await expect
+      .element(page.getByRole('combobox', { name: 'Profile', exact: true }).getByRole('option', { name: /berth/ }))
+      .toHaveTextContent('berth — us-east-1 — Browser sign-in');
+  });
+
+  test('a sign-in that ended offers to sign in again, which starts the browser sign-in for that profile', async () => {
+    const backend = mockAccountBackend(
+      accountOverview({
+        profiles: [{ name: 'cli-login', region: 'ap-northeast-2', kind: 'loginSession' }],
+        settings: { source: { kind: 'profile', name: 'cli-login' }, region: 'ap-northeast-2' },
+      }),
+    );
+    backend.answers.verify_account = () =>
+      Promise.reject({ kind: 'signInExpired', params: { profile: 'cli-login' }, details: 'cached Login token is expired' } satisfies BerthError);
+    backend.answers.start_browser_sign_in = () => backend.jobs.start('signIn', 'account');
+    await renderLoaded();
+    await expect.element(browserRadio()).toBeChecked();
+
+    await verifyButton().click();
+    await expect.element(page.getByText('Your browser sign-in has ended')).toBeVisible();
+    await expect.element(page.getByText('aws login --profile cli-login', { exact: true })).toBeVisible();
+    await page.getByRole('button', { name: 'Sign in again', exact: true }).click();
+
+    expect(backend.argsOf('start_browser_sign_in')).toEqual([
+      { request: { profile: 'cli-login', region: 'ap-northeast-2' } },
+    ]);
+  });
+
+  test('a profile that holds other credentials is marked at the name; a refused sign-in says why', async () => {
+    const backend = mockAccountBackend(accountOverview({ settings: { region: 'us-east-1' } }));
+    backend.answers.start_browser_sign_in = () =>
+      Promise.reject(invalidInput('signInProfile', 'otherCredentials', { profile: 'default', kind: 'staticKeys' }));
+    await renderLoaded();
+    await browserRadio().click();
+    const name = page.getByRole('textbox', { name: 'Profile name', exact: true });
+    await name.fill('default');
+    await signInButton().click();
+    await expect.element(name).toHaveAttribute('aria-invalid', 'true');
+    await expect.element(name).toHaveAccessibleDescription(/already holds other credentials \(staticKeys\)/);
+
+    let job = '';
+    backend.answers.start_browser_sign_in = () => {
+      job = backend.jobs.start('signIn', 'account');
+      return job;
+    };
+    await name.fill('berth');
+    await signInButton().click();
+    backend.jobs.finish(job, {
+      outcome: 'failed',
+      value: { kind: 'signInFailed', params: { reason: 'insufficientPermissions' }, details: 'denied' },
+    });
+    await expect.element(page.getByText("AWS didn't complete the sign-in")).toBeVisible();
+    await expect.element(page.getByText(/SignInLocalDevelopmentAccess/)).toBeVisible();
+  });
+
+  test('in Korean every control of the sign-in has a Korean name', async () => {
+    setLanguage('ko');
+    const backend = mockAccountBackend(accountOverview({ settings: { region: 'ap-northeast-2' } }));
+    let job = '';
+    backend.answers.start_browser_sign_in = () => {
+      job = backend.jobs.start('signIn', 'account');
+      return job;
+    };
+    await render(Account);
+    await page.getByRole('radio', { name: '브라우저로 로그인' }).click();
+    await expect.element(page.getByRole('textbox', { name: '프로필 이름', exact: true })).toHaveValue('berth');
+    await expect.element(page.getByRole('combobox', { name: '로그인 리전', exact: true })).toHaveValue('ap-northeast-2');
+    await page.getByRole('button', { name: '브라우저로 로그인', exact: true }).click();
+    backend.jobs.emit(job, waitingEvent());
+    await expect.element(page.getByText('브라우저에서 로그인하기를 기다리는 중…')).toBeVisible();
+    await expect.element(page.getByRole('button', { name: '로그인 링크 복사' })).toBeVisible();
+    await expect.element(page.getByRole('button', { name: '로그인 취소' })).toBeVisible();
   });
 });

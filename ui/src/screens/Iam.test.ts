@@ -51,7 +51,7 @@ describe('before the account is set up', () => {
     const { onnavigate } = await renderIam();
 
     await expect.element(page.getByRole('heading', { name: 'Set up your account first' })).toBeVisible();
-    await expect.element(page.getByText('Choose a profile or save an access key first.')).toBeVisible();
+    await expect.element(page.getByText('Sign in with your browser, choose a profile, or save an access key first.')).toBeVisible();
     await page.getByRole('button', { name: 'Go to the Account step' }).click();
     expect(onnavigate).toHaveBeenCalledWith('account');
     expect(backend.order()).not.toContain('check_permissions');
@@ -71,6 +71,22 @@ describe('permission checklist', () => {
     // The simulator's failure is one click away.
     await checklist().getByText('Details').click();
     await expect.element(checklist().getByText('HTTP 500')).toBeVisible();
+  });
+
+  test('a root sign-in is said for what it is, with the deploy user recommended', async () => {
+    mockIamBackend({
+      report: permissionReport({}, 'unknown', {
+        principalArn: 'arn:aws:iam::123456789012:root',
+        simulatedArn: null,
+        unknownReason: 'rootUser',
+      }),
+    });
+    await renderIam();
+
+    await expect
+      .element(checklist().getByText(/You signed in as the root user.*create the deploy user below/))
+      .toBeVisible();
+    expect(checklist().getByText(/federated user/).query()).toBeNull();
   });
 
   test('shows allowed, not allowed and denied by a policy, line by line and action by action', async () => {

@@ -183,7 +183,7 @@ describe('the list', () => {
       Promise.reject({ kind: 'invalidInput', params: { field: 'identity', rule: 'required' }, details: null }),
     );
     await renderView();
-    await expect.element(page.getByText('Choose a profile or save an access key first.')).toBeVisible();
+    await expect.element(page.getByText('Sign in with your browser, choose a profile, or save an access key first.')).toBeVisible();
     await expect.element(page.getByRole('button', { name: 'Try again' })).toBeVisible();
   });
 });

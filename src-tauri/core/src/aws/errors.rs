@@ -134,15 +134,24 @@ fn credential_failure_kind(details: &str) -> Option<ErrorKind> {
     if !text.contains("credential") && !text.contains("identity") {
         return None;
     }
-    Some(if text.contains("sso") {
-        ErrorKind::SsoLoginRequired
-    } else if text.contains("profile")
-        && (text.contains("not found") || text.contains("no profile"))
-    {
-        ErrorKind::ProfileNotFound
-    } else {
-        ErrorKind::NoCredentials
-    })
+    // The SDK's login provider: every failure names the "login token" or its cache file, and
+    // each is cured by signing in again (expired session, refused refresh, missing cache).
+    Some(
+        if text.contains("login token")
+            || text.contains("login/cache")
+            || text.contains("login\\cache")
+        {
+            ErrorKind::SignInExpired
+        } else if text.contains("sso") {
+            ErrorKind::SsoLoginRequired
+        } else if text.contains("profile")
+            && (text.contains("not found") || text.contains("no profile"))
+        {
+            ErrorKind::ProfileNotFound
+        } else {
+            ErrorKind::NoCredentials
+        },
+    )
 }
 
 /// The error code inside a response body the SDK could not parse (moto answers some services in

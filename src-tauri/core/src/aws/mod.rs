@@ -18,6 +18,7 @@ pub mod iam;
 pub mod logs;
 pub mod profiles;
 pub mod regions;
+pub mod signin;
 pub mod sts;
 
 use crate::activity::ActivityLog;
@@ -44,6 +45,13 @@ pub enum CredentialSource {
     /// A named profile of `~/.aws/config` / `~/.aws/credentials` (static, SSO, assume-role,
     /// credential_process all resolve through aws-config).
     Profile(String),
+    /// A `login_session` profile (a browser sign-in). Its credentials are refreshed through the
+    /// Sign-In service of the region the sign-in was made in, which may not be the region Berth
+    /// works in.
+    LoginSession {
+        profile: String,
+        signin_region: Option<String>,
+    },
     /// A provider of Berth's own (keys read from the OS keychain).
     Provider(SharedCredentialsProvider),
 }
@@ -57,6 +65,8 @@ pub struct AwsClients {
     endpoint_url: Option<String>,
     /// Where calls are recorded.
     activity: ActivityLog,
+    /// The credentials come from a browser sign-in (short-lived, refreshed by the SDK).
+    browser_sign_in: bool,
 }
 
 impl AwsClients {
@@ -72,28 +82,41 @@ impl AwsClients {
         if let Some(url) = &target.endpoint_url {
             loader = loader.endpoint_url(url.clone());
         }
-        let mut profile = None;
-        loader = match credentials {
-            CredentialSource::DefaultChain => loader,
-            CredentialSource::Profile(name) => {
-                profile = Some(name.clone());
-                // The profile the user picked, not whatever AWS_ACCESS_KEY_ID the environment
-                // holds: the SDK's default chain would try the environment first.
-                let conf =
-                    ProviderConfig::default().with_region(Some(Region::new(target.region.clone())));
-                let provider = ProfileFileCredentialsProvider::builder()
-                    .configure(&conf)
-                    .profile_name(&name)
-                    .build();
-                loader.profile_name(name).credentials_provider(provider)
+        let browser_sign_in = matches!(credentials, CredentialSource::LoginSession { .. });
+        // A named profile, and the region its credentials provider talks to.
+        let named = match credentials {
+            CredentialSource::DefaultChain => None,
+            CredentialSource::Provider(provider) => {
+                loader = loader.credentials_provider(provider);
+                None
             }
-            CredentialSource::Provider(provider) => loader.credentials_provider(provider),
+            CredentialSource::Profile(name) => Some((name, target.region.clone())),
+            CredentialSource::LoginSession {
+                profile,
+                signin_region,
+            } => Some((
+                profile,
+                signin_region.unwrap_or_else(|| target.region.clone()),
+            )),
         };
+        let mut profile = None;
+        if let Some((name, provider_region)) = named {
+            profile = Some(name.clone());
+            // The profile the user picked, not whatever AWS_ACCESS_KEY_ID the environment
+            // holds: the SDK's default chain would try the environment first.
+            let conf = ProviderConfig::default().with_region(Some(Region::new(provider_region)));
+            let provider = ProfileFileCredentialsProvider::builder()
+                .configure(&conf)
+                .profile_name(&name)
+                .build();
+            loader = loader.profile_name(name).credentials_provider(provider);
+        }
         AwsClients {
             config: loader.load().await,
             profile,
             endpoint_url: target.endpoint_url.clone(),
             activity: ActivityLog::in_memory(),
+            browser_sign_in,
         }
     }
 
@@ -111,6 +134,11 @@ impl AwsClients {
     /// The profile the credentials come from, if a named one (for `--profile`).
     pub fn profile(&self) -> Option<&str> {
         self.profile.as_deref()
+    }
+
+    /// Whether the credentials come from a browser sign-in (`login_session` profile).
+    pub fn is_browser_sign_in(&self) -> bool {
+        self.browser_sign_in
     }
 
     /// Whether requests go to a local emulator instead of AWS.

@@ -18,6 +18,8 @@ pub enum AwsProfileKind {
     Sso,
     AssumeRole,
     CredentialProcess,
+    /// A browser sign-in (`aws login`, or Berth's "Sign in with your browser").
+    LoginSession,
     Other,
 }
 
@@ -127,6 +129,8 @@ fn kind_of(profile: &Profile) -> AwsProfileKind {
         AwsProfileKind::CredentialProcess
     } else if profile.get("aws_access_key_id").is_some() {
         AwsProfileKind::StaticKeys
+    } else if profile.get("login_session").is_some() {
+        AwsProfileKind::LoginSession
     } else {
         AwsProfileKind::Other
     }

@@ -1,7 +1,7 @@
 //! Wizard step 1, Account: who the user is on AWS. A profile from `~/.aws`, or an access key pair
 //! saved in the OS keychain; a region; practice mode; and verification through STS.
 
-use crate::aws::profiles::{read_config_summary, AwsProfileSummary};
+use crate::aws::profiles::{read_config_summary, AwsProfileKind, AwsProfileSummary};
 use crate::aws::regions::{looks_like_region, REGIONS};
 use crate::aws::sts::{caller_identity, CallerIdentity};
 use crate::aws::{AwsClients, AwsTarget, CredentialSource};
@@ -45,6 +45,8 @@ pub enum PrincipalKind {
     User,
     Role,
     FederatedUser,
+    /// The account's root user, through a browser sign-in (root keys are refused).
+    Root,
     Other,
 }
 
@@ -263,7 +265,15 @@ pub async fn clients_for(
                     .with("profile", name)
                     .with("path", summary.config_file));
             }
-            CredentialSource::Profile(name.clone())
+            match summary.profiles.iter().find(|p| &p.name == name) {
+                Some(p) if p.kind == AwsProfileKind::LoginSession => {
+                    CredentialSource::LoginSession {
+                        profile: name.clone(),
+                        signin_region: p.region.clone(),
+                    }
+                }
+                _ => CredentialSource::Profile(name.clone()),
+            }
         }
         Some(IdentitySource::Keychain { name }) => CredentialSource::Provider(
             SharedCredentialsProvider::new(KeychainCredentials::new(name, store)),
@@ -279,13 +289,18 @@ pub async fn clients_for(
     Ok(AwsClients::new(&target, credentials).await)
 }
 
-/// Asks STS who the credentials belong to, and refuses the root user.
+/// Asks STS who the credentials belong to. The root user is refused with keys (long-lived, and
+/// the one thing AWS says never to make) and allowed through a browser sign-in, where AWS allows
+/// it and the credentials last minutes; the Account step then says what root means.
 pub async fn verify(
     clients: &AwsClients,
     source: Option<&IdentitySource>,
 ) -> Result<VerifiedIdentity> {
     let who = caller_identity(clients).await;
-    classify(who.map_err(|e| with_source(e, source))?)
+    classify(
+        who.map_err(|e| with_source(e, source))?,
+        clients.is_browser_sign_in(),
+    )
 }
 
 /// Adds the profile name to errors whose fix names it (`aws sso login --profile NAME`).
@@ -298,11 +313,19 @@ fn with_source(err: BerthError, source: Option<&IdentitySource>) -> BerthError {
 }
 
 /// Reads the principal out of the caller's ARN.
-pub fn classify(who: CallerIdentity) -> Result<VerifiedIdentity> {
+pub fn classify(who: CallerIdentity, root_allowed: bool) -> Result<VerifiedIdentity> {
     // arn:PARTITION:SERVICE::ACCOUNT:RESOURCE
     let resource = who.arn.splitn(6, ':').nth(5).unwrap_or_default();
     if resource == "root" {
-        return Err(BerthError::new(ErrorKind::RootCredentials).with("account", &who.account));
+        if !root_allowed {
+            return Err(BerthError::new(ErrorKind::RootCredentials).with("account", &who.account));
+        }
+        return Ok(VerifiedIdentity {
+            account: who.account,
+            arn: who.arn,
+            principal: PrincipalKind::Root,
+            name: "root".to_owned(),
+        });
     }
     let mut parts = resource.split('/');
     let (principal, name) = match (parts.next(), parts.next()) {
@@ -405,21 +428,28 @@ mod tests {
         }
     }
 
+    fn classify_keys(who: CallerIdentity) -> Result<VerifiedIdentity> {
+        classify(who, false)
+    }
+
     #[test]
-    fn the_root_user_is_refused() {
-        let err = classify(who("arn:aws:iam::123456789012:root")).unwrap_err();
+    fn the_root_user_is_refused_with_keys_and_allowed_through_a_browser_sign_in() {
+        let signed_in = classify(who("arn:aws:iam::123456789012:root"), true).unwrap();
+        assert_eq!(signed_in.principal, PrincipalKind::Root);
+        assert_eq!(signed_in.account, "123456789012");
+        let err = classify_keys(who("arn:aws:iam::123456789012:root")).unwrap_err();
         assert_eq!(err.kind, ErrorKind::RootCredentials);
         assert_eq!(err.param("account"), Some("123456789012"));
     }
 
     #[test]
     fn users_and_roles_are_told_apart() {
-        let v = classify(who("arn:aws:iam::123456789012:user/team/alice")).unwrap();
+        let v = classify_keys(who("arn:aws:iam::123456789012:user/team/alice")).unwrap();
         assert_eq!(
             (v.principal, v.name.as_str()),
             (PrincipalKind::User, "alice")
         );
-        let v = classify(who(
+        let v = classify_keys(who(
             "arn:aws:sts::123456789012:assumed-role/Deploy/session-1",
         ))
         .unwrap();
@@ -427,7 +457,7 @@ mod tests {
             (v.principal, v.name.as_str()),
             (PrincipalKind::Role, "Deploy")
         );
-        let v = classify(who("arn:aws:sts::123456789012:federated-user/bob")).unwrap();
+        let v = classify_keys(who("arn:aws:sts::123456789012:federated-user/bob")).unwrap();
         assert_eq!(
             (v.principal, v.name.as_str()),
             (PrincipalKind::FederatedUser, "bob")

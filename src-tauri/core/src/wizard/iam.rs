@@ -93,10 +93,13 @@ pub async fn uses_session_token(clients: &AwsClients) -> bool {
 /// (sts:GetSessionToken without MFA) or of a federated user (sts:GetFederationToken). Assumed
 /// roles (SSO included) also carry a session token but may call IAM.
 pub async fn is_iam_refused_session(clients: &AwsClients, identity: &VerifiedIdentity) -> bool {
-    matches!(
-        identity.principal,
-        PrincipalKind::User | PrincipalKind::FederatedUser
-    ) && uses_session_token(clients).await
+    // A browser sign-in carries the console session's rights, IAM included.
+    !clients.is_browser_sign_in()
+        && matches!(
+            identity.principal,
+            PrincipalKind::User | PrincipalKind::FederatedUser
+        )
+        && uses_session_token(clients).await
 }
 
 /// Turns an IAM failure into what the user must do about it:

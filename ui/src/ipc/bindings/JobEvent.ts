@@ -4,8 +4,9 @@ import type { JobOutcome } from "./JobOutcome";
 import type { LaunchEvent } from "./LaunchEvent";
 import type { MonitorState } from "./MonitorState";
 import type { Progress } from "./Progress";
+import type { SignInWaiting } from "./SignInWaiting";
 
 /**
  * One event of a job, as the window receives it.
  */
-export type JobEvent = { "type": "progress", "event": Progress } | { "type": "launch", "event": LaunchEvent } | { "type": "deployments", "event": MonitorState } | { "type": "activity", "event": ActivityEntry } | { "type": "done", "event": JobOutcome };
+export type JobEvent = { "type": "progress", "event": Progress } | { "type": "launch", "event": LaunchEvent } | { "type": "deployments", "event": MonitorState } | { "type": "activity", "event": ActivityEntry } | { "type": "signIn", "event": SignInWaiting } | { "type": "done", "event": JobOutcome };

@@ -3,4 +3,4 @@
 /**
  * What kind of principal the credentials belong to.
  */
-export type PrincipalKind = "user" | "role" | "federatedUser" | "other";
+export type PrincipalKind = "user" | "role" | "federatedUser" | "root" | "other";

@@ -3,4 +3,4 @@
 /**
  * Why the checklist could not be (fully) simulated.
  */
-export type UnknownReason = "notAllowedToSimulate" | "simulatorFailed" | "cannotSimulatePrincipal";
+export type UnknownReason = "notAllowedToSimulate" | "simulatorFailed" | "cannotSimulatePrincipal" | "rootUser";

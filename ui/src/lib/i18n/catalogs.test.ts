@@ -120,9 +120,10 @@ describe('i18n helpers', () => {
 
   test('tParagraphs splits a message into paragraphs at line breaks', () => {
     const paragraphs = tParagraphs('errors.rootCredentials.fix', { account: '123456789012' });
-    expect(paragraphs).toHaveLength(3);
+    expect(paragraphs).toHaveLength(4);
     expect(paragraphs[0][0].text).toContain('root user of account 123456789012');
     expect(paragraphs[1][0].text).toContain('IAM → Users → Add user');
+    expect(paragraphs[3][0].text).toContain('Sign in with your browser');
   });
 
   test('tParts marks backticked text as code and never lets a parameter add code', () => {

@@ -57,6 +57,8 @@ pub enum UnknownReason {
     SimulatorFailed,
     /// Federated users and other principals cannot be simulated.
     CannotSimulatePrincipal,
+    /// The root user (a browser sign-in): not simulated, it may do all its account allows.
+    RootUser,
 }
 
 /// The checklist, as the IAM step shows it.
@@ -95,6 +97,9 @@ pub async fn check_permissions(
     let mut simulator_error = None;
     let simulated_arn = simulation_source(&iam, &who).await;
     match &simulated_arn {
+        None if who.identity.principal == PrincipalKind::Root => {
+            unknown_reason = Some(UnknownReason::RootUser)
+        }
         None => unknown_reason = Some(UnknownReason::CannotSimulatePrincipal),
         Some(source) => {
             for (scope, permissions) in by_scope() {
@@ -148,7 +153,8 @@ async fn simulation_source(iam: &Iam<'_>, who: &Caller) -> Option<String> {
             }
         }
         PrincipalKind::Role => Some(id.arn.clone()),
-        PrincipalKind::FederatedUser | PrincipalKind::Other => None,
+        // IAM's simulator takes users, groups and roles only.
+        PrincipalKind::Root | PrincipalKind::FederatedUser | PrincipalKind::Other => None,
     }
 }
 

@@ -16,28 +16,10 @@ pub fn check_address(url: &str) -> Result<()> {
     Ok(())
 }
 
-/// Hands the address to the desktop's opener (xdg-open, open, or the Windows shell).
+/// Hands the address to the desktop's opener.
 pub fn open_address(url: &str) -> Result<()> {
     check_address(url)?;
-    let mut command = if cfg!(target_os = "macos") {
-        std::process::Command::new("open")
-    } else if cfg!(target_os = "windows") {
-        // explorer opens a URL in the default browser.
-        std::process::Command::new("explorer")
-    } else {
-        std::process::Command::new("xdg-open")
-    };
-    command
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        // Reap the opener when it exits, so it does not linger as a zombie.
-        .map(|mut child| {
-            std::thread::spawn(move || child.wait());
-        })
-        .map_err(|e| BerthError::internal(format!("could not open {url}: {e}")))
+    crate::opener::open_url(url)
 }
 
 #[cfg(test)]
