@@ -75,13 +75,14 @@ async fn keys_from_the_keychain_verify_against_moto_and_never_reach_disk_or_ipc(
     let store: Arc<dyn SecretStore> = Arc::new(Keychain::default());
     let clients = account::clients_for(&settings.account, store)
         .await
-        .unwrap();
-    let log = ActivityLog::open(data_dir.path());
-    let who = account::verify(&clients, settings.account.source.as_ref(), &log)
+        .unwrap()
+        .with_activity(ActivityLog::open(data_dir.path()));
+    let who = account::verify(&clients, settings.account.source.as_ref())
         .await
         .unwrap();
-    // The activity log shows the equivalent command, pointed at the emulator.
-    let logged = log.recent(1).pop().unwrap();
+    // The activity log shows the equivalent command, pointed at the emulator (a read: tallied,
+    // not an entry).
+    let logged = support::read_of(clients.activity(), "sts.getCallerIdentity").last;
     assert!(
         logged
             .command

@@ -2,9 +2,8 @@
 //! moto's CreateRepository, and Berth's create refusing bad names before any AWS call.
 
 use crate::support::ecr as ecr_support;
-use crate::support;
+use crate::support::sdk;
 
-use berth_core::activity::ActivityLog;
 use berth_core::aws::ecr::{Encryption, TagMutability};
 use berth_core::ecr_lifecycle::LifecycleRule;
 use berth_core::ecr_names::{name_problem, suggestion, validate};
@@ -28,7 +27,7 @@ struct Table {
 /// The names, with `repeat` applied.
 fn cases() -> Vec<(String, Case)> {
     let table: Table = serde_json::from_str(include_str!(
-        "../../ui/src/screens/repositories/name-cases.json"
+        "../../../ui/src/screens/repositories/name-cases.json"
     ))
     .expect("name-cases.json parses");
     table
@@ -86,8 +85,7 @@ async fn moto_accepts_and_refuses_the_same_names_except_for_length() {
     for (name, case) in cases() {
         let length_only = matches!(case.rule.as_deref(), Some("tooShort" | "tooLong"));
         let expected = case.rule.is_none() || length_only;
-        let answer = clients
-            .ecr()
+        let answer = sdk::ecr(&clients)
             .create_repository()
             .repository_name(&name)
             .send()
@@ -118,7 +116,6 @@ async fn moto_accepts_and_refuses_the_same_names_except_for_length() {
 async fn berth_refuses_every_invalid_name_before_calling_aws() {
     // Nothing listens at this endpoint: a call would fail as unreachable, not as invalid input.
     let clients = ecr_support::unreachable().await;
-    let log = ActivityLog::in_memory();
     for (name, case) in cases() {
         let Some(rule) = case.rule else { continue };
         let input = NewRepository {
@@ -128,12 +125,13 @@ async fn berth_refuses_every_invalid_name_before_calling_aws() {
             encryption: Encryption::Aes256,
             lifecycle: LifecycleRule::default(),
         };
-        let err = create_repository(&clients, &log, &input).await.unwrap_err();
+        let err = create_repository(&clients, &input).await.unwrap_err();
         assert_eq!(err.kind, ErrorKind::InvalidInput, "{name:?}: {err}");
         assert_eq!(err.param("rule"), Some(rule.as_str()), "{name:?}");
     }
+    let log = clients.activity();
     assert!(
-        log.recent(10).is_empty(),
+        log.recent(10).is_empty() && log.reads().is_empty(),
         "nothing was attempted, so nothing is logged"
     );
 }

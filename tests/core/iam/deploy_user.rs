@@ -2,8 +2,9 @@
 //! policy and tag, its key in the keychain (checked with `secret-tool`) and nowhere on disk or
 //! in what the UI receives, and switched to, verified through STS.
 
-use crate::support::iam as iam_support;
 use crate::support;
+use crate::support::iam as iam_support;
+use crate::support::sdk;
 
 use berth_core::activity::ActivityLog;
 use berth_core::aws::AwsClients;
@@ -55,8 +56,7 @@ fn keychain_item(name: &str) -> Option<AccessKeys> {
 }
 
 async fn user_keys_in_iam(clients: &AwsClients, user: &str) -> Vec<String> {
-    clients
-        .iam()
+    sdk::iam(clients)
         .list_access_keys()
         .user_name(user)
         .send()
@@ -88,11 +88,12 @@ async fn the_deploy_user_gets_its_policy_and_tag_its_key_lives_only_in_the_keych
     let (admin, account) = isolated_account().await;
     let identity = support::unique_name("berth-deployer");
     let app_dir = tempfile::tempdir().unwrap();
-    let log = ActivityLog::open(app_dir.path());
+    // The app's activity log, kept in its data folder.
+    let admin = admin.with_activity(ActivityLog::open(app_dir.path()));
     let mut settings = practice_settings();
 
     // The policy is shown before anything is created.
-    let plan = iam::plan_deploy_user(&admin, &log, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME)
+    let plan = iam::plan_deploy_user(&admin, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME)
         .await
         .unwrap();
     assert_eq!(plan.state, DeployUserState::Missing);
@@ -107,15 +108,13 @@ async fn the_deploy_user_gets_its_policy_and_tag_its_key_lives_only_in_the_keych
     ));
     assert!(plan.commands[3].starts_with("aws iam create-access-key --user-name berth-deployer"));
 
-    let outcome =
-        iam::create_deploy_user(&admin, store(), &mut settings, &log, &request(&identity))
-            .await
-            .unwrap();
+    let outcome = iam::create_deploy_user(&admin, store(), &mut settings, &request(&identity))
+        .await
+        .unwrap();
 
     // IAM has the user, tagged, with exactly the shown policy attached.
     let user_arn = format!("arn:aws:iam::{account}:user/berth-deployer");
-    let user = admin
-        .iam()
+    let user = sdk::iam(&admin)
         .get_user()
         .user_name(DEFAULT_DEPLOY_USER)
         .send()
@@ -128,8 +127,7 @@ async fn the_deploy_user_gets_its_policy_and_tag_its_key_lives_only_in_the_keych
         .tags()
         .iter()
         .any(|t| t.key() == "berth:managed" && t.value() == "true"));
-    let attached: Vec<String> = admin
-        .iam()
+    let attached: Vec<String> = sdk::iam(&admin)
         .list_attached_user_policies()
         .user_name(DEFAULT_DEPLOY_USER)
         .send()
@@ -142,8 +140,7 @@ async fn the_deploy_user_gets_its_policy_and_tag_its_key_lives_only_in_the_keych
         .collect();
     let policy_arn = format!("arn:aws:iam::{account}:policy/berth-deployer-policy");
     assert_eq!(attached, std::slice::from_ref(&policy_arn));
-    let policy = admin
-        .iam()
+    let policy = sdk::iam(&admin)
         .get_policy()
         .policy_arn(&policy_arn)
         .send()
@@ -155,8 +152,7 @@ async fn the_deploy_user_gets_its_policy_and_tag_its_key_lives_only_in_the_keych
         .tags()
         .iter()
         .any(|t| t.key() == "berth:managed" && t.value() == "true"));
-    let document = admin
-        .iam()
+    let document = sdk::iam(&admin)
         .get_policy_version()
         .policy_arn(&policy_arn)
         .version_id(policy.default_version_id().unwrap())
@@ -209,8 +205,9 @@ async fn the_deploy_user_gets_its_policy_and_tag_its_key_lives_only_in_the_keych
     );
     let as_deployer = account::clients_for(&settings.account, store())
         .await
-        .unwrap();
-    let who = account::verify(&as_deployer, settings.account.source.as_ref(), &log)
+        .unwrap()
+        .with_activity(admin.activity().clone());
+    let who = account::verify(&as_deployer, settings.account.source.as_ref())
         .await
         .unwrap();
     assert_eq!(who.arn, user_arn);
@@ -237,7 +234,7 @@ async fn the_deploy_user_gets_its_policy_and_tag_its_key_lives_only_in_the_keych
     );
 
     // Signed in as the deploy user, the step says so instead of offering to create it again.
-    let plan = iam::plan_deploy_user(&as_deployer, &log, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME)
+    let plan = iam::plan_deploy_user(&as_deployer, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME)
         .await
         .unwrap();
     assert_eq!(plan.state, DeployUserState::InUse);
@@ -249,18 +246,17 @@ async fn the_deploy_user_gets_its_policy_and_tag_its_key_lives_only_in_the_keych
 async fn running_it_again_reuses_the_key_in_the_keychain_and_changes_nothing() {
     let (admin, _) = isolated_account().await;
     let identity = support::unique_name("berth-deployer");
-    let log = ActivityLog::in_memory();
     let mut settings = practice_settings();
-    iam::create_deploy_user(&admin, store(), &mut settings, &log, &request(&identity))
+    iam::create_deploy_user(&admin, store(), &mut settings, &request(&identity))
         .await
         .unwrap();
     let key = keychain_item(&identity).unwrap().access_key_id;
 
-    let plan = iam::plan_deploy_user(&admin, &log, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME)
+    let plan = iam::plan_deploy_user(&admin, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME)
         .await
         .unwrap();
     assert_eq!(plan.state, DeployUserState::Exists);
-    let again = iam::create_deploy_user(&admin, store(), &mut settings, &log, &request(&identity))
+    let again = iam::create_deploy_user(&admin, store(), &mut settings, &request(&identity))
         .await
         .unwrap();
     assert!(!again.key_created);
@@ -289,8 +285,7 @@ async fn a_keychain_name_holding_another_key_is_refused_before_anything_is_creat
         },
     )
     .unwrap();
-    let log = ActivityLog::in_memory();
-    let err = iam::create_deploy_user(&admin, store(), &mut settings, &log, &request(&identity))
+    let err = iam::create_deploy_user(&admin, store(), &mut settings, &request(&identity))
         .await
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::InvalidInput, "{err}");
@@ -303,8 +298,7 @@ async fn a_keychain_name_holding_another_key_is_refused_before_anything_is_creat
         keychain_item(&identity).unwrap().secret_access_key,
         "someone-elses-secret"
     );
-    let user = admin
-        .iam()
+    let user = sdk::iam(&admin)
         .get_user()
         .user_name(DEFAULT_DEPLOY_USER)
         .send()
@@ -316,22 +310,20 @@ async fn a_keychain_name_holding_another_key_is_refused_before_anything_is_creat
 #[tokio::test]
 async fn a_user_of_that_name_that_berth_did_not_make_is_left_alone() {
     let (admin, _) = isolated_account().await;
-    admin
-        .iam()
+    sdk::iam(&admin)
         .create_user()
         .user_name(DEFAULT_DEPLOY_USER)
         .send()
         .await
         .unwrap();
-    let log = ActivityLog::in_memory();
-    let plan = iam::plan_deploy_user(&admin, &log, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME)
+    let plan = iam::plan_deploy_user(&admin, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME)
         .await
         .unwrap();
     assert_eq!(plan.state, DeployUserState::NotBerths);
 
     let identity = support::unique_name("berth-deployer");
     let mut settings = practice_settings();
-    let err = iam::create_deploy_user(&admin, store(), &mut settings, &log, &request(&identity))
+    let err = iam::create_deploy_user(&admin, store(), &mut settings, &request(&identity))
         .await
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::AlreadyExists);

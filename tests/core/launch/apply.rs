@@ -3,7 +3,9 @@
 //! interrupted after any of its actions resumes to the same end state. Each test runs in its own
 //! moto account.
 
+use crate::support;
 use crate::support::launch as launch_support;
+use crate::support::sdk;
 
 use berth_core::wizard::launch::plan::{self, PlanAction, PlanNote};
 use berth_core::wizard::launch::record::LaunchStatus;
@@ -37,7 +39,10 @@ async fn the_plan_lists_every_resource_to_create_and_changes_nothing() {
         before,
         "planning created something"
     );
-    assert!(f.log.recent(10).is_empty(), "planning recorded an action");
+    assert!(
+        f.clients.activity().recent(10).is_empty(),
+        "planning recorded an action"
+    );
     let items: Vec<(ResourceKind, PlanAction, &str)> = plan
         .items
         .iter()
@@ -161,9 +166,7 @@ async fn a_launch_creates_exactly_the_planned_resources_tagged_and_a_second_is_a
     );
 
     // The task definition, read back through the SDK (not Berth's own reader).
-    let td = f
-        .clients
-        .ecs()
+    let td = sdk::ecs(&f.clients)
         .describe_task_definition()
         .task_definition(format!("{}:1", f.app))
         .include(aws_sdk_ecs::types::TaskDefinitionField::Tags)
@@ -216,7 +219,7 @@ async fn a_launch_creates_exactly_the_planned_resources_tagged_and_a_second_is_a
     assert_eq!(options["awslogs-stream-prefix"], "ecs");
 
     // Every action was recorded with its command.
-    let logged: Vec<String> = f.log.recent(50).iter().map(|e| e.action.clone()).collect();
+    let logged = support::changes(f.clients.activity());
     assert_eq!(
         logged,
         [
@@ -243,7 +246,11 @@ async fn a_launch_creates_exactly_the_planned_resources_tagged_and_a_second_is_a
         actions(&events).iter().all(|(_, o)| *o == Outcome::Reused),
         "{events:?}"
     );
-    assert_eq!(f.log.recent(50).len(), logged.len(), "a no-op launch acted");
+    assert_eq!(
+        support::changes(f.clients.activity()),
+        logged,
+        "a no-op launch acted"
+    );
     assert_eq!(snapshot(&f.clients).await, s);
 }
 
@@ -421,8 +428,7 @@ async fn an_image_tag_that_is_not_in_the_repository_is_flagged_before_launch() {
 #[tokio::test]
 async fn resources_with_berths_names_made_outside_berth_block_the_plan_and_are_not_touched() {
     let f = fixture("us-east-1").await;
-    f.clients
-        .logs()
+    sdk::logs(&f.clients)
         .create_log_group()
         .log_group_name(format!("/berth/{}", f.app))
         .send()

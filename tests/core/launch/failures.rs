@@ -3,6 +3,7 @@
 //! and a region without a default VPC gets an explanation and a picker instead of a guess.
 
 use crate::support::launch as launch_support;
+use crate::support::sdk;
 
 use berth_core::wizard::launch::explain::StopCause;
 use berth_core::wizard::launch::network;
@@ -54,7 +55,7 @@ async fn each_first_run_failure_is_explained_with_its_logs() {
 
         // What the container wrote before it stopped, where the awslogs driver puts it.
         let stream = names.log_stream(&task_id);
-        let logs = f.clients.logs();
+        let logs = sdk::logs(&f.clients);
         logs.create_log_stream()
             .log_group_name(&names.log_group)
             .log_stream_name(&stream)
@@ -82,8 +83,7 @@ async fn each_first_run_failure_is_explained_with_its_logs() {
                 .unwrap();
         }
         // ECS stops the task with the reason (moto's StopTask sets it as given).
-        f.clients
-            .ecs()
+        sdk::ecs(&f.clients)
             .stop_task()
             .cluster("berth")
             .task(&arn)
@@ -125,7 +125,7 @@ async fn each_first_run_failure_is_explained_with_its_logs() {
 #[tokio::test]
 async fn a_region_without_a_default_vpc_asks_for_a_vpc_and_subnets() {
     let f = fixture("eu-west-1").await;
-    let ec2 = f.clients.ec2();
+    let ec2 = sdk::ec2(&f.clients);
     // Remove the default VPC, as some accounts have.
     let default = network::overview(&f.clients).await.unwrap();
     let default_vpc = default
@@ -243,9 +243,7 @@ async fn a_region_without_a_default_vpc_asks_for_a_vpc_and_subnets() {
     assert_eq!(plan.subnet_ids, std::slice::from_ref(&public));
     f.launch(&config).await.0.unwrap();
     // The security group went into the picked VPC, and the service into the picked subnet.
-    let groups = f
-        .clients
-        .ec2()
+    let groups = sdk::ec2(&f.clients)
         .describe_security_groups()
         .filters(
             aws_sdk_ec2::types::Filter::builder()
@@ -259,9 +257,7 @@ async fn a_region_without_a_default_vpc_asks_for_a_vpc_and_subnets() {
     let groups = groups.security_groups();
     assert_eq!(groups.len(), 1);
     assert_eq!(groups[0].vpc_id(), Some(vpc.as_str()));
-    let service = f
-        .clients
-        .ecs()
+    let service = sdk::ecs(&f.clients)
         .describe_services()
         .cluster("berth")
         .services(&f.app)

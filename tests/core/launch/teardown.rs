@@ -2,7 +2,9 @@
 //! order, and leaves everything else — a cluster, security group, log group or task definition
 //! made outside Berth in the same account — untouched.
 
+use crate::support;
 use crate::support::launch as launch_support;
+use crate::support::sdk;
 
 use berth_core::wizard::launch::record::LaunchStatus;
 use berth_core::wizard::launch::teardown::{
@@ -18,7 +20,6 @@ async fn tear_down(f: &Fixture, app: &str) -> (TeardownPlan, Vec<LaunchEvent>) {
     let store = f.store();
     let ctx = TeardownContext {
         clients: &f.clients,
-        log: &f.log,
         store: &store,
         run: &run,
         wait: fast_follow(),
@@ -37,31 +38,27 @@ fn summary(plan: &TeardownPlan) -> Vec<(ResourceKind, TeardownAction, Option<Kee
 /// Resources a user made by hand in the same account, some with names like Berth's.
 async fn make_foreign_resources(f: &Fixture) -> String {
     let clients = &f.clients;
-    clients
-        .ecs()
+    sdk::ecs(clients)
         .create_cluster()
         .cluster_name("made-by-hand")
         .send()
         .await
         .unwrap();
-    clients
-        .logs()
+    sdk::logs(clients)
         .create_log_group()
         .log_group_name(format!("/berth/{}-by-hand", f.app))
         .send()
         .await
         .unwrap();
     // A security group of exactly Berth's name, in another VPC, without Berth's tags.
-    let vpc = clients
-        .ec2()
+    let vpc = sdk::ec2(clients)
         .create_vpc()
         .cidr_block("10.42.0.0/16")
         .send()
         .await
         .unwrap();
     let vpc_id = vpc.vpc().unwrap().vpc_id().unwrap().to_owned();
-    clients
-        .ec2()
+    sdk::ec2(clients)
         .create_security_group()
         .group_name(format!("berth-{}", f.app))
         .description("mine, not Berth's")
@@ -79,9 +76,7 @@ async fn teardown_removes_exactly_berths_resources_and_leaves_the_rest() {
     let config = f.config(f.choices(LaunchMode::Service));
     f.launch(&config).await.0.unwrap();
     // A task definition revision someone registered by hand in the same family.
-    let foreign_td = f
-        .clients
-        .ecs()
+    let foreign_td = sdk::ecs(&f.clients)
         .register_task_definition()
         .family(&f.app)
         .container_definitions(
@@ -147,6 +142,7 @@ async fn teardown_removes_exactly_berths_resources_and_leaves_the_rest() {
     }
     assert!(plan.items[0].commands[0].contains("--desired-count 0"));
 
+    let launched = support::changes(f.clients.activity()).len();
     let (_, events) = tear_down(&f, &f.app).await;
     assert!(matches!(events.last(), Some(LaunchEvent::TornDown { .. })));
     let outcomes: Vec<(ResourceKind, Outcome)> = events
@@ -165,6 +161,13 @@ async fn teardown_removes_exactly_berths_resources_and_leaves_the_rest() {
             (ResourceKind::Service, Outcome::Deleted),
         ],
         "the service is scaled to zero before it is deleted"
+    );
+    // The activity log names the scale-down as such (UpdateService serves several purposes).
+    let torn = support::changes(f.clients.activity()).split_off(launched);
+    assert_eq!(
+        torn[..2],
+        ["ecs.scaleService", "ecs.deleteService"],
+        "{torn:?}"
     );
 
     let after = snapshot(&f.clients).await;
@@ -242,8 +245,7 @@ async fn the_shared_cluster_stays_while_another_app_runs_in_it() {
 #[tokio::test]
 async fn a_cluster_named_berth_made_by_hand_is_used_but_never_deleted() {
     let f = fixture("us-east-1").await;
-    f.clients
-        .ecs()
+    sdk::ecs(&f.clients)
         .create_cluster()
         .cluster_name("berth")
         .send()

@@ -5,7 +5,6 @@ use crate::support;
 
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
-use berth_core::activity::ActivityLog;
 use berth_core::aws::{AwsClients, AwsTarget, CredentialSource};
 use berth_core::wizard::account;
 use berth_core::ErrorKind;
@@ -29,7 +28,7 @@ async fn keys_aws_does_not_know_give_the_wrong_credentials_kind() {
         CredentialSource::Provider(SharedCredentialsProvider::new(keys)),
     )
     .await;
-    let result = account::verify(&clients, None, &ActivityLog::in_memory()).await;
+    let result = account::verify(&clients, None).await;
     // Switch auth back off before asserting, so a failure here does not break other tests.
     support::set_moto_auth(u64::from(u32::MAX));
     let err = result.unwrap_err();

@@ -4,10 +4,10 @@
 //! for the process.
 
 use crate::support;
+use crate::support::sdk;
 
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
-use berth_core::activity::ActivityLog;
 use berth_core::aws::{AwsClients, AwsTarget, CredentialSource};
 use berth_core::credentials::{Keychain, SecretStore};
 use berth_core::settings::{AccountSettings, IdentitySource, PracticeMode};
@@ -61,9 +61,7 @@ async fn profile_problems_say_which_profile_and_how_to_fix_it() {
     let clients = account::clients_for(&settings("static"), store.clone())
         .await
         .unwrap();
-    let who = account::verify(&clients, None, &ActivityLog::in_memory())
-        .await
-        .unwrap();
+    let who = account::verify(&clients, None).await.unwrap();
     assert_eq!(who.account, "123456789012");
 
     // A profile that is not there is caught before any call.
@@ -80,9 +78,7 @@ async fn profile_problems_say_which_profile_and_how_to_fix_it() {
     let clients = account::clients_for(&settings("work-sso"), store.clone())
         .await
         .unwrap();
-    let err = account::verify(&clients, Some(&source), &ActivityLog::in_memory())
-        .await
-        .unwrap_err();
+    let err = account::verify(&clients, Some(&source)).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::SsoLoginRequired, "{err}");
     assert_eq!(err.param("profile"), Some("work-sso"));
 
@@ -104,15 +100,13 @@ async fn profile_problems_say_which_profile_and_how_to_fix_it() {
     )
     .await;
     let user = support::unique_name("profile-user");
-    admin
-        .iam()
+    sdk::iam(&admin)
         .create_user()
         .user_name(&user)
         .send()
         .await
         .unwrap();
-    let key = admin
-        .iam()
+    let key = sdk::iam(&admin)
         .create_access_key()
         .user_name(&user)
         .send()
@@ -139,8 +133,6 @@ async fn profile_problems_say_which_profile_and_how_to_fix_it() {
     let clients = account::clients_for(&settings("mine"), store)
         .await
         .unwrap();
-    let who = account::verify(&clients, None, &ActivityLog::in_memory())
-        .await
-        .unwrap();
+    let who = account::verify(&clients, None).await.unwrap();
     assert!(who.arn.ends_with(&format!(":user/{user}")), "{}", who.arn);
 }

@@ -5,22 +5,9 @@
 
 use crate::support::status as status_support;
 
+use crate::support::set_task_transition;
 use berth_core::dashboard::deployments::{take_snapshot, StatusCache, StatusEvent, StatusWatch};
 use status_support::*;
-
-fn set_task_transition(times: u64) {
-    let moto = stack_var("BERTH_TEST_MOTO_URL");
-    let body = format!(
-        r#"{{"model_name":"ecs::task","transition":{{"progression":"manual","times":{times}}}}}"#
-    );
-    let out = std::process::Command::new("curl")
-        .args(["-sf", "--noproxy", "*", "-X", "POST"])
-        .arg(format!("{moto}/moto-api/state-manager/set-transition"))
-        .args(["-d", &body])
-        .output()
-        .expect("curl runs");
-    assert!(out.status.success(), "set-transition failed: {out:?}");
-}
 
 #[tokio::test]
 async fn a_task_walked_to_stopped_by_the_state_manager_is_announced_once() {

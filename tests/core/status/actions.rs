@@ -3,9 +3,8 @@
 
 use crate::support::status as status_support;
 
-use berth_core::activity::ActivityLog;
-use berth_core::dashboard::service_actions::{self, MAX_DESIRED_COUNT};
 use berth_core::dashboard::deployments::{take_snapshot, StatusCache};
+use berth_core::dashboard::service_actions::{self, MAX_DESIRED_COUNT};
 use berth_core::ErrorKind;
 use status_support::*;
 
@@ -29,9 +28,9 @@ async fn scaling_changes_the_desired_count_and_is_logged_with_its_command() {
     let cluster = create_cluster(&clients, "web").await;
     let definition = register_definition(&clients, "shop", "shop:v1", "/berth/shop").await;
     create_service(&clients, &cluster, "shop", &definition, 1, &net).await;
-    let log = ActivityLog::in_memory();
+    let log = clients.activity();
 
-    service_actions::scale_service(&clients, &log, "web", "shop", 3)
+    service_actions::scale_service(&clients, "web", "shop", 3)
         .await
         .unwrap();
     assert_eq!(service_named(&clients, "shop").await.unwrap().desired, 3);
@@ -44,7 +43,7 @@ async fn scaling_changes_the_desired_count_and_is_logged_with_its_command() {
 
     // Out-of-range counts are refused before AWS is asked.
     for bad in [-1, MAX_DESIRED_COUNT + 1] {
-        let err = service_actions::scale_service(&clients, &log, "web", "shop", bad)
+        let err = service_actions::scale_service(&clients, "web", "shop", bad)
             .await
             .unwrap_err();
         assert_eq!(err.kind, ErrorKind::InvalidInput);
@@ -59,7 +58,7 @@ async fn scaling_changes_the_desired_count_and_is_logged_with_its_command() {
     assert_eq!(service_named(&clients, "shop").await.unwrap().desired, 3);
 
     // A service that is not there is named in the error.
-    let err = service_actions::scale_service(&clients, &log, "web", "gone", 1)
+    let err = service_actions::scale_service(&clients, "web", "gone", 1)
         .await
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::NotFound, "{err}");
@@ -76,9 +75,9 @@ async fn deploying_another_tag_registers_a_new_revision_and_rolls_the_service_to
     let definition =
         register_definition(&clients, "shop", &format!("{repo}:v1"), "/berth/shop").await;
     create_service(&clients, &cluster, "shop", &definition, 1, &net).await;
-    let log = ActivityLog::in_memory();
+    let log = clients.activity();
 
-    let deployed = service_actions::deploy_image_tag(&clients, &log, "web", "shop", "v2")
+    let deployed = service_actions::deploy_image_tag(&clients, "web", "shop", "v2")
         .await
         .unwrap();
     assert_eq!(deployed.task_definition, "shop:2");
@@ -98,7 +97,7 @@ async fn deploying_another_tag_registers_a_new_revision_and_rolls_the_service_to
         ["ecs.registerTaskDefinition", "ecs.deployImageTag"]
     );
 
-    let err = service_actions::deploy_image_tag(&clients, &log, "web", "shop", "bad tag")
+    let err = service_actions::deploy_image_tag(&clients, "web", "shop", "bad tag")
         .await
         .unwrap_err();
     assert_eq!(err.param("field"), Some("imageTag"));
@@ -113,12 +112,12 @@ async fn forcing_a_new_deployment_and_deleting_a_service_are_logged() {
     let cluster = create_cluster(&clients, "web").await;
     let definition = register_definition(&clients, "shop", "shop:v1", "/berth/shop").await;
     create_service(&clients, &cluster, "shop", &definition, 1, &net).await;
-    let log = ActivityLog::in_memory();
+    let log = clients.activity();
 
-    service_actions::force_new_deployment(&clients, &log, "web", "shop")
+    service_actions::force_new_deployment(&clients, "web", "shop")
         .await
         .unwrap();
-    service_actions::delete_service(&clients, &log, "web", "shop")
+    service_actions::delete_service(&clients, "web", "shop")
         .await
         .unwrap();
     let left = service_named(&clients, "shop").await;

@@ -5,10 +5,10 @@
 use crate::support::status as status_support;
 
 use berth_core::aws::AwsClients;
+use berth_core::dashboard::deployments::{take_snapshot, FollowedTask, StatusCache, StatusEvent};
 use berth_core::dashboard::monitor::{
     Monitor, MonitorControls, MonitorSink, MonitorState, SnapshotFuture, SnapshotSource,
 };
-use berth_core::dashboard::deployments::{take_snapshot, FollowedTask, StatusCache, StatusEvent};
 use berth_core::ErrorKind;
 use status_support::*;
 use std::sync::Arc;

@@ -4,8 +4,8 @@
 
 use crate::support::status as status_support;
 
-use berth_core::aws::ecs_status::{DESCRIBE_SERVICES_BATCH, DESCRIBE_TASKS_BATCH};
-use berth_core::aws::network_interfaces::INTERFACES_BATCH;
+use berth_core::aws::ec2::INTERFACES_BATCH;
+use berth_core::aws::ecs::{DESCRIBE_SERVICES_BATCH, DESCRIBE_TASKS_BATCH};
 use berth_core::dashboard::deployments::{take_snapshot, StatusCache, StatusWatch};
 use status_support::*;
 use std::time::Instant;

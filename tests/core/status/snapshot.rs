@@ -3,12 +3,11 @@
 
 use crate::support::status as status_support;
 
-use berth_core::activity::ActivityLog;
-use berth_core::dashboard::service_actions;
+use berth_core::dashboard::costs::fargate_prices_for;
 use berth_core::dashboard::deployments::{
     take_snapshot, DeploymentsSnapshot, StatusCache, StatusEvent, StatusWatch, BERTH_STOP_REASON,
 };
-use berth_core::dashboard::costs::fargate_prices_for;
+use berth_core::dashboard::service_actions;
 use status_support::*;
 
 /// One refresh as the monitor makes it: followed tasks from the watch, then the watch's events.
@@ -176,8 +175,7 @@ async fn a_task_stopped_from_berth_is_recorded_but_not_announced() {
     let mut watch = StatusWatch::default();
     refresh(&clients, &cache, &mut watch).await;
 
-    let log = ActivityLog::in_memory();
-    service_actions::stop_task(&clients, &log, "jobs", &tasks[1])
+    service_actions::stop_task(&clients, "jobs", &tasks[1])
         .await
         .unwrap();
     let (snapshot, events) = refresh(&clients, &cache, &mut watch).await;
@@ -190,7 +188,7 @@ async fn a_task_stopped_from_berth_is_recorded_but_not_announced() {
     assert_eq!(stopped.stopped_reason.as_deref(), Some(BERTH_STOP_REASON));
     assert_eq!(snapshot.clusters[0].tasks.len(), 1);
 
-    let entry = log.recent(1).pop().unwrap();
+    let entry = clients.activity().recent(1).pop().unwrap();
     assert_eq!(entry.action, "ecs.stopTask");
     let id = tasks[1].rsplit('/').next().unwrap();
     assert!(

@@ -2,6 +2,7 @@
 //! each other's repositories), and images registered with PutImage (images pushed to the stack's
 //! registry are invisible to moto's DescribeImages).
 
+use super::sdk;
 pub use super::{default_account, isolated_account as fresh_account, REGION};
 use berth_core::aws::AwsClients;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -26,8 +27,7 @@ pub async fn put_image(clients: &AwsClients, repository: &str, tag: &str, size: 
             "digest": format!("sha256:{:064x}", n * 2)
         }]
     });
-    let out = clients
-        .ecr()
+    let out = sdk::ecr(clients)
         .put_image()
         .repository_name(repository)
         .image_tag(tag)
@@ -44,8 +44,7 @@ pub async fn put_image(clients: &AwsClients, repository: &str, tag: &str, size: 
 
 /// Creates a bare repository straight through the SDK (not through Berth), as another tool would.
 pub async fn create_plain(clients: &AwsClients, name: &str) {
-    clients
-        .ecr()
+    sdk::ecr(clients)
         .create_repository()
         .repository_name(name)
         .send()
@@ -55,8 +54,7 @@ pub async fn create_plain(clients: &AwsClients, name: &str) {
 
 /// Whether the repository exists, asked straight through the SDK.
 pub async fn exists(clients: &AwsClients, name: &str) -> bool {
-    clients
-        .ecr()
+    sdk::ecr(clients)
         .describe_repositories()
         .repository_names(name)
         .send()

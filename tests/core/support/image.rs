@@ -1,6 +1,7 @@
 //! What the image tests share: a progress collector, the docker CLI as an independent witness,
 //! the fixture folder, a registry of the test's own, and moto clients.
 
+use super::sdk;
 pub use super::{stack_var, unique_name};
 use berth_core::aws::{AwsClients, AwsTarget, CredentialSource};
 use berth_core::progress::{Operation, Progress};
@@ -232,8 +233,7 @@ pub async fn moto_clients() -> AwsClients {
 
 /// Creates an ECR repository in moto (what step 3 does).
 pub async fn create_repository(clients: &AwsClients, name: &str) {
-    clients
-        .ecr()
+    sdk::ecr(clients)
         .create_repository()
         .repository_name(name)
         .send()

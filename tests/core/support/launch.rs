@@ -2,8 +2,8 @@
 //! pushed image (the IAM and Image steps' results, made directly), collecting timelines, and a
 //! snapshot of what exists in the account to compare end states.
 
-use berth_core::activity::ActivityLog;
-use super::{isolated_account_in, moto_url, unique};
+use super::sdk;
+use super::{isolated_account_in, unique};
 use berth_core::aws::AwsClients;
 use berth_core::settings::{PushedImage, WizardSettings};
 use berth_core::wizard::launch::apply::{self, LaunchContext};
@@ -14,23 +14,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-/// moto moves a task one state further on every DescribeTasks call (RUNNING → DEACTIVATING →
-/// … → STOPPED), which no real task does; keep tasks RUNNING until they are stopped.
-pub async fn moto_keeps_tasks_running() {
-    let body =
-        r#"{"model_name": "ecs::task", "transition": {"progression": "manual", "times": 1000000}}"#;
-    let status = tokio::process::Command::new("curl")
-        .args(["-sf", "-o", "/dev/null", "-X", "POST", "--data-raw", body])
-        .arg(format!(
-            "{}/moto-api/state-manager/set-transition",
-            moto_url()
-        ))
-        .status()
-        .await
-        .unwrap();
-    assert!(status.success(), "moto's set-transition failed");
-}
-
 /// An account with what the earlier steps leave: an execution role and a pushed image.
 pub struct Fixture {
     pub clients: AwsClients,
@@ -38,16 +21,14 @@ pub struct Fixture {
     pub wizard: WizardSettings,
     pub app: String,
     pub store_dir: tempfile::TempDir,
-    pub log: ActivityLog,
 }
 
 const TRUST_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 
 pub async fn fixture(region: &str) -> Fixture {
-    moto_keeps_tasks_running().await;
+    super::hold_tasks_running();
     let (clients, account) = isolated_account_in(region).await;
-    let role = clients
-        .iam()
+    let role = sdk::iam(&clients)
         .create_role()
         .role_name("ecsTaskExecutionRole")
         .assume_role_policy_document(TRUST_POLICY)
@@ -56,8 +37,7 @@ pub async fn fixture(region: &str) -> Fixture {
         .expect("create role");
     let role_arn = role.role().unwrap().arn().to_owned();
     let app = format!("web{}", unique() % 100_000);
-    clients
-        .ecr()
+    sdk::ecr(&clients)
         .create_repository()
         .repository_name(&app)
         .send()
@@ -69,8 +49,7 @@ pub async fn fixture(region: &str) -> Fixture {
         "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 10, "digest": "sha256:0000000000000000000000000000000000000000000000000000000000000001"},
         "layers": []
     });
-    clients
-        .ecr()
+    sdk::ecr(&clients)
         .put_image()
         .repository_name(&app)
         .image_tag("v1")
@@ -96,7 +75,6 @@ pub async fn fixture(region: &str) -> Fixture {
         wizard,
         app,
         store_dir: tempfile::tempdir().unwrap(),
-        log: ActivityLog::in_memory(),
     }
 }
 
@@ -133,7 +111,6 @@ impl Fixture {
         let store = self.store();
         let ctx = LaunchContext {
             clients: &self.clients,
-            log: &self.log,
             store: &store,
             run,
             follow: fast_follow(),
@@ -232,7 +209,7 @@ fn short(arn: &str) -> String {
 }
 
 pub async fn snapshot(clients: &AwsClients) -> Snapshot {
-    let ecs = clients.ecs();
+    let ecs = sdk::ecs(clients);
     let cluster_arns = ecs
         .list_clusters()
         .send()
@@ -328,7 +305,7 @@ pub async fn snapshot(clients: &AwsClients) -> Snapshot {
         .map(|a| short(a))
         .collect();
 
-    let logs = clients.logs();
+    let logs = sdk::logs(clients);
     let mut log_groups = Vec::new();
     for g in logs
         .describe_log_groups()
@@ -353,8 +330,7 @@ pub async fn snapshot(clients: &AwsClients) -> Snapshot {
     }
 
     let mut security_groups = Vec::new();
-    for g in clients
-        .ec2()
+    for g in sdk::ec2(clients)
         .describe_security_groups()
         .send()
         .await

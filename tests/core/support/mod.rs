@@ -6,10 +6,12 @@ pub mod ecr;
 pub mod iam;
 pub mod image;
 pub mod launch;
+pub mod sdk;
 pub mod status;
 
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
+use berth_core::activity::{ActivityLog, ReadTally};
 use berth_core::aws::{AwsClients, AwsTarget, CredentialSource};
 
 /// The region the tests work in unless they say otherwise.
@@ -46,7 +48,11 @@ pub fn unique() -> u64 {
 
 /// A name no other test run uses, so parallel and repeated runs never collide in the keychain.
 pub fn unique_name(prefix: &str) -> String {
-    format!("{prefix}-{}-{}", std::process::id(), unique() % 1_000_000_000)
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        unique() % 1_000_000_000
+    )
 }
 
 /// A random 12-digit account id.
@@ -99,7 +105,7 @@ pub async fn isolated_credentials(region: &str) -> (CredentialSource, String) {
         keys("TESTDEFAULTADMIN0001", "not-a-secret", None),
     )
     .await;
-    let out = aws_sdk_sts::Client::new(base.sdk_config())
+    let out = sdk::sts(&base)
         .assume_role()
         .role_arn(format!("arn:aws:iam::{account}:role/berth-test-admin"))
         .role_session_name("berth-test")
@@ -126,6 +132,29 @@ pub async fn isolated_account() -> (AwsClients, String) {
     isolated_account_in(REGION).await
 }
 
+/// The actions of the log's entries — what changed something — oldest first (e.g.
+/// `iam.createRole`). Reads are not entries: see [`reads`].
+pub fn changes(log: &ActivityLog) -> Vec<String> {
+    log.recent(usize::MAX)
+        .into_iter()
+        .map(|e| e.action)
+        .collect()
+}
+
+/// The actions of the reads tallied in the log, one per action and target, in the order of their
+/// newest read (e.g. `iam.getRole`).
+pub fn reads(log: &ActivityLog) -> Vec<String> {
+    log.reads().into_iter().map(|r| r.last.action).collect()
+}
+
+/// The tally of `action`'s reads (of any target, the newest read last); panics when there is none.
+pub fn read_of(log: &ActivityLog, action: &str) -> ReadTally {
+    log.reads()
+        .into_iter()
+        .rfind(|r| r.last.action == action)
+        .unwrap_or_else(|| panic!("no {action} among the reads: {:?}", reads(log)))
+}
+
 /// Runs `secret-tool` (libsecret's own client, not Berth's code) on the stack's D-Bus session.
 pub fn secret_tool(args: &[&str]) -> std::process::Output {
     stack_var("DBUS_SESSION_BUS_ADDRESS");
@@ -147,6 +176,31 @@ pub fn set_moto_auth(unauthenticated_actions_left: u64) {
         .status()
         .expect("curl runs");
     assert!(status.success(), "moto's reset-auth failed");
+}
+
+/// Sets how moto's state manager moves ECS tasks on: one state every `times` DescribeTasks calls
+/// (`/moto-api/state-manager/set-transition`). The setting is global to the moto server.
+pub fn set_task_transition(times: u64) {
+    let body = format!(
+        r#"{{"model_name":"ecs::task","transition":{{"progression":"manual","times":{times}}}}}"#
+    );
+    let out = std::process::Command::new("curl")
+        .args(["-sf", "--noproxy", "*", "-o", "/dev/null", "-X", "POST"])
+        .arg(format!(
+            "{}/moto-api/state-manager/set-transition",
+            moto_url()
+        ))
+        .args(["--data-raw", &body])
+        .output()
+        .expect("curl runs");
+    assert!(out.status.success(), "set-transition failed: {out:?}");
+}
+
+/// moto moves a task one state further on every DescribeTasks call by default (RUNNING →
+/// DEACTIVATING → … → STOPPED after four looks), which no real task does; a dashboard or a launch
+/// looks often, so tasks are held where they are until they are stopped.
+pub fn hold_tasks_running() {
+    set_task_transition(1_000_000_000);
 }
 
 /// Environment variables changed for the rest of a `serial` test, put back as they were when

@@ -2,11 +2,12 @@
 //! the test made), a cluster, a task definition, services and tasks, and a TCP relay that counts
 //! the AWS API calls that really go over the wire.
 
+use super::sdk;
+pub use super::{clients_at, hold_tasks_running, stack_var, REGION};
 use aws_sdk_ecs::types::{
     AssignPublicIp, AwsVpcConfiguration, Compatibility, ContainerDefinition, LaunchType,
     LogConfiguration, LogDriver, NetworkConfiguration, NetworkMode, Tag,
 };
-pub use super::{clients_at, stack_var, REGION};
 use berth_core::aws::{AwsClients, CredentialSource};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -19,29 +20,9 @@ pub async fn isolated_account() -> CredentialSource {
     super::isolated_credentials(REGION).await.0
 }
 
-/// moto advances a task one state per DescribeTasks by default (RUNNING → … → STOPPED after four
-/// looks); a dashboard looks often, so tasks are held where they are unless stopped.
-pub fn hold_tasks_running() {
-    let moto = stack_var("BERTH_TEST_MOTO_URL");
-    let out = std::process::Command::new("curl")
-        .args([
-            "-sf",
-            "--noproxy",
-            "*",
-            "-X",
-            "POST",
-            &format!("{moto}/moto-api/state-manager/set-transition"),
-            "-d",
-            r#"{"model_name":"ecs::task","transition":{"progression":"manual","times":1000000000}}"#,
-        ])
-        .output()
-        .expect("curl runs");
-    assert!(out.status.success(), "set-transition failed: {out:?}");
-}
-
 /// The default VPC's subnets and default security group, as a Fargate launch uses them.
 pub async fn network(clients: &AwsClients) -> NetworkConfiguration {
-    let ec2 = clients.ec2();
+    let ec2 = sdk::ec2(clients);
     let subnets: Vec<String> = ec2
         .describe_subnets()
         .send()
@@ -75,8 +56,7 @@ pub async fn network(clients: &AwsClients) -> NetworkConfiguration {
 }
 
 pub async fn create_cluster(clients: &AwsClients, name: &str) -> String {
-    clients
-        .ecs()
+    sdk::ecs(clients)
         .create_cluster()
         .cluster_name(name)
         .send()
@@ -101,8 +81,7 @@ pub async fn register_definition(
         .options("awslogs-stream-prefix", "ecs")
         .build()
         .unwrap();
-    clients
-        .ecs()
+    sdk::ecs(clients)
         .register_task_definition()
         .family(family)
         .network_mode(NetworkMode::Awsvpc)
@@ -135,8 +114,7 @@ pub async fn create_service(
     desired: i32,
     net: &NetworkConfiguration,
 ) -> String {
-    clients
-        .ecs()
+    sdk::ecs(clients)
         .create_service()
         .cluster(cluster)
         .service_name(name)
@@ -168,8 +146,7 @@ pub async fn run_tasks(
     let mut left = count;
     while left > 0 {
         let batch = left.min(10);
-        let mut run = clients
-            .ecs()
+        let mut run = sdk::ecs(clients)
             .run_task()
             .cluster(cluster)
             .task_definition(definition)
@@ -192,8 +169,7 @@ pub async fn run_tasks(
 
 /// Stops a task the way something outside Berth would (a crash, the console, a deployment).
 pub async fn stop_elsewhere(clients: &AwsClients, cluster: &str, task: &str, reason: &str) {
-    clients
-        .ecs()
+    sdk::ecs(clients)
         .stop_task()
         .cluster(cluster)
         .task(task)
