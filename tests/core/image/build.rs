@@ -45,6 +45,9 @@ fn fixture_copy() -> tempfile::TempDir {
     )
     .unwrap();
     std::fs::write(root.join(format!("{}.txt", "n".repeat(110))), "long name").unwrap();
+    // Content no earlier build had: the engine's build cache (shared by every run on it, and
+    // blind to modification times) cannot answer the COPY with files of another run.
+    std::fs::write(root.join("run.txt"), unique_name("run")).unwrap();
     dir
 }
 
