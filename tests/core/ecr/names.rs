@@ -115,7 +115,7 @@ async fn moto_accepts_and_refuses_the_same_names_except_for_length() {
 #[tokio::test]
 async fn berth_refuses_every_invalid_name_before_calling_aws() {
     // Nothing listens at this endpoint: a call would fail as unreachable, not as invalid input.
-    let clients = ecr_support::unreachable().await;
+    let clients = crate::support::unreachable().await;
     for (name, case) in cases() {
         let Some(rule) = case.rule else { continue };
         let input = NewRepository {

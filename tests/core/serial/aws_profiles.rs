@@ -6,9 +6,6 @@
 use crate::support;
 use crate::support::sdk;
 
-use aws_credential_types::provider::SharedCredentialsProvider;
-use aws_credential_types::Credentials;
-use berth_core::aws::{AwsClients, AwsTarget, CredentialSource};
 use berth_core::credentials::{Keychain, SecretStore};
 use berth_core::settings::{AccountSettings, IdentitySource, PracticeMode};
 use berth_core::wizard::account;
@@ -85,20 +82,7 @@ async fn profile_problems_say_which_profile_and_how_to_fix_it() {
     // The chosen profile's keys sign, even when the environment holds other keys (the SDK's
     // default chain would try the environment first). The profile's keys are those of a user
     // of their own, so the identity says which keys signed.
-    let admin = AwsClients::new(
-        &AwsTarget {
-            region: "us-east-1".into(),
-            endpoint_url: Some(support::stack_var("BERTH_TEST_MOTO_URL")),
-        },
-        CredentialSource::Provider(SharedCredentialsProvider::new(Credentials::new(
-            "TESTBERTHADMIN000001",
-            "not-a-secret",
-            None,
-            None,
-            "test",
-        ))),
-    )
-    .await;
+    let admin = support::clients_with("TESTBERTHADMIN000001", "not-a-secret", None).await;
     let user = support::unique_name("profile-user");
     sdk::iam(&admin)
         .create_user()

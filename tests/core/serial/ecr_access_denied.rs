@@ -5,10 +5,7 @@ use crate::support;
 use crate::support::ecr as ecr_support;
 use crate::support::sdk;
 
-use aws_credential_types::provider::SharedCredentialsProvider;
-use aws_credential_types::Credentials;
 use berth_core::activity::ActivityStatus;
-use berth_core::aws::{AwsClients, AwsTarget, CredentialSource};
 use berth_core::dashboard::repository_list as repositories;
 use berth_core::wizard::repository;
 use berth_core::ErrorKind;
@@ -46,20 +43,7 @@ async fn a_denied_delete_or_create_names_the_action_and_leaves_the_repository_in
     ecr_support::create_plain(&admin, &name).await;
     ecr_support::put_image(&admin, &name, "v1", 1024).await;
 
-    let reader = AwsClients::new(
-        &AwsTarget {
-            region: ecr_support::REGION.into(),
-            endpoint_url: Some(support::stack_var("BERTH_TEST_MOTO_URL")),
-        },
-        CredentialSource::Provider(SharedCredentialsProvider::new(Credentials::new(
-            key.access_key_id(),
-            key.secret_access_key(),
-            None,
-            None,
-            "test",
-        ))),
-    )
-    .await;
+    let reader = support::clients_with(key.access_key_id(), key.secret_access_key(), None).await;
 
     support::set_moto_auth(0);
     let listed = repositories::list_repositories(&reader).await;

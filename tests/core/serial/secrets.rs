@@ -9,7 +9,7 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
 use berth_core::activity::ActivityLog;
 use berth_core::aws::iam::Iam;
-use berth_core::aws::{ecr_auth, AwsClients, AwsTarget, CredentialSource};
+use berth_core::aws::{ecr_auth, CredentialSource};
 use berth_core::credentials::{
     AccessKeys, Keychain, KeychainCredentials, SecretStore, KEYCHAIN_SERVICE,
 };
@@ -40,13 +40,6 @@ fn files_in(dir: &Path) -> Vec<PathBuf> {
         }
     }
     files
-}
-
-fn moto() -> AwsTarget {
-    AwsTarget {
-        region: "us-east-1".into(),
-        endpoint_url: Some(support::stack_var("BERTH_TEST_MOTO_URL")),
-    }
 }
 
 /// Held by the tests that call moto: one of them switches its authentication on for a moment.
@@ -107,7 +100,7 @@ async fn debug_output_of_every_type_that_holds_a_secret_redacts_it() {
         &format!("{source:?}"),
         &[&secret, &token],
     );
-    let clients = AwsClients::new(&moto(), source).await;
+    let clients = support::clients_at(&support::moto_url(), source).await;
     assert_hidden("AwsClients", &format!("{clients:?}"), &[&secret, &token]);
 
     // The ECR login moto hands out: its Debug (and so any log of it) hides the password.

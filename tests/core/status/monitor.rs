@@ -144,18 +144,8 @@ async fn the_loop_waits_while_nothing_shows_it_then_tells_a_stop_exactly_once() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_endpoint_is_reported_and_retried_later_and_later() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let clients = clients_at(
-        &format!("http://127.0.0.1:{port}"),
-        isolated_account().await,
-    )
-    .await;
     let (monitor, mut rx) = start(
-        clients,
+        crate::support::unreachable().await,
         MonitorControls {
             interval: Duration::from_millis(20),
             view_visible: true,

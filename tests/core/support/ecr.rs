@@ -3,7 +3,7 @@
 //! registry are invisible to moto's DescribeImages).
 
 use super::sdk;
-pub use super::{default_account, isolated_account as fresh_account, REGION};
+pub use super::{default_account, isolated_account as fresh_account};
 use berth_core::aws::AwsClients;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -60,19 +60,4 @@ pub async fn exists(clients: &AwsClients, name: &str) -> bool {
         .send()
         .await
         .is_ok()
-}
-
-/// An endpoint where nothing listens: a call that reached AWS would fail as unreachable, so an
-/// `InvalidInput` answer proves the check happened before any call.
-pub async fn unreachable() -> AwsClients {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    super::clients_at(
-        &format!("http://127.0.0.1:{port}"),
-        super::keys("testing-key-id", "testing-secret", None),
-    )
-    .await
 }

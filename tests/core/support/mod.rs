@@ -71,6 +71,25 @@ pub fn keys(key_id: &str, secret: &str, token: Option<String>) -> CredentialSour
     )))
 }
 
+/// A loopback port where nothing listens (bound, then freed).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Clients of an endpoint where nothing listens: every call fails as unreachable (so an
+/// `InvalidInput` answer proves a check happened before any call).
+pub async fn unreachable() -> AwsClients {
+    clients_at(
+        &format!("http://127.0.0.1:{}", free_port()),
+        keys("testing-key-id", "testing-secret", None),
+    )
+    .await
+}
+
 /// Clients in `region` sent to `endpoint` (the emulator, or a relay in front of it).
 pub async fn clients_in(region: &str, endpoint: &str, source: CredentialSource) -> AwsClients {
     let target = AwsTarget {
