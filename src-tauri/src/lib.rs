@@ -2,34 +2,47 @@
 
 mod commands;
 mod desktop;
-mod operations;
-mod progress;
+mod jobs;
 mod state;
 mod tray;
 
 use berth_core::dashboard::monitor::{Monitor, MonitorControls};
-use std::sync::{Arc, Mutex};
+use berth_core::jobs::Replay;
+use berth_core::wizard::launch::record::LaunchStore;
+use jobs::{AppJobs, JobEvent};
+use std::sync::Arc;
 use std::time::Duration;
+use tauri::webview::PageLoadEvent;
 use tauri::{Manager, WindowEvent};
 
 /// Starts the app.
 pub fn run() {
+    let jobs = AppJobs::default();
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
-        .manage(operations::Operations::default())
+        .manage(jobs.clone())
         .setup(|app| {
             let paths = app.path();
             let state = state::AppState::load(&paths.app_config_dir()?, &paths.app_data_dir()?);
             let prefs = state.settings().preferences;
+
+            // Two jobs last as long as the app: the activity feed and the Deployments watch. A
+            // window attaches to them like to any job, however often it reloads.
+            let jobs = app.state::<AppJobs>().inner().clone();
+            let (_, activity) = jobs.start("activity", "", Replay::Nothing)?;
+            state.activity.subscribe(Arc::new(move |entry| {
+                activity.emit(JobEvent::Activity(entry.clone()))
+            }));
+            let (_, deployments) = jobs.start("deployments", "", Replay::Latest)?;
             app.manage(state);
-            app.manage(commands::launch::Launches::new(&paths.app_data_dir()?));
+            app.manage(LaunchStore::in_dir(&paths.app_data_dir()?));
 
             // The refresh loop runs in Rust, so the tray and notifications work with the window
             // closed. It starts paused until the Deployments view shows or the tray is on.
             let handle = app.handle().clone();
             let sink = Arc::new(desktop::DesktopSink {
                 app: handle.clone(),
-                window: Mutex::new(None),
+                window: deployments.map(JobEvent::Deployments),
             });
             let (monitor, run) = Monitor::new(
                 MonitorControls {
@@ -70,70 +83,14 @@ pub fn run() {
                 }
             }
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::environment::probe_docker,
-            commands::environment::read_aws_config,
-            commands::environment::app_info,
-            commands::account::get_account,
-            commands::account::save_identity,
-            commands::account::remove_identity,
-            commands::account::update_account,
-            commands::account::verify_account,
-            commands::activity::list_activity,
-            commands::activity::watch_activity,
-            commands::activity::clear_activity,
-            commands::wizard::get_wizard,
-            commands::iam::check_permissions,
-            commands::iam::get_execution_role,
-            commands::iam::ensure_execution_role,
-            commands::iam::plan_deploy_user,
-            commands::iam::create_deploy_user,
-            commands::deployments::watch_deployments,
-            commands::deployments::show_deployments,
-            commands::deployments::refresh_deployments,
-            commands::deployments::scale_service,
-            commands::deployments::redeploy_service,
-            commands::deployments::deploy_image_tag,
-            commands::deployments::delete_service,
-            commands::deployments::stop_task,
-            commands::deployments::list_task_log_streams,
-            commands::deployments::read_task_logs,
-            commands::deployments::read_service_metrics,
-            commands::settings::get_preferences,
-            commands::settings::update_preferences,
-            commands::repositories::list_repositories,
-            commands::repositories::get_repository_usage,
-            commands::repositories::get_repository,
-            commands::repositories::list_repository_images,
-            commands::repositories::create_repository,
-            commands::repositories::choose_repository,
-            commands::repositories::put_lifecycle_rule,
-            commands::repositories::delete_repository,
-            commands::repositories::delete_repository_images,
-            commands::repositories::preview_ecr_commands,
-            commands::launch::get_launch,
-            commands::launch::estimate_launch_cost,
-            commands::launch::get_launch_network,
-            commands::launch::detect_my_ip,
-            commands::launch::plan_launch,
-            commands::launch::start_launch,
-            commands::launch::resume_launch,
-            commands::launch::cancel_launch,
-            commands::launch::watch_launch,
-            commands::launch::plan_teardown,
-            commands::launch::start_teardown,
-            commands::launch::open_address,
-            commands::images::get_image_step,
-            commands::images::inspect_build_folder,
-            commands::images::list_local_images,
-            commands::images::build_image,
-            commands::images::push_image,
-            commands::images::cancel_operation,
-            commands::images::start_local_run,
-            commands::images::watch_local_run,
-            commands::images::stop_local_run,
-            commands::images::open_local_app,
-        ])
+        // A page that starts loading replaces the old one, whose watchers are gone with it; the
+        // new page's views attach again.
+        .on_page_load(move |_, payload| {
+            if payload.event() == PageLoadEvent::Started {
+                jobs.detach_all();
+            }
+        })
+        .invoke_handler(commands::handler())
         .run(tauri::generate_context!())
         .expect("Berth could not start its window");
 }

@@ -3,9 +3,9 @@
 use berth_core::activity::ActivityLog;
 use berth_core::aws::AwsClients;
 use berth_core::credentials::{Keychain, SecretStore};
+use berth_core::dashboard::deployments::StatusCache;
 use berth_core::settings::{Settings, SettingsFile};
 use berth_core::wizard::account;
-use berth_core::dashboard::deployments::StatusCache;
 use berth_core::Result;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -1,8 +1,8 @@
 //! The tray icon: a tooltip and a menu that say how many tasks run, with Open, Refresh and Quit.
 //! It shows while the user keeps Berth in the tray (Settings); its words follow the app's language.
 
-use berth_core::desktop_text;
 use berth_core::dashboard::monitor::Monitor;
+use berth_core::desktop_text;
 use berth_core::settings::Language;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};

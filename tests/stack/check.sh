@@ -4,7 +4,8 @@
 #   tests/stack/check.sh [STATE_DIR]    (default: $BERTH_STACK_DIR, else /tmp/berth-stack)
 #
 # Pushes berth-test/busybox to the registry (docker login with a temporary DOCKER_CONFIG), calls
-# STS/ECR on moto, round-trips a secret through the keychain, asks tauri-driver for /status.
+# STS/ECR on the AWS backend (and its /berth-api/), round-trips a secret through the keychain,
+# asks tauri-driver for /status.
 # Prints one line per check and "N passed, N failed".
 set -uo pipefail
 
@@ -53,6 +54,10 @@ ecr_pair() {
     -H 'X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken' -d '{}' |
     jq -r '.authorizationData[0].authorizationToken' | base64 -d
 }
+if [ -n "${BERTH_TEST_MOTO_INSTANCE:-}" ]; then
+  check "strict AWS backend: /berth-api/ lists its rules" sh -c '"$@" | grep -q "ecs.list-tasks.started-by-alone"' _ \
+    "${CURL[@]}" "$BERTH_TEST_MOTO_URL/berth-api/"
+fi
 check "moto ECR token = registry credentials" test "$(ecr_pair)" = "$BERTH_TEST_REGISTRY_USER:$BERTH_TEST_REGISTRY_PASSWORD"
 keyring() {
   local v=check-$$-$RANDOM got

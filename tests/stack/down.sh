@@ -6,7 +6,8 @@
 # Stops exactly the processes listed in STATE_DIR/pids that still carry this stack's token in
 # their environment (so a recycled pid is never hit), then any other process carrying the token
 # (WebKitWebDriver, an app started through tauri-driver, containerd of a dockerd we started...).
-# A dockerd that up.sh found already running is never in the list and is never touched.
+# A dockerd that up.sh found already running is never in the list and is never touched; only the
+# AWS backend's task containers on it (label berth.moto.instance=stack-<token>) are removed.
 set -euo pipefail
 
 KEEP_LOGS=0
@@ -76,6 +77,16 @@ if [ ${#stopped[@]} -gt 0 ] && ! wait_gone 10 "${stopped[@]}"; then
     if alive "$p" && ours "$p"; then log "pid $p ignored SIGTERM: SIGKILL"; kill -KILL -- "-$p" 2>/dev/null || kill -KILL "$p" 2>/dev/null || true; fi
   done
   wait_gone 5 "${stopped[@]}" || true
+fi
+# Task containers of the strict AWS backend: it removes them itself on SIGTERM; sweep up any it
+# could not (e.g. killed hard), on whichever engine it used.
+if [ -f "$STATE_DIR/docker-host" ]; then
+  left=$(DOCKER_HOST=$(cat "$STATE_DIR/docker-host") timeout 10 docker ps -aq --filter "label=berth.moto.instance=stack-$TOKEN" 2>/dev/null || true)
+  if [ -n "$left" ]; then
+    log "removing $(echo "$left" | wc -l) task container(s) the AWS backend left"
+    # shellcheck disable=SC2086
+    DOCKER_HOST=$(cat "$STATE_DIR/docker-host") timeout 30 docker rm -f $left >/dev/null 2>&1 || true
+  fi
 fi
 if [ -n "$dockerd_pid" ]; then
   # Its containers would get SIGTERM and 10 s each at shutdown: they are test containers on a

@@ -3,8 +3,9 @@
 #
 #   tests/stack/up.sh [STATE_DIR]     (default: $BERTH_STACK_DIR, else /tmp/berth-stack)
 #
-# Starts dockerd (only if no engine answers), a registry with basic auth, moto, a private D-Bus
-# session bus with an unlocked gnome-keyring, Xvfb and tauri-driver. Writes STATE_DIR/env (source
+# Starts dockerd (only if no engine answers), a registry with basic auth that stands in for ECR,
+# the strict AWS backend (moto patched by tests/stack/moto, whose tasks run on that engine), a
+# private D-Bus session bus with an unlocked gnome-keyring, Xvfb and tauri-driver. Writes STATE_DIR/env (source
 # it) and STATE_DIR/pids (what tests/stack/down.sh stops). Needs scripts/install-deps.sh first.
 set -euo pipefail
 shopt -s inherit_errexit
@@ -15,7 +16,9 @@ mkdir -p "$STATE_DIR"
 STATE_DIR=$(cd "$STATE_DIR" && pwd)
 BERTH_CACHE=${BERTH_CACHE:-/var/cache/berth}
 DOCKER_SOCK=${BERTH_DOCKER_SOCK:-/var/run/docker.sock}
-MOTO_SERVER=${BERTH_MOTO_SERVER:-$BERTH_CACHE/moto-venv/bin/moto_server}
+MOTO_PYTHON=${BERTH_MOTO_PYTHON:-$BERTH_CACHE/moto-venv/bin/python}
+# BERTH_MOTO_SERVER=<path of moto_server>: plain, lenient moto instead (to compare; not for CI).
+MOTO_SERVER=${BERTH_MOTO_SERVER:-}
 TEST_IMAGE=berth-test/busybox:latest
 MARKER=$STATE_DIR/.berth-stack   # holds this stack's token; its presence marks the dir as ours
 PIDS=$STATE_DIR/pids
@@ -127,7 +130,9 @@ need() { command -v "$1" >/dev/null 2>&1 || fail "$2" "" "'$1' not found: run sc
 need dockerd docker; need docker docker; need docker-registry registry; need htpasswd registry
 need dbus-daemon keychain; need gnome-keyring-daemon keychain; need secret-tool keychain
 need Xvfb xvfb; need jq registry; need python3 ports
-[ -x "$MOTO_SERVER" ] || fail moto "" "$MOTO_SERVER not found: run scripts/install-deps.sh"
+[ -x "$MOTO_PYTHON" ] || fail moto "" "$MOTO_PYTHON not found: run scripts/install-deps.sh"
+"$MOTO_PYTHON" -c 'import moto, docker' 2>/dev/null || fail moto "" "moto or docker missing in $MOTO_PYTHON's venv: run scripts/install-deps.sh"
+[ -z "$MOTO_SERVER" ] || [ -x "$MOTO_SERVER" ] || fail moto "" "BERTH_MOTO_SERVER=$MOTO_SERVER not found"
 TAURI_DRIVER=${BERTH_TAURI_DRIVER:-$BERTH_CACHE/tools/bin/tauri-driver}
 [ -x "$TAURI_DRIVER" ] || TAURI_DRIVER=$(command -v tauri-driver || true)
 [ -n "$TAURI_DRIVER" ] || fail tauri-driver "" "tauri-driver not found in $BERTH_CACHE/tools/bin or PATH: run scripts/install-deps.sh"
@@ -140,10 +145,7 @@ BUS_ADDR=unix:path=$BUS
 KEY_ENV=(HOME="$STATE_DIR/home" XDG_RUNTIME_DIR="$STATE_DIR/runtime" XDG_CONFIG_HOME="$STATE_DIR/home/.config"
          XDG_DATA_HOME="$STATE_DIR/home/.local/share" XDG_CACHE_HOME="$STATE_DIR/home/.cache")
 
-# ---------------------------------------------------------------- moto + Xvfb (slow-ish: start first, wait later)
-t=$(date +%s.%N)
-MOTO_LOG=$STATE_DIR/moto.log
-launch moto "$MOTO_LOG" env MOTO_IAM_LOAD_MANAGED_POLICIES=true "$MOTO_SERVER" -H 127.0.0.1 -p "$MOTO_PORT"
+# ---------------------------------------------------------------- Xvfb (slow-ish: start first, wait later)
 XVFB_LOG=$STATE_DIR/xvfb.log
 first_free_display() { local n=$1; while [ -e "/tmp/.X$n-lock" ] || [ -e "/tmp/.X11-unix/X$n" ]; do n=$((n + 1)); done; echo "$n"; }
 xvfb_launch() { # display number; -displayfd 3: Xvfb writes the number once it accepts connections
@@ -152,7 +154,6 @@ xvfb_launch() { # display number; -displayfd 3: Xvfb writes the number once it a
 }
 XVFB_N=$(first_free_display "${BERTH_XVFB_FIRST_DISPLAY:-99}")
 xvfb_launch "$XVFB_N"
-T_BG=$t
 
 # ---------------------------------------------------------------- docker engine
 t=$(date +%s.%N)
@@ -178,6 +179,52 @@ else
   fi
 fi
 export DOCKER_HOST=unix://$DOCKER_SOCK
+
+# ---------------------------------------------------------------- registry + AWS backend (wait later)
+# The registry stands in for ECR: its credentials are what ECR's GetAuthorizationToken returns in
+# every account (the strict backend's setting), and the backend pulls task images from it.
+t=$(date +%s.%N)
+REGISTRY=127.0.0.1:$REGISTRY_PORT
+REGISTRY_LOG=$STATE_DIR/registry.log
+REG_USER=AWS
+REG_PASS=$(od -An -N18 -tx1 /dev/urandom | tr -d ' \n')
+# plain moto's token is "AWS:<account>-auth-token" (default account): the registry accepts that
+[ -z "$MOTO_SERVER" ] || REG_PASS=123456789012-auth-token
+mkdir -p "$STATE_DIR/registry-data"
+htpasswd -Bbn "$REG_USER" "$REG_PASS" >"$STATE_DIR/htpasswd" 2>/dev/null
+(umask 077 && printf '%s' "$REG_PASS" >"$STATE_DIR/.registry-password")
+cat >"$STATE_DIR/registry.yml" <<YML
+version: 0.1
+log:
+  level: info
+storage:
+  filesystem:
+    rootdirectory: $STATE_DIR/registry-data
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY
+  secret: $TOKEN
+auth:
+  htpasswd:
+    realm: berth-test-registry
+    path: $STATE_DIR/htpasswd
+YML
+launch registry "$REGISTRY_LOG" docker-registry serve "$STATE_DIR/registry.yml"
+
+MOTO_LOG=$STATE_DIR/moto.log
+MOTO_INSTANCE=stack-$TOKEN   # label of the backend's task containers (down.sh sweeps them too)
+echo "$DOCKER_HOST" >"$STATE_DIR/docker-host"
+if [ -n "$MOTO_SERVER" ]; then
+  log "moto: BERTH_MOTO_SERVER set: plain, lenient moto (no rules, no scheduler, no containers)"
+  MOTO_INSTANCE=
+  launch moto "$MOTO_LOG" env MOTO_IAM_LOAD_MANAGED_POLICIES=true "$MOTO_SERVER" -H 127.0.0.1 -p "$MOTO_PORT"
+else
+  launch moto "$MOTO_LOG" env -C "$HERE/moto" MOTO_IAM_LOAD_MANAGED_POLICIES=true DOCKER_HOST="$DOCKER_HOST" \
+    "$MOTO_PYTHON" -m berth_moto --host 127.0.0.1 --port "$MOTO_PORT" --registry "$REGISTRY" \
+    --registry-user "$REG_USER" --registry-password-file "$STATE_DIR/.registry-password" --instance "$MOTO_INSTANCE"
+fi
+T_MOTO=$t
 
 # ---------------------------------------------------------------- test image
 t=$(date +%s.%N)
@@ -221,50 +268,24 @@ keyring_probe() {
 ( keyring_probe ) >>"$KEYRING_LOG" 2>&1 || fail keyring "$KEYRING_LOG" "secret-tool store/lookup round-trip failed"
 log "keychain: D-Bus $BUS_ADDR, gnome-keyring unlocked $(elapsed "$t")"
 
-# ---------------------------------------------------------------- moto (wait) + registry credentials
+# ---------------------------------------------------------------- registry + AWS backend (wait)
 t=$(date +%s.%N)
+registry_up() { [ "$("${CURL[@]}" -o /dev/null -w '%{http_code}' "http://$REGISTRY/v2/")" = 401 ]; }
+wait_for registry "$REGISTRY_LOG" 15 registry_up
+log "registry: $REGISTRY (basic auth, user '$REG_USER') $(elapsed "$t")"
 MOTO_URL=http://127.0.0.1:$MOTO_PORT
-wait_for moto "$MOTO_LOG" 30 "${CURL[@]}" -f -o /dev/null "$MOTO_URL/moto-api/"
-# moto's ECR token for the default account; the registry's htpasswd must accept exactly it.
-# (moto routes by the service in the SigV4 credential scope; it does not check signatures.)
+wait_for moto "$MOTO_LOG" 60 "${CURL[@]}" -f -o /dev/null "$MOTO_URL/moto-api/"
+# ECR's token must log in to the registry (moto routes by the SigV4 credential scope and does not
+# check signatures, so a well-formed header is enough).
 ecr_json=$("${CURL[@]}" "$MOTO_URL/" -H 'Content-Type: application/x-amz-json-1.1' \
   -H 'X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken' \
   -H 'Authorization: AWS4-HMAC-SHA256 Credential=testing/20200101/us-east-1/ecr/aws4_request, SignedHeaders=host, Signature=0' \
   -d '{}') || fail moto "$MOTO_LOG" "ECR GetAuthorizationToken request failed"
 ecr_pair=$(printf '%s' "$ecr_json" | jq -r '.authorizationData[0].authorizationToken' | base64 -d 2>/dev/null) ||
   fail moto "$MOTO_LOG" "unexpected GetAuthorizationToken answer: $ecr_json"
-case $ecr_pair in *:*) ;; *) fail moto "$MOTO_LOG" "unexpected GetAuthorizationToken token: $ecr_pair";; esac
-REG_USER=${ecr_pair%%:*}
-REG_PASS=${ecr_pair#*:}
-log "moto: $MOTO_URL ready $(elapsed "$T_BG") since launch; ECR token user '$REG_USER'"
-
-# ---------------------------------------------------------------- registry
-t=$(date +%s.%N)
-REGISTRY=127.0.0.1:$REGISTRY_PORT
-REGISTRY_LOG=$STATE_DIR/registry.log
-mkdir -p "$STATE_DIR/registry-data"
-htpasswd -Bbn "$REG_USER" "$REG_PASS" >"$STATE_DIR/htpasswd" 2>/dev/null
-cat >"$STATE_DIR/registry.yml" <<YML
-version: 0.1
-log:
-  level: info
-storage:
-  filesystem:
-    rootdirectory: $STATE_DIR/registry-data
-  delete:
-    enabled: true
-http:
-  addr: $REGISTRY
-  secret: $TOKEN
-auth:
-  htpasswd:
-    realm: berth-test-registry
-    path: $STATE_DIR/htpasswd
-YML
-launch registry "$REGISTRY_LOG" docker-registry serve "$STATE_DIR/registry.yml"
-registry_up() { [ "$("${CURL[@]}" -o /dev/null -w '%{http_code}' "http://$REGISTRY/v2/")" = 401 ]; }
-wait_for registry "$REGISTRY_LOG" 15 registry_up
-log "registry: $REGISTRY (basic auth) $(elapsed "$t")"
+[ "$ecr_pair" = "$REG_USER:$REG_PASS" ] || fail moto "$MOTO_LOG" "ECR's token does not decode to the registry's credentials"
+if [ -n "$MOTO_SERVER" ]; then moto_kind="plain moto"; else moto_kind="strict backend, containers labelled berth.moto.instance=$MOTO_INSTANCE"; fi
+log "moto: $MOTO_URL ready $(elapsed "$T_MOTO") since launch ($moto_kind)"
 
 # ---------------------------------------------------------------- env file (also the app's env under tauri-driver)
 q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }   # single-quote for the shell
@@ -277,6 +298,7 @@ q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }   # single-quote for the shell
   echo "export BERTH_TEST_REGISTRY_USER=$(q "$REG_USER")"
   echo "export BERTH_TEST_REGISTRY_PASSWORD=$(q "$REG_PASS")"
   echo "export BERTH_TEST_MOTO_URL=$(q "$MOTO_URL")"
+  echo "export BERTH_TEST_MOTO_INSTANCE=$(q "$MOTO_INSTANCE")"
   echo "# Fake AWS credentials for moto (it accepts any); never real ones, never the user's ~/.aws."
   echo "export AWS_ACCESS_KEY_ID=testing-not-a-real-key"
   echo "export AWS_SECRET_ACCESS_KEY=testing-not-a-real-secret"

@@ -1,11 +1,12 @@
 import { clearMocks } from '@tauri-apps/api/mocks';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, onTestFinished, test, vi } from 'vitest';
 import { page, userEvent } from 'vitest/browser';
 import { render } from 'vitest-browser-svelte';
 import App from './App.svelte';
 import { resetAccount } from './lib/account.svelte';
 import { STORAGE_KEY } from './lib/i18n/index.svelte';
 import { accountOverview, defaultPreferences, mockAccountBackend, resetLanguage } from './test/fixtures';
+import { mockRepositories } from './test/repositories';
 
 const STEPS = ['Account', 'IAM', 'Repository', 'Image', 'Launch'];
 const VIEWS = ['Repositories', 'Deployments', 'Activity', 'Settings'];
@@ -17,6 +18,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
+  vi.restoreAllMocks();
   clearMocks();
   resetLanguage();
   resetAccount();
@@ -247,5 +249,51 @@ describe('practice badge', () => {
     await page.getByRole('combobox', { name: 'Language' }).selectOptions('한국어');
 
     await expect.element(page.getByRole('status').getByText('연습 모드 — 실제 AWS 아님')).toBeVisible();
+  });
+});
+
+describe('results come into view', () => {
+  test('after "Create repository" the new repository comes to the top of the pane, even where scrollIntoView does nothing', async () => {
+    await page.viewport(1200, 420);
+    onTestFinished(() => page.viewport(414, 896));
+    mockRepositories();
+    await render(App, { refreshMs: 60_000 });
+    await rail().getByRole('button', { name: 'Repository', exact: true }).click();
+    await page.getByLabelText('Repository name', { exact: true }).fill('hello-web');
+    await expect.element(page.getByText('aws ecr create-repository --repository-name hello-web', { exact: false })).toBeVisible();
+
+    // Where the engine's scrollIntoView leaves the pane as it is (as the real app's webview did),
+    // the result still comes into view.
+    vi.spyOn(Element.prototype, 'scrollIntoView').mockImplementation(() => {});
+    // The user scrolled down to the button at the end of the long form.
+    const content = document.querySelector<HTMLElement>('main.content')!;
+    const create = page.getByRole('button', { name: 'Create repository' });
+    content.scrollTop = content.scrollHeight;
+    expect(content.scrollTop).toBeGreaterThan(0);
+    await create.click();
+
+    const card = page.getByRole('region', { name: 'hello-web' });
+    await expect.element(card).toHaveFocus();
+    // The card's top is at the top of the pane (below the room kept for the practice banner), and
+    // the window itself did not move.
+    const margin = parseFloat(getComputedStyle(card.element()).scrollMarginTop);
+    const top = () => card.element().getBoundingClientRect().top - content.getBoundingClientRect().top;
+    await expect.poll(top).toBeCloseTo(margin, 0);
+    expect(content.getBoundingClientRect().top).toBe(0);
+    expect(document.scrollingElement?.scrollTop ?? 0).toBe(0);
+  });
+});
+
+describe('Korean text', () => {
+  test('wraps between words, never inside one, on every page', async () => {
+    await render(App, { refreshMs: 60_000 });
+    const summary = page.getByText(/Berth checks that Docker/).element();
+    expect(getComputedStyle(summary).wordBreak).toBe('normal');
+
+    await page.getByRole('combobox', { name: 'Language' }).selectOptions('한국어');
+    await expect.element(page.getByRole('heading', { level: 1, name: '환경' })).toBeVisible();
+    for (const element of [document.body, page.getByRole('heading', { level: 1 }).element(), document.querySelector('nav')!]) {
+      expect(getComputedStyle(element).wordBreak).toBe('keep-all');
+    }
   });
 });

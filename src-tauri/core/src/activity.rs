@@ -66,6 +66,16 @@ pub struct ReadTally {
     pub count: u32,
 }
 
+/// What the Activity view shows: the newest changes, and the reads tallied since the app started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityView {
+    /// Oldest first.
+    pub entries: Vec<ActivityEntry>,
+    /// Newest last.
+    pub reads: Vec<ReadTally>,
+}
+
 /// How many distinct reads are remembered.
 pub const MAX_READS: usize = 200;
 
@@ -219,6 +229,14 @@ impl ActivityLog {
         });
         if inner.reads.len() > MAX_READS {
             inner.reads.pop_front();
+        }
+    }
+
+    /// The newest `limit` entries and every read tallied.
+    pub fn view(&self, limit: usize) -> ActivityView {
+        ActivityView {
+            entries: self.recent(limit),
+            reads: self.reads(),
         }
     }
 

@@ -127,7 +127,7 @@ mod tests {
         assert_eq!(
             cmd.render(),
             "aws ecr create-repository --repository-name team/web-app \
-             --tags Key=berth:managed,Value=true --description 'it'\\''s mine' --force --region ap-northeast-2"
+             --tags Key=berth:managed,Value=true --description \"it's mine\" --force --region ap-northeast-2"
         );
         assert_eq!(CliCommand::new(["echo", ""]).render(), "echo ''");
         let login = CliCommand::new(["aws", "ecr", "get-login-password"])

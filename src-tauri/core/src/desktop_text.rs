@@ -2,8 +2,8 @@
 //! notifications — in English and Korean. The window's own strings live in the UI's catalogs;
 //! these are drawn by the operating system, so Berth words them itself.
 
-use crate::settings::Language;
 use crate::dashboard::deployments::StatusEvent;
+use crate::settings::Language;
 
 /// The tray's tooltip: how many tasks run, or that the last check failed.
 pub fn tray_tooltip(language: Language, running: Option<u32>, failing: bool) -> String {

@@ -1,6 +1,6 @@
 //! ECR repository names: ECR's exact rule, the reason a name breaks it, and the obvious fix.
 //!
-//! The rule (FACTS.md, and the pattern of CreateRepository): 2–256 characters matching
+//! The rule (docs/aws-facts.md#ecr, and the pattern of CreateRepository): 2–256 characters matching
 //! `(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*` — lower case letters and
 //! digits, single `.` `_` `-` between them, and `/` between namespace parts.
 //!

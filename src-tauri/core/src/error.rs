@@ -8,8 +8,20 @@ use std::fmt;
 use ts_rs::TS;
 
 /// What went wrong, as the UI needs to know it to explain it and offer the fix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    TS,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "camelCase")]
+#[strum(serialize_all = "camelCase")]
 pub enum ErrorKind {
     /// No Docker engine found on this machine at all.
     DockerNotInstalled,
@@ -56,6 +68,12 @@ pub enum ErrorKind {
     AlreadyExists,
     /// AWS asked Berth to slow down (rate limit); retrying later works.
     Throttled,
+    /// An AWS quota is reached (`quota` names it): more of that resource needs a deletion or a
+    /// quota increase, not a retry.
+    QuotaExceeded,
+    /// The region (`region`) is an opt-in region the account has not enabled: AWS answers as if
+    /// the credentials were wrong.
+    RegionNotEnabled,
     /// AWS refused the request for a reason of its own; `code` and the message in details.
     AwsRejected,
     /// The task execution role is missing or ECS cannot assume it; the IAM step fixes it.
@@ -83,41 +101,12 @@ pub enum ErrorKind {
 impl ErrorKind {
     /// The camelCase name the UI sees (the key of the localized message).
     pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorKind::DockerNotInstalled => "dockerNotInstalled",
-            ErrorKind::DockerNotRunning => "dockerNotRunning",
-            ErrorKind::DockerPermissionDenied => "dockerPermissionDenied",
-            ErrorKind::DockerHostInvalid => "dockerHostInvalid",
-            ErrorKind::DockerTooOld => "dockerTooOld",
-            ErrorKind::AwsConfigUnreadable => "awsConfigUnreadable",
-            ErrorKind::AwsEndpointUnreachable => "awsEndpointUnreachable",
-            ErrorKind::InvalidCredentials => "invalidCredentials",
-            ErrorKind::AccessDenied => "accessDenied",
-            ErrorKind::KeychainLocked => "keychainLocked",
-            ErrorKind::KeychainUnavailable => "keychainUnavailable",
-            ErrorKind::IdentityNotFound => "identityNotFound",
-            ErrorKind::ProfileNotFound => "profileNotFound",
-            ErrorKind::SsoLoginRequired => "ssoLoginRequired",
-            ErrorKind::CredentialsExpired => "credentialsExpired",
-            ErrorKind::NoCredentials => "noCredentials",
-            ErrorKind::RootCredentials => "rootCredentials",
-            ErrorKind::IamNeedsLongTermCredentials => "iamNeedsLongTermCredentials",
-            ErrorKind::InvalidInput => "invalidInput",
-            ErrorKind::NotFound => "notFound",
-            ErrorKind::AlreadyExists => "alreadyExists",
-            ErrorKind::Throttled => "throttled",
-            ErrorKind::AwsRejected => "awsRejected",
-            ErrorKind::ExecutionRoleMissing => "executionRoleMissing",
-            ErrorKind::DockerRejected => "dockerRejected",
-            ErrorKind::BuildFailed => "buildFailed",
-            ErrorKind::RegistryUnauthorized => "registryUnauthorized",
-            ErrorKind::RegistryTokenExpired => "registryTokenExpired",
-            ErrorKind::RegistryUnreachable => "registryUnreachable",
-            ErrorKind::TagImmutable => "tagImmutable",
-            ErrorKind::PushFailed => "pushFailed",
-            ErrorKind::Cancelled => "cancelled",
-            ErrorKind::Internal => "internal",
-        }
+        self.into()
+    }
+
+    /// Every kind, in declaration order.
+    pub fn all() -> impl Iterator<Item = ErrorKind> {
+        <ErrorKind as strum::IntoEnumIterator>::iter()
     }
 }
 
@@ -206,41 +195,9 @@ mod tests {
 
     #[test]
     fn kind_names_match_their_serialized_form() {
-        for kind in [
-            ErrorKind::DockerNotInstalled,
-            ErrorKind::DockerNotRunning,
-            ErrorKind::DockerPermissionDenied,
-            ErrorKind::DockerHostInvalid,
-            ErrorKind::DockerTooOld,
-            ErrorKind::AwsConfigUnreadable,
-            ErrorKind::AwsEndpointUnreachable,
-            ErrorKind::InvalidCredentials,
-            ErrorKind::AccessDenied,
-            ErrorKind::KeychainLocked,
-            ErrorKind::KeychainUnavailable,
-            ErrorKind::IdentityNotFound,
-            ErrorKind::ProfileNotFound,
-            ErrorKind::SsoLoginRequired,
-            ErrorKind::CredentialsExpired,
-            ErrorKind::NoCredentials,
-            ErrorKind::RootCredentials,
-            ErrorKind::IamNeedsLongTermCredentials,
-            ErrorKind::InvalidInput,
-            ErrorKind::NotFound,
-            ErrorKind::AlreadyExists,
-            ErrorKind::Throttled,
-            ErrorKind::AwsRejected,
-            ErrorKind::ExecutionRoleMissing,
-            ErrorKind::DockerRejected,
-            ErrorKind::BuildFailed,
-            ErrorKind::RegistryUnauthorized,
-            ErrorKind::RegistryTokenExpired,
-            ErrorKind::RegistryUnreachable,
-            ErrorKind::TagImmutable,
-            ErrorKind::PushFailed,
-            ErrorKind::Cancelled,
-            ErrorKind::Internal,
-        ] {
+        let kinds: Vec<ErrorKind> = ErrorKind::all().collect();
+        assert!(kinds.len() > 30, "{kinds:?}");
+        for kind in kinds {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
         }
     }

@@ -1,4 +1,4 @@
-//! Fargate task sizes: the CPU/memory pairs AWS accepts for Linux tasks (FACTS.md), and the
+//! Fargate task sizes: the CPU/memory pairs AWS accepts for Linux tasks (docs/aws-facts.md#fargate-sizes), and the
 //! runtime architectures. moto does not check sizes, and AWS only rejects a bad pair at
 //! RegisterTaskDefinition ("Invalid 'cpu' setting for task"), so Berth checks them itself first.
 

@@ -24,6 +24,14 @@ pub struct Job<E> {
     cancel: CancellationToken,
 }
 
+impl<E> std::fmt::Debug for Job<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Job")
+            .field("cancelled", &self.cancel.is_cancelled())
+            .finish_non_exhaustive()
+    }
+}
+
 impl<E> Clone for Job<E> {
     fn clone(&self) -> Self {
         Job {
@@ -386,7 +394,11 @@ mod tests {
         .unwrap();
         job.emit(1);
         job.emit(2);
-        assert_eq!(calls.load(Ordering::Relaxed), 1, "dropped after its first failed send");
+        assert_eq!(
+            calls.load(Ordering::Relaxed),
+            1,
+            "dropped after its first failed send"
+        );
         let (watcher, seen) = collector();
         jobs.attach(&id, "page", watcher).unwrap();
         jobs.detach_all();

@@ -5,7 +5,6 @@
 pub mod activity;
 pub mod app_info;
 pub mod aws;
-pub mod bindings;
 pub mod cli;
 pub mod credentials;
 pub mod dashboard;

@@ -1,8 +1,10 @@
 //! What things cost, kept as dated data with its source so the UI can say how current it is.
 //! Prices are on-demand USD and change rarely; update the figures and the date together.
 
+use crate::aws::regions;
 use crate::fargate::Architecture;
 use serde::Serialize;
+use std::sync::LazyLock;
 use ts_rs::TS;
 
 /// Where a set of prices comes from and when it was read.
@@ -32,8 +34,8 @@ pub fn ecr_storage_monthly_usd(bytes: u64) -> f64 {
     bytes as f64 / BYTES_PER_GB * ECR_STORAGE_PER_GB_MONTH
 }
 
-/// Fargate on-demand prices of one region (Linux).
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// Fargate on-demand prices of one region (Linux), from `data/regions.json`.
+#[derive(Debug, Clone, PartialEq)]
 pub struct FargateRegionPrices {
     pub region: &'static str,
     pub x86_vcpu_hour: f64,
@@ -45,35 +47,75 @@ pub struct FargateRegionPrices {
     pub ephemeral_gb_hour: Option<f64>,
     /// One public IPv4 address, per hour (each task with a public IP has one).
     pub public_ipv4_hour: f64,
+    pub source: PriceSource,
 }
 
-/// Fargate prices by region, from AWS's pricing pages (see [`FARGATE_PRICES`]). Only regions
-/// whose figures were checked are listed; others get no estimate rather than a guess.
-pub const FARGATE_REGION_PRICES: &[FargateRegionPrices] = &[
-    FargateRegionPrices {
-        region: "us-east-1",
-        x86_vcpu_hour: 0.04048,
-        x86_gb_hour: 0.004445,
-        arm_vcpu_hour: 0.03238,
-        arm_gb_hour: 0.00356,
-        ephemeral_gb_hour: Some(0.000111),
-        public_ipv4_hour: 0.005,
-    },
-    FargateRegionPrices {
-        region: "ap-northeast-2",
-        x86_vcpu_hour: 0.04656,
-        x86_gb_hour: 0.00511,
-        arm_vcpu_hour: 0.03725,
-        arm_gb_hour: 0.00409,
-        ephemeral_gb_hour: None,
-        public_ipv4_hour: 0.005,
-    },
-];
+impl FargateRegionPrices {
+    /// Per vCPU-hour and per GB-hour of `architecture`.
+    pub fn compute(&self, architecture: Architecture) -> (f64, f64) {
+        match architecture {
+            Architecture::X86_64 => (self.x86_vcpu_hour, self.x86_gb_hour),
+            Architecture::Arm64 => (self.arm_vcpu_hour, self.arm_gb_hour),
+        }
+    }
 
-pub const FARGATE_PRICES: PriceSource = PriceSource {
-    as_of: "2026-11-01",
-    url: "https://aws.amazon.com/fargate/pricing/",
-};
+    /// What one task of this size costs per hour, with its public IPv4 address when it has one:
+    /// the one formula the Launch estimate, the plan and the Deployments view all use.
+    pub fn task_hour(
+        &self,
+        architecture: Architecture,
+        cpu: u32,
+        memory: u32,
+        public_ip: bool,
+    ) -> f64 {
+        let (vcpu_hour, gb_hour) = self.compute(architecture);
+        // Fargate's "GB" is the task's memory in GiB (512 MiB is 0.5 GB).
+        let compute = f64::from(cpu) / 1024.0 * vcpu_hour + f64::from(memory) / 1024.0 * gb_hour;
+        compute
+            + if public_ip {
+                self.public_ipv4_hour
+            } else {
+                0.0
+            }
+    }
+}
+
+/// Fargate prices of every region whose figures the data has (see `docs/region-data.md`); a
+/// region without them gets no estimate rather than a guess.
+pub static FARGATE_REGION_PRICES: LazyLock<Vec<FargateRegionPrices>> = LazyLock::new(|| {
+    regions::DATA
+        .regions
+        .iter()
+        .filter_map(|r| {
+            let f = r.fargate.as_ref()?;
+            let source = regions::source(&f.source)?;
+            Some(FargateRegionPrices {
+                region: &r.code,
+                x86_vcpu_hour: f.x86.vcpu_hour,
+                x86_gb_hour: f.x86.gb_hour,
+                arm_vcpu_hour: f.arm.vcpu_hour,
+                arm_gb_hour: f.arm.gb_hour,
+                ephemeral_gb_hour: f.ephemeral_gb_hour,
+                public_ipv4_hour: r.public_ipv4_hour?,
+                source: PriceSource {
+                    as_of: source.published.as_deref().unwrap_or(&source.read),
+                    url: &source.url,
+                },
+            })
+        })
+        .collect()
+});
+
+/// Where Berth's Fargate prices come from, and as of when.
+pub fn fargate_source() -> PriceSource {
+    FARGATE_REGION_PRICES
+        .first()
+        .map(|p| p.source.clone())
+        .unwrap_or(PriceSource {
+            as_of: "",
+            url: "https://aws.amazon.com/fargate/pricing/",
+        })
+}
 
 /// The Fargate prices of `region`, if Berth has them.
 pub fn fargate_prices(region: &str) -> Option<&'static FargateRegionPrices> {
@@ -118,15 +160,10 @@ pub struct CostInput<'a> {
 /// is an hour of running.
 pub fn fargate_estimate(input: &CostInput<'_>) -> Option<CostEstimate> {
     let prices = fargate_prices(input.region)?;
-    let (vcpu_hour, gb_hour) = match input.architecture {
-        Architecture::X86_64 => (prices.x86_vcpu_hour, prices.x86_gb_hour),
-        Architecture::Arm64 => (prices.arm_vcpu_hour, prices.arm_gb_hour),
-    };
-    let vcpu = f64::from(input.cpu) / 1024.0;
-    // Fargate's "GB" is the task's memory in GiB (512 MiB is 0.5 GB).
-    let gb = f64::from(input.memory) / 1024.0;
+    let (vcpu_hour, gb_hour) = prices.compute(input.architecture);
     let count = f64::from(input.count);
-    let compute_per_hour = (vcpu * vcpu_hour + gb * gb_hour) * count;
+    let compute_per_hour =
+        prices.task_hour(input.architecture, input.cpu, input.memory, false) * count;
     let public_ipv4_per_hour = if input.public_ip {
         prices.public_ipv4_hour * count
     } else {
@@ -143,7 +180,7 @@ pub fn fargate_estimate(input: &CostInput<'_>) -> Option<CostEstimate> {
         vcpu_hour,
         gb_hour,
         ipv4_hour: prices.public_ipv4_hour,
-        source: FARGATE_PRICES,
+        source: prices.source.clone(),
     })
 }
 
@@ -187,7 +224,7 @@ mod tests {
         let e = estimate("us-east-1", Architecture::X86_64, true);
         assert!(close(e.public_ipv4_per_hour * HOURS_PER_MONTH, 3.65));
         assert!(close(e.per_month, 12.66), "{}", e.per_month);
-        assert_eq!(e.source.url, "https://aws.amazon.com/fargate/pricing/");
+        assert!(e.source.url.starts_with("https://"), "{}", e.source.url);
     }
 
     #[test]
@@ -198,6 +235,16 @@ mod tests {
         assert!(close(e.per_month, 10.36), "{}", e.per_month);
         let e = estimate("ap-northeast-2", Architecture::X86_64, true);
         assert!(close(e.per_month, 14.01), "{}", e.per_month);
+    }
+
+    /// Every offered region has prices now, from AWS's own price feed (docs/region-data.md).
+    #[test]
+    fn every_offered_region_has_fargate_prices_and_arm_costs_less() {
+        for region in regions::REGIONS {
+            let p = fargate_prices(region).unwrap_or_else(|| panic!("{region} has no prices"));
+            assert!(p.arm_vcpu_hour < p.x86_vcpu_hour, "{region}");
+            assert_eq!(p.public_ipv4_hour, 0.005, "{region}");
+        }
     }
 
     #[test]
@@ -224,7 +271,7 @@ mod tests {
     #[test]
     fn a_region_without_prices_gets_no_estimate_rather_than_a_guess() {
         let input = CostInput {
-            region: "eu-west-1",
+            region: "us-gov-west-1",
             architecture: Architecture::X86_64,
             cpu: 256,
             memory: 512,

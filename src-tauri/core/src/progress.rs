@@ -96,8 +96,8 @@ mod tests {
     use super::*;
     use crate::error::ErrorKind;
     use std::sync::{Arc, Mutex};
-    use tokio_util::sync::CancellationToken;
     use std::time::Duration;
+    use tokio_util::sync::CancellationToken;
 
     fn collecting() -> (Operation, Arc<Mutex<Vec<Progress>>>, CancellationToken) {
         let events = Arc::new(Mutex::new(Vec::new()));

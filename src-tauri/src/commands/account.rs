@@ -1,61 +1,57 @@
 //! Wizard step 1, Account.
 
 use crate::state::AppState;
-use berth_core::settings::AccountSettings;
+use berth_core::settings::{AccountSettings, Settings};
 use berth_core::wizard::account::{self, AccountOverview, NewIdentity, VerifiedIdentity};
 use berth_core::{BerthError, Result};
-use tauri::State;
+use tauri::{AppHandle, Manager};
 
-#[tauri::command]
-pub async fn get_account(state: State<'_, AppState>) -> Result<AccountOverview> {
+pub async fn get_account(app: &AppHandle) -> Result<AccountOverview> {
+    Ok(account::overview(&app.state::<AppState>().settings()).await)
+}
+
+/// Runs a keychain change on a copy of the settings off the async runtime (keychain calls block
+/// on D-Bus or the OS), then keeps the changed settings.
+async fn change_keychain(
+    state: &AppState,
+    change: impl FnOnce(&mut Settings) -> Result<()> + Send + 'static,
+) -> Result<AccountOverview> {
+    let mut settings = state.settings();
+    let settings =
+        tauri::async_runtime::spawn_blocking(move || change(&mut settings).map(|_| settings))
+            .await
+            .map_err(BerthError::internal)??;
+    state.update(|s| {
+        *s = settings;
+        Ok(())
+    })?;
     Ok(account::overview(&state.settings()).await)
 }
 
 /// Stores the typed keys in the keychain. The keys come in; only a masked key id goes out.
-#[tauri::command]
-pub async fn save_identity(
-    state: State<'_, AppState>,
-    identity: NewIdentity,
-) -> Result<AccountOverview> {
-    let store = state.store.clone();
+pub async fn save_identity(app: &AppHandle, identity: NewIdentity) -> Result<AccountOverview> {
     account::validate_new_identity(&identity)?;
-    let mut settings = state.settings();
-    // Keychain calls block on D-Bus or the OS; keep them off the async runtime.
-    let settings = tauri::async_runtime::spawn_blocking(move || {
-        account::save_identity(store.as_ref(), &mut settings, &identity).map(|_| settings)
+    let state = app.state::<AppState>();
+    let store = state.store.clone();
+    change_keychain(&state, move |s| {
+        account::save_identity(store.as_ref(), s, &identity).map(|_| ())
     })
     .await
-    .map_err(BerthError::internal)??;
-    state.update(|s| {
-        *s = settings;
-        Ok(())
-    })?;
-    Ok(account::overview(&state.settings()).await)
 }
 
-#[tauri::command]
-pub async fn remove_identity(state: State<'_, AppState>, name: String) -> Result<AccountOverview> {
+pub async fn remove_identity(app: &AppHandle, name: String) -> Result<AccountOverview> {
+    let state = app.state::<AppState>();
     let store = state.store.clone();
-    let mut settings = state.settings();
-    let settings = tauri::async_runtime::spawn_blocking(move || {
-        account::remove_identity(store.as_ref(), &mut settings, &name).map(|_| settings)
+    change_keychain(&state, move |s| {
+        account::remove_identity(store.as_ref(), s, &name)
     })
     .await
-    .map_err(BerthError::internal)??;
-    state.update(|s| {
-        *s = settings;
-        Ok(())
-    })?;
-    Ok(account::overview(&state.settings()).await)
 }
 
 /// Remembers the chosen identity, region and practice mode.
-#[tauri::command]
-pub async fn update_account(
-    state: State<'_, AppState>,
-    account: AccountSettings,
-) -> Result<AccountOverview> {
+pub async fn update_account(app: &AppHandle, account: AccountSettings) -> Result<AccountOverview> {
     account::validate_practice(&account.practice)?;
+    let state = app.state::<AppState>();
     state.update(|s| {
         s.account = account;
         Ok(())
@@ -63,9 +59,9 @@ pub async fn update_account(
     Ok(account::overview(&state.settings()).await)
 }
 
-#[tauri::command]
-pub async fn verify_account(state: State<'_, AppState>) -> Result<VerifiedIdentity> {
+pub async fn verify_account(app: &AppHandle) -> Result<VerifiedIdentity> {
+    let state = app.state::<AppState>();
     let source = state.settings().account.source;
     let clients = state.aws().await?;
-    account::verify(&clients, source.as_ref(), &state.activity).await
+    account::verify(&clients, source.as_ref()).await
 }

@@ -1,28 +1,17 @@
-//! The activity log: every action with its equivalent command line.
+//! The activity log: every change with its equivalent command line, and the reads tallied.
 
 use crate::state::AppState;
-use berth_core::activity::ActivityEntry;
+use berth_core::activity::ActivityView;
 use berth_core::Result;
-use std::sync::Arc;
-use tauri::ipc::Channel;
-use tauri::State;
+use tauri::{AppHandle, Manager};
 
-/// The newest entries, oldest first.
-#[tauri::command]
-pub fn list_activity(state: State<'_, AppState>) -> Vec<ActivityEntry> {
-    state.activity.recent(500)
+/// How many entries the Activity view shows.
+const SHOWN: usize = 500;
+
+pub async fn list_activity(app: &AppHandle) -> Result<ActivityView> {
+    Ok(app.state::<AppState>().activity.view(SHOWN))
 }
 
-/// Sends every new entry to `channel` from now on (the window calls this once).
-#[tauri::command]
-pub fn watch_activity(state: State<'_, AppState>, channel: Channel<ActivityEntry>) {
-    state.activity.subscribe(Arc::new(move |entry| {
-        // A reloaded window leaves a closed channel behind; sending to it is harmless.
-        let _ = channel.send(entry.clone());
-    }));
-}
-
-#[tauri::command]
-pub fn clear_activity(state: State<'_, AppState>) -> Result<()> {
-    state.activity.clear()
+pub async fn clear_activity(app: &AppHandle) -> Result<()> {
+    app.state::<AppState>().activity.clear()
 }

@@ -1,116 +1,94 @@
-//! The Deployments view: what runs (from the refresh loop), logs, charts and actions.
+//! The Deployments view: actions on what runs, logs and charts. What runs arrives from the
+//! refresh loop through the `deployments` job.
 
-use crate::desktop::DesktopSink;
 use crate::state::AppState;
-use berth_core::aws::logs::{self, LogPage, LogRequest, LogStreamRef};
 use berth_core::aws::cloudwatch::{self, MetricRange, ServiceMetrics};
-use berth_core::dashboard::monitor::{Monitor, MonitorState};
-use berth_core::dashboard::service_actions::{self, TagDeployment};
+use berth_core::aws::logs::{self, LogPage, LogRequest, LogStreamRef};
+use berth_core::aws::AwsClients;
 use berth_core::dashboard::deployments;
+use berth_core::dashboard::monitor::Monitor;
+use berth_core::dashboard::service_actions::{self, TagDeployment};
 use berth_core::Result;
-use tauri::ipc::Channel;
-use tauri::State;
-
-/// Sends the loop's state to `channel` from now on, and returns the current one.
-#[tauri::command]
-pub fn watch_deployments(
-    sink: State<'_, std::sync::Arc<DesktopSink>>,
-    monitor: State<'_, Monitor>,
-    channel: Channel<MonitorState>,
-) -> MonitorState {
-    *sink.window.lock().unwrap_or_else(|e| e.into_inner()) = Some(channel);
-    monitor.state()
-}
+use std::future::Future;
+use tauri::{AppHandle, Manager};
 
 /// Whether the Deployments view is on screen (it refreshes while it is, or while the tray is on).
-#[tauri::command]
-pub fn show_deployments(monitor: State<'_, Monitor>, visible: bool) {
-    monitor.set_controls(|c| c.view_visible = visible);
+pub async fn show_deployments(app: &AppHandle, visible: bool) -> Result<()> {
+    app.state::<Monitor>()
+        .set_controls(|c| c.view_visible = visible);
+    Ok(())
 }
 
-#[tauri::command]
-pub fn refresh_deployments(monitor: State<'_, Monitor>) {
-    monitor.refresh_now();
+pub async fn refresh_deployments(app: &AppHandle) -> Result<()> {
+    app.state::<Monitor>().refresh_now();
+    Ok(())
 }
 
-#[tauri::command]
+/// Runs an action on what runs, then refreshes the view so it shows the result.
+async fn act<T, F: Future<Output = Result<T>>>(
+    app: &AppHandle,
+    action: impl FnOnce(AwsClients) -> F,
+) -> Result<T> {
+    let clients = app.state::<AppState>().aws().await?;
+    let done = action(clients).await?;
+    app.state::<Monitor>().refresh_now();
+    Ok(done)
+}
+
 pub async fn scale_service(
-    state: State<'_, AppState>,
-    monitor: State<'_, Monitor>,
+    app: &AppHandle,
     cluster: String,
     service: String,
     desired: i32,
 ) -> Result<()> {
-    let clients = state.aws().await?;
-    service_actions::scale_service(&clients, &state.activity, &cluster, &service, desired).await?;
-    monitor.refresh_now();
-    Ok(())
+    act(app, |c| async move {
+        service_actions::scale_service(&c, &cluster, &service, desired).await
+    })
+    .await
 }
 
-#[tauri::command]
-pub async fn redeploy_service(
-    state: State<'_, AppState>,
-    monitor: State<'_, Monitor>,
-    cluster: String,
-    service: String,
-) -> Result<()> {
-    let clients = state.aws().await?;
-    service_actions::force_new_deployment(&clients, &state.activity, &cluster, &service).await?;
-    monitor.refresh_now();
-    Ok(())
+pub async fn redeploy_service(app: &AppHandle, cluster: String, service: String) -> Result<()> {
+    act(app, |c| async move {
+        service_actions::force_new_deployment(&c, &cluster, &service).await
+    })
+    .await
 }
 
-#[tauri::command]
 pub async fn deploy_image_tag(
-    state: State<'_, AppState>,
-    monitor: State<'_, Monitor>,
+    app: &AppHandle,
     cluster: String,
     service: String,
     tag: String,
 ) -> Result<TagDeployment> {
-    let clients = state.aws().await?;
-    let deployed =
-        service_actions::deploy_image_tag(&clients, &state.activity, &cluster, &service, &tag)
-            .await?;
-    monitor.refresh_now();
-    Ok(deployed)
+    act(app, |c| async move {
+        service_actions::deploy_image_tag(&c, &cluster, &service, &tag).await
+    })
+    .await
 }
 
-#[tauri::command]
-pub async fn delete_service(
-    state: State<'_, AppState>,
-    monitor: State<'_, Monitor>,
-    cluster: String,
-    service: String,
-) -> Result<()> {
-    let clients = state.aws().await?;
-    service_actions::delete_service(&clients, &state.activity, &cluster, &service).await?;
-    monitor.refresh_now();
-    Ok(())
+pub async fn delete_service(app: &AppHandle, cluster: String, service: String) -> Result<()> {
+    act(app, |c| async move {
+        service_actions::delete_service(&c, &cluster, &service).await
+    })
+    .await
 }
 
-#[tauri::command]
-pub async fn stop_task(
-    state: State<'_, AppState>,
-    monitor: State<'_, Monitor>,
-    cluster: String,
-    task: String,
-) -> Result<()> {
-    let clients = state.aws().await?;
-    service_actions::stop_task(&clients, &state.activity, &cluster, &task).await?;
-    monitor.refresh_now();
-    Ok(())
+pub async fn stop_task(app: &AppHandle, cluster: String, task: String) -> Result<()> {
+    act(app, |c| async move {
+        service_actions::stop_task(&c, &cluster, &task).await
+    })
+    .await
 }
 
 /// The CloudWatch log streams of a task's containers.
-#[tauri::command]
 pub async fn list_task_log_streams(
-    state: State<'_, AppState>,
+    app: &AppHandle,
     task_definition_arn: String,
     task_id: String,
 ) -> Result<Vec<LogStreamRef>> {
+    let state = app.state::<AppState>();
     let clients = state.aws().await?;
-    status::task_log_streams(
+    deployments::task_log_streams(
         &clients,
         &state.status_cache,
         &task_definition_arn,
@@ -120,24 +98,22 @@ pub async fn list_task_log_streams(
 }
 
 /// A page of a log stream: the newest lines, an earlier or later page, or search results.
-#[tauri::command]
-pub async fn read_task_logs(state: State<'_, AppState>, request: LogRequest) -> Result<LogPage> {
-    let clients = state.aws().await?;
+pub async fn read_task_logs(app: &AppHandle, request: LogRequest) -> Result<LogPage> {
+    let clients = app.state::<AppState>().aws().await?;
     logs::read(&clients, &request).await
 }
 
 /// CPU and memory utilisation of a service over the last hour or day.
-#[tauri::command]
 pub async fn read_service_metrics(
-    state: State<'_, AppState>,
+    app: &AppHandle,
     cluster: String,
     service: String,
     range: MetricRange,
 ) -> Result<ServiceMetrics> {
-    let clients = state.aws().await?;
+    let clients = app.state::<AppState>().aws().await?;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or_default();
-    metrics::service_utilisation(&clients, &cluster, &service, range, now).await
+    cloudwatch::service_utilisation(&clients, &cluster, &service, range, now).await
 }

@@ -3,18 +3,17 @@
 use berth_core::app_info::AppInfo;
 use berth_core::aws::profiles::{self, AwsConfigSummary};
 use berth_core::docker::{self, DockerStatus};
+use berth_core::Result;
+use tauri::AppHandle;
 
-#[tauri::command]
-pub async fn probe_docker() -> DockerStatus {
-    docker::probe().await
+pub async fn probe_docker(_: &AppHandle) -> Result<DockerStatus> {
+    Ok(docker::probe().await)
 }
 
-#[tauri::command]
-pub async fn read_aws_config() -> AwsConfigSummary {
-    profiles::read_config_summary().await
+pub async fn read_aws_config(_: &AppHandle) -> Result<AwsConfigSummary> {
+    Ok(profiles::read_config_summary().await)
 }
 
-#[tauri::command]
-pub fn app_info() -> AppInfo {
-    AppInfo::current(env!("CARGO_PKG_VERSION"))
+pub async fn app_info(_: &AppHandle) -> Result<AppInfo> {
+    Ok(AppInfo::current(env!("CARGO_PKG_VERSION")))
 }

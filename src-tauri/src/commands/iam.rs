@@ -6,36 +6,31 @@ use berth_core::wizard::iam::{
     RoleState, RoleStatus,
 };
 use berth_core::Result;
-use tauri::State;
+use tauri::{AppHandle, Manager};
 
 /// The permission checklist for the identity in use.
-#[tauri::command]
 pub async fn check_permissions(
-    state: State<'_, AppState>,
+    app: &AppHandle,
     role_name: String,
     user_name: String,
 ) -> Result<PermissionReport> {
-    let clients = state.aws().await?;
-    iam::check_permissions(&clients, &state.activity, &role_name, &user_name).await
+    let clients = app.state::<AppState>().aws().await?;
+    iam::check_permissions(&clients, &role_name, &user_name).await
 }
 
-#[tauri::command]
-pub async fn get_execution_role(state: State<'_, AppState>, name: String) -> Result<RoleStatus> {
+pub async fn get_execution_role(app: &AppHandle, name: String) -> Result<RoleStatus> {
+    let state = app.state::<AppState>();
     let clients = state.aws().await?;
-    let status = iam::execution_role_status(&clients, &state.activity, &name).await?;
+    let status = iam::execution_role_status(&clients, &name).await?;
     remember_role(&state, &status)?;
     Ok(status)
 }
 
 /// Creates the role, or fixes it when `fix` is set.
-#[tauri::command]
-pub async fn ensure_execution_role(
-    state: State<'_, AppState>,
-    name: String,
-    fix: bool,
-) -> Result<RoleChange> {
+pub async fn ensure_execution_role(app: &AppHandle, name: String, fix: bool) -> Result<RoleChange> {
+    let state = app.state::<AppState>();
     let clients = state.aws().await?;
-    let change = iam::ensure_execution_role(&clients, &state.activity, &name, fix).await?;
+    let change = iam::ensure_execution_role(&clients, &name, fix).await?;
     remember_role(&state, &change.status)?;
     Ok(change)
 }
@@ -64,33 +59,25 @@ fn remember_role(state: &AppState, status: &RoleStatus) -> Result<()> {
 }
 
 /// The deploy user's policy and commands, shown before anything is created.
-#[tauri::command]
 pub async fn plan_deploy_user(
-    state: State<'_, AppState>,
+    app: &AppHandle,
     user_name: String,
     role_name: String,
 ) -> Result<DeployUserPlan> {
-    let clients = state.aws().await?;
-    iam::plan_deploy_user(&clients, &state.activity, &user_name, &role_name).await
+    let clients = app.state::<AppState>().aws().await?;
+    iam::plan_deploy_user(&clients, &user_name, &role_name).await
 }
 
 /// Creates the deploy user; its key goes to the keychain and becomes the identity in use. Only
 /// the masked key id comes back.
-#[tauri::command]
 pub async fn create_deploy_user(
-    state: State<'_, AppState>,
+    app: &AppHandle,
     request: DeployUserRequest,
 ) -> Result<DeployUserOutcome> {
+    let state = app.state::<AppState>();
     let clients = state.aws().await?;
     let mut next = state.settings();
-    let result = iam::create_deploy_user(
-        &clients,
-        state.store.clone(),
-        &mut next,
-        &state.activity,
-        &request,
-    )
-    .await;
+    let result = iam::create_deploy_user(&clients, state.store.clone(), &mut next, &request).await;
     // A key that reached the keychain is remembered even if verification failed afterwards.
     state.update(|s| {
         s.identities = next.identities;

@@ -7,26 +7,20 @@ use berth_core::dashboard::monitor::Monitor;
 use berth_core::settings::Preferences;
 use berth_core::Result;
 use std::time::Duration;
-use tauri::{Manager, State};
+use tauri::{AppHandle, Manager};
 
-#[tauri::command]
-pub fn get_preferences(state: State<'_, AppState>) -> Preferences {
-    state.settings().preferences
+pub async fn get_preferences(app: &AppHandle) -> Result<Preferences> {
+    Ok(app.state::<AppState>().settings().preferences)
 }
 
 /// Checks and remembers the preferences, and applies them to the refresh loop and the tray.
-#[tauri::command]
-pub fn update_preferences(
-    state: State<'_, AppState>,
-    monitor: State<'_, Monitor>,
-    app: tauri::AppHandle,
-    preferences: Preferences,
-) -> Result<Preferences> {
+pub async fn update_preferences(app: &AppHandle, preferences: Preferences) -> Result<Preferences> {
     preferences.validate()?;
-    state.update(|s| {
+    app.state::<AppState>().update(|s| {
         s.preferences = preferences;
         Ok(())
     })?;
+    let monitor = app.state::<Monitor>();
     monitor.set_controls(|c| {
         c.interval = Duration::from_secs(preferences.refresh_interval_secs.into());
         c.tray = preferences.keep_in_tray;

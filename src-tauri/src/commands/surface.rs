@@ -1,102 +1,90 @@
-//! The window's attack surface, checked from the source: the commands the app registers, the
-//! ones its capability grants, and the ones the UI invokes are the same list; no plugin and no
-//! config switch gives the webview more than that.
+//! The window's attack surface: the commands the list declares are the ones the window may call
+//! and the ones the UI's generated calls name; no plugin and no config switch gives the webview
+//! more than that; and only the typed key pair carries a secret, only into Berth.
 
-include!("names.rs");
-
+use super::all;
 use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 const LIB_RS: &str = include_str!("../lib.rs");
-const COMMANDS_TS: &str = include_str!("../../../ui/src/ipc/commands.ts");
 const TAURI_CONF: &str = include_str!("../../../tauri.conf.json");
 const CAPABILITY: &str = include_str!("../../capabilities/main-window.json");
+const COMMAND_SET: &str = include_str!("../../permissions/commands.toml");
 const APP_CARGO_TOML: &str = include_str!("../../Cargo.toml");
 const UI_PACKAGE_JSON: &str = include_str!("../../../ui/package.json");
+const DIALOG_TS: &str = include_str!("../../../ui/src/ipc/dialog.ts");
+
+/// The one plugin permission the window has beside the app's commands: the folder picker.
+const PLUGIN_PERMISSIONS: &[&str] = &["dialog:allow-open"];
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// The command names inside `generate_handler![...]` in lib.rs.
-fn registered_handlers() -> Vec<String> {
-    let start = LIB_RS
-        .find("generate_handler![")
-        .expect("lib.rs registers its commands with generate_handler!");
-    let body = &LIB_RS[start + "generate_handler![".len()..];
-    let body = &body[..body.find(']').expect("generate_handler! is closed")];
-    body.split(',')
-        .map(str::trim)
-        .filter(|path| !path.is_empty())
-        .map(|path| path.rsplit("::").next().unwrap().to_owned())
-        .collect()
-}
-
-/// The command names the UI invokes: the first argument of every `call<T>('name', ...)` in
-/// commands.ts, the only UI module that calls into Tauri.
-fn ui_invoked_commands() -> Vec<String> {
-    COMMANDS_TS
-        .match_indices("call<")
-        .filter_map(|(at, _)| {
-            // `call<T>('name'`: the definition `call<T>(command: string` is not a call.
-            let rest = &COMMANDS_TS[at..];
-            let open = rest.find(">(")? + 2;
-            let name = rest[open..].strip_prefix('\'')?;
-            Some(name[..name.find('\'')?].to_owned())
-        })
-        .collect()
 }
 
 fn set(names: &[impl AsRef<str>]) -> BTreeSet<String> {
     names.iter().map(|n| n.as_ref().to_owned()).collect()
 }
 
-fn without_duplicates(what: &str, names: &[impl AsRef<str>]) {
-    let unique = set(names);
-    assert_eq!(unique.len(), names.len(), "{what} lists a command twice");
-}
-
+/// The window may call every command of the list and nothing else: the capability grants the set
+/// build.rs writes from the list, and the plugin permissions listed beside it.
 #[test]
-fn the_registered_handlers_are_exactly_the_declared_command_names() {
-    let handlers = registered_handlers();
-    assert!(handlers.len() > 50, "parsed only {handlers:?}");
-    without_duplicates("generate_handler!", &handlers);
-    without_duplicates("COMMAND_NAMES", COMMAND_NAMES);
-    let declared = set(COMMAND_NAMES);
-    let registered = set(&handlers);
-    let undeclared: Vec<_> = registered.difference(&declared).collect();
-    let unregistered: Vec<_> = declared.difference(&registered).collect();
-    assert!(
-        undeclared.is_empty(),
-        "registered but not in names.rs (the capability cannot grant them): {undeclared:?}"
-    );
-    assert!(
-        unregistered.is_empty(),
-        "in names.rs but not registered in lib.rs: {unregistered:?}"
-    );
+fn the_window_may_call_exactly_the_listed_commands() {
+    #[derive(Deserialize)]
+    struct Set {
+        set: Vec<SetEntry>,
+    }
+    #[derive(Deserialize)]
+    struct SetEntry {
+        identifier: String,
+        permissions: Vec<String>,
+    }
+    let granted: Set = toml_set(COMMAND_SET);
+    assert_eq!(granted.set.len(), 1);
+    assert_eq!(granted.set[0].identifier, "commands");
+    let names: Vec<String> = all().iter().map(|c| c.name.to_owned()).collect();
+    assert!(names.len() > 50, "the list has only {names:?}");
+    assert_eq!(set(&names).len(), names.len(), "a command is listed twice");
+    let expected: BTreeSet<String> = names
+        .iter()
+        .map(|n| format!("allow-{}", n.replace('_', "-")))
+        .collect();
+    assert_eq!(set(&granted.set[0].permissions), expected);
+
+    let capability: serde_json::Value = serde_json::from_str(CAPABILITY).unwrap();
+    let permissions: Vec<String> = capability["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().expect("plain identifiers").to_owned())
+        .collect();
+    let mut wanted = vec!["commands".to_owned()];
+    wanted.extend(PLUGIN_PERMISSIONS.iter().map(|p| (*p).to_owned()));
+    assert_eq!(permissions, wanted);
+
+    fn toml_set(text: &str) -> Set {
+        // The file is the small, fixed shape build.rs writes: read it without a TOML parser.
+        let identifier = text
+            .lines()
+            .find_map(|l| l.strip_prefix("identifier = "))
+            .map(|v| v.trim_matches('"').to_owned())
+            .unwrap_or_default();
+        let permissions = text
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix('"'))
+            .filter_map(|l| l.strip_suffix("\","))
+            .map(str::to_owned)
+            .collect();
+        Set {
+            set: vec![SetEntry {
+                identifier,
+                permissions,
+            }],
+        }
+    }
 }
 
-#[test]
-fn the_ui_invokes_exactly_the_registered_commands() {
-    let invoked = ui_invoked_commands();
-    assert!(invoked.len() > 50, "parsed only {invoked:?}");
-    without_duplicates("commands.ts", &invoked);
-    let invoked = set(&invoked);
-    let declared = set(COMMAND_NAMES);
-    let unused: Vec<_> = declared.difference(&invoked).collect();
-    let unknown: Vec<_> = invoked.difference(&declared).collect();
-    assert!(
-        unused.is_empty(),
-        "registered but never invoked by the UI (surface to remove): {unused:?}"
-    );
-    assert!(
-        unknown.is_empty(),
-        "invoked by the UI but not registered (would always fail): {unknown:?}"
-    );
-}
-
-/// Every UI source file except `ipc/commands.ts` and test support.
+/// Every UI source file, without tests and test support.
 fn ui_sources(dir: &Path, found: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
@@ -119,10 +107,10 @@ fn only_the_ipc_module_touches_tauri() {
     let mut files = Vec::new();
     ui_sources(&src, &mut files);
     assert!(files.len() > 20, "found only {files:?}");
-    let commands_ts = src.join("ipc/commands.ts");
+    let ipc = src.join("ipc");
     let offenders: Vec<_> = files
         .iter()
-        .filter(|f| **f != commands_ts)
+        .filter(|f| !f.starts_with(&ipc))
         .filter(|f| {
             let text = std::fs::read_to_string(f).unwrap();
             text.contains("@tauri-apps/") || text.contains("__TAURI")
@@ -130,7 +118,7 @@ fn only_the_ipc_module_touches_tauri() {
         .collect();
     assert!(
         offenders.is_empty(),
-        "only ui/src/ipc/commands.ts may call into Tauri: {offenders:?}"
+        "only ui/src/ipc may call into Tauri: {offenders:?}"
     );
 }
 
@@ -158,7 +146,7 @@ fn no_plugin_is_used_or_granted_beyond_the_folder_picker() {
         .filter(|k| k.starts_with("@tauri-apps/plugin-"))
         .collect();
     assert_eq!(ui_plugins, ["@tauri-apps/plugin-dialog"]);
-    let imports: Vec<&str> = COMMANDS_TS
+    let imports: Vec<&str> = DIALOG_TS
         .lines()
         .filter(|l| l.contains("from '@tauri-apps/plugin-"))
         .collect();
@@ -166,9 +154,6 @@ fn no_plugin_is_used_or_granted_beyond_the_folder_picker() {
         imports,
         ["import { open as openDialog } from '@tauri-apps/plugin-dialog';"]
     );
-
-    // And the capability grants exactly that: no `dialog:default` (message, ask, save...).
-    assert_eq!(PLUGIN_PERMISSIONS, ["dialog:allow-open"]);
 }
 
 /// The capability file's whole shape: any other key (`remote`, `webviews`, `platforms`...) or a
@@ -295,9 +280,53 @@ fn only_the_typed_key_pair_carries_a_secret_across_ipc_and_only_into_berth() {
         set(&["NewIdentity.secretAccessKey", "NewIdentity.sessionToken"]),
         "a type the UI sees holds a secret"
     );
-    // NewIdentity goes UI → Berth only: no command answers with it.
-    let answers_with_it = COMMANDS_TS
-        .lines()
-        .any(|l| l.contains("Promise<NewIdentity") || l.contains("Channel<NewIdentity"));
-    assert!(!answers_with_it, "a command returns NewIdentity to the UI");
+    // NewIdentity goes UI → Berth only: no command answers or streams it.
+    for command in all() {
+        assert!(
+            !command.answer.contains("NewIdentity")
+                && !command.events.iter().any(|e| e.contains("NewIdentity")),
+            "{} sends NewIdentity to the UI",
+            command.name
+        );
+    }
+}
+
+#[test]
+fn the_csp_allows_nothing_but_the_app_itself() {
+    let conf: serde_json::Value =
+        serde_json::from_str(include_str!("../../../tauri.conf.json")).unwrap();
+    let csp = conf["app"]["security"]["csp"]
+        .as_str()
+        .expect("a CSP is set");
+    let directives: Vec<Vec<&str>> = csp
+        .split(';')
+        .map(|d| d.split_whitespace().collect())
+        .filter(|d: &Vec<&str>| !d.is_empty())
+        .collect();
+    let sources = |name: &str| -> Vec<&str> {
+        directives
+            .iter()
+            .find(|d| d[0] == name)
+            .map(|d| d[1..].to_vec())
+            .unwrap_or_else(|| panic!("CSP has no {name}: {csp}"))
+    };
+    assert_eq!(sources("default-src"), ["'self'"]);
+    assert_eq!(sources("script-src"), ["'self'"]);
+    assert_eq!(sources("object-src"), ["'none'"]);
+    // The webview may talk to nothing but Tauri's IPC endpoints.
+    for source in sources("connect-src") {
+        assert!(
+            ["'self'", "ipc:", "http://ipc.localhost"].contains(&source),
+            "connect-src allows {source}"
+        );
+    }
+    for d in &directives {
+        for source in &d[1..] {
+            assert!(
+                !["*", "http:", "https:", "'unsafe-eval'", "'unsafe-inline'"].contains(source),
+                "{} allows {source}",
+                d[0]
+            );
+        }
+    }
 }

@@ -2,10 +2,10 @@
 
 use crate::state::AppState;
 use berth_core::settings::WizardSettings;
-use tauri::State;
+use berth_core::Result;
+use tauri::{AppHandle, Manager};
 
 /// The execution role, repository and image the earlier steps left ready.
-#[tauri::command]
-pub fn get_wizard(state: State<'_, AppState>) -> WizardSettings {
-    state.settings().wizard
+pub async fn get_wizard(app: &AppHandle) -> Result<WizardSettings> {
+    Ok(app.state::<AppState>().settings().wizard)
 }

@@ -75,7 +75,7 @@ fn each_name_breaks_exactly_the_rule_the_table_says_with_its_suggestion() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
-/// moto checks CreateRepository's name against ECR's pattern (the same regex as FACTS.md) but
+/// moto checks CreateRepository's name against ECR's pattern (the same regex as docs/aws-facts.md#ecr) but
 /// not its length, so it accepts `a`, `9` and the 257-character name, which AWS refuses
 /// (2–256 characters). Every other name it accepts or refuses exactly as the table says.
 #[tokio::test]

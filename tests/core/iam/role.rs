@@ -1,4 +1,4 @@
-//! The task execution role against moto: created exactly as FACTS describes it, left alone when
+//! The task execution role against moto: created exactly as docs/aws-facts.md#iam describes it, left alone when
 //! it is right, fixed on request when it is wrong; and the permission checklist, which moto
 //! cannot simulate, says "unknown" instead of guessing.
 

@@ -1,5 +1,5 @@
 //! When things go wrong, against moto: a task that stops is explained — stopped reason, exit
-//! code, last log lines and the plain-language cause — for each first-run failure of FACTS.md;
+//! code, last log lines and the plain-language cause — for each first-run failure of docs/aws-facts.md;
 //! and a region without a default VPC gets an explanation and a picker instead of a guess.
 
 use crate::support::launch as launch_support;

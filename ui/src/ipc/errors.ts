@@ -1,48 +1,8 @@
 import type { BerthError } from './bindings/BerthError';
 import type { ErrorKind } from './bindings/ErrorKind';
+import { ALL_ERROR_KINDS } from './errorKinds';
 
-/** Every error kind the backend can send. `npm run check` fails when ErrorKind gains one not listed here. */
-export const ALL_ERROR_KINDS = [
-  'dockerNotInstalled',
-  'dockerNotRunning',
-  'dockerPermissionDenied',
-  'dockerHostInvalid',
-  'dockerTooOld',
-  'awsConfigUnreadable',
-  'awsEndpointUnreachable',
-  'invalidCredentials',
-  'accessDenied',
-  'keychainLocked',
-  'keychainUnavailable',
-  'identityNotFound',
-  'profileNotFound',
-  'ssoLoginRequired',
-  'credentialsExpired',
-  'noCredentials',
-  'rootCredentials',
-  'iamNeedsLongTermCredentials',
-  'invalidInput',
-  'notFound',
-  'alreadyExists',
-  'throttled',
-  'awsRejected',
-  'executionRoleMissing',
-  'dockerRejected',
-  'buildFailed',
-  'registryUnauthorized',
-  'registryTokenExpired',
-  'registryUnreachable',
-  'tagImmutable',
-  'pushFailed',
-  'cancelled',
-  'internal',
-] as const satisfies readonly ErrorKind[];
-
-type UnlistedErrorKind = Exclude<ErrorKind, (typeof ALL_ERROR_KINDS)[number]>;
-/** Type-level exhaustiveness: this only type-checks while no ErrorKind is missing above. */
-export const allErrorKindsListed: [UnlistedErrorKind] extends [never]
-  ? true
-  : { missingFromAllErrorKinds: UnlistedErrorKind } = true;
+export { ALL_ERROR_KINDS } from './errorKinds';
 
 export function isErrorKind(value: unknown): value is ErrorKind {
   return typeof value === 'string' && (ALL_ERROR_KINDS as readonly string[]).includes(value);

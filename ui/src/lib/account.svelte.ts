@@ -3,12 +3,13 @@
 import { getAccount } from '../ipc/commands';
 import { toBerthError } from '../ipc/errors';
 import type { AccountOverview, VerifiedIdentity } from '../ipc/types';
+import { Requests } from '../kit/latest.svelte';
 import type { Loaded } from './loaded';
 
 let overview = $state<AccountOverview | null>(null);
 let verified = $state<VerifiedIdentity | null>(null);
-// Bumped on every write, so a slow read cannot overwrite a newer answer.
-let generation = 0;
+// Every write makes the reads under way stale, so a slow read cannot overwrite a newer answer.
+const reads = new Requests();
 
 export const account = {
   /** The last overview from the backend, or null before the first answer. */
@@ -27,7 +28,7 @@ export const account = {
 
 /** Stores a newer answer of any account command. */
 export function setOverview(next: AccountOverview): void {
-  generation++;
+  reads.drop();
   overview = next;
 }
 
@@ -37,10 +38,10 @@ export function setVerified(next: VerifiedIdentity | null): void {
 
 /** Reads the account settings from the backend into the shared state. */
 export async function loadAccount(): Promise<Loaded<AccountOverview>> {
-  const started = generation;
+  const read = reads.same();
   try {
     const value = await getAccount();
-    if (generation === started) setOverview(value);
+    if (read.current) setOverview(value);
     return { ok: true, value: overview ?? value };
   } catch (reason) {
     return { ok: false, error: toBerthError(reason) };
@@ -49,7 +50,7 @@ export async function loadAccount(): Promise<Loaded<AccountOverview>> {
 
 /** Forgets everything (tests start from a clean state with it). */
 export function resetAccount(): void {
-  generation++;
+  reads.drop();
   overview = null;
   verified = null;
 }

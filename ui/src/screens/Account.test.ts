@@ -363,7 +363,12 @@ describe('practice mode', () => {
     expect(practice.query()).toBeNull();
     await page.getByText('Advanced', { exact: true }).click();
     await expect.element(practice).toHaveAccessibleDescription(/use a local AWS emulator instead of AWS/i);
-    await expect.element(endpoint).toHaveAttribute('placeholder', 'http://127.0.0.1:5000');
+    // The example is a hint, not a placeholder that looks like a filled-in address (issue 18).
+    expect(endpoint.element().hasAttribute('placeholder')).toBe(false);
+    await expect.element(endpoint).toHaveAccessibleDescription(/e\.g\. http:\/\/127\.0\.0\.1:5000/);
+    await expect
+      .element(page.getByLabelText('Registry override', { exact: true }))
+      .toHaveAccessibleDescription(/e\.g\. 127\.0\.0\.1:5001/);
     await expect
       .element(page.getByLabelText('Registry override', { exact: true }))
       .toHaveAccessibleDescription(/Stands in for Amazon ECR when Berth pushes images/);

@@ -4,7 +4,7 @@ import { page, userEvent } from 'vitest/browser';
 import { render } from 'vitest-browser-svelte';
 import { setLanguage } from '../lib/i18n/index.svelte';
 import { cluster, mockDeploymentsBackend, monitorState, service, snapshot, task } from '../test/deployments';
-import { resetLanguage, sleep } from '../test/fixtures';
+import { resetLanguage, sleep, teardownPlan } from '../test/fixtures';
 import Deployments from './Deployments.svelte';
 
 const shopCard = () => page.getByRole('article', { name: 'shop' });
@@ -24,7 +24,7 @@ describe('what runs', () => {
     await expect.element(shopCard()).toBeVisible();
     await expect.element(shopCard().getByText('Running', { exact: true }).first()).toBeVisible();
     await expect.element(shopCard().getByText('Made by Berth')).toBeVisible();
-    await expect.element(shopCard().getByRole('definition').filter({ hasText: '0.25 vCPU · 512 MiB · x86-64' })).toBeVisible();
+    await expect.element(shopCard().getByRole('definition').filter({ hasText: '0.25 vCPU · 0.5 GB · x86-64' })).toBeVisible();
     await expect.element(shopCard().getByText('123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:v3')).toBeVisible();
     await expect.element(shopCard().getByText('$13.47')).toBeVisible();
     await expect.element(shopCard().getByText('— (service shop) has reached a steady state.')).toBeVisible();
@@ -37,14 +37,14 @@ describe('what runs', () => {
     const totals = page.getByRole('region', { name: 'Totals' });
     await expect.element(totals.getByText('$0.0185')).toBeVisible();
     await expect.element(totals.getByText('$13.47')).toBeVisible();
-    await expect.element(page.getByText('On-demand prices as of 2026-11-01', { exact: false })).toBeVisible();
+    await expect.element(page.getByText('On-demand prices as of Nov 1, 2026', { exact: false })).toBeVisible();
   });
 
   test('tells the backend the view is shown, follows new states, and says when the view goes away', async () => {
     const backend = mockDeploymentsBackend();
     const screen = await render(Deployments);
     await expect.element(shopCard()).toBeVisible();
-    expect(backend.argsOf('show_deployments')).toEqual([{ visible: true, channel: undefined }]);
+    expect(backend.argsOf('show_deployments')).toEqual([{ visible: true }]);
 
     backend.push(monitorState({ snapshot: snapshot({ clusters: [cluster({ services: [service({ desired: 3, running: 1, pending: 2 })] })] }) }));
     await expect.element(shopCard().getByText('1 of 3 running')).toBeVisible();
@@ -52,7 +52,20 @@ describe('what runs', () => {
 
     screen.unmount();
     await sleep(10);
-    expect(backend.argsOf('show_deployments').at(-1)).toEqual({ visible: false, channel: undefined });
+    expect(backend.argsOf('show_deployments').at(-1)).toEqual({ visible: false });
+    // The loop's job runs on for the tray; only the view's listener is gone.
+    expect(backend.jobs.allWatchers()).toEqual([]);
+    expect(backend.argsOf('cancel_job')).toEqual([]);
+  });
+
+  test('coming back shows the newest state at once, as the loop left it', async () => {
+    const backend = mockDeploymentsBackend();
+    const screen = await render(Deployments);
+    await expect.element(shopCard()).toBeVisible();
+    screen.unmount();
+    backend.push(monitorState({ snapshot: snapshot({ clusters: [cluster({ services: [service({ desired: 4, running: 2, pending: 2 })] })] }) }));
+    await render(Deployments);
+    await expect.element(shopCard().getByText('2 of 4 running')).toBeVisible();
   });
 
   test('an empty region says so and offers the Launch step', async () => {
@@ -113,8 +126,8 @@ describe('actions', () => {
     await userEvent.fill(input, '2');
     await expect.element(page.getByText('About $26.94 a month at this count.')).toBeVisible();
     await page.getByRole('button', { name: 'Set desired count' }).click();
-    await expect.element(page.getByRole('status').getByText('shop now keeps 2 task(s) running', { exact: false })).toBeVisible();
-    expect(backend.argsOf('scale_service')).toEqual([{ cluster: 'web', service: 'shop', desired: 2, channel: undefined }]);
+    await expect.element(page.getByRole('status').getByText('shop now keeps 2 tasks running', { exact: false })).toBeVisible();
+    expect(backend.argsOf('scale_service')).toEqual([{ cluster: 'web', service: 'shop', desired: 2 }]);
   });
 
   test('deleting a service needs its name typed first', async () => {
@@ -129,7 +142,7 @@ describe('actions', () => {
     await expect.element(confirm).toBeEnabled();
     await confirm.click();
     await expect.element(page.getByText('shop is being deleted', { exact: false })).toBeVisible();
-    expect(backend.argsOf('delete_service')).toEqual([{ cluster: 'web', service: 'shop', channel: undefined }]);
+    expect(backend.argsOf('delete_service')).toEqual([{ cluster: 'web', service: 'shop' }]);
   });
 
   test('tearing down an app Berth made shows the plan, needs the app name typed, then says it is gone', async () => {
@@ -154,8 +167,21 @@ describe('actions', () => {
     await expect.element(page.getByText('Everything Berth created for “shop” is gone.')).toHaveFocus();
     await page.getByRole('button', { name: 'Done' }).click();
     await expect.element(page.getByRole('status').getByText('shop was torn down', { exact: false })).toBeVisible();
-    expect(backend.argsOf('start_teardown')).toEqual([{ app: 'shop', channel: undefined }]);
+    expect(backend.argsOf('start_teardown')).toEqual([{ name: 'shop' }]);
     expect(backend.argsOf('refresh_deployments').length).toBeGreaterThan(0);
+  });
+
+  test('a teardown that runs when the view opens takes the page, and is not started again', async () => {
+    const backend = mockDeploymentsBackend();
+    const job = backend.jobs.start('teardown', 'shop');
+    backend.jobs.launch(job, { event: 'action', resource: 'service', outcome: 'deleted', name: 'shop', id: null, command: null });
+    await render(Deployments);
+    await expect.element(page.getByRole('list', { name: 'Removed so far' })).toHaveTextContent(/Deleted/);
+    await expect.element(shopCard()).not.toBeInTheDocument();
+    backend.jobs.launch(job, { event: 'tornDown', app: 'shop' });
+    backend.jobs.finish(job, { outcome: 'tornDown', value: teardownPlan('shop') });
+    await expect.element(page.getByText('Everything Berth created for “shop” is gone.')).toBeVisible();
+    expect(backend.argsOf('start_teardown')).toHaveLength(0);
   });
 
   test('going back from the teardown plan returns to the list and removes nothing', async () => {
@@ -215,7 +241,7 @@ describe('logs and charts', () => {
 
     await userEvent.fill(page.getByRole('searchbox', { name: 'Search the log' }), 'line 7');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
-    await expect.element(log.getByText('1 line(s) contain “line 7”')).toBeVisible();
+    await expect.element(log.getByText('1 line contains “line 7”')).toBeVisible();
     expect(backend.argsOf('read_task_logs').at(-1)?.request).toMatchObject({ search: 'line 7', token: null });
   });
 
@@ -256,5 +282,8 @@ test('the view is in Korean in Korean mode', async () => {
   await render(Deployments);
   await expect.element(page.getByRole('heading', { name: '배포 현황', level: 1 })).toBeVisible();
   await expect.element(page.getByRole('button', { name: 'shop 규모 조정' })).toBeVisible();
-  await expect.element(page.getByText('실행 중인 작업', { exact: true })).toBeVisible();
+  await expect.element(page.getByText('실행 중인 태스크', { exact: true })).toBeVisible();
+  // The same "$" as in English and on every other screen, not "US$".
+  await expect.element(page.getByText('$13.47').first()).toBeVisible();
+  expect(document.body.textContent).not.toContain('US$');
 });

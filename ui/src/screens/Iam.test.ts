@@ -93,6 +93,14 @@ describe('permission checklist', () => {
     await expect.element(checklist().getByText(/explicitly denies it/)).toBeVisible();
   });
 
+  test('a line with one action says "1 action", not "1 actions"', async () => {
+    mockIamBackend();
+    await renderIam();
+    const charts = checklist().getByRole('listitem').filter({ hasText: 'Charts (CloudWatch)' }).first();
+    await expect.element(charts.getByText('1 action', { exact: true })).toBeVisible();
+    expect(checklist().getByText('1 actions').query()).toBeNull();
+  });
+
   test('the actions toggle of each line is named after its line', async () => {
     mockIamBackend();
     await renderIam();

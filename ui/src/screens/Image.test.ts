@@ -146,7 +146,7 @@ describe('building from a folder', () => {
     build.resolve({ ...builtImage, platform: 'linux/arm64' });
     // Said once to screen readers, and shown.
     await expect.element(page.getByRole('status').filter({ hasText: 'Built web:a1b2c3d' })).toBeInTheDocument();
-    await expect.element(page.getByText('linux/arm64 · 182 MB · 20.6 MB of context sent')).toBeVisible();
+    await expect.element(page.getByText('linux/arm64 · Image size 182 MB · Build context sent 20.6 MB')).toBeVisible();
     await expect.element(pushButton()).toBeEnabled();
   });
 
@@ -172,7 +172,7 @@ describe('building from a folder', () => {
     await expect.element(pushButton()).toBeDisabled();
   });
 
-  test('cancel stops the build that is running, by its operation id', async () => {
+  test('cancel stops the build that is running, by its job id', async () => {
     const backend = mockImageBackend();
     const build = pending<typeof builtImage>();
     backend.answers.build_image = () => build.promise;
@@ -180,8 +180,7 @@ describe('building from a folder', () => {
     await chooseFolder();
     await buildButton().click();
     await page.getByRole('button', { name: 'Cancel build' }).click();
-    const [{ operationId }] = backend.argsOf('build_image');
-    expect(backend.argsOf('cancel_operation')).toEqual([{ operationId }]);
+    expect(backend.argsOf('cancel_job')).toEqual([{ id: backend.jobOf('build_image') }]);
     build.reject({ kind: 'cancelled', params: {}, details: null });
     await expect.element(page.getByText('The build was cancelled. Nothing was tagged.')).toBeVisible();
   });
@@ -194,6 +193,42 @@ describe('building from a folder', () => {
     await expect.element(tagInput()).toHaveAttribute('aria-invalid', 'true');
     await expect.element(tagInput()).toHaveAccessibleDescription(/Start with a letter, a digit or _/);
     await expect.element(buildButton()).toBeDisabled();
+  });
+});
+
+describe('sizes say which size they are', () => {
+  test('the context sent, the image built and the compressed push are named, all in decimal units', async () => {
+    const backend = mockImageBackend();
+    backend.answers.build_image = () => builtImage;
+    await renderImage();
+    await chooseFolder();
+    const summary = page.getByRole('definition').filter({ hasText: '1,234 files, 20.5 MB' });
+    await expect.element(summary).toBeVisible();
+    await expect.element(page.getByText('Build context sent to Docker', { exact: true })).toBeVisible();
+    await buildButton().click();
+    await expect.element(page.getByText('linux/amd64 · Image size 182 MB · Build context sent 20.6 MB', { exact: true })).toBeVisible();
+  });
+});
+
+describe('the tag hint', () => {
+  test('before a folder is chosen it promises a suggestion, and does not talk about git', async () => {
+    mockImageBackend();
+    await renderImage();
+    await expect.element(tagInput()).toHaveAccessibleDescription(/Berth suggests one once you choose a folder/);
+    expect(tagInput().element().getAttribute('aria-describedby')).toBeTruthy();
+    await expect.element(tagInput()).not.toHaveAccessibleDescription(/not a git repository/);
+    await chooseFolder();
+    await expect.element(tagInput()).toHaveAccessibleDescription(/Your folder's git commit/);
+  });
+});
+
+describe('examples are hints, not values', () => {
+  test('the folder field is empty, with an example in its hint', async () => {
+    mockImageBackend();
+    await renderImage();
+    await expect.element(folderInput()).toHaveValue('');
+    expect(folderInput().element().hasAttribute('placeholder')).toBe(false);
+    await expect.element(folderInput()).toHaveAccessibleDescription(/e\.g\. \/home\/you\/my-app/);
   });
 });
 
@@ -245,6 +280,8 @@ describe('pushing', () => {
       { event: 'layers', layers: [layer('aaaaaaaaaaaa', 'retrying', 50_000_000, 100_000_000)] },
     );
     await expect.element(page.getByText('51 MB of 120 MB')).toBeVisible();
+    // The whole push counts compressed layers, and says so (the image size above is uncompressed).
+    await expect.element(page.getByText('51 MB of 120 MB compressed', { exact: true })).toBeVisible();
     await expect.element(page.getByRole('alert')).toHaveTextContent('The engine is retrying: Retrying in 5 seconds.');
 
     push.resolve(pushedImage);
@@ -282,6 +319,122 @@ describe('pushing', () => {
     await expect
       .element(page.getByText('aws ecr get-login-password --region us-east-1 | docker login --username AWS --password-stdin 127.0.0.1:5001'))
       .toBeVisible();
+  });
+});
+
+describe('leaving the page never stops the work', () => {
+  async function built(backend: ReturnType<typeof mockImageBackend>) {
+    backend.answers.build_image = () => builtImage;
+    const { screen } = await renderImage();
+    await chooseFolder();
+    await buildButton().click();
+    await expect.element(pushButton()).toBeEnabled();
+    return screen;
+  }
+
+  test('a push goes on while the page is away; coming back shows it going, then its result', { timeout: 40000 }, async () => {
+    const backend = mockImageBackend();
+    const push = pending<typeof pushedImage>();
+    backend.answers.push_image = () => push.promise;
+    const screen = await built(backend);
+    await pushButton().click();
+    backend.send(
+      'push_image',
+      { event: 'stepDone', step: 'login' },
+      { event: 'stepDone', step: 'tag' },
+      { event: 'layers', layers: [layer('aaaaaaaaaaaa', 'pushing', 50_000_000, 100_000_000)] },
+    );
+    await expect
+      .element(page.getByRole('progressbar', { name: 'Layer aaaaaaaaaaaa' }))
+      .toHaveAttribute('aria-valuetext', 'Uploading · 50 MB of 100 MB');
+
+    // The user goes to another page: the page stops listening, and that is all.
+    screen.unmount();
+    const job = backend.jobOf('push_image');
+    await expect.poll(() => backend.jobs.watchers(job)).toEqual([]);
+    expect(backend.argsOf('cancel_job')).toEqual([]);
+
+    // Meanwhile the push goes on.
+    backend.send('push_image', {
+      event: 'layers',
+      layers: [layer('aaaaaaaaaaaa', 'pushing', 80_000_000, 100_000_000), layer('bbbbbbbbbbbb', 'exists', 0, null)],
+    });
+
+    // Back on the page: the same push, where it is now, with its Cancel; not a second one.
+    await renderImage();
+    await expect.element(page.getByText('Uploading layers')).toBeVisible();
+    await expect
+      .element(page.getByRole('progressbar', { name: 'Layer aaaaaaaaaaaa' }))
+      .toHaveAttribute('aria-valuetext', 'Uploading · 80 MB of 100 MB');
+    await expect.element(page.getByText('1 of 2 layers done')).toBeVisible();
+    await expect.element(page.getByRole('button', { name: 'Cancel push' })).toBeVisible();
+    await expect.element(page.getByRole('button', { name: 'Pushing…' })).toBeDisabled();
+    expect(backend.jobs.watchers(job)).toEqual(['image-push']);
+
+    push.resolve(pushedImage);
+    await expect.element(page.getByRole('heading', { name: 'Pushed to web' })).toBeVisible();
+    await expect.element(page.getByText(pushedImage.digest, { exact: true })).toBeVisible();
+    expect(backend.argsOf('push_image')).toHaveLength(1);
+    expect(backend.argsOf('cancel_job')).toEqual([]);
+  });
+
+  test('a build that ends while the page is away is shown with its log and result on return', async () => {
+    const backend = mockImageBackend();
+    const build = pending<typeof builtImage>();
+    backend.answers.build_image = () => build.promise;
+    const { screen } = await renderImage();
+    await chooseFolder();
+    await buildButton().click();
+    backend.send('build_image', { event: 'buildStep', number: 1, count: 2, instruction: 'FROM node:20' });
+    await expect.element(page.getByRole('listitem').filter({ hasText: 'FROM node:20' })).toBeVisible();
+
+    screen.unmount();
+    await expect.poll(() => backend.jobs.watchers(backend.jobOf('build_image'))).toEqual([]);
+    backend.send(
+      'build_image',
+      { event: 'buildStep', number: 2, count: 2, instruction: 'RUN npm ci' },
+      { event: 'log', line: 'added 312 packages in 9s' },
+    );
+    build.resolve(builtImage);
+    await expect.poll(() => backend.jobs.latest('build')?.running).toBe(false);
+
+    await renderImage();
+    await expect.element(page.getByText('linux/amd64 · Image size 182 MB · Build context sent 20.6 MB')).toBeVisible();
+    await expect.element(page.getByRole('log', { name: 'Build output' })).toHaveTextContent('added 312 packages');
+    // The image it built is the one to push.
+    await tagInput().fill('a1b2c3d');
+    await expect.element(pushButton()).toBeEnabled();
+    expect(backend.argsOf('build_image')).toHaveLength(1);
+    expect(backend.argsOf('cancel_job')).toEqual([]);
+  });
+
+  test('a reloaded window picks up the push that runs, and a Cancel there cancels that job', async () => {
+    const backend = mockImageBackend();
+    // Started before this window loaded (the page reloaded): the backend still runs it.
+    const job = backend.jobs.start('push', 'image');
+    backend.jobs.progress(
+      job,
+      { event: 'stepDone', step: 'login' },
+      { event: 'stepDone', step: 'tag' },
+      { event: 'layers', layers: [layer('aaaaaaaaaaaa', 'pushing', 10_000_000, 100_000_000)] },
+    );
+    await renderImage();
+    await expect
+      .element(page.getByRole('progressbar', { name: 'Layer aaaaaaaaaaaa' }))
+      .toHaveAttribute('aria-valuetext', 'Uploading · 10 MB of 100 MB');
+    await page.getByRole('button', { name: 'Cancel push' }).click();
+    expect(backend.argsOf('cancel_job')).toEqual([{ id: job }]);
+    backend.jobs.finish(job, { outcome: 'cancelled' });
+    await expect.element(page.getByRole('button', { name: 'Cancel push' })).not.toBeInTheDocument();
+    expect(backend.argsOf('push_image')).toHaveLength(0);
+  });
+
+  test('a push that ended before this page ever showed it is not brought back', async () => {
+    const backend = mockImageBackend();
+    backend.jobs.ran('push', 'image', [], { outcome: 'failed', value: { kind: 'registryUnauthorized', params: { registry: 'r' }, details: null } });
+    await renderImage();
+    await expect.element(pushButton()).toBeVisible();
+    expect(page.getByText('The registry refused the login').query()).toBeNull();
   });
 });
 
@@ -345,7 +498,7 @@ describe('trying it locally', () => {
     expect(backend.argsOf('start_local_run')).toEqual([{ image: 'web:a1b2c3d', containerPort: 3000, hostPort: 3000 }]);
 
     await expect.element(page.getByText('Running at http://127.0.0.1:3000/')).toBeVisible();
-    const [{ containerId, operationId }] = backend.argsOf('watch_local_run');
+    const [{ containerId }] = backend.argsOf('watch_local_run');
     expect(containerId).toBe('c0ffee');
     backend.send('watch_local_run', { event: 'log', line: 'listening on :3000' });
     await expect.element(page.getByRole('log', { name: 'Container output' })).toHaveTextContent('listening on :3000');
@@ -355,7 +508,8 @@ describe('trying it locally', () => {
     await page.getByRole('button', { name: 'Stop and remove' }).click();
     await expect.element(page.getByRole('button', { name: 'Run locally' })).toBeVisible();
     expect(backend.argsOf('stop_local_run')).toEqual([{ containerId: 'c0ffee' }]);
-    expect(backend.argsOf('cancel_operation')).toContainEqual({ operationId });
+    // Its output has nothing more to say: the job following it is ended too.
+    expect(backend.argsOf('cancel_job')).toContainEqual({ id: backend.jobOf('watch_local_run') });
   });
 
   test('a port already in use is named next to its field', async () => {

@@ -13,6 +13,7 @@ import {
   mockLaunchBackend,
   resetLanguage,
   ROLE_ARN,
+  teardownPlan,
 } from '../test/fixtures';
 import Launch from './Launch.svelte';
 
@@ -191,8 +192,9 @@ describe('container and network fields', () => {
           name: 'mine',
           isDefault: false,
           subnets: [
-            { id: 'subnet-private', availabilityZone: 'us-east-1a', cidr: '10.1.1.0/24', name: null, defaultForAz: false, public: false },
-            { id: 'subnet-public', availabilityZone: 'us-east-1b', cidr: '10.1.2.0/24', name: null, defaultForAz: false, public: true },
+            { id: 'subnet-private', availabilityZone: 'us-east-1a', availabilityZoneId: 'use1-az1', cidr: '10.1.1.0/24', name: null, defaultForAz: false, fargate: true, fargateArm: true, public: false },
+            { id: 'subnet-public', availabilityZone: 'us-east-1b', availabilityZoneId: 'use1-az2', cidr: '10.1.2.0/24', name: null, defaultForAz: false, fargate: true, fargateArm: true, public: true },
+            { id: 'subnet-az3', availabilityZone: 'us-east-1e', availabilityZoneId: 'use1-az3', cidr: '10.1.3.0/24', name: null, defaultForAz: false, fargate: false, fargateArm: false, public: true },
           ],
         },
       ],
@@ -204,6 +206,9 @@ describe('container and network fields', () => {
     // The public subnet is chosen for the user; the private one is marked.
     await expect.element(page.getByRole('checkbox', { name: /subnet-public/ })).toBeChecked();
     await expect.element(page.getByRole('checkbox', { name: /subnet-private.*No internet route/ })).not.toBeChecked();
+    // A public subnet in a zone where Fargate runs no tasks is neither chosen nor choosable.
+    await expect.element(page.getByRole('checkbox', { name: /subnet-az3/ })).toBeDisabled();
+    await expect.element(page.getByText("Fargate doesn't run X86_64 tasks in this zone")).toBeVisible();
     await page.getByRole('checkbox', { name: /subnet-private/ }).click();
     await expect.element(page.getByText(/can't pull its image from ECR \(it stops with CannotPullContainerError/)).toBeVisible();
 
@@ -227,7 +232,7 @@ describe('review', () => {
     await expect.element(items.nth(1)).toHaveTextContent(/Create\s*Log group\s*\/berth\/web/);
     await expect.element(items.nth(4)).toHaveTextContent(/0\.25 vCPU, 0\.5 GB, X86_64, port 80; logs via awslogs to \/berth\/web; execution role ecsTaskExecutionRole/);
     await expect.element(page.getByText('About $12.66 per month ($0.0173 per hour).')).toBeVisible();
-    await page.getByText('Show the aws command (2)').click();
+    await page.getByText('Show the 2 aws commands').click();
     await expect.element(page.getByText('aws logs create-log-group --log-group-name /berth/web --region us-east-1')).toBeVisible();
     expect(backend.argsOf('start_launch')).toHaveLength(0);
 
@@ -306,7 +311,7 @@ describe('launch', () => {
     await expect.element(lifecycle.getByRole('listitem').nth(2)).toHaveAttribute('aria-current', 'step');
     await expect.element(page.getByText('http://203.0.113.9:80')).toBeVisible();
     await page.getByRole('button', { name: 'Stop' }).click();
-    expect(backend.argsOf('cancel_launch')).toHaveLength(1);
+    expect(backend.argsOf('cancel_job')).toEqual([{ id: backend.jobs.latest('launch')?.id }]);
 
     done.resolve(launchRecord({ status: 'running' }));
     await expect.element(page.getByText('Your container is running.')).toHaveFocus();
@@ -331,15 +336,35 @@ describe('launch', () => {
           logGroup: '/berth/web',
           logStream: 'ecs/web/abc123',
         },
+        then: { kind: 'rolledBack', taskDefinition: 'web:3' },
       });
       return launchRecord({ status: 'stopped' });
     };
     await toTimeline(backend);
     await expect.element(page.getByRole('heading', { name: 'Your app exited' })).toBeVisible();
+    // What ECS does next: here the circuit breaker went back to the version that ran.
+    await expect.element(page.getByText(/rolled the service back to web:3/)).toBeVisible();
     await expect.element(page.getByText('then its program ended with exit code 1', { exact: false })).toBeVisible();
     await expect.element(page.getByText('Essential container in task exited')).toBeVisible();
     await expect.element(page.getByLabelText('Last log lines')).toHaveTextContent("Error: Cannot find module 'express'");
     await expect.element(page.getByText(/Read the log lines for the error/)).toBeVisible();
+  });
+
+  test('a wait for AWS to catch up is said with its reason, and goes once the launch moves on', async () => {
+    const backend = mockLaunchBackend();
+    const done = deferred<unknown>();
+    let emit: (e: LaunchEvent) => void = () => {};
+    backend.answers.start_launch = (_args, e) => {
+      emit = e;
+      return done.promise;
+    };
+    await toTimeline(backend);
+    emit({ event: 'retrying', reason: { kind: 'rolePropagating', role: 'ecsTaskExecutionRole' }, afterSecs: 5 });
+    const waitNote = page.getByText(/still spreading the new role ecsTaskExecutionRole.*Trying again in 5 seconds/);
+    await expect.element(waitNote).toBeVisible();
+    emit(action('taskDefinition', 'created', 'web:1'));
+    await expect.element(waitNote).not.toBeInTheDocument();
+    done.resolve(launchRecord({ status: 'running' }));
   });
 
   test('a launch that fails on the role says what to do and leads to the IAM step', async () => {
@@ -360,7 +385,7 @@ describe('resume and teardown', () => {
     await expect.element(page.getByRole('heading', { name: 'Unfinished launch of “web”' })).toBeVisible();
     await page.getByRole('button', { name: 'Resume' }).click();
     await expect.element(page.getByText('Your container is running.')).toBeVisible();
-    expect(backend.argsOf('resume_launch')).toEqual([{ app: 'web' }]);
+    expect(backend.argsOf('resume_launch')).toEqual([{ name: 'web' }]);
   });
 
   test('teardown shows its plan, needs the app name typed, then removes and reports', async () => {
@@ -368,7 +393,7 @@ describe('resume and teardown', () => {
     backend.answers.start_teardown = (args, emit) => {
       emit({ event: 'action', resource: 'service', outcome: 'scaledDown', name: 'web', id: null, command: 'aws ecs update-service' });
       emit({ event: 'action', resource: 'service', outcome: 'deleted', name: 'web', id: null, command: 'aws ecs delete-service' });
-      emit({ event: 'tornDown', app: args.app as string });
+      emit({ event: 'tornDown', app: args.name as string });
       return null;
     };
     await renderReady();
@@ -391,45 +416,118 @@ describe('resume and teardown', () => {
     await button.click();
     await expect.element(page.getByText('Everything Berth created for “web” is gone.')).toHaveFocus();
     await expect.element(page.getByRole('list', { name: 'Removed so far' })).toHaveTextContent(/Scaled to 0.*Deleted/);
-    expect(backend.argsOf('start_teardown')).toEqual([{ app: 'web' }]);
+    expect(backend.argsOf('start_teardown')).toEqual([{ name: 'web' }]);
     await page.getByRole('button', { name: 'Done' }).click();
     await expect.element(reviewButton()).toBeVisible();
   });
 
-  test('coming back to the page while a launch runs shows it live again, to the end', async () => {
+  test('a window that opens while a launch runs shows it live, to the end', async () => {
     const backend = mockLaunchBackend(launchOverview({ records: [launchRecord({ status: 'inProgress' })] }));
-    let emit: (e: LaunchEvent) => void = () => {};
-    backend.answers.watch_launch = (_args, e) => {
-      emit = e;
-      // What happened while the page was away is replayed first.
-      e({ event: 'action', resource: 'cluster', outcome: 'created', name: 'berth', id: null, command: null });
-      return { app: 'web', teardown: false };
-    };
+    // Started before this page was shown (another visit, or before the window reloaded).
+    const job = backend.jobs.start('launch', 'web');
+    backend.jobs.launch(job, { event: 'action', resource: 'cluster', outcome: 'created', name: 'berth', id: null, command: null });
     await renderLaunch();
     await expect.element(page.getByRole('heading', { name: 'Launching “web”' })).toBeVisible();
+    // What happened while the page was away is replayed first.
     await expect.element(page.getByText('Created', { exact: true })).toBeVisible();
     expect(page.getByRole('heading', { name: 'Unfinished launch of “web”' }).query()).toBeNull();
 
-    emit({ event: 'task', taskId: 'abc123', lastStatus: 'RUNNING', desiredStatus: 'RUNNING' });
-    emit({ event: 'finished', record: launchRecord({ status: 'running' }) });
+    backend.jobs.launch(job, { event: 'task', taskId: 'abc123', lastStatus: 'RUNNING', desiredStatus: 'RUNNING' });
+    backend.jobs.finish(job, { outcome: 'launched', value: launchRecord({ status: 'running' }) });
     await expect.element(page.getByText('Your container is running.')).toBeVisible();
     await expect.element(page.getByRole('button', { name: 'Tear down' })).toBeVisible();
     expect(backend.argsOf('start_launch')).toHaveLength(0);
   });
 
+  test('leaving during a launch lets it run; coming back re-attaches and shows the timeline so far', async () => {
+    const backend = mockLaunchBackend(launchOverview({ choices: launchChoices({ mode: 'task' }) }));
+    const done = deferred<unknown>();
+    let emit: (e: LaunchEvent) => void = () => {};
+    backend.answers.start_launch = (_args, e) => {
+      emit = e;
+      return done.promise;
+    };
+    const { screen } = await renderReady();
+    await reviewButton().click();
+    await page.getByRole('button', { name: 'Launch now' }).click();
+    const actions = () => page.getByRole('list', { name: 'Completed actions' }).getByRole('listitem');
+    emit({ event: 'action', resource: 'cluster', outcome: 'reused', name: 'berth', id: null, command: null });
+    emit({ event: 'action', resource: 'logGroup', outcome: 'created', name: '/berth/web', id: null, command: null });
+    await expect.element(actions().nth(1)).toHaveTextContent(/Created\s*Log group\s*\/berth\/web/);
+
+    // The user goes to another page: the launch goes on, only the listening stops.
+    screen.unmount();
+    const job = backend.jobs.latest('launch')?.id ?? '';
+    await expect.poll(() => backend.jobs.watchers(job)).toEqual([]);
+    expect(backend.argsOf('cancel_job')).toEqual([]);
+    emit({ event: 'action', resource: 'task', outcome: 'started', name: 'web', id: null, command: null });
+
+    // Back: the timeline so far, in order, and then the rest as it comes.
+    await renderLaunch();
+    await expect.element(page.getByRole('heading', { name: 'Launching “web”' })).toBeVisible();
+    await expect.element(actions()).toHaveLength(3);
+    await expect.element(actions().nth(0)).toHaveTextContent(/Already there\s*Cluster\s*berth/);
+    await expect.element(actions().nth(2)).toHaveTextContent(/Task\s*web/);
+    expect(backend.jobs.watchers(job)).toEqual(['launch']);
+
+    emit({ event: 'task', taskId: 'abc123', lastStatus: 'RUNNING', desiredStatus: 'RUNNING' });
+    emit({
+      event: 'address',
+      address: { taskId: 'abc123', publicIp: '203.0.113.9', privateIp: '172.31.3.4', url: 'http://203.0.113.9:80' },
+    });
+    done.resolve(launchRecord({ status: 'running' }));
+    await expect.element(page.getByText('Your container is running.')).toBeVisible();
+    await expect.element(page.getByText('http://203.0.113.9:80')).toBeVisible();
+    expect(backend.argsOf('start_launch')).toHaveLength(1);
+    expect(backend.argsOf('cancel_job')).toEqual([]);
+  });
+
+  test('a launch that ends while the page is away is shown with its outcome on return, once', async () => {
+    const backend = mockLaunchBackend();
+    const done = deferred<unknown>();
+    backend.answers.start_launch = () => done.promise;
+    const { screen } = await renderReady();
+    await reviewButton().click();
+    await page.getByRole('button', { name: 'Launch now' }).click();
+    await expect.element(page.getByRole('heading', { name: 'Launching “web”' })).toBeVisible();
+    screen.unmount();
+    done.resolve(launchRecord({ status: 'running' }));
+    await expect.poll(() => backend.jobs.latest('launch')?.running).toBe(false);
+
+    const again = await renderLaunch();
+    await expect.element(page.getByText('Your container is running.')).toBeVisible();
+    again.screen.unmount();
+    // Seen: the next visit is the form again.
+    await renderReady();
+    expect(page.getByText('Your container is running.').query()).toBeNull();
+  });
+
   test('a teardown that runs already is shown as it goes, not started again', async () => {
     const backend = mockLaunchBackend();
-    let emit: (e: LaunchEvent) => void = () => {};
-    backend.answers.watch_launch = (_args, e) => {
-      emit = e;
-      return { app: 'web', teardown: true };
-    };
+    const job = backend.jobs.start('teardown', 'web');
     await renderLaunch();
     await expect.element(page.getByRole('heading', { name: 'Tear down “web”' })).toBeVisible();
-    emit({ event: 'action', resource: 'service', outcome: 'deleted', name: 'web', id: null, command: null });
-    emit({ event: 'tornDown', app: 'web' });
+    backend.jobs.launch(
+      job,
+      { event: 'action', resource: 'service', outcome: 'deleted', name: 'web', id: null, command: null },
+      { event: 'tornDown', app: 'web' },
+    );
+    backend.jobs.finish(job, { outcome: 'tornDown', value: teardownPlan() });
     await expect.element(page.getByText('Everything Berth created for “web” is gone.')).toBeVisible();
     expect(backend.argsOf('start_teardown')).toHaveLength(0);
+  });
+
+  test('Stop during a teardown cancels that job, and the plan of what is left comes back', async () => {
+    const backend = mockLaunchBackend();
+    const job = backend.jobs.start('teardown', 'web');
+    backend.jobs.launch(job, { event: 'action', resource: 'service', outcome: 'scaledDown', name: 'web', id: null, command: null });
+    await renderLaunch();
+    await expect.element(page.getByRole('list', { name: 'Removed so far' })).toHaveTextContent(/Scaled to 0/);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    expect(backend.argsOf('cancel_job')).toEqual([{ id: job }]);
+    backend.jobs.finish(job, { outcome: 'cancelled' });
+    await expect.element(page.getByRole('textbox', { name: 'Type web to confirm' })).toBeVisible();
+    expect(backend.argsOf('plan_teardown')).toEqual([{ name: 'web' }]);
   });
 
   test('Escape in the confirmation goes back without removing anything', async () => {
@@ -453,6 +551,9 @@ describe('language', () => {
     await expect.element(page.getByRole('radio', { name: '계속 실행 (서비스)' })).toBeChecked();
     await expect.element(page.getByRole('combobox', { name: '메모리' })).toBeVisible();
     await expect.element(page.getByText('예상 비용', { exact: true })).toBeVisible();
+    // The same "$" as in English and on every other screen, not "US$".
+    await expect.element(page.getByText('$12.66')).toBeVisible();
+    expect(document.body.textContent).not.toContain('US$');
   });
 });
 
@@ -480,5 +581,106 @@ describe('catalogs', () => {
         expect(get(ko, `launch.causes.${cause}.${part}`), `${cause}.${part}`).toMatch(/[\uAC00-\uD7A3]/);
       }
     }
+  });
+});
+
+describe('the Review plan action', () => {
+  test('sits where the form ends, after Networking, and stays in the window while the form scrolls', async () => {
+    await page.viewport(1280, 640);
+    try {
+      mockLaunchBackend();
+      await renderReady();
+      const button = reviewButton().element();
+      const networking = page.getByRole('region', { name: 'Networking' }).element();
+      expect(networking.compareDocumentPosition(button) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+      // Nothing of the form comes after it.
+      expect(button.closest('.main')?.lastElementChild?.contains(button)).toBe(true);
+
+      const scroller = document.scrollingElement!;
+      expect(scroller.scrollHeight).toBeGreaterThan(window.innerHeight * 2);
+      const inWindow = () => {
+        const r = button.getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= window.innerHeight;
+      };
+      for (const y of [0, scroller.scrollHeight / 3, (scroller.scrollHeight * 2) / 3, scroller.scrollHeight]) {
+        scroller.scrollTop = y;
+        await expect.poll(inWindow, { timeout: 1000 }).toBe(true);
+      }
+      await expect.element(reviewButton()).toHaveAccessibleName('Review plan');
+    } finally {
+      document.scrollingElement!.scrollTop = 0;
+      await page.viewport(414, 896);
+    }
+  });
+});
+
+describe('counts read in the singular and the plural', () => {
+  test('the plan says "1 task in 1 subnet" and "2 tasks in 6 subnets", never "task(s)"', async () => {
+    const backend = mockLaunchBackend();
+    backend.answers.plan_launch = (args) =>
+      launchPlan(args.choices as LaunchChoices, {
+        subnetIds: ['subnet-a'],
+        notes: [{ kind: 'tasksStillRunning', count: 1 }],
+      });
+    await renderReady();
+    await reviewButton().click();
+    await expect.element(page.getByText('Keeps 1 task running in 1 subnet; public IP on.')).toBeVisible();
+    await expect.element(page.getByText('1 task of an earlier launch is still running. It keeps running until you tear down.')).toBeVisible();
+    expect(document.body.textContent).not.toMatch(/\(s\)/);
+
+    await page.getByRole('button', { name: 'Back to edit' }).click();
+    backend.answers.plan_launch = (args) =>
+      launchPlan({ ...(args.choices as LaunchChoices), count: 2 }, { subnetIds: ['a', 'b', 'c', 'd', 'e', 'f'] });
+    await reviewButton().click();
+    await expect.element(page.getByText('Keeps 2 tasks running in 6 subnets; public IP on.')).toBeVisible();
+  });
+});
+
+describe('the address of a task without a public IP', () => {
+  const action = (resource: string, outcome: string, name: string): LaunchEvent =>
+    ({ event: 'action', resource, outcome, name, id: null, command: null }) as LaunchEvent;
+  async function launchWithoutAddress(practice: boolean, publicIp: boolean) {
+    const choices = launchChoices({ mode: 'task' });
+    choices.network.publicIp = publicIp;
+    const backend = mockLaunchBackend(launchOverview({ practice, choices }));
+    backend.answers.start_launch = (_args, emit) => {
+      emit(action('task', 'started', 'web'));
+      emit({ event: 'task', taskId: 'abc123', lastStatus: 'RUNNING', desiredStatus: 'RUNNING' });
+      emit({ event: 'address', address: { taskId: 'abc123', publicIp: null, privateIp: '172.31.3.4', url: null } });
+      return launchRecord({ status: 'running' });
+    };
+    await renderReady();
+    await reviewButton().click();
+    await page.getByRole('button', { name: 'Launch now' }).click();
+  }
+
+  test('in practice mode the heading does not say "yet" over a text that says "never"', async () => {
+    await launchWithoutAddress(true, true);
+    await expect.element(page.getByText('No public IP address in practice mode')).toBeVisible();
+    await expect.element(page.getByText(/never assigns public IP addresses/)).toBeVisible();
+    expect(page.getByText(/No public IP address yet/).query()).toBeNull();
+  });
+
+  test('on AWS it says "yet" only when the task asked for one', async () => {
+    await launchWithoutAddress(false, false);
+    await expect.element(page.getByText('No public IP address', { exact: true })).toBeVisible();
+    await expect.element(page.getByText(/launched without a public IP address/)).toBeVisible();
+  });
+
+  test('on AWS a task that asked for one is waiting for it', async () => {
+    await launchWithoutAddress(false, true);
+    await expect.element(page.getByText('No public IP address yet', { exact: true })).toBeVisible();
+    await expect.element(page.getByText(/hasn't assigned the task's public IP address yet/)).toBeVisible();
+  });
+});
+
+describe('examples are hints, not values', () => {
+  test('the command field is empty with its example in the hint', async () => {
+    mockLaunchBackend();
+    await renderReady();
+    const command = page.getByLabelText('Command override', { exact: true });
+    await expect.element(command).toHaveValue('');
+    expect(command.element().hasAttribute('placeholder')).toBe(false);
+    await expect.element(command).toHaveAccessibleDescription(/e\.g\. npm run start/);
   });
 });

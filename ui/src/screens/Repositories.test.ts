@@ -5,7 +5,7 @@ import { render } from 'vitest-browser-svelte';
 import { resetAccount } from '../lib/account.svelte';
 import { setLanguage } from '../lib/i18n/index.svelte';
 import { deferred, resetLanguage } from '../test/fixtures';
-import { accessDenied, GB, image, MB, mockRepositories, repository } from '../test/repositories';
+import { accessDenied, GiB, image, MiB, mockRepositories, repository } from '../test/repositories';
 import Repositories from './Repositories.svelte';
 import { resetRepositories } from './repositories/store.svelte';
 
@@ -37,17 +37,17 @@ afterEach(() => {
 describe('the list', () => {
   test('shows each repository with URI, image count, size, monthly cost, creation date and the Berth badge, and the totals', async () => {
     mockRepositories([
-      repository('web', { managed: true, images: [image(['v1'], 768 * MB), image(['v2'], 256 * MB)] }),
-      repository('legacy', { images: [image([], 5 * MB)], createdAt: Date.UTC(2024, 0, 15) }),
+      repository('web', { managed: true, images: [image(['v1'], 768 * MiB), image(['v2'], 256 * MiB)] }),
+      repository('legacy', { images: [image([], 5 * MiB)], createdAt: Date.UTC(2024, 0, 15) }),
       repository('empty'),
     ]);
     await renderView();
 
-    await expect.element(row('web').getByText('1 GB')).toBeVisible();
+    await expect.element(row('web').getByText('1.1 GB')).toBeVisible();
     await expect.element(row('web').getByText('$0.10')).toBeVisible();
     await expect.element(row('web').getByText('Made by Berth')).toBeInTheDocument();
     await expect.element(row('web').getByText('123456789012.dkr.ecr.us-east-1.amazonaws.com/web')).toBeVisible();
-    await expect.element(row('legacy').getByText('5 MB')).toBeVisible();
+    await expect.element(row('legacy').getByText('5.2 MB')).toBeVisible();
     await expect.element(row('legacy').getByText('< $0.01')).toBeVisible();
     await expect.element(row('legacy').getByText('Jan 15, 2024')).toBeVisible();
     expect(row('legacy').getByText('Made by Berth').query()).toBeNull();
@@ -56,21 +56,30 @@ describe('the list', () => {
     const totals = page.getByRole('region', { name: 'Totals' });
     await expect.element(totals.getByRole('group', { name: 'Repositories' })).toHaveTextContent(/^Repositories\s*3\s*1 made by Berth$/);
     await expect.element(totals.getByRole('group', { name: 'Images' })).toHaveTextContent(/3$/);
-    await expect.element(totals.getByRole('group', { name: 'Stored' })).toHaveTextContent(/ 1 GB$/);
+    await expect.element(totals.getByRole('group', { name: 'Stored (compressed)' })).toHaveTextContent(/ 1\.1 GB$/);
     await expect.element(totals.getByRole('group', { name: 'Estimated cost' })).toHaveTextContent(/\$0\.10/);
-    await expect.element(page.getByText(/ECR storage costs \$0\.10 per GB-month \(AWS price list as of 2026-11-01/)).toBeVisible();
+    await expect.element(page.getByText(/ECR storage costs \$0\.10 per GB-month \(AWS price list as of Nov 1, 2026/)).toBeVisible();
     await expect.element(page.getByText('aws ecr describe-repositories --region us-east-1')).toBeVisible();
     await expect.element(page.getByRole('button', { name: 'Copy the URI of web' })).toBeVisible();
   });
 
+  test('sizes are the compressed size ECR reports, in the same decimal units as the Image step', async () => {
+    mockRepositories([repository('hello-web', { images: [image(['v1'], 1_470)] })]);
+    await renderView();
+    // 1,470 bytes: "1.5 kB" here as on the Image step, not "1.44 KB".
+    await expect.element(row('hello-web').getByText('1.5 kB', { exact: true })).toBeVisible();
+    await expect.element(page.getByRole('columnheader', { name: 'Sort by Size (compressed)' })).toBeVisible();
+    await expect.element(page.getByText(/Each image counts at the compressed size ECR reports/)).toBeVisible();
+  });
+
   test('filters by name and by who made it, and sorts by size from the column header', async () => {
     mockRepositories([
-      repository('api', { managed: true, images: [image(['1'], 30 * MB)] }),
-      repository('web', { managed: true, images: [image(['1'], 90 * MB)] }),
-      repository('worker', { images: [image(['1'], 60 * MB)] }),
+      repository('api', { managed: true, images: [image(['1'], 30 * MiB)] }),
+      repository('web', { managed: true, images: [image(['1'], 90 * MiB)] }),
+      repository('worker', { images: [image(['1'], 60 * MiB)] }),
     ]);
     await renderView();
-    await expect.element(row('worker').getByText('60 MB')).toBeVisible();
+    await expect.element(row('worker').getByText('62.9 MB')).toBeVisible();
 
     const names = () =>
       table()
@@ -78,10 +87,10 @@ describe('the list', () => {
         .all()
         .map((h) => (h.element().textContent ?? '').trim().split(/\s/)[0]);
 
-    await page.getByRole('button', { name: 'Sort by Size' }).click();
+    await page.getByRole('button', { name: 'Sort by Size (compressed)' }).click();
     expect(names()).toEqual(['web', 'worker', 'api']);
-    await expect.element(page.getByRole('columnheader', { name: 'Sort by Size' })).toHaveAttribute('aria-sort', 'descending');
-    await page.getByRole('button', { name: 'Sort by Size' }).click();
+    await expect.element(page.getByRole('columnheader', { name: 'Sort by Size (compressed)' })).toHaveAttribute('aria-sort', 'descending');
+    await page.getByRole('button', { name: 'Sort by Size (compressed)' }).click();
     expect(names()).toEqual(['api', 'worker', 'web']);
 
     await page.getByRole('checkbox', { name: 'Only those made by Berth' }).click();
@@ -154,7 +163,7 @@ describe('the list', () => {
   });
 
   test('a repository AWS throttles is measured again a little later instead of failing', async () => {
-    const fake = mockRepositories([repository('web', { images: [image(['v1'], 10 * MB)] })]);
+    const fake = mockRepositories([repository('web', { images: [image(['v1'], 10 * MiB)] })]);
     const measure = fake.handler('get_repository_usage');
     let first = true;
     fake.answer('get_repository_usage', (args) => {
@@ -165,7 +174,7 @@ describe('the list', () => {
     await renderView();
     await expect.element(row('web').getByText('Measuring…')).toBeVisible();
     expect(row('web').getByText("Couldn't measure").query()).toBeNull();
-    await expect.element(row('web').getByText('10 MB'), { timeout: 6000 }).toBeVisible();
+    await expect.element(row('web').getByText('10.5 MB'), { timeout: 6000 }).toBeVisible();
   });
 
   test('says what to do when Berth cannot list (no account chosen yet)', async () => {
@@ -203,12 +212,12 @@ describe('deleting a repository', () => {
   });
 
   test('one with images says what is lost and stays locked until its name is typed exactly', async () => {
-    const fake = mockRepositories([repository('web', { images: [image(['v1'], 1.5 * GB), image(['v2'], 0.5 * GB)] })]);
+    const fake = mockRepositories([repository('web', { images: [image(['v1'], 1.5 * GiB), image(['v2'], 0.5 * GiB)] })]);
     await renderView();
-    await expect.element(row('web').getByText('2 GB')).toBeVisible();
+    await expect.element(row('web').getByText('2.1 GB')).toBeVisible();
 
     await page.getByRole('button', { name: 'Delete web' }).click();
-    await expect.element(dialog().getByText('2 images (2 GB) will be deleted with it.')).toBeVisible();
+    await expect.element(dialog().getByText('2 images (2.1 GB) will be deleted with it.')).toBeVisible();
     await expect.element(dialog().getByText('Keeping them costs about $0.20 per month.')).toBeVisible();
     await expect.element(dialog().getByText('aws ecr delete-repository --repository-name web --force --region us-east-1')).toBeVisible();
     const confirm = dialog().getByRole('button', { name: 'Delete repository' });
@@ -228,15 +237,15 @@ describe('deleting a repository', () => {
     await expect.element(confirm).toBeEnabled();
     await confirm.click();
     await expect.poll(() => fake.argsOf('delete_repository')).toEqual([{ name: 'web', confirmation: 'web' }]);
-    await expect.element(page.getByText('Deleted “web” and the images in it (2, 2 GB).')).toBeVisible();
+    await expect.element(page.getByText('Deleted “web” and the images in it (2, 2.1 GB).')).toBeVisible();
     expect(fake.state.has('web')).toBe(false);
     await expect.element(page.getByText('No repositories in US East (N. Virginia) — us-east-1 yet.', { exact: false })).toBeVisible();
   });
 
   test('Escape and Cancel close the dialog and delete nothing', async () => {
-    const fake = mockRepositories([repository('web', { images: [image(['v1'], 10 * MB)] })]);
+    const fake = mockRepositories([repository('web', { images: [image(['v1'], 10 * MiB)] })]);
     await renderView();
-    await expect.element(row('web').getByText('10 MB')).toBeVisible();
+    await expect.element(row('web').getByText('10.5 MB')).toBeVisible();
     const trigger = page.getByRole('button', { name: 'Delete web' });
 
     await trigger.click();
@@ -256,12 +265,12 @@ describe('deleting a repository', () => {
     const fake = mockRepositories([repository('web')]);
     await renderView();
     await expect.element(row('web').getByText('0 B')).toBeVisible();
-    fake.state.get('web')!.images.push(image(['late'], 40 * MB));
+    fake.state.get('web')!.images.push(image(['late'], 40 * MiB));
 
     await page.getByRole('button', { name: 'Delete web' }).click();
     await dialog().getByRole('button', { name: 'Delete repository' }).click();
     await expect.element(dialog().getByText('It holds images now. Type its name to delete them too.')).toBeVisible();
-    await expect.element(dialog().getByText('1 image (40 MB) will be deleted with it.')).toBeVisible();
+    await expect.element(dialog().getByText('1 image (41.9 MB) will be deleted with it.')).toBeVisible();
     await expect.element(dialog().getByLabelText('Type web to confirm')).toHaveFocus();
     expect(fake.state.has('web')).toBe(true);
   });
@@ -293,15 +302,15 @@ describe('deleting a repository', () => {
 
 describe('a repository opened', () => {
   test('lists its images; the selected ones are listed in the confirmation and deleted', async () => {
-    const old = image(['v1', 'stable'], 300 * MB, Date.UTC(2026, 9, 1));
-    const untagged = image([], 100 * MB, Date.UTC(2026, 9, 5));
-    const latest = image(['v2'], 212 * MB, Date.UTC(2026, 10, 1));
+    const old = image(['v1', 'stable'], 300 * MiB, Date.UTC(2026, 9, 1));
+    const untagged = image([], 100 * MiB, Date.UTC(2026, 9, 5));
+    const latest = image(['v2'], 212 * MiB, Date.UTC(2026, 10, 1));
     const fake = mockRepositories([repository('web', { managed: true, images: [old, untagged, latest] })]);
     await renderView();
     await page.getByRole('button', { name: 'Open web' }).click();
 
     await expect.element(page.getByRole('heading', { level: 2, name: 'web' })).toHaveFocus();
-    await expect.element(page.getByText('3 in all, 612 MB, about $0.06 per month.')).toBeVisible();
+    await expect.element(page.getByText('3 in all, 642 MB, about $0.06 per month.')).toBeVisible();
     const rows = page.getByRole('table').getByRole('row');
     await expect.element(rows.nth(1)).toHaveTextContent(/v2/);
     await expect.element(rows.nth(3)).toHaveTextContent(/v1\s*stable/);
@@ -313,7 +322,7 @@ describe('a repository opened', () => {
     await expect.element(dialog()).toHaveAccessibleName('Delete 2 images from “web”?');
     const listed = dialog().getByRole('list', { name: 'Images to delete' }).getByRole('listitem');
     expect(listed.all()).toHaveLength(2);
-    await expect.element(dialog().getByText('400 MB in all; keeping them costs about $0.04 per month.')).toBeVisible();
+    await expect.element(dialog().getByText('419 MB in all; keeping them costs about $0.04 per month.')).toBeVisible();
     await expect.element(dialog().getByRole('button', { name: 'Cancel' })).toHaveFocus();
     await dialog().getByRole('button', { name: 'Delete 2 images' }).click();
 
@@ -322,22 +331,22 @@ describe('a repository opened', () => {
       { repository: 'web', digests: [untagged.digest, old.digest] },
     ]);
     await expect.element(page.getByText('Images deleted: 2.')).toBeVisible();
-    await expect.element(page.getByText('1 in all, 212 MB, about $0.02 per month.')).toBeVisible();
+    await expect.element(page.getByText('1 in all, 222 MB, about $0.02 per month.')).toBeVisible();
     expect(page.getByRole('checkbox', { name: 'Select v1, stable' }).query()).toBeNull();
 
     // Back in the list, the numbers follow.
     await page.getByRole('button', { name: 'All repositories' }).click();
-    await expect.element(row('web').getByText('212 MB')).toBeVisible();
+    await expect.element(row('web').getByText('222 MB')).toBeVisible();
   });
 
   test('deleting it from its page returns to the list without it', async () => {
-    mockRepositories([repository('web', { images: [image(['v1'], 10 * MB)] }), repository('api')]);
+    mockRepositories([repository('web', { images: [image(['v1'], 10 * MiB)] }), repository('api')]);
     await renderView();
     await page.getByRole('button', { name: 'Open web' }).click();
     await page.getByRole('button', { name: 'Delete repository…' }).click();
     await dialog().getByLabelText('Type web to confirm').fill('web');
     await dialog().getByRole('button', { name: 'Delete repository' }).click();
-    await expect.element(page.getByText('Deleted “web” and the images in it (1, 10 MB).')).toBeVisible();
+    await expect.element(page.getByText('Deleted “web” and the images in it (1, 10.5 MB).')).toBeVisible();
     await expect.element(row('api')).toBeVisible();
     expect(row('web').query()).toBeNull();
   });
@@ -355,14 +364,14 @@ describe('a repository opened', () => {
 
 describe('in Korean', () => {
   test('the list, totals and the confirmation read in Korean', async () => {
-    mockRepositories([repository('web', { images: [image(['v1'], 40 * MB)] })]);
+    mockRepositories([repository('web', { images: [image(['v1'], 40 * MiB)] })]);
     setLanguage('ko');
     await render(Repositories);
     await expect.element(page.getByRole('heading', { level: 1, name: '리포지토리 목록' })).toBeVisible();
     await expect.element(page.getByText('예상 비용')).toBeVisible();
     await page.getByRole('button', { name: 'web 삭제' }).click();
     await expect.element(page.getByRole('dialog')).toHaveAccessibleName('“web” 리포지토리를 삭제할까요?');
-    await expect.element(page.getByText('이미지 1개(40 MB)가 함께 삭제됩니다.')).toBeVisible();
-    await expect.element(page.getByLabelText('확인하려면 web을(를) 입력하세요')).toBeVisible();
+    await expect.element(page.getByText('이미지 1개(41.9 MB)가 함께 삭제됩니다.')).toBeVisible();
+    await expect.element(page.getByLabelText('확인하려면 다음 이름을 입력하세요: web')).toBeVisible();
   });
 });

@@ -6,7 +6,7 @@ import type { NewRepository } from '../ipc/types';
 import { resetAccount } from '../lib/account.svelte';
 import { setLanguage } from '../lib/i18n/index.svelte';
 import { resetLanguage } from '../test/fixtures';
-import { accessDenied, image, lifecycleOf, MB, mockRepositories, repository } from '../test/repositories';
+import { accessDenied, image, lifecycleOf, MiB, mockRepositories, repository } from '../test/repositories';
 import Repository from './Repository.svelte';
 import { repositories, resetRepositories } from './repositories/store.svelte';
 
@@ -141,7 +141,7 @@ describe('creating a repository', () => {
   });
 
   test('a name already taken in the region is said so, and "Use it" picks that repository instead', async () => {
-    const fake = mockRepositories([repository('web', { images: [image(['v1'], 10 * MB)] })]);
+    const fake = mockRepositories([repository('web', { images: [image(['v1'], 10 * MiB)] })]);
     await renderStep();
 
     await nameInput().fill('web');

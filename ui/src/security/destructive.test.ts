@@ -19,6 +19,7 @@ import { resetRepositories } from '../screens/repositories/store.svelte';
 import { mockDeploymentsBackend } from '../test/deployments';
 import {
   accountOverview,
+  activityView,
   launchOverview,
   launchRecord,
   mockAccountBackend,
@@ -26,7 +27,7 @@ import {
   resetLanguage,
   sleep,
 } from '../test/fixtures';
-import { image, MB, mockRepositories, repository } from '../test/repositories';
+import { image, MiB, mockRepositories, repository } from '../test/repositories';
 
 /** A command name that says it destroys, stops or empties something. */
 const DESTRUCTIVE_NAME =
@@ -50,14 +51,15 @@ type Confirmed = (typeof CONFIRMED)[number];
 
 /** Commands the naming rule catches that are deliberately one click, and why. */
 const ONE_CLICK: Record<string, string> = {
-  cancel_launch: 'stops a launch or teardown at its next step; nothing is undone or removed',
-  cancel_operation: 'stops a build, push or log stream; nothing in AWS or the Docker engine is removed',
+  cancel_job:
+    'stops a build, push, log stream, launch or teardown at its next step; nothing in AWS or the Docker engine is undone or removed',
   stop_local_run: 'stops the trial container Berth itself started on this machine; the image stays, one click runs it again',
 };
 
-/** Commands the naming rule catches that only read. */
+/** Commands the naming rule catches that only read, or only change what the window listens to. */
 const READS_ONLY: Record<string, string> = {
   plan_teardown: 'computes what a teardown would remove and shows it; changes nothing',
+  detach_job: 'stops this window listening to a job (a page is left); the job runs on, nothing is stopped',
 };
 
 /** The command names commands.ts invokes (the only module that calls into Tauri). */
@@ -117,7 +119,7 @@ const CASES: Record<Confirmed, Case> = {
         status: 'succeeded',
         error: null,
       };
-      backend.answers.list_activity = () => [entry];
+      backend.answers.list_activity = () => activityView([entry]);
       await render(Activity);
       await expect.element(page.getByRole('listitem')).toBeVisible();
       return (cmd) => backend.argsOf(cmd).length;
@@ -129,10 +131,10 @@ const CASES: Record<Confirmed, Case> = {
 
   delete_repository: {
     async render() {
-      const fake = mockRepositories([repository('web', { images: [image(['v1'], 10 * MB)] })]);
+      const fake = mockRepositories([repository('web', { images: [image(['v1'], 10 * MiB)] })]);
       await render(Repositories);
       await expect.element(page.getByRole('rowheader', { name: /^web\b/ })).toBeVisible();
-      await expect.element(page.getByText('10 MB').first()).toBeVisible();
+      await expect.element(page.getByText('10.5 MB').first()).toBeVisible();
       return (cmd) => fake.argsOf(cmd).length;
     },
     ask: () => page.getByRole('button', { name: 'Delete web' }).click(),
@@ -145,7 +147,7 @@ const CASES: Record<Confirmed, Case> = {
 
   delete_repository_images: {
     async render() {
-      const fake = mockRepositories([repository('web', { images: [image(['v1'], 10 * MB), image(['v2'], 20 * MB)] })]);
+      const fake = mockRepositories([repository('web', { images: [image(['v1'], 10 * MiB), image(['v2'], 20 * MiB)] })]);
       await render(Repositories);
       await page.getByRole('button', { name: 'Open web' }).click();
       await page.getByRole('checkbox', { name: 'Select v1' }).click();

@@ -1,8 +1,16 @@
 // Test support only: Deployments view answers (snapshots, monitor states) and a mock backend.
 import { mockIPC } from '@tauri-apps/api/mocks';
-import type { Channel } from '@tauri-apps/api/core';
-import type { ClusterStatus, DeploymentsSnapshot, LaunchEvent, MonitorState, ServiceStatus, TaskStatus } from '../ipc/types';
+import type {
+  ClusterStatus,
+  DeploymentsSnapshot,
+  LaunchEvent,
+  MonitorState,
+  ServiceStatus,
+  TaskStatus,
+  TeardownPlan,
+} from '../ipc/types';
 import { teardownPlan } from './fixtures';
+import { appJobs, fakeJobs, type FakeJobs } from './jobs';
 
 const ACCOUNT = '123456789012';
 const NOW = Date.UTC(2026, 10, 25, 9, 0, 0);
@@ -128,18 +136,18 @@ export function monitorState(overrides: Partial<MonitorState> = {}): MonitorStat
 }
 
 type Args = Record<string, unknown>;
-type Handler = (args: Args) => unknown;
+type Emit = (...events: LaunchEvent[]) => void;
 
-/** A stand-in for the Deployments commands: records calls, pushes states over the watch channel. */
-export function mockDeploymentsBackend(initial: MonitorState = monitorState()) {
+/**
+ * A stand-in for the Deployments commands: records calls; the always-running `deployments` job
+ * holds the loop's state (its replay is the newest one) and `push` sends a new one. A teardown
+ * runs as a job: `start_teardown`'s handler gets an `emit` and answers the plan that ends it.
+ */
+export function mockDeploymentsBackend(initial: MonitorState = monitorState(), jobs: FakeJobs = fakeJobs()) {
   const calls: { cmd: string; args: Args }[] = [];
-  const answers: Partial<Record<string, Handler>> = {};
-  let channel: Channel<MonitorState> | null = null;
-  const defaults: Record<string, Handler> = {
-    watch_deployments: (args) => {
-      channel = args.channel as Channel<MonitorState>;
-      return structuredClone(initial);
-    },
+  const answers: Partial<Record<string, (args: Args, emit: Emit) => unknown>> = {};
+  const { deployments } = appJobs(jobs, structuredClone(initial));
+  const defaults: Record<string, (args: Args, emit: Emit) => unknown> = {
     show_deployments: () => null,
     refresh_deployments: () => null,
     scale_service: () => null,
@@ -150,30 +158,38 @@ export function mockDeploymentsBackend(initial: MonitorState = monitorState()) {
     list_task_log_streams: () => [{ container: 'app', group: '/berth/shop', stream: 'ecs/app/0f1e2d3c4b5a69788796a5b4c3d2e1f0' }],
     read_task_logs: () => ({ lines: [], earlier: null, later: 'f/1' }),
     read_service_metrics: (args) => ({ range: args.range, start: 0, end: 3600, periodSecs: 60, cpu: [], memory: [] }),
-    plan_teardown: (args) => teardownPlan(args.app as string),
-    start_teardown: (args) => {
-      const events = args.channel as Channel<LaunchEvent>;
-      const app = args.app as string;
-      events.onmessage({ event: 'action', resource: 'service', outcome: 'deleted', name: app, id: null, command: null });
-      events.onmessage({ event: 'tornDown', app });
+    plan_teardown: (args) => teardownPlan(args.name as string),
+    start_teardown: (args, emit) => {
+      const app = args.name as string;
+      emit({ event: 'action', resource: 'service', outcome: 'deleted', name: app, id: null, command: null });
+      emit({ event: 'tornDown', app });
       return teardownPlan(app);
     },
   };
   mockIPC((cmd, payload) => {
-    const args = (payload ?? {}) as Args;
-    calls.push({ cmd, args: { ...args, channel: undefined } });
+    const raw = (payload ?? {}) as Args;
+    const { channel: _channel, ...args } = raw;
+    calls.push({ cmd, args });
+    if (!answers[cmd] && jobs.handles(cmd)) return jobs.handle(cmd, raw);
     const handler = answers[cmd] ?? defaults[cmd];
     if (!handler) throw new Error(`unexpected command ${cmd}`);
-    return handler(args);
+    if (cmd !== 'start_teardown') return handler(args, () => {});
+    return jobs.spawn<LaunchEvent, unknown>(
+      'teardown',
+      args.name as string,
+      (event) => ({ type: 'launch', event }),
+      (emit) => handler(args, emit),
+      (value) => ({ outcome: 'tornDown', value: value as TeardownPlan }),
+    );
   });
   return {
     answers,
     calls,
+    jobs,
     argsOf: (cmd: string) => calls.filter((c) => c.cmd === cmd).map((c) => c.args),
     /** Sends a new loop state to the view, as the backend does after each refresh. */
     push(state: MonitorState) {
-      if (!channel) throw new Error('the view never called watch_deployments');
-      channel.onmessage(structuredClone(state));
+      jobs.deployments(deployments, structuredClone(state));
     },
   };
 }

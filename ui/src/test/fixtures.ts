@@ -1,14 +1,18 @@
 // Test support only: sample backend answers and helpers for mockIPC.
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { setLanguage, STORAGE_KEY } from '../lib/i18n/index.svelte';
+import { appJobs, fakeJobs, type FakeJobs } from './jobs';
 import type {
   AccountOverview,
   AccountSettings,
+  ActivityEntry,
+  ActivityView,
   AwsConfigSummary,
   BerthError,
   CostEstimate,
   DockerStatus,
   FargateCpu,
+  JobOutcome,
   LaunchChoices,
   LaunchEvent,
   LaunchOverview,
@@ -17,6 +21,7 @@ import type {
   NetworkOverview,
   NewIdentity,
   Preferences,
+  ReadTally,
   TeardownPlan,
   VerifiedIdentity,
 } from '../ipc/types';
@@ -124,7 +129,9 @@ const BACKGROUND_COMMANDS = [
   'probe_docker',
   'read_aws_config',
   'list_activity',
-  'watch_activity',
+  'list_jobs',
+  'attach_job',
+  'detach_job',
   'get_preferences',
   'update_preferences',
 ];
@@ -138,8 +145,15 @@ export const defaultPreferences: Preferences = {
   notifications: true,
 };
 
+/** An activity log with these entries (changes) and no reads. */
+export function activityView(entries: ActivityEntry[] = [], reads: ReadTally[] = []): ActivityView {
+  return { entries, reads };
+}
+
 export function mockAccountBackend(initial: AccountOverview = accountOverview()) {
   let state: AccountOverview = structuredClone(initial);
+  const jobs = fakeJobs();
+  const running = appJobs(jobs);
   let preferences: Preferences = structuredClone(defaultPreferences);
   const calls: { cmd: string; args: Args }[] = [];
   const answers: Partial<Record<string, Handler>> = {};
@@ -177,8 +191,7 @@ export function mockAccountBackend(initial: AccountOverview = accountOverview())
       return answer();
     },
     verify_account: () => aliceVerified,
-    list_activity: () => [],
-    watch_activity: () => null,
+    list_activity: () => activityView(),
     clear_activity: () => null,
     get_wizard: () => ({ executionRoleArn: null, repository: null, image: null }),
     get_preferences: () => structuredClone(preferences),
@@ -189,12 +202,14 @@ export function mockAccountBackend(initial: AccountOverview = accountOverview())
     get_launch: () => launchOverview({ image: null, executionRoleArn: null }),
     get_launch_network: () => defaultNetwork,
     estimate_launch_cost: () => null,
-    watch_launch: () => null,
   };
 
   mockIPC((cmd, payload) => {
-    const args = structuredClone((payload ?? {}) as Args);
+    const raw = (payload ?? {}) as Args;
+    const { channel: _channel, ...rest } = raw;
+    const args = structuredClone(rest);
     calls.push({ cmd, args });
+    if (!answers[cmd] && jobs.handles(cmd)) return jobs.handle(cmd, raw);
     const handler = answers[cmd] ?? defaults[cmd];
     if (!handler) throw new Error(`unexpected command ${cmd}`);
     return handler(args);
@@ -204,6 +219,10 @@ export function mockAccountBackend(initial: AccountOverview = accountOverview())
     /** Replace a command's answer: return a value or a promise, or reject with a BerthError. */
     answers,
     calls,
+    /** The backend's jobs, with the app-wide activity feed and Deployments watch running. */
+    jobs,
+    /** The ids of the activity feed and the Deployments watch. */
+    appJobs: running,
     /** The arguments of every call of `cmd`, in order. */
     argsOf: (cmd: string) => calls.filter((c) => c.cmd === cmd).map((c) => c.args),
     /** Command names in call order, without the environment probes and the activity log. */
@@ -277,8 +296,8 @@ export const defaultNetwork: NetworkOverview = {
       name: null,
       isDefault: true,
       subnets: [
-        { id: 'subnet-a', availabilityZone: 'us-east-1a', cidr: '172.31.0.0/20', name: null, defaultForAz: true, public: true },
-        { id: 'subnet-b', availabilityZone: 'us-east-1b', cidr: '172.31.16.0/20', name: null, defaultForAz: true, public: true },
+        { id: 'subnet-a', availabilityZone: 'us-east-1a', availabilityZoneId: 'use1-az1', cidr: '172.31.0.0/20', name: null, defaultForAz: true, fargate: true, fargateArm: true, public: true },
+        { id: 'subnet-b', availabilityZone: 'us-east-1b', availabilityZoneId: 'use1-az2', cidr: '172.31.16.0/20', name: null, defaultForAz: true, fargate: true, fargateArm: true, public: true },
       ],
     },
     {
@@ -287,8 +306,10 @@ export const defaultNetwork: NetworkOverview = {
       name: 'mine',
       isDefault: false,
       subnets: [
-        { id: 'subnet-private', availabilityZone: 'us-east-1a', cidr: '10.1.1.0/24', name: null, defaultForAz: false, public: false },
-        { id: 'subnet-public', availabilityZone: 'us-east-1a', cidr: '10.1.2.0/24', name: null, defaultForAz: false, public: true },
+        { id: 'subnet-private', availabilityZone: 'us-east-1a', availabilityZoneId: 'use1-az1', cidr: '10.1.1.0/24', name: null, defaultForAz: false, fargate: true, fargateArm: true, public: false },
+        { id: 'subnet-public', availabilityZone: 'us-east-1a', availabilityZoneId: 'use1-az1', cidr: '10.1.2.0/24', name: null, defaultForAz: false, fargate: true, fargateArm: true, public: true },
+        // use1-az3: Fargate runs no tasks there (docs/region-data.md).
+        { id: 'subnet-az3', availabilityZone: 'us-east-1e', availabilityZoneId: 'use1-az3', cidr: '10.1.3.0/24', name: null, defaultForAz: false, fargate: false, fargateArm: false, public: true },
       ],
     },
   ],
@@ -362,6 +383,7 @@ export function launchRecord(overrides: Partial<LaunchRecord> = {}): LaunchRecor
     tasks: [],
     addresses: [],
     diagnosis: null,
+    afterStop: null,
     error: null,
     ...overrides,
   };
@@ -380,48 +402,67 @@ export function teardownPlan(app = 'web'): TeardownPlan {
   };
 }
 
-type Emit = (event: LaunchEvent) => void;
+type Emit = (...events: LaunchEvent[]) => void;
+
+/** The launch and teardown commands: each starts a job whose events and outcome the handler gives. */
+const LAUNCH_JOBS: Record<string, { kind: 'launch' | 'teardown'; key: (args: Args) => string }> = {
+  start_launch: { kind: 'launch', key: (args) => (args.choices as LaunchChoices).app },
+  resume_launch: { kind: 'launch', key: (args) => args.name as string },
+  start_teardown: { kind: 'teardown', key: (args) => args.name as string },
+};
 
 /**
- * A stand-in for the Launch commands (plus what the frame calls on its own). Streaming commands
- * get an `emit` to send timeline events the way the backend's Channel does; a test decides when
- * each command answers by replacing it in `answers`.
+ * A stand-in for the Launch commands (plus what the frame calls on its own). `start_launch`,
+ * `resume_launch` and `start_teardown` answer a job id at once, as the backend does; their
+ * handler is the job's work: it gets an `emit` for timeline events, and what it answers (a value
+ * or a promise) ends the job (a launch record, or a teardown plan; a rejection fails it). A test
+ * decides when each command answers by replacing it in `answers`; `jobs` is the job registry.
  */
-export function mockLaunchBackend(initial: LaunchOverview = launchOverview()) {
+export function mockLaunchBackend(initial: LaunchOverview = launchOverview(), jobs: FakeJobs = fakeJobs()) {
   const calls: { cmd: string; args: Args }[] = [];
+  if (!jobs.latest('activity')) appJobs(jobs);
   const answers: Partial<Record<string, (args: Args, emit: Emit) => unknown>> = {};
   const defaults: Record<string, (args: Args, emit: Emit) => unknown> = {
     probe_docker: () => runningDocker,
     read_aws_config: () => awsWithProfiles,
     get_account: () => accountOverview(),
-    list_activity: () => [],
-    watch_activity: () => null,
+    list_activity: () => activityView(),
     get_launch: () => structuredClone(initial),
     get_launch_network: () => structuredClone(defaultNetwork),
     estimate_launch_cost: (args) => costFor(args.choices as LaunchChoices),
     plan_launch: (args) => launchPlan(args.choices as LaunchChoices),
     start_launch: () => launchRecord({ status: 'running' }),
     resume_launch: () => launchRecord({ status: 'running' }),
-    cancel_launch: () => null,
-    plan_teardown: (args) => teardownPlan(args.app as string),
-    start_teardown: (args) => teardownPlan(args.app as string),
+    plan_teardown: (args) => teardownPlan(args.name as string),
+    start_teardown: (args) => teardownPlan(args.name as string),
     open_address: () => null,
     detect_my_ip: () => '203.0.113.7/32',
-    watch_launch: () => null,
   };
   mockIPC((cmd, payload) => {
     const raw = (payload ?? {}) as Args;
-    const channel = raw.channel as { onmessage?: (e: LaunchEvent) => void } | undefined;
     const { channel: _ignored, ...rest } = raw;
     calls.push({ cmd, args: structuredClone(rest) });
-    const emit: Emit = (event) => channel?.onmessage?.(event);
+    if (!answers[cmd] && jobs.handles(cmd)) return jobs.handle(cmd, raw);
     const handler = answers[cmd] ?? defaults[cmd];
     if (!handler) throw new Error(`unexpected command ${cmd}`);
-    return handler(rest, emit);
+    const job = LAUNCH_JOBS[cmd];
+    if (!job) return handler(rest, () => {});
+    const key = job.key(rest);
+    return jobs.spawn<LaunchEvent, unknown>(
+      job.kind,
+      key,
+      (event) => ({ type: 'launch', event }),
+      (emit) => handler(rest, emit),
+      (value): JobOutcome =>
+        job.kind === 'launch'
+          ? { outcome: 'launched', value: value as LaunchRecord }
+          : { outcome: 'tornDown', value: (value as TeardownPlan | null) ?? teardownPlan(key) },
+    );
   });
   return {
     answers,
     calls,
+    jobs,
     argsOf: (cmd: string) => calls.filter((c) => c.cmd === cmd).map((c) => c.args),
   };
 }

@@ -1,16 +1,18 @@
-// Test support only: a stand-in for the Image step's commands, with progress channels the test
-// can send events on, as the backend would.
+// Test support only: a stand-in for the Image step's commands, whose long work runs as jobs the
+// test sends progress to, as the backend would.
 import { mockIPC } from '@tauri-apps/api/mocks';
 import type {
   BerthError,
   BuiltImage,
   FolderInfo,
   ImageStep,
+  JobOutcome,
   LocalImage,
   Progress,
   PushedImage,
 } from '../ipc/types';
 import { runningDocker } from './fixtures';
+import { appJobs, fakeJobs, type FakeJobs } from './jobs';
 
 export function imageStep(overrides: Partial<ImageStep> = {}): ImageStep {
   return {
@@ -75,50 +77,71 @@ export const localImages: LocalImage[] = [
 
 type Args = Record<string, unknown>;
 type Handler = (args: Args) => unknown;
-type Channelish = { id: number };
+
+/** The Image step's long commands: each starts a job, as the backend does. */
+const IMAGE_JOBS: Record<string, { kind: string; key: (args: Args) => string; outcome: (value: unknown) => JobOutcome }> = {
+  build_image: { kind: 'build', key: () => 'image', outcome: (value) => ({ outcome: 'built', value: value as BuiltImage }) },
+  push_image: { kind: 'push', key: () => 'image', outcome: (value) => ({ outcome: 'pushed', value: value as PushedImage }) },
+  watch_local_run: { kind: 'localRun', key: (args) => args.containerId as string, outcome: () => ({ outcome: 'ended' }) },
+};
 
 /**
  * The Image step's backend: answers from `answers` (a value, a promise, or a function of the
- * arguments), records calls, and keeps the channel of each long command so a test can `send`
- * progress on it.
+ * arguments) and records calls. `build_image`, `push_image` and `watch_local_run` answer a job id
+ * at once; their answer is the job's result (a rejection fails it), and `send` streams progress
+ * to the job the last such call started. `jobs` is the job registry (kept across renders, as the
+ * backend keeps jobs while pages come and go).
  */
-export function mockImageBackend(step: ImageStep = imageStep()) {
+export function mockImageBackend(step: ImageStep = imageStep(), jobs: FakeJobs = fakeJobs()) {
   const calls: { cmd: string; args: Args }[] = [];
-  const channels = new Map<string, { id: number; next: number }>();
+  const started = new Map<string, string>();
+  if (!jobs.latest('activity')) appJobs(jobs);
   const answers: Partial<Record<string, Handler>> = {};
   const defaults: Record<string, Handler> = {
     get_image_step: () => step,
     inspect_build_folder: () => folderInfo,
     list_local_images: () => localImages,
-    cancel_operation: () => true,
     probe_docker: () => runningDocker,
-    list_activity: () => [],
-    watch_activity: () => null,
+    list_activity: () => ({ entries: [], reads: [] }),
     get_account: () => null,
   };
 
   mockIPC((cmd, payload) => {
-    const args = (payload ?? {}) as Args;
-    if (args.channel) {
-      channels.set(cmd, { id: (args.channel as Channelish).id, next: 0 });
-    }
+    const raw = (payload ?? {}) as Args;
+    const { channel: _channel, ...args } = raw;
     calls.push({ cmd, args });
+    if (!answers[cmd] && jobs.handles(cmd)) return jobs.handle(cmd, raw);
     const handler = answers[cmd] ?? defaults[cmd];
     if (!handler) throw new Error(`unexpected command ${cmd}`);
-    return handler(args);
+    const job = IMAGE_JOBS[cmd];
+    if (!job) return handler(args);
+    const id = jobs.spawn<Progress, unknown>(
+      job.kind,
+      job.key(args),
+      (event) => ({ type: 'progress', event }),
+      () => handler(args),
+      job.outcome,
+    );
+    started.set(cmd, id);
+    return id;
   });
 
   return {
     answers,
     calls,
+    jobs,
     argsOf: (cmd: string) => calls.filter((c) => c.cmd === cmd).map((c) => c.args),
-    /** Sends progress events on the channel the last `cmd` call was given. */
+    /** The id of the job the last `cmd` call started. */
+    jobOf(cmd: string): string {
+      const id = started.get(cmd);
+      if (!id) throw new Error(`${cmd} was not called`);
+      return id;
+    },
+    /** Sends progress events to the job the last `cmd` call started. */
     send(cmd: string, ...events: Progress[]) {
-      const channel = channels.get(cmd);
-      if (!channel) throw new Error(`${cmd} was not called with a channel`);
-      for (const message of events) {
-        internals().runCallback(channel.id, { index: channel.next++, message });
-      }
+      const id = started.get(cmd);
+      if (!id) throw new Error(`${cmd} was not called`);
+      jobs.progress(id, ...events);
     },
   };
 }
@@ -132,10 +155,4 @@ export function pending<T>() {
     reject = rej;
   });
   return { promise, resolve, reject };
-}
-
-/** What mockIPC installed: the callbacks behind each Channel. */
-function internals(): { runCallback: (id: number, data: unknown) => void } {
-  return (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } })
-    .__TAURI_INTERNALS__;
 }

@@ -19,8 +19,10 @@ import { mockAccountBackend } from './fixtures';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
-export const MB = 1024 * 1024;
-export const GB = 1024 * MB;
+// Sizes as ECR reports them: any number of bytes. These two are the binary units, so an expected
+// text shows the decimal units the UI writes (10 MiB reads "10.5 MB").
+export const MiB = 1024 * 1024;
+export const GiB = 1024 * MiB;
 
 export type FakeRepository = {
   summary: RepositorySummary;
@@ -114,7 +116,7 @@ export function mockRepositories(initial: FakeRepository[] = [], remembered: str
           name: ref.name,
           imageCount: r.images.length,
           totalBytes: total,
-          monthlyCostUsd: (total / GB) * 0.1,
+          monthlyCostUsd: (total / GiB) * 0.1,
           managed: r.managed,
           app: r.managed ? ref.name : null,
         };

@@ -294,7 +294,10 @@ mod tests {
             ("DescribeVpcs", "describe-vpcs"),
             ("GetMetricData", "get-metric-data"),
             ("ListTagsForResource", "list-tags-for-resource"),
-            ("AuthorizeSecurityGroupIngress", "authorize-security-group-ingress"),
+            (
+                "AuthorizeSecurityGroupIngress",
+                "authorize-security-group-ingress",
+            ),
             ("SimulatePrincipalPolicy", "simulate-principal-policy"),
             ("GetIPAddress", "get-ip-address"),
         ] {

@@ -78,7 +78,10 @@ impl<'a> Call<'a> {
         }
         match self.action.service {
             // `--tags key=a,value=b …`
-            Service::Ecs => self.list("--tags", tags.iter().map(|(k, v)| format!("key={k},value={v}"))),
+            Service::Ecs => self.list(
+                "--tags",
+                tags.iter().map(|(k, v)| format!("key={k},value={v}")),
+            ),
             // `--tags a=b,c=d`
             Service::Logs => {
                 let map: Vec<String> = tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -97,7 +100,10 @@ impl<'a> Call<'a> {
                 )
             }
             // `--tags Key=a,Value=b …`
-            _ => self.list("--tags", tags.iter().map(|(k, v)| format!("Key={k},Value={v}"))),
+            _ => self.list(
+                "--tags",
+                tags.iter().map(|(k, v)| format!("Key={k},Value={v}")),
+            ),
         }
     }
 
@@ -146,7 +152,7 @@ impl<'a> Call<'a> {
     {
         request
             .await
-            .map_err(|e| errors::from_sdk(e, &self.action.iam_name()))
+            .map_err(|e| self.explained(errors::from_sdk(e, &self.action.iam_name())))
             .and_then(read)
     }
 
@@ -194,12 +200,28 @@ impl<'a> Call<'a> {
     {
         let result = match request.await {
             Ok(out) => read(out).map(Some),
-            Err(e) => match errors::from_sdk(e, &self.action.iam_name()) {
+            Err(e) => match self.explained(errors::from_sdk(e, &self.action.iam_name())) {
                 err if err.kind == ErrorKind::NotFound => Ok(None),
                 err => Err(err),
             },
         };
         self.recorded(result)
+    }
+
+    /// An opt-in region the account has not enabled answers every call as if the credentials
+    /// were wrong ("The security token included in the request is invalid"): say which it is.
+    fn explained(&self, err: crate::BerthError) -> crate::BerthError {
+        let region = self.clients.region();
+        if err.kind == ErrorKind::InvalidCredentials
+            && super::regions::is_opt_in(region)
+            && !self.clients.is_practice()
+        {
+            let mut explained = err.clone();
+            explained.kind = ErrorKind::RegionNotEnabled;
+            explained.with("region", region)
+        } else {
+            err
+        }
     }
 
     /// Records the outcome: changes as entries of the activity log, reads only as a tally.

@@ -3,9 +3,7 @@
 //! only through these declarations (see `super::call`), so nothing Berth does can be missing from
 //! the IAM step's checklist or the deploy user's policy.
 
-use super::action::{
-    Action, Condition, Performer, PermissionGroup as G, Scope as S, Service::*,
-};
+use super::action::{Action, Condition, Performer, PermissionGroup as G, Scope as S, Service::*};
 
 const PASSED_TO_ECS_TASKS: Condition = Condition {
     key: "iam:PassedToService",
@@ -96,6 +94,8 @@ catalogue! {
             .allowed(G::Ecs, "Ecs", S::Any);
         DEREGISTER_TASK_DEFINITION = Action::change(Ecs, "DeregisterTaskDefinition")
             .allowed(G::Ecs, "Ecs", S::Any);
+        DELETE_TASK_DEFINITIONS = Action::change(Ecs, "DeleteTaskDefinitions")
+            .allowed(G::Ecs, "Ecs", S::Any);
         CREATE_SERVICE = Action::change(Ecs, "CreateService").allowed(G::Ecs, "Ecs", S::Any);
         UPDATE_SERVICE = Action::change(Ecs, "UpdateService").allowed(G::Ecs, "Ecs", S::Any);
         /// UpdateService that only changes the desired count.
@@ -124,9 +124,11 @@ catalogue! {
     }
 
     /// ECS's service-linked role, which an account needs before its first cluster or service.
+    /// AWS usually makes it on first use, but a brand-new account can fail its first
+    /// CreateCluster or CreateService with "Unable to assume the service linked role": Berth
+    /// makes it itself (docs/aws-facts.md#service-linked-role).
     ecs_setup {
         CREATE_SERVICE_LINKED_ROLE = Action::change(Iam, "CreateServiceLinkedRole")
-            .performed_by(IMPLIED)
             .allowed(G::Ecs, "EcsServiceLinkedRole", S::EcsServiceLinkedRole)
             .when(ECS_SERVICE);
     }
@@ -286,8 +288,7 @@ catalogue! {
 
 /// The declared action with this IAM name (any of its purposes), e.g. `ecs:UpdateService`.
 pub fn by_iam_name(name: &str) -> Option<&'static Action> {
-    ALL.iter()
-        .find(|a| a.iam_name().eq_ignore_ascii_case(name))
+    ALL.iter().find(|a| a.iam_name().eq_ignore_ascii_case(name))
 }
 
 #[cfg(test)]

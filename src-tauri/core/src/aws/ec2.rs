@@ -74,6 +74,8 @@ pub struct Subnet {
     pub id: String,
     pub vpc_id: String,
     pub availability_zone: String,
+    /// The zone's id (`use1-az3`): the same zone in every account, unlike its name.
+    pub availability_zone_id: String,
     pub cidr: String,
     pub default_for_az: bool,
     pub name: Option<String>,
@@ -106,6 +108,7 @@ pub async fn describe_subnets(clients: &AwsClients, vpc_id: &str) -> Result<Vec<
                 id,
                 vpc_id: vpc_id.to_owned(),
                 availability_zone: s.availability_zone().unwrap_or_default().to_owned(),
+                availability_zone_id: s.availability_zone_id().unwrap_or_default().to_owned(),
                 cidr: s.cidr_block().unwrap_or_default().to_owned(),
                 default_for_az: s.default_for_az().unwrap_or(false),
                 name: name_tag(s.tags()),
@@ -294,7 +297,9 @@ pub async fn create_security_group(
         .tag_specifications(spec)
         .send();
     create_security_group_call(clients, vpc_id, name, description, tags)
-        .send(request, |out| Ok(out.group_id().unwrap_or_default().to_owned()))
+        .send(request, |out| {
+            Ok(out.group_id().unwrap_or_default().to_owned())
+        })
         .await
 }
 

@@ -339,33 +339,46 @@ pub async fn describe_images(clients: &AwsClients, name: &str) -> Result<Vec<Ima
     clients
         .call(&ecr::DESCRIBE_IMAGES, name)
         .opt("--repository-name", name)
-        .send(request, |images| Ok(images.iter().map(ImageSummary::from_sdk).collect()))
+        .send(request, |images| {
+            Ok(images.iter().map(ImageSummary::from_sdk).collect())
+        })
         .await
         .map_err(|e| about(e, name))
 }
 
-/// The image tagged `tag` in a repository, if there is one.
-pub async fn image_tagged(
+/// The image a tag or a digest (`sha256:…`) names in a repository, if there is one.
+pub async fn find_image(
     clients: &AwsClients,
     repository: &str,
-    tag: &str,
+    reference: &str,
 ) -> Result<Option<ImageSummary>> {
+    let (id, arg) = if reference.starts_with("sha256:") {
+        (
+            ImageIdentifier::builder().image_digest(reference).build(),
+            format!("imageDigest={reference}"),
+        )
+    } else {
+        (
+            ImageIdentifier::builder().image_tag(reference).build(),
+            format!("imageTag={reference}"),
+        )
+    };
     let request = clients
         .ecr()
         .describe_images()
         .repository_name(repository)
-        .image_ids(ImageIdentifier::builder().image_tag(tag).build())
+        .image_ids(id)
         .send();
     let found = clients
         .call(&ecr::DESCRIBE_IMAGES, repository)
         .opt("--repository-name", repository)
-        .opt("--image-ids", format!("imageTag={tag}"))
+        .opt("--image-ids", arg)
         .send(request, |out| {
             Ok(out.image_details().first().map(ImageSummary::from_sdk))
         })
         .await;
     match found {
-        // ECR answers a tag it does not hold with ImageNotFoundException.
+        // ECR answers an image it does not hold with ImageNotFoundException.
         Err(e) if e.param("code") == Some("ImageNotFoundException") => Ok(None),
         other => other.map_err(|e| about(e, repository)),
     }
@@ -421,7 +434,9 @@ pub async fn get_lifecycle_policy(clients: &AwsClients, name: &str) -> Result<Op
     let found = clients
         .call(&ecr::GET_LIFECYCLE_POLICY, name)
         .opt("--repository-name", name)
-        .send(request, |out| Ok(out.lifecycle_policy_text().map(str::to_owned)))
+        .send(request, |out| {
+            Ok(out.lifecycle_policy_text().map(str::to_owned))
+        })
         .await;
     match found {
         Err(err) if err.param("code") == Some("LifecyclePolicyNotFoundException") => Ok(None),
@@ -455,7 +470,10 @@ pub fn batch_delete_image_call<'a>(
     clients
         .call(&ecr::BATCH_DELETE_IMAGE, repository)
         .opt("--repository-name", repository)
-        .list("--image-ids", digests.iter().map(|d| format!("imageDigest={d}")))
+        .list(
+            "--image-ids",
+            digests.iter().map(|d| format!("imageDigest={d}")),
+        )
 }
 
 /// Deletes up to [`MAX_BATCH_DELETE`] images by digest.

@@ -42,8 +42,9 @@ pub async fn login(
         (Ok(data), None) => registry_of(data.proxy_endpoint.as_deref().unwrap_or_default()),
         (Err(_), None) => format!("<account>.dkr.ecr.{}.amazonaws.com", clients.region()),
     };
-    let docker_login = CliCommand::new(["docker", "login", "--username", "AWS", "--password-stdin"])
-        .arg(&registry);
+    let docker_login =
+        CliCommand::new(["docker", "login", "--username", "AWS", "--password-stdin"])
+            .arg(&registry);
     let data = call.pipe(docker_login).recorded(answer)?;
     let token = data.authorization_token.unwrap_or_default();
     let decoded = base64::engine::general_purpose::STANDARD

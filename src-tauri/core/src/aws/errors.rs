@@ -17,13 +17,22 @@ const INVALID_CREDENTIAL_CODES: &[&str] = &[
 
 const EXPIRED_CODES: &[&str] = &["ExpiredToken", "ExpiredTokenException", "RequestExpired"];
 
+/// Codes of a rate limit (try again later). EC2's `RequestLimitExceeded` is its rate limit.
 const THROTTLING_CODES: &[&str] = &[
     "Throttling",
     "ThrottlingException",
     "TooManyRequestsException",
     "RequestLimitExceeded",
-    "LimitExceededException",
 ];
+
+/// Codes of a reached quota (ECR's and CloudWatch Logs' `LimitExceededException`, IAM's
+/// `LimitExceeded`, EC2's `…LimitExceeded`): waiting does not help.
+fn is_quota(code: &str) -> bool {
+    code == "LimitExceededException"
+        || code == "LimitExceeded"
+        || code == "ServiceQuotaExceededException"
+        || (code.ends_with("LimitExceeded") && code != "RequestLimitExceeded")
+}
 
 /// Codes (or their suffix, e.g. `RepositoryNotFoundException`) of a resource that is not there.
 fn is_not_found(code: &str) -> bool {
@@ -72,6 +81,8 @@ where
                 ErrorKind::AccessDenied
             } else if THROTTLING_CODES.contains(&code) {
                 ErrorKind::Throttled
+            } else if is_quota(code) {
+                ErrorKind::QuotaExceeded
             } else if is_not_found(code) {
                 ErrorKind::NotFound
             } else if is_already_exists(code) {
@@ -89,14 +100,31 @@ where
         }
         _ => credential_failure_kind(&details).unwrap_or(ErrorKind::Internal),
     };
-    let err = BerthError::new(kind)
+    let mut err = BerthError::new(kind)
         .with("action", action)
-        .details(details);
+        .details(&details);
+    if kind == ErrorKind::QuotaExceeded {
+        err = err.with(
+            "quota",
+            quota_named(&details).unwrap_or_else(|| action.to_owned()),
+        );
+    }
     match code {
         // The AWS error code, for messages and for callers that branch on a specific one.
         Some(code) if !code.is_empty() => err.with("code", code),
         _ => err,
     }
+}
+
+/// The quota a refusal names: IAM writes "Cannot exceed quota for AccessKeysPerUser: 2"; other
+/// services only describe it, so the action stands for it.
+fn quota_named(details: &str) -> Option<String> {
+    let rest = details.split("quota for ").nth(1)?;
+    let name: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
+    (!name.is_empty()).then_some(name)
 }
 
 /// What a failure to resolve credentials means for the user, from the SDK's message (the SDK

@@ -294,7 +294,10 @@ async fn search(clients: &AwsClients, request: &LogRequest, text: &str) -> Resul
         .set_next_token(request.token.clone())
         .send();
     let out = clients
-        .call(&logs::FILTER_LOG_EVENTS, format!("{}/{}", request.group, request.stream))
+        .call(
+            &logs::FILTER_LOG_EVENTS,
+            format!("{}/{}", request.group, request.stream),
+        )
         .opt("--log-group-name", &request.group)
         .opt("--log-stream-names", &request.stream)
         .opt("--filter-pattern", literal_pattern(text))

@@ -1,32 +1,11 @@
-//! What running tasks cost, per hour and per month. Fargate bills vCPU-hours and GB-hours by
-//! region and architecture, plus a public IPv4 address per hour.
+//! What running tasks cost, per hour and per month, with the Launch estimate's prices and formula
+//! (`pricing`): Fargate bills vCPU-hours and GB-hours by region and architecture, plus a public
+//! IPv4 address per hour.
 
-use crate::pricing::{PriceSource, HOURS_PER_MONTH};
+use crate::fargate::Architecture;
+use crate::pricing::{self, HOURS_PER_MONTH};
 use serde::Serialize;
 use ts_rs::TS;
-
-/// Fargate on-demand prices (Linux), USD per vCPU-hour and per GB-hour, for the regions Berth
-/// knows them in. Other regions show no price rather than a wrong one.
-pub const FARGATE_PRICES: PriceSource = PriceSource {
-    as_of: "2026-11-01",
-    url: "https://aws.amazon.com/fargate/pricing/",
-};
-
-/// A public IPv4 address, per hour (the same in every commercial region).
-pub const PUBLIC_IPV4_PER_HOUR: f64 = 0.005;
-
-/// `(per vCPU-hour, per GB-hour)` for `region` and `arch` (`X86_64` or `ARM64`), from
-/// [`FARGATE_PRICES`].
-pub fn fargate_prices_for(region: &str, arch: &str) -> Option<(f64, f64)> {
-    let arm = arch.eq_ignore_ascii_case("ARM64");
-    match (region, arm) {
-        ("us-east-1", false) => Some((0.04048, 0.004445)),
-        ("us-east-1", true) => Some((0.03238, 0.00356)),
-        ("ap-northeast-2", false) => Some((0.04656, 0.00511)),
-        ("ap-northeast-2", true) => Some((0.03725, 0.00409)),
-        _ => None,
-    }
-}
 
 /// Cost of something that runs, in USD.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, TS)]
@@ -82,20 +61,28 @@ impl std::iter::Sum for RunningCost {
     }
 }
 
-/// What a task's size and address cost per hour. `prices` is `(per vCPU-hour, per GB-hour)`;
-/// `cpu_units` are ECS CPU units (1024 = 1 vCPU), `memory_mib` MiB.
+/// What one task costs per hour in `region`, by its architecture (`X86_64` or `ARM64`, as ECS
+/// writes it), size and public address: the Launch estimate's own formula
+/// (`pricing::FargateRegionPrices::task_hour`). Unknown when Berth has no prices for the region or the
+/// task's size is not known.
 pub fn task_cost(
-    prices: Option<(f64, f64)>,
+    region: &str,
+    architecture: &str,
     cpu_units: Option<u32>,
     memory_mib: Option<u32>,
     public_ip: bool,
 ) -> RunningCost {
-    let (Some((per_vcpu, per_gb)), Some(cpu), Some(memory)) = (prices, cpu_units, memory_mib)
+    let (Some(prices), Some(cpu), Some(memory)) =
+        (pricing::fargate_prices(region), cpu_units, memory_mib)
     else {
         return RunningCost::unknown();
     };
-    let ip = if public_ip { PUBLIC_IPV4_PER_HOUR } else { 0.0 };
-    RunningCost::hourly(cpu as f64 / 1024.0 * per_vcpu + memory as f64 / 1024.0 * per_gb + ip)
+    let architecture = if architecture.eq_ignore_ascii_case("ARM64") {
+        Architecture::Arm64
+    } else {
+        Architecture::X86_64
+    };
+    RunningCost::hourly(prices.task_hour(architecture, cpu, memory, public_ip))
 }
 
 #[cfg(test)]
@@ -105,52 +92,22 @@ mod tests {
     #[test]
     fn the_smallest_task_costs_what_facts_md_says() {
         // 0.25 vCPU / 0.5 GB, 24×7: about 9.0 USD a month in us-east-1, 10.4 in Seoul.
-        let virginia = task_cost(
-            fargate_prices_for("us-east-1", "X86_64"),
-            Some(256),
-            Some(512),
-            false,
-        );
+        let virginia = task_cost("us-east-1", "X86_64", Some(256), Some(512), false);
         assert!((virginia.monthly_usd - 9.01).abs() < 0.05, "{virginia:?}");
-        let seoul = task_cost(
-            fargate_prices_for("ap-northeast-2", "X86_64"),
-            Some(256),
-            Some(512),
-            false,
-        );
+        let seoul = task_cost("ap-northeast-2", "X86_64", Some(256), Some(512), false);
         assert!((seoul.monthly_usd - 10.36).abs() < 0.05, "{seoul:?}");
         // A public IPv4 address adds about 3.65 a month.
-        let with_ip = task_cost(
-            fargate_prices_for("us-east-1", "X86_64"),
-            Some(256),
-            Some(512),
-            true,
-        );
+        let with_ip = task_cost("us-east-1", "X86_64", Some(256), Some(512), true);
         assert!((with_ip.monthly_usd - virginia.monthly_usd - 3.65).abs() < 0.001);
         assert!(virginia.complete);
     }
 
     #[test]
     fn graviton_is_cheaper_and_unknown_regions_say_so() {
-        let x86 = task_cost(
-            fargate_prices_for("us-east-1", "X86_64"),
-            Some(1024),
-            Some(2048),
-            false,
-        );
-        let arm = task_cost(
-            fargate_prices_for("us-east-1", "arm64"),
-            Some(1024),
-            Some(2048),
-            false,
-        );
+        let x86 = task_cost("us-east-1", "X86_64", Some(1024), Some(2048), false);
+        let arm = task_cost("us-east-1", "arm64", Some(1024), Some(2048), false);
         assert!(arm.hourly_usd < x86.hourly_usd);
-        let unknown = task_cost(
-            fargate_prices_for("eu-west-1", "X86_64"),
-            Some(256),
-            Some(512),
-            false,
-        );
+        let unknown = task_cost("us-gov-west-1", "X86_64", Some(256), Some(512), false);
         assert!(!unknown.complete);
         assert_eq!(unknown.hourly_usd, 0.0);
         assert!(!(x86 + unknown).complete);

@@ -3,10 +3,11 @@
 //! to a [`MonitorSink`]. It waits longer after failures (more after throttling), pauses while
 //! nothing would show the result (window hidden and tray off), and refreshes at once on request.
 
-use crate::error::BerthError;
 use crate::dashboard::deployments::{
-    now_millis, retry_delay, DeploymentsSnapshot, FollowedTask, StatusEvent, StatusWatch,
+    now_millis, DeploymentsSnapshot, FollowedTask, StatusEvent, StatusWatch,
 };
+use crate::error::BerthError;
+use crate::error::ErrorKind;
 use serde::Serialize;
 use std::future::Future;
 use std::pin::Pin;
@@ -240,5 +241,43 @@ impl Monitor {
                 }
             }
         }
+    }
+}
+
+/// How long to wait before the next refresh after `failures` failed ones in a row: the interval
+/// doubles with each failure (four times as fast when AWS asked to slow down), up to 10 minutes.
+pub fn retry_delay(interval: Duration, failures: u32, last_error: Option<&BerthError>) -> Duration {
+    const MAX: Duration = Duration::from_secs(600);
+    if failures == 0 {
+        return interval;
+    }
+    let throttled = last_error.is_some_and(|e| e.kind == ErrorKind::Throttled);
+    let exponent = failures.min(10) + if throttled { 2 } else { 0 };
+    interval
+        .saturating_mul(1u32 << exponent.min(16))
+        .min(MAX)
+        .max(interval)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_double_the_wait_throttling_more_and_never_past_ten_minutes() {
+        let base = Duration::from_secs(15);
+        assert_eq!(retry_delay(base, 0, None), base);
+        let err = BerthError::new(ErrorKind::AwsEndpointUnreachable);
+        assert_eq!(retry_delay(base, 1, Some(&err)), Duration::from_secs(30));
+        assert_eq!(retry_delay(base, 2, Some(&err)), Duration::from_secs(60));
+        let throttled = BerthError::new(ErrorKind::Throttled);
+        assert_eq!(
+            retry_delay(base, 1, Some(&throttled)),
+            Duration::from_secs(120)
+        );
+        assert_eq!(retry_delay(base, 30, Some(&err)), Duration::from_secs(600));
+        // An interval longer than the cap is never shortened by a failure.
+        let slow = Duration::from_secs(900);
+        assert_eq!(retry_delay(slow, 3, Some(&err)), slow);
     }
 }

@@ -6,15 +6,15 @@
 //! time, for the rows the user looks at first: a big account shows its list at once instead of
 //! after hundreds of sequential calls.
 
-use crate::cli::CliCommand;
 use crate::aws::ecr::{self, ImageFailure, ImageSummary, RepositorySummary};
 use crate::aws::AwsClients;
+use crate::cli::CliCommand;
 use crate::ecr_lifecycle::LifecycleRule;
 use crate::ecr_names;
 use crate::error::{BerthError, Result};
 use crate::pricing::{self, PriceSource};
-use crate::wizard::repository::{self, NewRepository};
 use crate::tags;
+use crate::wizard::repository::{self, NewRepository};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
@@ -162,10 +162,7 @@ async fn measure(clients: &AwsClients, repo: RepositoryRef) -> RepositoryUsage {
 }
 
 /// The images of a repository, newest first.
-pub async fn list_images(
-    clients: &AwsClients,
-    name: &str,
-) -> Result<Vec<ImageSummary>> {
+pub async fn list_images(clients: &AwsClients, name: &str) -> Result<Vec<ImageSummary>> {
     ecr_names::validate(name)?;
     let mut images = ecr::describe_images(clients, name).await?;
     images.sort_by(|a, b| b.pushed_at.cmp(&a.pushed_at).then(a.digest.cmp(&b.digest)));

@@ -41,7 +41,11 @@ pub async fn scale_service(
 
 /// Replaces every task of `service` with a new one of the same definition (to pick up a new
 /// image pushed under the same tag, or to restart it).
-pub async fn force_new_deployment(clients: &AwsClients, cluster: &str, service: &str) -> Result<()> {
+pub async fn force_new_deployment(
+    clients: &AwsClients,
+    cluster: &str,
+    service: &str,
+) -> Result<()> {
     require_name("cluster", cluster)?;
     require_name("service", service)?;
     ecs::force_new_deployment(clients, cluster, service).await
@@ -143,5 +147,4 @@ mod tests {
             "127.0.0.1:5001/web:v2"
         );
     }
-
 }

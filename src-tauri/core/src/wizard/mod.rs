@@ -3,6 +3,6 @@
 
 pub mod account;
 pub mod iam;
-pub mod repository;
 pub mod image;
 pub mod launch;
+pub mod repository;

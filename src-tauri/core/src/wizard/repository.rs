@@ -1,9 +1,9 @@
 //! Wizard step 3, Repository: create an ECR repository with Berth's options (scan on push, tag
 //! mutability, encryption, a lifecycle rule that is on by default), or pick an existing one.
 
-use crate::cli::CliCommand;
 use crate::aws::ecr::{self, CreateParams, Encryption, RepositorySummary, TagMutability};
 use crate::aws::AwsClients;
+use crate::cli::CliCommand;
 use crate::ecr_lifecycle::{self, LifecycleRule, LifecycleSummary};
 use crate::ecr_names;
 use crate::error::{BerthError, Result};
@@ -156,10 +156,7 @@ pub async fn put_lifecycle_rule(
 
 /// One repository with its lifecycle policy and whether Berth made it; `NotFound` when it is
 /// not there. The lookup is recorded; the two reads that complete it are not.
-pub async fn repository_details(
-    clients: &AwsClients,
-    name: &str,
-) -> Result<RepositoryDetails> {
+pub async fn repository_details(clients: &AwsClients, name: &str) -> Result<RepositoryDetails> {
     ecr_names::validate(name)?;
     let repository = ecr::describe_repository(clients, name).await?;
     let (lifecycle, tags) = tokio::join!(

@@ -3,11 +3,19 @@
 /**
  * A subnet as the picker shows it.
  */
-export type SubnetInfo = { id: string, availabilityZone: string, cidr: string, name: string | null, 
+export type SubnetInfo = { id: string, availabilityZone: string, availabilityZoneId: string, cidr: string, name: string | null, 
 /**
  * A default subnet (public by AWS's design).
  */
 defaultForAz: boolean, 
+/**
+ * Fargate runs x86 tasks in its Availability Zone (docs/region-data.md).
+ */
+fargate: boolean, 
+/**
+ * Fargate runs ARM64 tasks in its Availability Zone.
+ */
+fargateArm: boolean, 
 /**
  * Tasks here with a public IP can reach ECR: the subnet routes to an internet gateway (or is
  * a default subnet).

@@ -20,6 +20,18 @@ type Leaves<T, P extends string = ''> = {
 }[keyof T & string];
 export type MessageKey = Leaves<Catalog>;
 
+/** A message with a form per plural category (`one`, `other`, …), picked with `tn`. */
+type PluralNode = { one: string; other: string };
+/** Dotted paths to the plural messages, e.g. `"iam.checklist.actionsToggle"`. */
+type PluralLeaves<T, P extends string = ''> = {
+  [K in keyof T & string]: T[K] extends PluralNode
+    ? `${P}${K}`
+    : T[K] extends string
+      ? never
+      : PluralLeaves<T[K], `${P}${K}.`>;
+}[keyof T & string];
+export type PluralKey = PluralLeaves<Catalog>;
+
 export type Params = Readonly<Record<string, string | number | null | undefined>>;
 
 export function isLanguage(value: unknown): value is Language {
@@ -95,6 +107,21 @@ export function t(key: MessageKey, params?: Params): string {
   return interpolate(template(key), params);
 }
 
+/**
+ * The form of the plural message `key` for `count` things in the current language, as chosen by
+ * `Intl.PluralRules` ("1 action", "2 actions"; Korean has one form). A form the catalog lacks
+ * falls back to `other`. For `tParts` and `RichText`, which take a key.
+ */
+export function pluralKey(key: PluralKey, count: number): MessageKey {
+  const form = `${key}.${new Intl.PluralRules(current).select(count)}`;
+  return (lookup(catalogs[current], form) !== undefined ? form : `${key}.other`) as MessageKey;
+}
+
+/** The plural message `key` for `count` things, with `{count}` written the language's way ("1,234"). */
+export function tn(key: PluralKey, count: number, params?: Params): string {
+  return t(pluralKey(key, count), { count: new Intl.NumberFormat(current).format(count), ...params });
+}
+
 export type TextPart = { text: string; code: boolean };
 
 /**
@@ -120,12 +147,3 @@ function splitCode(text: string, params?: Params): TextPart[] {
     .filter((part) => part.text !== '');
 }
 
-/** Formats a time of day in the current language. */
-export function formatTime(date: Date): string {
-  return new Intl.DateTimeFormat(current, { timeStyle: 'medium' }).format(date);
-}
-
-/** Formats a date and time in the current language. */
-export function formatDateTime(date: Date): string {
-  return new Intl.DateTimeFormat(current, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
-}

@@ -7,7 +7,7 @@ import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import { getRepositoryUsage, listRepositories } from '../../ipc/commands';
 import { toBerthError } from '../../ipc/errors';
 import type { BerthError, RepositoryList, RepositorySummary, RepositoryUsage } from '../../ipc/types';
-import type { Loaded } from '../../lib/loaded';
+import { Requests, type Loaded } from '../../kit';
 
 /** Repositories measured per call, and calls in flight at once. */
 const BATCH = 8;
@@ -29,10 +29,10 @@ let inFlight = 0;
 const measuringNow = new Set<string>();
 const throttled = new Map<string, number>();
 const retrying = new Set<string>();
-// Bumped when the list is read again, so an old answer cannot overwrite a newer one.
-let generation = 0;
-// Bumped by resetRepositories, so work of a previous test (or account) is dropped.
-let epoch = 0;
+// Reading the list again makes an older read's answer stale.
+const reads = new Requests();
+// resetRepositories drops every answer under way (a previous test's, or another account's).
+const session = new Requests();
 
 export const repositories = {
   /** The last list read, or null before the first answer. */
@@ -62,12 +62,12 @@ export const repositories = {
 
 /** Reads the list (again). Usage already measured stays shown until measured anew. */
 export async function loadRepositories(): Promise<Loaded<RepositoryList>> {
-  const started = ++generation;
-  const at = epoch;
+  const read = reads.next();
+  const at = session.same();
   loading = true;
   try {
     const next = await listRepositories();
-    if (started === generation && at === epoch) {
+    if (read.current && at.current) {
       list = next;
       error = null;
       const arns = new Set(next.repositories.map((r) => r.arn));
@@ -78,10 +78,10 @@ export async function loadRepositories(): Promise<Loaded<RepositoryList>> {
     return { ok: true, value: next };
   } catch (reason) {
     const failure = toBerthError(reason);
-    if (started === generation && at === epoch) error = failure;
+    if (read.current && at.current) error = failure;
     return { ok: false, error: failure };
   } finally {
-    if (started === generation && at === epoch) loading = false;
+    if (read.current && at.current) loading = false;
   }
 }
 
@@ -137,7 +137,7 @@ function pump(): void {
 }
 
 async function measureBatch(arns: string[]): Promise<void> {
-  const at = epoch;
+  const at = session.same();
   const byArn = new Map((list?.repositories ?? []).map((r) => [r.arn, r]));
   const refs = arns.filter((a) => byArn.has(a)).map((a) => ({ name: byArn.get(a)!.name, arn: a }));
   inFlight++;
@@ -145,7 +145,7 @@ async function measureBatch(arns: string[]): Promise<void> {
   try {
     if (refs.length === 0) return;
     const answers = await getRepositoryUsage(refs);
-    if (at !== epoch) return;
+    if (!at.current) return;
     answers.forEach((answer, i) => {
       const arn = refs[i]?.arn;
       if (arn === undefined) return;
@@ -154,11 +154,11 @@ async function measureBatch(arns: string[]): Promise<void> {
       else if (list?.repositories.some((r) => r.arn === arn)) usage.set(arn, answer);
     });
   } catch (reason) {
-    if (at !== epoch) return;
+    if (!at.current) return;
     const failure = toBerthError(reason);
     for (const ref of refs) usage.set(ref.arn, { status: 'failed', name: ref.name, error: failure });
   } finally {
-    if (at === epoch) {
+    if (at.current) {
       inFlight--;
       const queued = new Set(queue);
       for (const arn of arns) {
@@ -177,9 +177,9 @@ function retryLater(arn: string): boolean {
   if (tries >= THROTTLE_RETRIES) return false;
   throttled.set(arn, tries + 1);
   retrying.add(arn);
-  const at = epoch;
+  const at = session.same();
   setTimeout(() => {
-    if (at !== epoch) return;
+    if (!at.current) return;
     retrying.delete(arn);
     enqueue([arn], false);
   }, THROTTLE_PAUSE_MS * (tries + 1));
@@ -214,8 +214,8 @@ export function setUsage(arn: string, measured: RepositoryUsage): void {
 
 /** Forgets everything (tests, and a change of account or region). */
 export function resetRepositories(): void {
-  epoch++;
-  generation++;
+  session.drop();
+  reads.drop();
   list = null;
   error = null;
   loading = false;

@@ -1,7 +1,7 @@
 // The cleanup rule as the forms edit it: each part can be switched off, and its number is kept as
 // typed (so a half-typed number is not lost) and checked before anything is sent.
 import type { BerthError, LifecycleRule, LifecycleSummary } from '../../ipc/types';
-import { t } from '../../lib/i18n/index.svelte';
+import { t, tn } from '../../lib/i18n/index.svelte';
 
 // The same limits as src-tauri/core/src/ecr_lifecycle.rs, which checks again before any call.
 export const KEEP_LAST_RANGE = [1, 10_000] as const;
@@ -42,16 +42,16 @@ export function lifecycleText(summary: LifecycleSummary | null): string {
   const { keepLast, untaggedDays, otherRules } = summary;
   let text: string;
   if (keepLast !== null && untaggedDays !== null) {
-    text = t('repositories.lifecycle.both', { count: keepLast, days: untaggedDays });
+    text = tn('repositories.lifecycle.both', keepLast, { days: tn('common.units.days', untaggedDays) });
   } else if (keepLast !== null) {
-    text = t('repositories.lifecycle.keepLast', { count: keepLast });
+    text = tn('repositories.lifecycle.keepLast', keepLast);
   } else if (untaggedDays !== null) {
-    text = t('repositories.lifecycle.untagged', { days: untaggedDays });
+    text = t('repositories.lifecycle.untagged', { days: tn('common.units.days', untaggedDays) });
   } else {
     text = t('repositories.lifecycle.custom');
   }
   if (otherRules > 0 && (keepLast !== null || untaggedDays !== null)) {
-    text += ` ${t('repositories.lifecycle.others', { count: otherRules })}`;
+    text += ` ${tn('repositories.lifecycle.others', otherRules)}`;
   }
   return text;
 }

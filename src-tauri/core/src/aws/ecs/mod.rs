@@ -5,11 +5,15 @@
 //! without `_call` sends it.
 
 mod clusters;
+mod facts;
 mod services;
 mod task_definitions;
 mod tasks;
 
+/// Which revisions `list_task_definitions` lists.
+pub use aws_sdk_ecs::types::TaskDefinitionStatus;
 pub use clusters::*;
+pub use facts::*;
 pub use services::*;
 pub use task_definitions::*;
 pub use tasks::*;

@@ -8,8 +8,8 @@ use crate::aws::catalogue::ecs;
 use crate::aws::AwsClients;
 use crate::error::{BerthError, Result};
 use aws_sdk_ecs::types::{
-    AssignPublicIp, AwsVpcConfiguration, LaunchType, NetworkConfiguration, PropagateTags,
-    ServiceField,
+    AssignPublicIp, AwsVpcConfiguration, DeploymentCircuitBreaker, DeploymentConfiguration,
+    LaunchType, NetworkConfiguration, PropagateTags, ServiceField,
 };
 
 /// Where a task's network interface goes.
@@ -56,9 +56,31 @@ impl TaskNetwork {
             "awsvpcConfiguration={{subnets=[{}],securityGroups=[{}],assignPublicIp={}}}",
             self.subnets.join(","),
             self.security_groups.join(","),
-            if self.public_ip { "ENABLED" } else { "DISABLED" }
+            if self.public_ip {
+                "ENABLED"
+            } else {
+                "DISABLED"
+            }
         )
     }
+}
+
+/// One deployment of a service: ECS rolls a service out to a task definition one deployment at
+/// a time, and the tasks a deployment starts carry its id as their `startedBy`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deployment {
+    /// `ecs-svc/…`.
+    pub id: String,
+    /// `PRIMARY` (the newest), `ACTIVE` (an older one still running tasks) or `INACTIVE`.
+    pub status: String,
+    pub task_definition: String,
+    /// `IN_PROGRESS`, `COMPLETED` or `FAILED` (the circuit breaker stopped it).
+    pub rollout_state: Option<String>,
+    pub rollout_reason: Option<String>,
+    pub desired: i32,
+    pub running: i32,
+    pub pending: i32,
+    pub failed_tasks: i32,
 }
 
 /// A service as Berth sees it.
@@ -76,6 +98,10 @@ pub struct Service {
     pub tags: Vec<(String, String)>,
     /// The newest service event messages, newest first.
     pub events: Vec<String>,
+    /// Newest first (the PRIMARY one leads).
+    pub deployments: Vec<Deployment>,
+    /// Whether a failed deployment stops launching tasks (and rolls back).
+    pub circuit_breaker: bool,
 }
 
 impl Service {
@@ -96,9 +122,53 @@ impl Service {
                 .take(5)
                 .filter_map(|e| e.message().map(str::to_owned))
                 .collect(),
+            deployments: s
+                .deployments()
+                .iter()
+                .map(|d| Deployment {
+                    id: d.id().unwrap_or_default().to_owned(),
+                    status: d.status().unwrap_or_default().to_owned(),
+                    task_definition: d.task_definition().unwrap_or_default().to_owned(),
+                    rollout_state: d.rollout_state().map(|r| r.as_str().to_owned()),
+                    rollout_reason: d.rollout_state_reason().map(str::to_owned),
+                    desired: d.desired_count(),
+                    running: d.running_count(),
+                    pending: d.pending_count(),
+                    failed_tasks: d.failed_tasks(),
+                })
+                .collect(),
+            circuit_breaker: s
+                .deployment_configuration()
+                .and_then(|c| c.deployment_circuit_breaker())
+                .is_some_and(|b| b.enable()),
         }
     }
+
+    /// The newest deployment of `task_definition`, if the service has one.
+    pub fn deployment_of(&self, task_definition: &str) -> Option<&Deployment> {
+        self.deployments
+            .iter()
+            .find(|d| d.task_definition == task_definition)
+    }
 }
+
+/// Every Berth service stops launching tasks when a deployment fails and rolls back to the last one
+/// that worked: a crashing app would otherwise be started again and again (each start billed for
+/// at least a minute, and its public IPv4 address) long after Berth stopped watching. "A
+/// deployment in FAILED state doesn't launch any new tasks" (ECS API reference, Deployment).
+fn circuit_breaker() -> DeploymentConfiguration {
+    DeploymentConfiguration::builder()
+        .deployment_circuit_breaker(
+            DeploymentCircuitBreaker::builder()
+                .enable(true)
+                .rollback(true)
+                .build(),
+        )
+        .build()
+}
+
+/// `--deployment-configuration` of [`circuit_breaker`].
+const CIRCUIT_BREAKER_ARG: &str = "deploymentCircuitBreaker={enable=true,rollback=true}";
 
 /// The services named by `names_or_arns` in `cluster`, with their tags, 10 per call, as ECS
 /// answers them (INACTIVE ones included: a deleted service stays visible for a while).
@@ -186,6 +256,7 @@ pub fn create_service_call<'a>(
         .opt("--desired-count", spec.desired.to_string())
         .opt("--launch-type", "FARGATE")
         .opt("--network-configuration", spec.network.cli_arg())
+        .opt("--deployment-configuration", CIRCUIT_BREAKER_ARG)
         .opt("--propagate-tags", "SERVICE")
         .tags(tags)
 }
@@ -205,6 +276,7 @@ pub async fn create_service(
         .desired_count(spec.desired)
         .launch_type(LaunchType::Fargate)
         .network_configuration(spec.network.to_sdk()?)
+        .deployment_configuration(circuit_breaker())
         .propagate_tags(PropagateTags::Service)
         .set_tags(Some(ecs_tags(tags)))
         .send();
@@ -227,6 +299,7 @@ pub fn update_service_call<'a>(clients: &'a AwsClients, spec: &ServiceSpec) -> C
         .opt("--task-definition", &spec.task_definition)
         .opt("--desired-count", spec.desired.to_string())
         .opt("--network-configuration", spec.network.cli_arg())
+        .opt("--deployment-configuration", CIRCUIT_BREAKER_ARG)
 }
 
 /// Rolls a service out to `spec` (its task definition, count and network).
@@ -239,6 +312,7 @@ pub async fn update_service(clients: &AwsClients, spec: &ServiceSpec) -> Result<
         .task_definition(&spec.task_definition)
         .desired_count(spec.desired)
         .network_configuration(spec.network.to_sdk()?)
+        .deployment_configuration(circuit_breaker())
         .send();
     update_service_call(clients, spec)
         .send(request, |_| Ok(()))
@@ -289,7 +363,11 @@ pub async fn scale_service(
 }
 
 /// Replaces every task of a service with a new one of the same definition.
-pub async fn force_new_deployment(clients: &AwsClients, cluster: &str, service: &str) -> Result<()> {
+pub async fn force_new_deployment(
+    clients: &AwsClients,
+    cluster: &str,
+    service: &str,
+) -> Result<()> {
     let request = clients
         .ecs()
         .update_service()

@@ -241,7 +241,11 @@ impl Task {
 }
 
 /// The tasks named by `arns`, in the timeline's shape.
-pub async fn task_states(clients: &AwsClients, cluster: &str, arns: &[String]) -> Result<Vec<Task>> {
+pub async fn task_states(
+    clients: &AwsClients,
+    cluster: &str,
+    arns: &[String],
+) -> Result<Vec<Task>> {
     Ok(describe_tasks(clients, cluster, arns)
         .await?
         .iter()
@@ -249,7 +253,12 @@ pub async fn task_states(clients: &AwsClients, cluster: &str, arns: &[String]) -
         .collect())
 }
 
-pub fn stop_task_call<'a>(clients: &'a AwsClients, cluster: &str, arn: &str, reason: &str) -> Call<'a> {
+pub fn stop_task_call<'a>(
+    clients: &'a AwsClients,
+    cluster: &str,
+    arn: &str,
+    reason: &str,
+) -> Call<'a> {
     clients
         .call(&ecs::STOP_TASK, name_from_arn(arn))
         .opt("--cluster", cluster)

@@ -9,15 +9,15 @@
 //! and each change to it is kept as a version.
 
 use super::{caller, explain, validate_iam_name, Caller};
-use crate::cli::CliCommand;
 use crate::aws::iam::Iam;
 use crate::aws::AwsClients;
+use crate::cli::CliCommand;
 use crate::credentials::{mask_key_id, AccessKeys, SecretStore};
 use crate::error::{BerthError, ErrorKind, Result};
 use crate::permissions::{deploy_user_policy, Resources};
 use crate::settings::{IdentitySource, SavedIdentity, Settings};
-use crate::wizard::account::{self, NewIdentity, PrincipalKind, VerifiedIdentity};
 use crate::tags;
+use crate::wizard::account::{self, NewIdentity, PrincipalKind, VerifiedIdentity};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::sync::Arc;
@@ -122,8 +122,10 @@ fn first_creation(iam: &Iam<'_>, res: &Resources) -> Vec<CliCommand> {
     let tags = berth_tags();
     vec![
         iam.create_user_call(&res.user_name, &tags).into_command(),
-        iam.create_policy_call(&res.deploy_policy_name(), &policy_file_arg(res), &tags).into_command(),
-        iam.attach_user_policy_call(&res.user_name, &res.deploy_policy_arn()).into_command(),
+        iam.create_policy_call(&res.deploy_policy_name(), &policy_file_arg(res), &tags)
+            .into_command(),
+        iam.attach_user_policy_call(&res.user_name, &res.deploy_policy_arn())
+            .into_command(),
         iam.create_access_key_call(&res.user_name).into_command(),
     ]
 }
@@ -251,6 +253,9 @@ async fn provision(
     let result = build(iam, res, existing.is_some(), &mut made, &mut ran).await;
     let result = match result {
         Ok(()) if reuse_key.is_none() => {
+            if existing.is_some() {
+                retire_orphaned_keys(iam, store, settings, user, &mut ran).await?;
+            }
             save_new_key(
                 iam,
                 store,
@@ -321,7 +326,11 @@ async fn build(
             let file = policy_file_arg(res);
             iam.create_policy(&name, &document, &file, &tags).await?;
             made.policy = true;
-            ran.push(iam.create_policy_call(&name, &file, &tags).into_command().render());
+            ran.push(
+                iam.create_policy_call(&name, &file, &tags)
+                    .into_command()
+                    .render(),
+            );
         }
         Some(policy) if !is_managed(&policy.tags) => {
             return Err(BerthError::new(ErrorKind::AlreadyExists)
@@ -337,7 +346,11 @@ async fn build(
                 let file = policy_file_arg(res);
                 iam.create_policy_version(&policy_arn, &document, &file)
                     .await?;
-                ran.push(iam.create_policy_version_call(&policy_arn, &file).into_command().render());
+                ran.push(
+                    iam.create_policy_version_call(&policy_arn, &file)
+                        .into_command()
+                        .render(),
+                );
             }
         }
     }
@@ -349,7 +362,11 @@ async fn build(
     if !attached.contains(&policy_arn) {
         iam.attach_user_policy(user, &policy_arn).await?;
         made.attached = true;
-        ran.push(iam.attach_user_policy_call(user, &policy_arn).into_command().render());
+        ran.push(
+            iam.attach_user_policy_call(user, &policy_arn)
+                .into_command()
+                .render(),
+        );
     }
     Ok(())
 }
@@ -405,6 +422,36 @@ async fn save_new_key(
     .await
     .map_err(BerthError::internal)??;
     *settings = saved;
+    Ok(())
+}
+
+/// Deletes the deploy user's access keys that no saved identity holds any more (their keychain
+/// item was removed: nobody can use them, as Berth never shows a secret). Otherwise each new key
+/// would leave the old one active, and the third would hit IAM's limit of two keys per user
+/// ("Cannot exceed quota for AccessKeysPerUser: 2").
+async fn retire_orphaned_keys(
+    iam: &Iam<'_>,
+    store: &Arc<dyn SecretStore>,
+    settings: &Settings,
+    user: &str,
+    ran: &mut Vec<String>,
+) -> Result<()> {
+    let mut held = Vec::new();
+    for identity in &settings.identities {
+        if let Ok(keys) = read_keys(store, &identity.name).await {
+            held.push(keys.access_key_id.clone());
+        }
+    }
+    for key in iam.access_key_ids(user).await? {
+        if !held.contains(&key) {
+            iam.delete_access_key(user, &key).await?;
+            ran.push(
+                iam.delete_access_key_call(user, &key)
+                    .into_command()
+                    .render(),
+            );
+        }
+    }
     Ok(())
 }
 

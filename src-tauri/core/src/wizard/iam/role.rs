@@ -1,13 +1,13 @@
 //! The task execution role: what lets Fargate pull the image from ECR and write the app's logs.
 //! Trusted by `ecs-tasks.amazonaws.com`, with the AWS managed policy
-//! AmazonECSTaskExecutionRolePolicy attached (see shared FACTS). Ensuring it creates what is
+//! AmazonECSTaskExecutionRolePolicy attached (docs/aws-facts.md#iam). Ensuring it creates what is
 //! missing and, on request, fixes a role that exists but is wrong; when it is right, nothing is
 //! written.
 
 use super::{explain, validate_iam_name, DEFAULT_DEPLOY_USER};
-use crate::cli::CliCommand;
 use crate::aws::iam::{Iam, Role};
 use crate::aws::AwsClients;
+use crate::cli::CliCommand;
 use crate::error::{BerthError, Result};
 use crate::permissions::{partition_of_arn, partition_of_region, PolicyDocument, Statement};
 use crate::tags;
@@ -144,10 +144,7 @@ fn partition_for(clients: &AwsClients, role: Option<&Role>) -> String {
 
 /// Reads the role and says whether it is missing, ready or needs fixing, with the commands that
 /// would create or fix it. Writes nothing.
-pub async fn execution_role_status(
-    clients: &AwsClients,
-    name: &str,
-) -> Result<RoleStatus> {
+pub async fn execution_role_status(clients: &AwsClients, name: &str) -> Result<RoleStatus> {
     validate_iam_name("roleName", name)?;
     let iam = Iam::new(clients);
     match read(&iam, clients, name).await {
@@ -196,14 +193,20 @@ fn status_of(
     let plan = match state {
         RoleState::Ready => Vec::new(),
         RoleState::Missing => vec![
-            iam.create_role_call(name, &trust.compact(), &tags).into_command(),
-            iam.attach_role_policy_call(name, &policy_arn).into_command(),
+            iam.create_role_call(name, &trust.compact(), &tags)
+                .into_command(),
+            iam.attach_role_policy_call(name, &policy_arn)
+                .into_command(),
         ],
         RoleState::NeedsFix => problems
             .iter()
             .map(|p| match p {
-                RoleProblem::TrustPolicy => iam.update_trust_policy_call(name, &trust.compact()).into_command(),
-                RoleProblem::PolicyNotAttached => iam.attach_role_policy_call(name, &policy_arn).into_command(),
+                RoleProblem::TrustPolicy => iam
+                    .update_trust_policy_call(name, &trust.compact())
+                    .into_command(),
+                RoleProblem::PolicyNotAttached => iam
+                    .attach_role_policy_call(name, &policy_arn)
+                    .into_command(),
             })
             .collect(),
     };
@@ -266,7 +269,13 @@ async fn apply(iam: &Iam<'_>, clients: &AwsClients, name: &str, fix: bool) -> Re
             if let Err(e) = iam.attach_role_policy(name, &policy_arn).await {
                 return Err(undo_create(iam, name, e).await);
             }
-            ran.push(iam.attach_role_policy_call(name, &policy_arn).into_command());
+            ran.push(
+                iam.attach_role_policy_call(name, &policy_arn)
+                    .into_command(),
+            );
+            if iam.ensure_ecs_service_linked_role().await? {
+                ran.push(iam.ecs_service_linked_role_call().into_command());
+            }
         }
         RoleState::NeedsFix => {
             if status.problems.contains(&RoleProblem::TrustPolicy) {
@@ -275,7 +284,10 @@ async fn apply(iam: &Iam<'_>, clients: &AwsClients, name: &str, fix: bool) -> Re
             }
             if status.problems.contains(&RoleProblem::PolicyNotAttached) {
                 iam.attach_role_policy(name, &policy_arn).await?;
-                ran.push(iam.attach_role_policy_call(name, &policy_arn).into_command());
+                ran.push(
+                    iam.attach_role_policy_call(name, &policy_arn)
+                        .into_command(),
+                );
             }
         }
     }

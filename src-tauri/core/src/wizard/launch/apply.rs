@@ -46,6 +46,7 @@ pub async fn launch(ctx: &LaunchContext<'_>, config: LaunchConfig) -> Result<Lau
     record.status = LaunchStatus::InProgress;
     record.error = None;
     record.diagnosis = None;
+    record.after_stop = None;
     record.addresses.clear();
     ctx.store.save(&mut record)?;
 
@@ -105,7 +106,7 @@ async fn apply_and_follow(
                 .await
                 .map_err(|e| role_error(e, &config.execution_role_arn))?;
             Watch::Service {
-                since: (record.started_at / 1000) as i64,
+                task_definition: task_definition.clone(),
                 desired: d.count as usize,
             }
         }
@@ -133,9 +134,10 @@ async fn apply_and_follow(
             record.status = LaunchStatus::Running;
             record.addresses = addresses;
         }
-        FollowEnd::Stopped(diagnosis) => {
+        FollowEnd::Stopped(diagnosis, after_stop) => {
             record.status = LaunchStatus::Stopped;
             record.diagnosis = Some(diagnosis);
+            record.after_stop = after_stop;
         }
         // Not running yet: the record stays "starting", so the next open offers to resume.
         FollowEnd::Waiting => {}

@@ -26,7 +26,12 @@ pub struct Desired {
 
 impl Desired {
     pub async fn of(clients: &AwsClients, config: &LaunchConfig) -> Result<Desired> {
-        let network = network::resolve(clients, &config.choices.network).await?;
+        let network = network::resolve(
+            clients,
+            &config.choices.network,
+            config.choices.architecture,
+        )
+        .await?;
         Ok(Desired::with_network(clients, config, network))
     }
 

@@ -1,4 +1,4 @@
-//! Why a task stopped, in plain words with the fix: the usual first-run failures of FACTS.md,
+//! Why a task stopped, in plain words with the fix: the usual first-run failures of docs/aws-facts.md#first-run-failures,
 //! recognised from ECS's stopped reason, the container's exit code and its last log lines. The UI
 //! holds the words (English and Korean) for each [`StopCause`].
 
@@ -191,7 +191,7 @@ mod tests {
         classify(reason, "", None, &[])
     }
 
-    // One test per row of the FACTS.md table, with reasons as ECS writes them.
+    // One test per row of the docs/aws-facts.md table, with reasons as ECS writes them.
 
     #[test]
     fn an_io_timeout_pulling_the_image_means_no_route_to_ecr() {

@@ -84,3 +84,20 @@ pub struct PlanItem {
     /// The `aws` commands that do the same (none for a reuse).
     pub commands: Vec<String>,
 }
+
+/// What ECS does with a service after one of its deployment's tasks stopped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum AfterStop {
+    /// It starts another task, and goes on until the circuit breaker judges the deployment failed
+    /// (each start is billed): stopping the service ends it.
+    Retrying,
+    /// The circuit breaker failed the deployment: ECS launches no more of its tasks.
+    Halted,
+    /// The circuit breaker failed the deployment and ECS went back to the revision that worked.
+    RolledBack { task_definition: String },
+}

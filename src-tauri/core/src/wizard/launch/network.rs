@@ -4,8 +4,9 @@
 
 use super::NetworkChoice;
 use crate::aws::ec2::{self, Subnet, Vpc};
-use crate::aws::AwsClients;
+use crate::aws::{regions, AwsClients};
 use crate::error::{BerthError, ErrorKind, Result};
+use crate::fargate::Architecture;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -15,10 +16,15 @@ use ts_rs::TS;
 pub struct SubnetInfo {
     pub id: String,
     pub availability_zone: String,
+    pub availability_zone_id: String,
     pub cidr: String,
     pub name: Option<String>,
     /// A default subnet (public by AWS's design).
     pub default_for_az: bool,
+    /// Fargate runs x86 tasks in its Availability Zone (docs/region-data.md).
+    pub fargate: bool,
+    /// Fargate runs ARM64 tasks in its Availability Zone.
+    pub fargate_arm: bool,
     /// Tasks here with a public IP can reach ECR: the subnet routes to an internet gateway (or is
     /// a default subnet).
     pub public: bool,
@@ -48,12 +54,15 @@ pub struct NetworkOverview {
 
 /// Only the default VPC has default subnets (moto marks the first subnet of each zone of any VPC
 /// as one, so the flag is not trusted elsewhere).
-fn subnet_info(s: Subnet, in_default_vpc: bool) -> SubnetInfo {
+fn subnet_info(region: &str, s: Subnet, in_default_vpc: bool) -> SubnetInfo {
     let default_for_az = s.default_for_az && in_default_vpc;
     SubnetInfo {
         public: s.internet_route || default_for_az,
+        fargate: regions::fargate_runs_in(region, &s.availability_zone_id, false),
+        fargate_arm: regions::fargate_runs_in(region, &s.availability_zone_id, true),
         id: s.id,
         availability_zone: s.availability_zone,
+        availability_zone_id: s.availability_zone_id,
         cidr: s.cidr,
         name: s.name,
         default_for_az,
@@ -74,7 +83,7 @@ pub async fn overview(clients: &AwsClients) -> Result<NetworkOverview> {
         let subnets = ec2::describe_subnets(clients, &id)
             .await?
             .into_iter()
-            .map(|s| subnet_info(s, is_default))
+            .map(|s| subnet_info(clients.region(), s, is_default))
             .collect();
         out.push(VpcInfo {
             id,
@@ -118,8 +127,16 @@ impl ResolvedNetwork {
 
 /// Turns the user's choice into a VPC and subnets: the default VPC and its default subnets unless
 /// they picked others. A region without a default VPC needs a pick (`noDefaultVpc`); a picked
-/// subnet that is not in the VPC is refused.
-pub async fn resolve(clients: &AwsClients, choice: &NetworkChoice) -> Result<ResolvedNetwork> {
+/// subnet that is not in the VPC is refused. Subnets in an Availability Zone where Fargate does not
+/// run tasks of `architecture` are left out of the defaults and refused when picked (a task placed
+/// there would fail).
+pub async fn resolve(
+    clients: &AwsClients,
+    choice: &NetworkChoice,
+    architecture: Architecture,
+) -> Result<ResolvedNetwork> {
+    let arm = architecture == Architecture::Arm64;
+    let runs = |s: &SubnetInfo| if arm { s.fargate_arm } else { s.fargate };
     let vpcs = ec2::describe_vpcs(clients).await?;
     let vpc = match &choice.vpc_id {
         Some(id) => vpcs.iter().find(|v| &v.id == id).ok_or_else(|| {
@@ -135,10 +152,12 @@ pub async fn resolve(clients: &AwsClients, choice: &NetworkChoice) -> Result<Res
     let all: Vec<SubnetInfo> = ec2::describe_subnets(clients, &vpc.id)
         .await?
         .into_iter()
-        .map(|s| subnet_info(s, vpc.is_default))
+        .map(|s| subnet_info(clients.region(), s, vpc.is_default))
         .collect();
     let subnets: Vec<SubnetInfo> = if choice.subnet_ids.is_empty() {
-        all.into_iter().filter(|s| s.default_for_az).collect()
+        all.into_iter()
+            .filter(|s| s.default_for_az && runs(s))
+            .collect()
     } else {
         let mut picked = Vec::new();
         for id in &choice.subnet_ids {
@@ -146,6 +165,11 @@ pub async fn resolve(clients: &AwsClients, choice: &NetworkChoice) -> Result<Res
                 .iter()
                 .find(|s| &s.id == id)
                 .ok_or_else(|| BerthError::invalid("subnets", "notInVpc").with("subnet", id))?;
+            if !runs(subnet) {
+                return Err(BerthError::invalid("subnets", "noFargate")
+                    .with("subnet", id)
+                    .with("zone", &subnet.availability_zone));
+            }
             picked.push(subnet.clone());
         }
         picked

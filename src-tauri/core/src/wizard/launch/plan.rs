@@ -5,11 +5,11 @@
 
 use super::desired::{is_berths, Desired, Target};
 use super::ensure::{cluster, log_group, security_group, service, task_definition, tasks};
-pub use super::kinds::{Change, PlanAction, PlanItem};
 use super::kinds::ResourceKind;
+pub use super::kinds::{Change, PlanAction, PlanItem};
 use super::preflight::{self, Found};
 use super::{LaunchConfig, LaunchMode, Names};
-use crate::aws::AwsClients;
+use crate::aws::{ecs, AwsClients};
 use crate::error::Result;
 use crate::pricing::{self, CostEstimate, CostInput};
 use serde::Serialize;
@@ -40,6 +40,9 @@ pub enum PlanNote {
     ClusterNotBerths { name: String },
     /// One-off tasks of an earlier launch still run (they are not stopped by this one).
     TasksStillRunning { count: u32 },
+    /// A service of the app's name is still being deleted: the launch waits until it is gone,
+    /// then creates the new one.
+    ServiceDraining { name: String },
 }
 
 impl PlanNote {
@@ -79,14 +82,14 @@ pub async fn plan(clients: &AwsClients, config: &LaunchConfig) -> Result<LaunchP
             role: config.execution_role_arn.clone(),
         });
     }
-    if let (Some(repository), Some(tag)) = (
+    if let (Some(repository), Some(reference)) = (
         config.repository.as_deref(),
-        preflight::tag_of(&config.image),
+        preflight::reference_of(&config.image),
     ) {
-        if preflight::image_tag(clients, repository, tag).await? == Found::No {
+        if preflight::image_in(clients, repository, reference).await? == Found::No {
             notes.push(PlanNote::ImageNotFound {
                 repository: repository.to_owned(),
-                tag: tag.to_owned(),
+                tag: reference.to_owned(),
             });
         }
     }
@@ -136,10 +139,16 @@ pub async fn plan(clients: &AwsClients, config: &LaunchConfig) -> Result<LaunchP
     let run_item = match d.mode {
         LaunchMode::Service => {
             let service = if existing_cluster.is_some() {
-                service::find(clients, &d).await?
+                ecs::describe_service(clients, &d.names.cluster, &d.names.service).await?
             } else {
                 None
             };
+            if service.as_ref().is_some_and(service::is_draining) {
+                notes.push(PlanNote::ServiceDraining {
+                    name: d.names.service.clone(),
+                });
+            }
+            let service = service.filter(|s| !service::is_draining(s));
             if service.as_ref().is_some_and(|s| !is_berths(&s.tags)) {
                 notes.push(PlanNote::NameTaken {
                     resource: ResourceKind::Service,

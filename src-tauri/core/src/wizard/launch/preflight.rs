@@ -29,22 +29,25 @@ pub async fn execution_role(clients: &AwsClients, arn: &str) -> Result<Found> {
     })
 }
 
-/// Whether `repository` holds an image tagged `tag`.
-pub async fn image_tag(clients: &AwsClients, repository: &str, tag: &str) -> Result<Found> {
-    Ok(match ecr::image_tagged(clients, repository, tag).await {
-        Ok(Some(_)) => Found::Yes,
-        Ok(None) => Found::No,
-        Err(e) if e.kind == ErrorKind::NotFound => Found::No,
-        Err(_) => Found::Unknown,
-    })
+/// Whether `repository` holds the image `reference` names: a tag, or a digest (`sha256:…`).
+pub async fn image_in(clients: &AwsClients, repository: &str, reference: &str) -> Result<Found> {
+    Ok(
+        match ecr::find_image(clients, repository, reference).await {
+            Ok(Some(_)) => Found::Yes,
+            Ok(None) => Found::No,
+            Err(e) if e.kind == ErrorKind::NotFound => Found::No,
+            Err(_) => Found::Unknown,
+        },
+    )
 }
 
-/// The tag of an image URI (`host/repo:tag` → `tag`; a digest reference has none).
-pub fn tag_of(uri: &str) -> Option<&str> {
-    let last = uri.rsplit('/').next()?;
-    if uri.contains('@') {
-        return None;
+/// The tag or digest an image URI names (`host/repo:tag` → `tag`, `host/repo@sha256:…` →
+/// `sha256:…`).
+pub fn reference_of(uri: &str) -> Option<&str> {
+    if let Some((_, digest)) = uri.split_once('@') {
+        return Some(digest);
     }
+    let last = uri.rsplit('/').next()?;
     last.split_once(':').map(|(_, tag)| tag)
 }
 
@@ -59,13 +62,13 @@ mod tests {
             "ecsTaskExecutionRole"
         );
         assert_eq!(
-            tag_of("1.dkr.ecr.us-east-1.amazonaws.com/team/web:v1.2"),
+            reference_of("1.dkr.ecr.us-east-1.amazonaws.com/team/web:v1.2"),
             Some("v1.2")
         );
-        assert_eq!(tag_of("localhost:5000/web"), None);
+        assert_eq!(reference_of("localhost:5000/web"), None);
         assert_eq!(
-            tag_of("1.dkr.ecr.us-east-1.amazonaws.com/web@sha256:abc"),
-            None
+            reference_of("1.dkr.ecr.us-east-1.amazonaws.com/web@sha256:abc"),
+            Some("sha256:abc")
         );
     }
 }

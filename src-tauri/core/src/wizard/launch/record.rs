@@ -3,7 +3,7 @@
 //! and Tear down. One JSON file per app: `launches/<app>.json`.
 
 use super::explain::Diagnosis;
-use super::kinds::{Outcome, ResourceKind, TaskAddress};
+use super::kinds::{AfterStop, Outcome, ResourceKind, TaskAddress};
 use super::{validate_app, LaunchConfig};
 use crate::error::{BerthError, Result};
 use serde::{Deserialize, Serialize};
@@ -73,6 +73,9 @@ pub struct LaunchRecord {
     pub tasks: Vec<String>,
     pub addresses: Vec<TaskAddress>,
     pub diagnosis: Option<Diagnosis>,
+    /// What ECS does next with the service after its task stopped.
+    #[serde(default)]
+    pub after_stop: Option<AfterStop>,
     pub error: Option<BerthError>,
 }
 
@@ -98,6 +101,7 @@ impl LaunchRecord {
             tasks: Vec::new(),
             addresses: Vec::new(),
             diagnosis: None,
+            after_stop: None,
             error: None,
         }
     }

@@ -3,15 +3,15 @@
 //! address — or stops, with the reason explained.
 
 use super::explain::{self, Diagnosis};
+pub use super::kinds::{AfterStop, Outcome, ResourceKind, TaskAddress};
 use super::record::LaunchRecord;
-pub use super::kinds::{Outcome, ResourceKind, TaskAddress};
 use super::Names;
 use crate::aws::ecs::{self, Task, TaskFilter};
 use crate::aws::{ec2, logs, AwsClients};
 use crate::error::{BerthError, Result};
+use crate::jobs::Job;
 use serde::Serialize;
 use std::time::{Duration, Instant};
-use crate::jobs::Job;
 use ts_rs::TS;
 
 /// One event on the timeline. Tagged by `event` so the UI can `switch` on it.
@@ -38,13 +38,15 @@ pub enum LaunchEvent {
         last_status: String,
         desired_status: String,
     },
-    /// The service's task counts changed (before its tasks show up, or while ECS retries).
+    /// The launch's deployment of the service changed (its task counts, or how the rollout goes).
     Service {
         desired: i32,
         running: i32,
         pending: i32,
         /// ECS's newest service event, e.g. "has started 1 tasks".
         message: Option<String>,
+        /// `IN_PROGRESS`, `COMPLETED` or `FAILED`.
+        rollout: Option<String>,
     },
     /// A running task's address.
     Address {
@@ -57,6 +59,14 @@ pub enum LaunchEvent {
     /// A task stopped.
     Stopped {
         diagnosis: Diagnosis,
+        /// What ECS does next with the service (none for one-off tasks).
+        then: Option<AfterStop>,
+    },
+    /// AWS refused an action for a reason that passes by itself; Berth tries again after a pause.
+    Retrying {
+        reason: RetryReason,
+        /// Seconds until the next attempt.
+        after_secs: u32,
     },
     /// Berth stopped watching before the tasks ran (it gave up waiting, or the user left).
     Waiting,
@@ -73,13 +83,20 @@ pub enum LaunchEvent {
     },
 }
 
-/// The launch or teardown running now, for a window that opens (or comes back) while it runs.
+/// Why an action is tried again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ActiveRun {
-    pub app: String,
-    /// A teardown rather than a launch.
-    pub teardown: bool,
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum RetryReason {
+    /// IAM has not yet made a role it just created usable everywhere (eventual consistency).
+    RolePropagating { role: String },
+    /// ECS's service-linked role is new to the account (Berth made it, or ECS is making it).
+    ServiceLinkedRole,
+    /// A service of the same name is still being deleted (DRAINING).
+    ServiceDraining { service: String },
 }
 
 /// A running launch or teardown: a [`Job`] that speaks [`LaunchEvent`].
@@ -90,7 +107,7 @@ pub type Run = Job<LaunchEvent>;
 pub struct FollowOptions {
     /// Between two looks at the tasks.
     pub poll: Duration,
-    /// A task PENDING longer than this gets the "image pull stuck" explanation (FACTS.md: 3 min).
+    /// A task PENDING longer than this gets the "image pull stuck" explanation (docs/aws-facts.md#first-run-failures: 3 min).
     pub slow_after: Duration,
     /// Berth stops watching (nothing is undone) after this long without RUNNING.
     pub give_up_after: Duration,
@@ -114,39 +131,22 @@ impl Default for FollowOptions {
 pub enum Watch {
     /// These tasks (one-off mode).
     Tasks(Vec<String>),
-    /// Whatever tasks the service runs, until `desired` of them run. Stopped ones count only if
-    /// created after `since` (seconds since the epoch), so an old failure is not blamed on this
-    /// launch.
-    Service { since: i64, desired: usize },
+    /// The service's deployment of `task_definition`, until `desired` of its tasks run. Tasks of
+    /// other deployments (the revision before, still running during a rollout) never count: not
+    /// for the address, not for a failure.
+    Service {
+        task_definition: String,
+        desired: usize,
+    },
 }
 
 /// How watching ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FollowEnd {
     Running(Vec<TaskAddress>),
-    Stopped(Diagnosis),
+    Stopped(Diagnosis, Option<AfterStop>),
     /// Not running yet when Berth stopped watching.
     Waiting,
-}
-
-/// The ARNs among `arns` of tasks the service started.
-async fn service_tasks(
-    clients: &AwsClients,
-    names: &Names,
-    arns: &[String],
-    run: &Run,
-) -> Result<Vec<String>> {
-    if arns.is_empty() {
-        return Ok(Vec::new());
-    }
-    let tasks = run
-        .guard(ecs::task_states(clients, &names.cluster, arns))
-        .await?;
-    Ok(tasks
-        .into_iter()
-        .filter(|t| is_service_task(t, &names.service))
-        .map(|t| t.arn)
-        .collect())
 }
 
 /// Whether ECS started `task` for the service `service` (its group is `service:<name>`).
@@ -175,78 +175,39 @@ pub async fn follow(
     let started = Instant::now();
     let mut seen: Vec<(String, String)> = Vec::new();
     let mut warned_slow: Vec<String> = Vec::new();
-    let mut last_service: Option<(i32, i32, i32, Option<String>)> = None;
+    let mut last_service: Option<ServiceView> = None;
     loop {
+        let mut after_stop = None;
         let arns = match watch {
             Watch::Tasks(arns) => arns.clone(),
-            Watch::Service { since, .. } => {
-                let running = TaskFilter {
-                    service: Some(&names.service),
-                    ..TaskFilter::default()
-                };
-                let listed = run
-                    .guard(ecs::list_tasks(clients, &names.cluster, &running))
-                    .await?;
-                let mut arns = service_tasks(clients, names, &listed, run).await?;
-                if arns.is_empty() {
-                    // ECS may already have stopped a failing task and be about to retry.
-                    let stopped = TaskFilter {
-                        stopped: true,
-                        ..running
-                    };
-                    let stopped = run
-                        .guard(ecs::list_tasks(clients, &names.cluster, &stopped))
-                        .await?;
-                    if !stopped.is_empty() {
-                        let tasks = run
-                            .guard(ecs::task_states(clients, &names.cluster, &stopped))
-                            .await?;
-                        if let Some(task) = tasks
-                            .iter()
-                            .filter(|t| is_service_task(t, &names.service))
-                            // AWS always says when a task was created; without it, assume now.
-                            .filter(|t| t.created_at.is_none_or(|at| at >= *since))
-                            .max_by_key(|t| t.created_at)
-                        {
-                            let d = diagnose(clients, names, task, options.log_lines, run).await?;
-                            run.emit(LaunchEvent::Stopped {
-                                diagnosis: d.clone(),
-                            });
-                            return Ok(FollowEnd::Stopped(d));
-                        }
-                    }
-                    let service = run
-                        .guard(ecs::describe_service(
-                            clients,
-                            &names.cluster,
-                            &names.service,
-                        ))
-                        .await?;
-                    if let Some(s) = service {
-                        let now = (s.desired, s.running, s.pending, s.events.first().cloned());
-                        if last_service.as_ref() != Some(&now) {
-                            run.emit(LaunchEvent::Service {
-                                desired: now.0,
-                                running: now.1,
-                                pending: now.2,
-                                message: now.3.clone(),
-                            });
-                            last_service = Some(now);
-                        }
+            Watch::Service {
+                task_definition, ..
+            } => {
+                let look = look_at_service(clients, names, task_definition, run).await?;
+                if last_service.as_ref() != Some(&look.view) {
+                    run.emit(look.view.event());
+                    last_service = Some(look.view.clone());
+                }
+                after_stop = Some(look.after_stop.clone());
+                if look.live.is_empty() {
+                    // ECS may already have stopped a failing task of this deployment and be
+                    // about to try again (or the circuit breaker has given up).
+                    if let Some(task) = look.stopped {
+                        let d = diagnose(clients, names, &task, options.log_lines, run).await?;
+                        run.emit(LaunchEvent::Stopped {
+                            diagnosis: d.clone(),
+                            then: Some(look.after_stop.clone()),
+                        });
+                        return Ok(FollowEnd::Stopped(d, Some(look.after_stop)));
                     }
                 }
-                arns.sort();
-                arns
+                look.live
             }
         };
         if !arns.is_empty() {
-            let mut tasks = run
+            let tasks = run
                 .guard(ecs::task_states(clients, &names.cluster, &arns))
                 .await?;
-            if let Watch::Service { .. } = watch {
-                // Only the service's own tasks (moto's ListTasks ignores serviceName).
-                tasks.retain(|t| is_service_task(t, &names.service));
-            }
             for task in &tasks {
                 let state = (task.id.clone(), task.last_status.clone());
                 if !seen.contains(&state) {
@@ -262,8 +223,9 @@ pub async fn follow(
                 let d = diagnose(clients, names, task, options.log_lines, run).await?;
                 run.emit(LaunchEvent::Stopped {
                     diagnosis: d.clone(),
+                    then: after_stop.clone(),
                 });
-                return Ok(FollowEnd::Stopped(d));
+                return Ok(FollowEnd::Stopped(d, after_stop));
             }
             let wanted = match watch {
                 Watch::Tasks(arns) => arns.len(),
@@ -301,6 +263,133 @@ pub async fn follow(
         }
         run.sleep(options.poll).await?;
     }
+}
+
+/// What the timeline shows of the launch's deployment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ServiceView {
+    desired: i32,
+    running: i32,
+    pending: i32,
+    message: Option<String>,
+    rollout: Option<String>,
+}
+
+impl ServiceView {
+    fn event(&self) -> LaunchEvent {
+        LaunchEvent::Service {
+            desired: self.desired,
+            running: self.running,
+            pending: self.pending,
+            message: self.message.clone(),
+            rollout: self.rollout.clone(),
+        }
+    }
+}
+
+/// One look at the service, for the launch's own deployment.
+struct ServiceLook {
+    view: ServiceView,
+    /// ARNs of the deployment's tasks that ECS still wants running.
+    live: Vec<String>,
+    /// The deployment's newest stopped task.
+    stopped: Option<Task>,
+    after_stop: AfterStop,
+}
+
+/// Whether `task` belongs to the launch's deployment: ECS writes a deployment's id into the
+/// `startedBy` of each task it starts for it ("If an Amazon ECS service started the task, the
+/// startedBy parameter contains the deployment ID of that service", ECS API reference, Task).
+/// Before the deployment is seen, the task definition decides.
+fn of_deployment(task: &Task, deployment: Option<&ecs::Deployment>, task_definition: &str) -> bool {
+    match deployment {
+        Some(d) => task.started_by.as_deref() == Some(d.id.as_str()),
+        None => task.task_definition == task_definition,
+    }
+}
+
+async fn look_at_service(
+    clients: &AwsClients,
+    names: &Names,
+    task_definition: &str,
+    run: &Run,
+) -> Result<ServiceLook> {
+    let service = run
+        .guard(ecs::describe_service(
+            clients,
+            &names.cluster,
+            &names.service,
+        ))
+        .await?;
+    let deployment = service
+        .as_ref()
+        .and_then(|s| s.deployment_of(task_definition))
+        .cloned();
+    let after_stop = match (&service, &deployment) {
+        (Some(s), Some(d)) if d.rollout_state.as_deref() == Some("FAILED") => {
+            match s.deployments.iter().find(|other| other.status == "PRIMARY") {
+                Some(primary) if primary.task_definition != task_definition => {
+                    AfterStop::RolledBack {
+                        task_definition: primary.task_definition.clone(),
+                    }
+                }
+                _ => AfterStop::Halted,
+            }
+        }
+        _ => AfterStop::Retrying,
+    };
+    let view = ServiceView {
+        desired: deployment.as_ref().map_or(0, |d| d.desired),
+        running: deployment.as_ref().map_or(0, |d| d.running),
+        pending: deployment.as_ref().map_or(0, |d| d.pending),
+        message: service.as_ref().and_then(|s| s.events.first().cloned()),
+        rollout: deployment.as_ref().and_then(|d| d.rollout_state.clone()),
+    };
+    let ours = |t: &Task| {
+        is_service_task(t, &names.service) && of_deployment(t, deployment.as_ref(), task_definition)
+    };
+    let running = TaskFilter {
+        service: Some(&names.service),
+        ..TaskFilter::default()
+    };
+    let listed = run
+        .guard(ecs::list_tasks(clients, &names.cluster, &running))
+        .await?;
+    let mut live: Vec<String> = if listed.is_empty() {
+        Vec::new()
+    } else {
+        run.guard(ecs::task_states(clients, &names.cluster, &listed))
+            .await?
+            .into_iter()
+            .filter(|t| ours(t))
+            .map(|t| t.arn)
+            .collect()
+    };
+    live.sort();
+    let mut stopped = None;
+    if live.is_empty() {
+        let filter = TaskFilter {
+            stopped: true,
+            ..running
+        };
+        let listed = run
+            .guard(ecs::list_tasks(clients, &names.cluster, &filter))
+            .await?;
+        if !listed.is_empty() {
+            stopped = run
+                .guard(ecs::task_states(clients, &names.cluster, &listed))
+                .await?
+                .into_iter()
+                .filter(|t| ours(t))
+                .max_by_key(|t| t.created_at);
+        }
+    }
+    Ok(ServiceLook {
+        view,
+        live,
+        stopped,
+        after_stop,
+    })
 }
 
 fn now_secs() -> i64 {

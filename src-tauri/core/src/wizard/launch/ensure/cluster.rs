@@ -25,9 +25,11 @@ pub async fn inspect(clients: &AwsClients, d: &Desired) -> Result<(PlanItem, Opt
             &d.names.cluster,
             PlanAction::Create,
             None,
-            vec![ecs::create_cluster_call(clients, &d.names.cluster, &d.cluster_tags)
-                .command()
-                .render()],
+            vec![
+                ecs::create_cluster_call(clients, &d.names.cluster, &d.cluster_tags)
+                    .command()
+                    .render(),
+            ],
         ),
     };
     Ok((item, existing))
@@ -36,10 +38,22 @@ pub async fn inspect(clients: &AwsClients, d: &Desired) -> Result<(PlanItem, Opt
 pub async fn ensure(ctx: &LaunchContext<'_>, d: &Desired, record: &mut LaunchRecord) -> Result<()> {
     let name = &d.names.cluster;
     if let Some(c) = ecs::describe_cluster(ctx.clients, name).await? {
-        return ctx.done(record, ResourceKind::Cluster, name, Outcome::Reused, Some(c.arn), None);
+        return ctx.done(
+            record,
+            ResourceKind::Cluster,
+            name,
+            Outcome::Reused,
+            Some(c.arn),
+            None,
+        );
     }
     let call = ecs::create_cluster_call(ctx.clients, name, &d.cluster_tags);
-    let arn = ecs::create_cluster(ctx.clients, name, &d.cluster_tags).await?;
+    let role = &d.task_definition.execution_role_arn;
+    let arn = ctx
+        .patiently(role, || {
+            ecs::create_cluster(ctx.clients, name, &d.cluster_tags)
+        })
+        .await?;
     ctx.done(
         record,
         ResourceKind::Cluster,

@@ -52,7 +52,13 @@ pub async fn inspect(clients: &AwsClients, d: &Desired) -> Result<(PlanItem, Opt
                 vec![retention_command(clients, d).render()],
             )
         },
-        Some(_) => item(ResourceKind::LogGroup, name, PlanAction::Reuse, id, Vec::new()),
+        Some(_) => item(
+            ResourceKind::LogGroup,
+            name,
+            PlanAction::Reuse,
+            id,
+            Vec::new(),
+        ),
     };
     Ok((item, existing))
 }

@@ -119,7 +119,11 @@ pub fn inspect_rule(clients: &AwsClients, d: &Desired, group: Option<&SecurityGr
     let mut commands: Vec<String> = changes
         .remove
         .iter()
-        .map(|r| ec2::revoke_ingress_call(clients, &group_ref, r).command().render())
+        .map(|r| {
+            ec2::revoke_ingress_call(clients, &group_ref, r)
+                .command()
+                .render()
+        })
         .collect();
     if let Some(add) = &changes.add {
         commands.push(

@@ -3,14 +3,58 @@
 
 use crate::aws::ecs::{self, Service, ServiceSpec, TaskNetwork};
 use crate::aws::AwsClients;
-use crate::error::{BerthError, Result};
+use crate::error::{BerthError, ErrorKind, Result};
 use crate::wizard::launch::context::{name_taken, LaunchContext};
 use crate::wizard::launch::desired::{is_berths, Desired, Target};
 use crate::wizard::launch::kinds::{Change, Outcome, PlanAction, PlanItem, ResourceKind};
 use crate::wizard::launch::record::LaunchRecord;
+use crate::wizard::launch::timeline::{LaunchEvent, RetryReason};
 
+/// The app's service, unless there is none or it is being deleted: a DRAINING service is on its
+/// way out, and a service of that name can be created again only once it is INACTIVE ("You can't
+/// create a service with the same name as a service in DRAINING status" — the ECS CreateService
+/// reference for a service name in use).
 pub async fn find(clients: &AwsClients, d: &Desired) -> Result<Option<Service>> {
-    ecs::describe_service(clients, &d.names.cluster, &d.names.service).await
+    Ok(
+        ecs::describe_service(clients, &d.names.cluster, &d.names.service)
+            .await?
+            .filter(|s| !is_draining(s)),
+    )
+}
+
+/// Whether the service is being deleted.
+pub fn is_draining(service: &Service) -> bool {
+    service.status == "DRAINING"
+}
+
+/// Waits while a service of the app's name is still being deleted, saying so on the timeline.
+async fn wait_while_draining(ctx: &LaunchContext<'_>, d: &Desired) -> Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        let draining = ecs::describe_service(ctx.clients, &d.names.cluster, &d.names.service)
+            .await?
+            .is_some_and(|s| is_draining(&s));
+        if !draining {
+            return Ok(());
+        }
+        if started.elapsed() >= ctx.follow.give_up_after {
+            return Err(BerthError::new(ErrorKind::AwsRejected)
+                .with("action", "ecs:CreateService")
+                .with("code", "ServiceDraining")
+                .details(format!(
+                    "the service {} is still being deleted; launch again in a few minutes",
+                    d.names.service
+                )));
+        }
+        let pause = ctx.follow.poll.max(std::time::Duration::from_secs(1));
+        ctx.run.emit(LaunchEvent::Retrying {
+            reason: RetryReason::ServiceDraining {
+                service: d.names.service.clone(),
+            },
+            after_secs: pause.as_secs() as u32,
+        });
+        ctx.run.sleep(pause).await?;
+    }
 }
 
 fn spec(d: &Desired, target: &Target<'_>) -> ServiceSpec {
@@ -77,6 +121,13 @@ pub fn inspect(
             to: d.count.to_string(),
         });
     }
+    if !service.circuit_breaker {
+        changes.push(Change {
+            field: "circuitBreaker".into(),
+            from: "off".into(),
+            to: "on".into(),
+        });
+    }
     let wanted = target.security_group.map(|g| d.task_network(g));
     if wanted.is_none() || service.network != wanted {
         changes.push(Change {
@@ -109,6 +160,7 @@ pub async fn ensure(
     target: &Target<'_>,
     record: &mut LaunchRecord,
 ) -> Result<()> {
+    wait_while_draining(ctx, d).await?;
     let existing = find(ctx.clients, d).await?;
     if existing.as_ref().is_some_and(|s| !is_berths(&s.tags)) {
         return Err(name_taken("service", &d.names.service));
@@ -124,7 +176,10 @@ pub async fn ensure(
     match item.action {
         PlanAction::Create => {
             let call = ecs::create_service_call(ctx.clients, &spec, &d.tags);
-            let arn = ecs::create_service(ctx.clients, &spec, &d.tags).await?;
+            let role = &d.task_definition.execution_role_arn;
+            let arn = ctx
+                .patiently(role, || ecs::create_service(ctx.clients, &spec, &d.tags))
+                .await?;
             ctx.done(
                 record,
                 ResourceKind::Service,
@@ -136,7 +191,9 @@ pub async fn ensure(
         }
         PlanAction::Update => {
             let call = ecs::update_service_call(ctx.clients, &spec);
-            ecs::update_service(ctx.clients, &spec).await?;
+            let role = &d.task_definition.execution_role_arn;
+            ctx.patiently(role, || ecs::update_service(ctx.clients, &spec))
+                .await?;
             ctx.done(
                 record,
                 ResourceKind::Service,

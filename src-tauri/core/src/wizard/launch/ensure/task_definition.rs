@@ -17,7 +17,8 @@ pub struct FamilyState {
 }
 
 pub async fn family_state(clients: &AwsClients, family: &str) -> Result<FamilyState> {
-    let arns = ecs::list_task_definitions(clients, family).await?;
+    let arns =
+        ecs::list_task_definitions(clients, family, ecs::TaskDefinitionStatus::Active).await?;
     let Some(newest) = arns.first() else {
         return Ok(FamilyState {
             latest: None,
@@ -86,7 +87,12 @@ pub async fn ensure(
         return Ok(arn);
     }
     let call = ecs::register_task_definition_call(ctx.clients, &d.task_definition, &d.tags)?;
-    let arn = ecs::register_task_definition(ctx.clients, &d.task_definition, &d.tags).await?;
+    let role = &d.task_definition.execution_role_arn;
+    let arn = ctx
+        .patiently(role, || {
+            ecs::register_task_definition(ctx.clients, &d.task_definition, &d.tags)
+        })
+        .await?;
     let name = format!("{}:{}", d.names.family, ecs::revision_of(&arn));
     ctx.done(
         record,

@@ -111,7 +111,10 @@ pub async fn ensure(
     }
     let spec = run_spec(d, target, d.count - arns.len() as i32);
     let call = ecs::run_task_call(ctx.clients, &spec, &d.tags);
-    let started = ecs::run_task(ctx.clients, &spec, &d.tags).await?;
+    let role = &d.task_definition.execution_role_arn;
+    let started = ctx
+        .patiently(role, || ecs::run_task(ctx.clients, &spec, &d.tags))
+        .await?;
     arns.extend(started);
     record.tasks = arns.clone();
     ctx.done(

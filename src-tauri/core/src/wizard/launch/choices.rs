@@ -1,0 +1,362 @@
+//! What the user chooses on the Launch page, the names it gives everything, and every rule the
+//! choices must keep — checked here, before any AWS call.
+
+use super::{CLUSTER, LOG_STREAM_PREFIX, MAX_COUNT};
+use crate::error::{BerthError, Result};
+use crate::fargate::{self, Architecture};
+use crate::settings::WizardSettings;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+const MAX_APP_LEN: usize = 32;
+const MAX_ENV_VARS: usize = 50;
+
+/// A long-running service (restarted when it stops) or a task that runs once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum LaunchMode {
+    Service,
+    Task,
+}
+
+/// One environment variable of the container.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvVar {
+    pub name: String,
+    pub value: String,
+}
+
+/// Who may connect to the container's port.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum Ingress {
+    /// Everyone on the internet (0.0.0.0/0).
+    Anywhere,
+    /// One IPv4 range, e.g. the user's own address as `203.0.113.7/32`.
+    Cidr { cidr: String },
+}
+
+impl Ingress {
+    pub fn cidr(&self) -> &str {
+        match self {
+            Ingress::Anywhere => "0.0.0.0/0",
+            Ingress::Cidr { cidr } => cidr.trim(),
+        }
+    }
+}
+
+/// Where the task's network interface goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkChoice {
+    /// `None`: the region's default VPC.
+    pub vpc_id: Option<String>,
+    /// Empty: the VPC's default (public) subnets.
+    pub subnet_ids: Vec<String>,
+    pub ingress: Ingress,
+    /// Give the task a public IPv4 address (needed to pull from ECR in a public subnet, and to
+    /// open the app from the internet).
+    pub public_ip: bool,
+}
+
+impl Default for NetworkChoice {
+    fn default() -> Self {
+        NetworkChoice {
+            vpc_id: None,
+            subnet_ids: Vec::new(),
+            ingress: Ingress::Anywhere,
+            public_ip: true,
+        }
+    }
+}
+
+/// What the user chose on the Launch page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LaunchChoices {
+    /// Names everything: task family and service `<app>`, log group `/berth/<app>`, security
+    /// group `berth-<app>`.
+    pub app: String,
+    pub cpu: u32,
+    pub memory: u32,
+    pub architecture: Architecture,
+    pub port: u16,
+    pub environment: Vec<EnvVar>,
+    /// A command that replaces the image's own (shell words); empty keeps the image's.
+    pub command: String,
+    pub mode: LaunchMode,
+    /// Tasks to keep running (service) or to start (one-off).
+    pub count: u32,
+    pub network: NetworkChoice,
+}
+
+/// Everything a launch needs: the choices plus what the earlier steps left ready.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LaunchConfig {
+    pub choices: LaunchChoices,
+    /// `<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>`.
+    pub image: String,
+    /// `linux/amd64` or `linux/arm64`, as the Image step pushed it.
+    pub image_platform: Option<String>,
+    pub repository: Option<String>,
+    pub execution_role_arn: String,
+}
+
+impl LaunchConfig {
+    /// Checks the choices and joins them with the image and role of the earlier steps. Every
+    /// rule is checked here, before any AWS call.
+    pub fn new(choices: LaunchChoices, wizard: &WizardSettings) -> Result<LaunchConfig> {
+        let role = wizard
+            .execution_role_arn
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .ok_or_else(|| BerthError::invalid("executionRole", "required"))?;
+        let image = wizard
+            .image
+            .as_ref()
+            .ok_or_else(|| BerthError::invalid("image", "required"))?;
+        let config = LaunchConfig {
+            choices: normalized(choices),
+            image: pinned(&image.uri, &image.digest),
+            image_platform: Some(image.platform.clone()).filter(|p| !p.is_empty()),
+            repository: Some(image.repository.clone()),
+            execution_role_arn: role.to_owned(),
+        };
+        validate(&config)?;
+        Ok(config)
+    }
+
+    pub fn names(&self) -> Names {
+        Names::of(&self.choices.app)
+    }
+}
+
+/// The pushed image by its digest (`repo@sha256:…`) rather than its tag: a tag may move (a rebuild
+/// pushed under the same git commit), and a task definition that names the tag would then look
+/// unchanged, be reused, and never deploy the new image. A digest always names exactly what was
+/// pushed. Without a digest the URI is kept as it is.
+pub fn pinned(uri: &str, digest: &str) -> String {
+    if !digest.starts_with("sha256:") {
+        return uri.to_owned();
+    }
+    let without_digest = uri.split('@').next().unwrap_or(uri);
+    let last_slash = without_digest.rfind('/').map_or(0, |i| i + 1);
+    let repository = match without_digest[last_slash..].rfind(':') {
+        Some(colon) => &without_digest[..last_slash + colon],
+        None => without_digest,
+    };
+    format!("{repository}@{digest}")
+}
+
+/// Trims what the user typed, so equal choices give equal task definitions.
+fn normalized(mut c: LaunchChoices) -> LaunchChoices {
+    c.app = c.app.trim().to_owned();
+    c.command = c.command.trim().to_owned();
+    for var in &mut c.environment {
+        var.name = var.name.trim().to_owned();
+    }
+    // Empty rows of the form are not variables.
+    c.environment
+        .retain(|v| !(v.name.is_empty() && v.value.is_empty()));
+    c.network.subnet_ids.sort();
+    c.network.subnet_ids.dedup();
+    if let Ingress::Cidr { cidr } = &mut c.network.ingress {
+        *cidr = cidr.trim().to_owned();
+    }
+    c.network.vpc_id = c
+        .network
+        .vpc_id
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty());
+    c
+}
+
+/// The names of everything a launch of `app` creates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Names {
+    pub app: String,
+    pub cluster: String,
+    pub log_group: String,
+    pub security_group: String,
+    pub family: String,
+    pub service: String,
+    pub container: String,
+}
+
+impl Names {
+    pub fn of(app: &str) -> Names {
+        Names {
+            app: app.to_owned(),
+            cluster: CLUSTER.to_owned(),
+            log_group: format!("/berth/{app}"),
+            security_group: format!("berth-{app}"),
+            family: app.to_owned(),
+            service: app.to_owned(),
+            container: app.to_owned(),
+        }
+    }
+
+    /// The log stream the awslogs driver writes a task's container output to.
+    pub fn log_stream(&self, task_id: &str) -> String {
+        format!("{LOG_STREAM_PREFIX}/{}/{task_id}", self.container)
+    }
+}
+
+/// A default app name from an ECR repository name: its last part, in the characters ECS
+/// names allow (`team/web.app` → `web-app`).
+pub fn app_name_from_repository(repository: &str) -> String {
+    let last = repository.rsplit('/').next().unwrap_or(repository);
+    let mut name: String = last
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    name = name.trim_matches('-').to_owned();
+    name.truncate(MAX_APP_LEN);
+    let name = name.trim_end_matches('-').to_owned();
+    if name.is_empty() {
+        "app".to_owned()
+    } else {
+        name
+    }
+}
+
+/// Checks an app name: it becomes an ECS family, a service, a security group and a file name.
+pub fn validate_app(app: &str) -> Result<()> {
+    if app.is_empty() {
+        return Err(BerthError::invalid("app", "required"));
+    }
+    if app.len() > MAX_APP_LEN {
+        return Err(BerthError::invalid("app", "tooLong").with("max", MAX_APP_LEN.to_string()));
+    }
+    let valid = app
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && app.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && !app.ends_with('-');
+    if !valid {
+        return Err(BerthError::invalid("app", "characters"));
+    }
+    Ok(())
+}
+
+/// Checks an environment variable name the way shells and Docker read them.
+pub fn validate_env_name(name: &str) -> Result<()> {
+    if name.is_empty() {
+        return Err(BerthError::invalid("envName", "required"));
+    }
+    let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid {
+        return Err(BerthError::invalid("envName", "characters").with("name", name));
+    }
+    // ECS sets these itself; a task that overrides them breaks its own credentials and metadata.
+    if name.starts_with("ECS_") || name.starts_with("AWS_CONTAINER_") {
+        return Err(BerthError::invalid("envName", "reserved").with("name", name));
+    }
+    Ok(())
+}
+
+/// Checks an IPv4 range like `203.0.113.7/32`.
+pub fn validate_cidr(cidr: &str) -> Result<()> {
+    let bad = || BerthError::invalid("cidr", "format");
+    let (address, prefix) = cidr.split_once('/').ok_or_else(bad)?;
+    let _: std::net::Ipv4Addr = address.parse().map_err(|_| bad())?;
+    let prefix: u8 = prefix.parse().map_err(|_| bad())?;
+    if prefix > 32 || prefix.to_string().len() != cidr.len() - address.len() - 1 {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+/// Every rule of a launch, in the order the form shows the fields.
+pub fn validate(config: &LaunchConfig) -> Result<()> {
+    let c = &config.choices;
+    validate_app(&c.app)?;
+    fargate::validate_size(c.cpu, c.memory)?;
+    fargate::check_platform(c.architecture, config.image_platform.as_deref())?;
+    if c.port == 0 {
+        return Err(BerthError::invalid("port", "range"));
+    }
+    if c.environment.len() > MAX_ENV_VARS {
+        return Err(BerthError::invalid("envName", "tooMany").with("max", MAX_ENV_VARS.to_string()));
+    }
+    for (i, var) in c.environment.iter().enumerate() {
+        validate_env_name(&var.name).map_err(|e| e.with("index", i.to_string()))?;
+        if c.environment[..i].iter().any(|v| v.name == var.name) {
+            return Err(BerthError::invalid("envName", "duplicate")
+                .with("name", &var.name)
+                .with("index", i.to_string()));
+        }
+    }
+    split_command(&c.command)?;
+    if c.count == 0 || c.count > MAX_COUNT {
+        return Err(BerthError::invalid("count", "range").with("max", MAX_COUNT.to_string()));
+    }
+    if let Ingress::Cidr { cidr } = &c.network.ingress {
+        validate_cidr(cidr)?;
+    }
+    if c.network.vpc_id.is_some() && c.network.subnet_ids.is_empty() {
+        return Err(BerthError::invalid("subnets", "required"));
+    }
+    Ok(())
+}
+
+/// Splits a command line into words the way a POSIX shell would (quotes and backslashes), so
+/// `sh -c "echo hi"` becomes `["sh", "-c", "echo hi"]`.
+pub fn split_command(line: &str) -> Result<Vec<String>> {
+    shlex::split(line).ok_or_else(|| BerthError::invalid("command", "quotes"))
+}
+
+/// The defaults the Launch page starts from for an app.
+pub fn default_choices(app: &str, image_platform: Option<&str>) -> LaunchChoices {
+    LaunchChoices {
+        app: app.to_owned(),
+        cpu: fargate::DEFAULT_CPU,
+        memory: fargate::DEFAULT_MEMORY,
+        architecture: image_platform
+            .and_then(Architecture::for_platform)
+            .unwrap_or(Architecture::X86_64),
+        port: 80,
+        environment: Vec::new(),
+        command: String::new(),
+        mode: LaunchMode::Service,
+        count: 1,
+        network: NetworkChoice::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rebuilt image pushed under the same tag has another digest: naming the digest makes its
+    /// task definition differ, so the launch registers it and ECS deploys it.
+    #[test]
+    fn the_image_is_named_by_its_digest() {
+        let repo = "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/web";
+        let digest = format!("sha256:{}", "a".repeat(64));
+        assert_eq!(
+            pinned(&format!("{repo}:v1"), &digest),
+            format!("{repo}@{digest}")
+        );
+        assert_eq!(
+            pinned(&format!("127.0.0.1:5001/web:v1"), &digest),
+            format!("127.0.0.1:5001/web@{digest}")
+        );
+        assert_eq!(pinned(&format!("{repo}:v1"), ""), format!("{repo}:v1"));
+    }
+}

@@ -1,0 +1,1 @@
+"""ECS as a scheduler: task lifecycle, services, and the moto backend patches that drive them."""

@@ -1,0 +1,90 @@
+"""Reading moto's IAM backend the way the rules need it: roles by ARN, ages, the ECS SLR."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+from moto.core.utils import utcnow
+from moto.iam.models import iam_backends
+
+from . import state
+
+ECS_SLR_NAME = "AWSServiceRoleForECS"
+ECS_SERVICE = "ecs.amazonaws.com"
+_LONG_AGO = datetime.datetime(2020, 1, 1)
+
+
+def backend(account_id: str) -> Any:
+    return iam_backends[account_id]["aws"]
+
+
+def age_s(created: datetime.datetime | None) -> float:
+    if created is None:
+        return float("inf")
+    return (utcnow() - created).total_seconds()
+
+
+def role_by_arn(account_id: str, arn: str) -> Any | None:
+    name = arn.rsplit("/", 1)[-1]
+    for role in backend(account_id).get_roles():
+        if role.arn == arn or (role.name == name and f":{account_id}:" in arn):
+            return role
+    return None
+
+
+def create_ecs_slr(account_id: str, created: datetime.datetime | None = None) -> Any:
+    """The ECS service-linked role, as IAM shows it (moto names it AWSServiceRoleForecs)."""
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": ECS_SERVICE}, "Action": "sts:AssumeRole"}],
+    }
+    role = backend(account_id).create_role(
+        ECS_SLR_NAME,
+        json.dumps(trust),
+        f"/aws-service-role/{ECS_SERVICE}/",
+        permissions_boundary=None,
+        description="Role to enable Amazon ECS to manage your cluster.",
+        tags=[],
+        max_session_duration="3600",
+        linked_service=ECS_SERVICE,
+    )
+    if created is not None:
+        role.create_date = created
+    return role
+
+
+def ecs_slr(account_id: str) -> Any | None:
+    """The account's ECS service-linked role, made on first sight for accounts set up with one."""
+    for role in backend(account_id).get_roles():
+        if role.name == ECS_SLR_NAME:
+            return role
+    if state.has_preexisting_slr(account_id):
+        return create_ecs_slr(account_id, created=_LONG_AGO)
+    return None
+
+
+def trusts_service(role: Any, service: str) -> bool:
+    """Whether the role's trust policy lets ``service`` (e.g. ecs-tasks.amazonaws.com) assume it."""
+    try:
+        document = role.assume_role_policy_document
+        policy = json.loads(document) if isinstance(document, str) else document
+    except ValueError:
+        return False
+    statements = policy.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+    for statement in statements:
+        if statement.get("Effect") != "Allow":
+            continue
+        actions = statement.get("Action", [])
+        actions = [actions] if isinstance(actions, str) else actions
+        if not any(a in ("sts:AssumeRole", "sts:*", "*") for a in actions):
+            continue
+        principal = statement.get("Principal", {})
+        services = principal.get("Service", []) if isinstance(principal, dict) else []
+        services = [services] if isinstance(services, str) else services
+        if service in services:
+            return True
+    return False

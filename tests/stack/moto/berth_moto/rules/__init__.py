@@ -1,0 +1,18 @@
+"""Request checks and backend patches, one module per area. Importing registers them, in the
+order AWS checks: credentials and region first, then parameters, then the account's state."""
+
+from importlib import import_module
+
+ORDER = (
+    "regions",  # a disabled region refuses everything
+    "iam_consistency",  # then credentials that are not (yet, or any more) valid
+    "shapes",
+    "ecs_params",
+    "cloudwatch_params",
+    "logs_params",
+    "service_linked_role",
+    "quotas",
+    "ec2_network",
+)
+for _module in ORDER:
+    import_module(f"{__name__}.{_module}")

@@ -1,0 +1,127 @@
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { page, userEvent } from 'vitest/browser';
+import { render } from 'vitest-browser-svelte';
+import { setLanguage } from '../lib/i18n/index.svelte';
+import ChoiceHost from '../test/ChoiceHost.svelte';
+import DialogHost from '../test/DialogHost.svelte';
+import { resetLanguage } from '../test/fixtures';
+import { CopyButton, Spinner } from './index';
+
+afterEach(() => {
+  resetLanguage();
+  vi.restoreAllMocks();
+});
+
+describe('Spinner', () => {
+  test('is decoration unless it is given words, which only screen readers get', async () => {
+    const plain = await render(Spinner);
+    expect(plain.container.querySelector('.spinner')?.getAttribute('aria-hidden')).toBe('true');
+    await plain.unmount();
+
+    await render(Spinner, { label: 'Pushing…', size: '24px' });
+    const spinner = document.querySelector<HTMLElement>('.spinner')!;
+    expect(spinner.getAttribute('aria-hidden')).toBeNull();
+    expect(spinner.textContent).toBe('Pushing…');
+    expect(getComputedStyle(spinner).width).toBe('24px');
+  });
+});
+
+describe('CopyButton', () => {
+  test('copies, says "Copied" for a while, and announces it', async () => {
+    const write = vi.spyOn(navigator.clipboard, 'writeText').mockResolvedValue();
+    await render(CopyButton, { text: 'aws ecr describe-repositories', label: 'Copy command' });
+    const button = page.getByRole('button', { name: 'Copy command' });
+    await expect.element(button).toHaveTextContent('Copy');
+    await button.click();
+    expect(write).toHaveBeenCalledWith('aws ecr describe-repositories');
+    await expect.element(button).toHaveTextContent('Copied');
+    await expect.element(page.getByText('Copied').last()).toHaveAttribute('aria-live', 'polite');
+  });
+
+  test('as an icon its name says what it copies, in the current language', async () => {
+    vi.spyOn(navigator.clipboard, 'writeText').mockResolvedValue();
+    setLanguage('ko');
+    await render(CopyButton, { text: 'sha256:abc', label: 'web의 URI 복사', icon: true });
+    const button = page.getByRole('button', { name: 'web의 URI 복사' });
+    await expect.element(button).toHaveAttribute('title', 'web의 URI 복사');
+    await button.click();
+    await expect.element(page.getByText('복사됨')).toBeInTheDocument();
+  });
+
+  test('a refused copy does not claim it worked', async () => {
+    vi.spyOn(navigator.clipboard, 'writeText').mockRejectedValue(new Error('no'));
+    vi.spyOn(document, 'execCommand').mockReturnValue(false);
+    await render(CopyButton, { text: 'x', label: 'Copy policy' });
+    await page.getByRole('button', { name: 'Copy policy' }).click();
+    await expect.element(page.getByRole('button', { name: 'Copy policy' })).toHaveTextContent('Copy');
+    expect(page.getByText('Copied').query()).toBeNull();
+  });
+});
+
+describe('ChoiceCard', () => {
+  test('each card is a radio button named by its label and described by its hint', async () => {
+    await render(ChoiceHost);
+    const service = page.getByRole('radio', { name: 'Keep it running' });
+    await expect.element(service).toBeChecked();
+    await expect.element(service).toHaveAccessibleDescription('ECS restarts it.');
+    await expect.element(page.getByRole('radio', { name: 'Later' })).toBeDisabled();
+  });
+
+  test('choosing one updates the bound value, calls onchange and outlines the chosen card', async () => {
+    const picked: string[] = [];
+    await render(ChoiceHost, { onpicked: (value: string) => picked.push(value) });
+    await page.getByText('Run it once').click();
+    await expect.element(page.getByRole('radio', { name: 'Run it once' })).toBeChecked();
+    await expect.element(page.getByRole('radio', { name: 'Keep it running' })).not.toBeChecked();
+    await expect.element(page.getByTestId('chosen')).toHaveTextContent('task');
+    expect(picked).toEqual(['task']);
+    const card = page.getByRole('radio', { name: 'Run it once' }).element().closest('.choice-card');
+    expect(card?.classList.contains('chosen')).toBe(true);
+  });
+
+  test('arrow keys move between the cards of one choice', async () => {
+    await render(ChoiceHost);
+    await page.getByRole('radio', { name: 'Keep it running' }).click();
+    await userEvent.keyboard('{ArrowDown}');
+    await expect.element(page.getByRole('radio', { name: 'Run it once' })).toBeChecked();
+  });
+});
+
+describe('ModalDialog', () => {
+  test('opens modal with its name, focuses the safe choice, and gives the focus back', async () => {
+    await render(DialogHost);
+    const opener = page.getByRole('button', { name: 'Delete…' });
+    await opener.click();
+    const dialog = page.getByRole('dialog', { name: 'Delete the repository?' });
+    await expect.element(dialog).toBeVisible();
+    await expect.element(dialog).toHaveAccessibleDescription("It can't be undone.");
+    await expect.element(page.getByRole('button', { name: 'Cancel' })).toHaveFocus();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect.element(dialog).not.toBeInTheDocument();
+    await expect.element(opener).toHaveFocus();
+  });
+
+  test('Escape cancels, except while busy', async () => {
+    const screen = await render(DialogHost, { busy: true });
+    await page.getByRole('button', { name: 'Delete…' }).click();
+    await userEvent.keyboard('{Escape}');
+    await expect.element(page.getByRole('dialog')).toBeVisible();
+    await expect.element(page.getByTestId('closed')).toHaveTextContent('0');
+
+    await screen.rerender({ busy: false });
+    await userEvent.keyboard('{Escape}');
+    await expect.element(page.getByTestId('closed')).toHaveTextContent('1');
+    expect(page.getByRole('dialog').query()).toBeNull();
+  });
+});
+
+describe('Callout', () => {
+  test('a warning is told in words and its role; the mark only repeats the tone', async () => {
+    const { default: CalloutHost } = await import('../test/CalloutHost.svelte');
+    await render(CalloutHost);
+    const alert = page.getByRole('alert');
+    await expect.element(alert).toHaveTextContent('The image is linux/arm64.');
+    expect(alert.element().querySelector('[aria-hidden="true"]')?.textContent).toBe('!');
+    await expect.element(page.getByRole('note')).toHaveTextContent('Docker emulates linux/amd64.');
+  });
+});
