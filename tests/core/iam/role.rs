@@ -57,7 +57,14 @@ async fn the_role_is_created_with_exactly_the_trust_policy_the_managed_policy_an
         .await
         .unwrap();
     assert_eq!(before.state, RoleState::Missing);
-    assert_eq!(before.plan.len(), 2, "{:?}", before.plan);
+    // A new account has no ECS service-linked role yet: the plan makes it too.
+    assert_eq!(before.plan.len(), 3, "{:?}", before.plan);
+    assert!(
+        before.plan[2]
+            .starts_with("aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com"),
+        "{}",
+        before.plan[2]
+    );
     assert!(before.plan[0].starts_with("aws iam create-role --role-name ecsTaskExecutionRole --assume-role-policy-document '{\"Version\":\"2012-10-17\""), "{}", before.plan[0]);
 
     let change = iam::ensure_execution_role(&clients, DEFAULT_ROLE_NAME, false)
@@ -105,7 +112,11 @@ async fn the_role_is_created_with_exactly_the_trust_policy_the_managed_policy_an
     assert!(logged.iter().all(|e| e.status == ActivityStatus::Succeeded));
     assert_eq!(
         support::changes(log),
-        ["iam.createRole", "iam.attachRolePolicy"]
+        [
+            "iam.createRole",
+            "iam.attachRolePolicy",
+            "iam.createServiceLinkedRole"
+        ]
     );
     assert!(log
         .reads()
