@@ -347,46 +347,47 @@ async fn deletes_an_empty_repository_without_typing_its_name() {
 #[tokio::test]
 async fn a_repository_with_images_is_refused_without_its_typed_name_and_removed_with_it() {
     let (clients, _) = ecr_support::fresh_account().await;
-    repository::create_repository(&clients, &new_repository("full"))
+    let full = ecr_support::unique_repository("full");
+    repository::create_repository(&clients, &new_repository(&full))
         .await
         .unwrap();
-    ecr_support::put_image(&clients, "full", "v1", 120 * MB).await;
-    ecr_support::put_image(&clients, "full", "v2", 80 * MB).await;
+    let (_, v1) = ecr_support::push_image(&full, "v1", 3);
+    let (_, v2) = ecr_support::push_image(&full, "v2", 2);
 
     // No confirmation: nothing is deleted, and the answer says what would be lost.
-    let outcome = repositories::delete_repository(&clients, "full", None)
+    let outcome = repositories::delete_repository(&clients, &full, None)
         .await
         .unwrap();
     assert_eq!(
         outcome,
         RepositoryDeletion::NeedsConfirmation {
-            name: "full".into(),
+            name: full.clone(),
             image_count: 2,
-            total_bytes: 200 * MB
+            total_bytes: v1 + v2
         }
     );
-    assert!(ecr_support::exists(&clients, "full").await);
+    assert!(ecr_support::exists(&clients, &full).await);
 
     // A wrong name typed: refused before any call.
-    let err = repositories::delete_repository(&clients, "full", Some("ful"))
+    let err = repositories::delete_repository(&clients, &full, Some(&full[1..]))
         .await
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::InvalidInput);
     assert_eq!(err.param("field"), Some("confirmation"));
-    assert!(ecr_support::exists(&clients, "full").await);
+    assert!(ecr_support::exists(&clients, &full).await);
 
     // The exact name typed: the repository and its images go.
-    let outcome = repositories::delete_repository(&clients, "full", Some("full"))
+    let outcome = repositories::delete_repository(&clients, &full, Some(&full))
         .await
         .unwrap();
     assert_eq!(
         outcome,
         RepositoryDeletion::Deleted {
-            name: "full".into(),
+            name: full.clone(),
             forced: true
         }
     );
-    assert!(!ecr_support::exists(&clients, "full").await);
+    assert!(!ecr_support::exists(&clients, &full).await);
     let deletes: Vec<_> = clients
         .activity()
         .recent(100)
@@ -401,7 +402,7 @@ async fn a_repository_with_images_is_refused_without_its_typed_name_and_removed_
     assert_eq!(deletes[0].status, ActivityStatus::Failed);
     assert!(deletes[1]
         .command
-        .contains("--repository-name full --force"));
+        .contains(&format!("--repository-name {full} --force")));
     assert_eq!(deletes[1].status, ActivityStatus::Succeeded);
 }
 
@@ -428,7 +429,16 @@ async fn deleting_a_repository_that_is_already_gone_says_so_and_changes_nothing(
             }
         );
     }
-    assert!(clients.activity().recent(10).is_empty(), "nothing was done");
+    // Each attempt is in the activity log, as every change Berth tries is: failed, as not found.
+    let tried = clients.activity().recent(10);
+    assert_eq!(tried.len(), 2, "{tried:?}");
+    assert!(
+        tried.iter().all(|e| e.action == "ecr.deleteRepository"
+            && e.status == ActivityStatus::Failed
+            && e.error == Some(ErrorKind::NotFound)),
+        "{tried:?}"
+    );
+    assert!(!ecr_support::exists(&clients, "elsewhere").await);
 }
 
 #[tokio::test]
@@ -479,11 +489,12 @@ async fn listing_more_repositories_than_one_api_page_returns_them_all() {
 #[tokio::test]
 async fn usage_counts_images_sizes_and_cost_marks_berth_repositories_and_reports_gone_ones() {
     let (clients, _) = ecr_support::fresh_account().await;
-    repository::create_repository(&clients, &new_repository("app"))
+    let app_repo = ecr_support::unique_repository("app");
+    repository::create_repository(&clients, &new_repository(&app_repo))
         .await
         .unwrap();
-    ecr_support::put_image(&clients, "app", "v1", 768 * MB).await;
-    ecr_support::put_image(&clients, "app", "v2", 256 * MB).await;
+    let (_, v1) = ecr_support::push_image(&app_repo, "v1", 3);
+    let (_, v2) = ecr_support::push_image(&app_repo, "v2", 1);
     ecr_support::create_plain(&clients, "other").await;
     let list = repositories::list_repositories(&clients).await.unwrap();
     let mut refs: Vec<RepositoryRef> = list
@@ -496,9 +507,10 @@ async fn usage_counts_images_sizes_and_cost_marks_berth_repositories_and_reports
         .collect();
     let mut gone_ref = refs[0].clone();
     gone_ref.name = "deleted-meanwhile".into();
-    gone_ref.arn = gone_ref
-        .arn
-        .replace("repository/app", "repository/deleted-meanwhile");
+    gone_ref.arn = gone_ref.arn.replace(
+        &format!("repository/{app_repo}"),
+        "repository/deleted-meanwhile",
+    );
     refs.push(gone_ref);
 
     let usage = repositories::repository_usage(&clients, refs).await;
@@ -512,13 +524,17 @@ async fn usage_counts_images_sizes_and_cost_marks_berth_repositories_and_reports
             managed,
             app,
         } => {
-            assert_eq!(name, "app");
+            assert_eq!(name, &app_repo);
             assert_eq!(*image_count, 2);
-            assert_eq!(*total_bytes, 1024 * MB);
-            // 1 GB at 0.10 USD per GB-month.
-            assert!((monthly_cost_usd - 0.10).abs() < 1e-9, "{monthly_cost_usd}");
+            assert_eq!(*total_bytes, v1 + v2);
+            // 0.10 USD per GB-month (ECR's GB is 2^30 bytes).
+            let expected = (v1 + v2) as f64 / (1024.0 * MB as f64) * 0.10;
+            assert!(
+                (monthly_cost_usd - expected).abs() < 1e-12,
+                "{monthly_cost_usd} for {total_bytes} bytes"
+            );
             assert_eq!(*managed, Some(true));
-            assert_eq!(app.as_deref(), Some("app"));
+            assert_eq!(app.as_deref(), Some(app_repo.as_str()));
         }
         other => panic!("{other:?}"),
     }
@@ -547,16 +563,17 @@ async fn usage_counts_images_sizes_and_cost_marks_berth_repositories_and_reports
 #[tokio::test]
 async fn images_are_listed_newest_first_and_only_the_selected_ones_are_deleted() {
     let (clients, _) = ecr_support::fresh_account().await;
-    ecr_support::create_plain(&clients, "imgs").await;
-    let old = ecr_support::put_image(&clients, "imgs", "v1", 10 * MB).await;
-    let mid = ecr_support::put_image(&clients, "imgs", "v2", 20 * MB).await;
-    let new = ecr_support::put_image(&clients, "imgs", "v3", 30 * MB).await;
+    let imgs = ecr_support::unique_repository("imgs");
+    ecr_support::create_plain(&clients, &imgs).await;
+    let (old, _) = ecr_support::push_image(&imgs, "v1", 1);
+    let (mid, _) = ecr_support::push_image(&imgs, "v2", 2);
+    let (new, new_size) = ecr_support::push_image(&imgs, "v3", 3);
 
-    let images = repositories::list_images(&clients, "imgs").await.unwrap();
+    let images = repositories::list_images(&clients, &imgs).await.unwrap();
     assert_eq!(images.len(), 3);
     let by_digest: BTreeMap<&str, _> = images.iter().map(|i| (i.digest.as_str(), i)).collect();
     assert_eq!(by_digest[old.as_str()].tags, ["v1"]);
-    assert_eq!(by_digest[new.as_str()].size_bytes, 30 * MB);
+    assert_eq!(by_digest[new.as_str()].size_bytes, new_size);
     assert!(images.iter().all(|i| i.pushed_at.is_some()));
     assert!(
         images.windows(2).all(|w| w[0].pushed_at >= w[1].pushed_at),
@@ -564,13 +581,13 @@ async fn images_are_listed_newest_first_and_only_the_selected_ones_are_deleted()
     );
     let log = clients.activity();
     let described = support::read_of(log, "ecr.describeImages").last;
-    assert_eq!(described.target, "imgs");
+    assert_eq!(described.target, imgs);
     assert_eq!(described.status, ActivityStatus::Succeeded);
 
     // Someone else removed `mid` meanwhile: it counts as gone, not as a failure.
     sdk::ecr(&clients)
         .batch_delete_image()
-        .repository_name("imgs")
+        .repository_name(&imgs)
         .image_ids(
             aws_sdk_ecr::types::ImageIdentifier::builder()
                 .image_digest(&mid)
@@ -579,13 +596,13 @@ async fn images_are_listed_newest_first_and_only_the_selected_ones_are_deleted()
         .send()
         .await
         .unwrap();
-    let outcome = repositories::delete_images(&clients, "imgs", &[old.clone(), mid.clone()])
+    let outcome = repositories::delete_images(&clients, &imgs, &[old.clone(), mid.clone()])
         .await
         .unwrap();
     assert_eq!(outcome.deleted, [old.as_str()]);
     assert_eq!(outcome.already_gone, [mid.as_str()]);
     assert!(outcome.failures.is_empty());
-    let left: Vec<String> = repositories::list_images(&clients, "imgs")
+    let left: Vec<String> = repositories::list_images(&clients, &imgs)
         .await
         .unwrap()
         .into_iter()
@@ -602,11 +619,11 @@ async fn images_are_listed_newest_first_and_only_the_selected_ones_are_deleted()
         .contains(&format!("--image-ids imageDigest={old} imageDigest={mid}")));
 
     // Bad input never reaches AWS; a repository that is gone is NotFound.
-    let err = repositories::delete_images(&clients, "imgs", &["latest".into()])
+    let err = repositories::delete_images(&clients, &imgs, &["latest".into()])
         .await
         .unwrap_err();
     assert_eq!(err.param("field"), Some("imageDigest"));
-    let err = repositories::delete_images(&clients, "imgs", &[])
+    let err = repositories::delete_images(&clients, &imgs, &[])
         .await
         .unwrap_err();
     assert_eq!(err.param("field"), Some("images"));

@@ -24,7 +24,8 @@ async fn tear_down(f: &Fixture, app: &str) -> (TeardownPlan, Vec<LaunchEvent>) {
         run: &run,
         wait: fast_follow(),
     };
-    let plan = teardown::teardown(&ctx, app).await.unwrap();
+    // On the heap, as the app's job runner has it (too big for a test thread's stack in debug).
+    let plan = Box::pin(teardown::teardown(&ctx, app)).await.unwrap();
     (plan, timeline.events())
 }
 
@@ -61,7 +62,7 @@ async fn make_foreign_resources(f: &Fixture) -> String {
     sdk::ec2(clients)
         .create_security_group()
         .group_name(format!("berth-{}", f.app))
-        .description("mine, not Berth's")
+        .description("mine, not made by Berth")
         .vpc_id(&vpc_id)
         .send()
         .await
@@ -266,4 +267,72 @@ async fn a_cluster_named_berth_made_by_hand_is_used_but_never_deleted() {
     let after = snapshot(&f.clients).await;
     assert_eq!(after.clusters, [("berth".to_owned(), false)]);
     assert!(after.services.is_empty() && after.log_groups.is_empty());
+}
+
+/// The family's revisions with `status`, read through the SDK.
+async fn revisions(f: &Fixture, status: aws_sdk_ecs::types::TaskDefinitionStatus) -> Vec<String> {
+    sdk::ecs(&f.clients)
+        .list_task_definitions()
+        .family_prefix(&f.app)
+        .status(status)
+        .send()
+        .await
+        .unwrap()
+        .task_definition_arns()
+        .to_vec()
+}
+
+#[tokio::test]
+async fn after_teardown_no_revision_of_the_family_is_left_active_or_inactive() {
+    use aws_sdk_ecs::types::TaskDefinitionStatus;
+    let f = fixture("us-east-1").await;
+    f.launch(&f.config(f.choices(LaunchMode::Service)))
+        .await
+        .0
+        .unwrap();
+    // A second revision (more memory), then a third; the first one deregistered by hand, as a
+    // teardown that stopped midway would leave it (INACTIVE, still listed).
+    for memory in [1024, 2048] {
+        let mut choices = f.choices(LaunchMode::Service);
+        choices.memory = memory;
+        f.launch(&f.config(choices)).await.0.unwrap();
+    }
+    sdk::ecs(&f.clients)
+        .deregister_task_definition()
+        .task_definition(format!("{}:1", f.app))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revisions(&f, TaskDefinitionStatus::Active).await.len(), 2);
+    assert_eq!(revisions(&f, TaskDefinitionStatus::Inactive).await.len(), 1);
+
+    let plan = teardown::plan_teardown(&f.clients, &f.app).await.unwrap();
+    let mut planned: Vec<&str> = plan
+        .items
+        .iter()
+        .filter(|i| i.resource == ResourceKind::TaskDefinition)
+        .map(|i| {
+            assert_eq!(i.action, TeardownAction::Delete, "{i:?}");
+            i.name.as_str()
+        })
+        .collect();
+    planned.sort();
+    let expected: Vec<String> = (1..=3).map(|r| format!("{}:{r}", f.app)).collect();
+    assert_eq!(planned, expected, "every revision is in the plan");
+
+    tear_down(&f, &f.app).await;
+    assert_eq!(
+        revisions(&f, TaskDefinitionStatus::Active).await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        revisions(&f, TaskDefinitionStatus::Inactive).await,
+        Vec::<String>::new()
+    );
+    // Each deleted with DeleteTaskDefinitions, which the activity log names.
+    assert!(support::changes(f.clients.activity())
+        .iter()
+        .any(|a| a == "ecs.deleteTaskDefinitions"));
+    let plan = teardown::plan_teardown(&f.clients, &f.app).await.unwrap();
+    assert!(!plan.removes_anything(), "{plan:?}");
 }

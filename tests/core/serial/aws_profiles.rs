@@ -98,6 +98,11 @@ async fn profile_problems_say_which_profile_and_how_to_fix_it() {
         .unwrap()
         .access_key
         .unwrap();
+    // IAM makes a new key usable after a while (eventual consistency).
+    support::wait_until_usable(
+        &support::clients_with(&key.access_key_id, &key.secret_access_key, None).await,
+    )
+    .await;
     let config = std::fs::read_to_string(home.path().join(".aws/config")).unwrap();
     std::fs::write(
         home.path().join(".aws/config"),

@@ -41,9 +41,10 @@ async fn a_denied_delete_or_create_names_the_action_and_leaves_the_repository_in
         .unwrap();
     let key = key.access_key().unwrap();
     ecr_support::create_plain(&admin, &name).await;
-    ecr_support::put_image(&admin, &name, "v1", 1024).await;
+    ecr_support::push_image(&name, "v1", 1);
 
     let reader = support::clients_with(key.access_key_id(), key.secret_access_key(), None).await;
+    support::wait_until_usable(&reader).await;
 
     support::set_moto_auth(0);
     let listed = repositories::list_repositories(&reader).await;

@@ -72,6 +72,7 @@ async fn user_allowed(actions: &[&str]) -> (String, AwsClients) {
         .access_key
         .unwrap();
     let clients = clients_with(&key.access_key_id, &key.secret_access_key, None).await;
+    support::wait_until_usable(&clients).await;
     (name, clients)
 }
 

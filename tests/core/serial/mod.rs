@@ -7,4 +7,4 @@ mod ecr_access_denied;
 mod iam_auth;
 mod keychain_locked;
 mod secrets;
-mod status_state_manager;
+mod status_scale;

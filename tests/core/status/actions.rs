@@ -1,8 +1,9 @@
-//! The Deployments view's actions against moto: scale, force a new deployment, deploy another
+//! The Deployments view's actions against the AWS backend: scale, force a new deployment, deploy another
 //! image tag, delete a service — each checked first and recorded with its `aws` command.
 
 use crate::support::status as status_support;
 
+use crate::support::sdk;
 use berth_core::dashboard::deployments::{take_snapshot, StatusCache};
 use berth_core::dashboard::service_actions::{self, MAX_DESIRED_COUNT};
 use berth_core::ErrorKind;
@@ -26,7 +27,7 @@ async fn scaling_changes_the_desired_count_and_is_logged_with_its_command() {
     let clients = clients_at(&moto, isolated_account().await).await;
     let net = network(&clients).await;
     let cluster = create_cluster(&clients, "web").await;
-    let definition = register_definition(&clients, "shop", "shop:v1", "/berth/shop").await;
+    let definition = register_definition(&clients, "shop", "/berth/shop").await;
     create_service(&clients, &cluster, "shop", &definition, 1, &net).await;
     let log = clients.activity();
 
@@ -71,9 +72,33 @@ async fn deploying_another_tag_registers_a_new_revision_and_rolls_the_service_to
     let clients = clients_at(&moto, isolated_account().await).await;
     let net = network(&clients).await;
     let cluster = create_cluster(&clients, "web").await;
-    let repo = "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop";
-    let definition =
-        register_definition(&clients, "shop", &format!("{repo}:v1"), "/berth/shop").await;
+    // The image in the account's ECR, tags v1 and v2 pushed, so the tasks of both revisions run.
+    let account = sdk::sts(&clients)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap()
+        .account()
+        .unwrap()
+        .to_owned();
+    let name = crate::support::ecr::unique_repository("shop");
+    sdk::ecr(&clients)
+        .create_repository()
+        .repository_name(&name)
+        .send()
+        .await
+        .unwrap();
+    crate::support::launch::push_web_image(&name, "v1");
+    crate::support::launch::push_web_image(&name, "v2");
+    let repo = format!("{account}.dkr.ecr.us-east-1.amazonaws.com/{name}");
+    let definition = register_definition_of(
+        &clients,
+        "shop",
+        &format!("{repo}:v1"),
+        &["httpd", "-f", "-p", "80", "-h", "/www"],
+        "/berth/shop",
+    )
+    .await;
     create_service(&clients, &cluster, "shop", &definition, 1, &net).await;
     let log = clients.activity();
 
@@ -110,7 +135,7 @@ async fn forcing_a_new_deployment_and_deleting_a_service_are_logged() {
     let clients = clients_at(&moto, isolated_account().await).await;
     let net = network(&clients).await;
     let cluster = create_cluster(&clients, "web").await;
-    let definition = register_definition(&clients, "shop", "shop:v1", "/berth/shop").await;
+    let definition = register_definition(&clients, "shop", "/berth/shop").await;
     create_service(&clients, &cluster, "shop", &definition, 1, &net).await;
     let log = clients.activity();
 

@@ -70,7 +70,7 @@ async fn the_newest_lines_come_first_then_earlier_pages_then_new_lines_as_they_a
         .unwrap();
 
     // The stream a task's container writes to, found from its task definition.
-    let definition = register_definition(&clients, "shop", "shop:v1", group).await;
+    let definition = register_definition(&clients, "shop", group).await;
     let streams = task_log_streams(&clients, &StatusCache::default(), &definition, "0f1e2d3c")
         .await
         .unwrap();

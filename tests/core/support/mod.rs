@@ -197,29 +197,46 @@ pub fn set_moto_auth(unauthenticated_actions_left: u64) {
     assert!(status.success(), "moto's reset-auth failed");
 }
 
-/// Sets how moto's state manager moves ECS tasks on: one state every `times` DescribeTasks calls
-/// (`/moto-api/state-manager/set-transition`). The setting is global to the moto server.
-pub fn set_task_transition(times: u64) {
-    let body = format!(
-        r#"{{"model_name":"ecs::task","transition":{{"progression":"manual","times":{times}}}}}"#
-    );
-    let out = std::process::Command::new("curl")
-        .args(["-sf", "--noproxy", "*", "-o", "/dev/null", "-X", "POST"])
-        .arg(format!(
-            "{}/moto-api/state-manager/set-transition",
-            moto_url()
-        ))
-        .args(["--data-raw", &body])
-        .output()
-        .expect("curl runs");
-    assert!(out.status.success(), "set-transition failed: {out:?}");
+/// Waits until IAM has made the new access key `clients` sign with usable (eventual
+/// consistency: AWS says usually within seconds; the backend takes `iam_propagation_s`), asking
+/// STS. Panics after a minute.
+pub async fn wait_until_usable(clients: &AwsClients) {
+    let started = std::time::Instant::now();
+    loop {
+        match sdk::sts(clients).get_caller_identity().send().await {
+            Ok(_) => return,
+            Err(e) if started.elapsed() < std::time::Duration::from_secs(60) => {
+                let _ = e;
+                tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            }
+            Err(e) => panic!("the new access key never became usable: {e:?}"),
+        }
+    }
 }
 
-/// moto moves a task one state further on every DescribeTasks call by default (RUNNING →
-/// DEACTIVATING → … → STOPPED after four looks), which no real task does; a dashboard or a launch
-/// looks often, so tasks are held where they are until they are stopped.
-pub fn hold_tasks_running() {
-    set_task_transition(1_000_000_000);
+/// POSTs `body` (JSON) to the AWS backend's control endpoint `/berth-api/<path>`; its answer.
+pub fn backend_api(path: &str, body: &str) -> serde_json::Value {
+    let out = std::process::Command::new("curl")
+        .args(["-sf", "--noproxy", "*", "-X", "POST"])
+        .args(["-H", "Content-Type: application/json", "--data-raw", body])
+        .arg(format!("{}/berth-api/{path}", moto_url()))
+        .output()
+        .expect("curl runs");
+    assert!(
+        out.status.success(),
+        "POST /berth-api/{path} {body}: {out:?}"
+    );
+    serde_json::from_slice(&out.stdout).expect("the backend answers JSON")
+}
+
+/// Gives `account` ECS's service-linked role (AWSServiceRoleForECS), as every account that has
+/// used ECS before has it. A new account has none: its first CreateCluster, CreateService or
+/// RunTask is refused until the role exists (tests of Berth making it leave it out).
+pub fn give_ecs_linked_role(account: &str) {
+    backend_api(
+        &format!("accounts/{account}"),
+        r#"{"ecs_service_linked_role": true}"#,
+    );
 }
 
 /// Environment variables changed for the rest of a `serial` test, put back as they were when
