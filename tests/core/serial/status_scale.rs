@@ -170,7 +170,9 @@ async fn a_refresh_of_200_services_and_1000_tasks_makes_only_the_batched_calls()
         });
         std::fs::write(path, report.to_string()).expect("write BERTH_BENCH_OUT");
     }
-    // Leave no thousand tasks for the backend's scheduler to keep on running.
+    // Leave no thousand tasks for the backend to keep on running (each holds one of its public
+    // addresses, which later launches on the same stack need): delete the services, stop every
+    // task, and wait until none is left running.
     for i in 0..SERVICES {
         ecs.delete_service()
             .cluster(&cluster)
@@ -179,6 +181,37 @@ async fn a_refresh_of_200_services_and_1000_tasks_makes_only_the_batched_calls()
             .send()
             .await
             .unwrap();
+    }
+    let started = Instant::now();
+    loop {
+        let left: Vec<String> = ecs
+            .list_tasks()
+            .cluster(&cluster)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        if left.is_empty() {
+            break;
+        }
+        assert!(
+            started.elapsed().as_secs() < 300,
+            "{} tasks still running",
+            left.len()
+        );
+        for task in &left {
+            ecs.stop_task()
+                .cluster(&cluster)
+                .task(task)
+                .send()
+                .await
+                .unwrap();
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     }
 }
 
