@@ -47,7 +47,7 @@ deb=${BERTH_DEB:-$(ls -t "$BERTH_DEB_DIR"/*.deb 2>/dev/null | head -1 || true)}
 step "start-up and memory of $bin ($RUNS launches)" \
   env BERTH_APP_BIN="$bin" sh -c 'node scripts/bench/app.mjs "$1" >"$2"' _ "$RUNS" "$WORK/app.json"
 step "dashboard refresh, 200 services / 1,000 tasks in moto" \
-  env BERTH_BENCH_OUT="$WORK/scale.json" cargo test -q -p berth-core --test status_scale -- --nocapture
+  env BERTH_BENCH_OUT="$WORK/scale.json" cargo test -q --workspace --features berth/custom-protocol --test core -- serial::status_scale --nocapture
 step "image push and build, Berth vs docker CLI ($IMAGE_RUNS runs)" \
   sh -c 'bash scripts/bench-image.sh "$1" | tee "$2"' _ "$IMAGE_RUNS" "$WORK/image.txt"
 

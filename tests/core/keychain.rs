@@ -2,6 +2,7 @@
 //! with `secret-tool`, and used to verify against moto.
 
 use crate::support;
+use secrecy::ExposeSecret;
 
 use berth_core::activity::ActivityLog;
 use berth_core::credentials::{AccessKeys, Keychain, SecretStore, KEYCHAIN_SERVICE};
@@ -31,7 +32,7 @@ fn saving_an_identity_puts_it_in_the_secret_service_and_removing_takes_it_out() 
     let found = support::secret_tool(&["lookup", "service", KEYCHAIN_SERVICE, "username", &name]);
     assert!(found.status.success(), "not in the Secret Service");
     let stored: AccessKeys = serde_json::from_slice(&found.stdout).unwrap();
-    assert_eq!(stored.secret_access_key, secret);
+    assert_eq!(stored.secret_access_key.expose_secret(), secret);
     assert_eq!(stored.access_key_id, "TESTBERTHKEYID000001");
 
     account::remove_identity(&Keychain::default(), &mut settings, &name).unwrap();
@@ -75,13 +76,14 @@ async fn keys_from_the_keychain_verify_against_moto_and_never_reach_disk_or_ipc(
     let store: Arc<dyn SecretStore> = Arc::new(Keychain::default());
     let clients = account::clients_for(&settings.account, store)
         .await
-        .unwrap();
-    let log = ActivityLog::open(data_dir.path());
-    let who = account::verify(&clients, settings.account.source.as_ref(), &log)
+        .unwrap()
+        .with_activity(ActivityLog::open(data_dir.path()));
+    let who = account::verify(&clients, settings.account.source.as_ref())
         .await
         .unwrap();
-    // The activity log shows the equivalent command, pointed at the emulator.
-    let logged = log.recent(1).pop().unwrap();
+    // The activity log shows the equivalent command, pointed at the emulator (a read: tallied,
+    // not an entry).
+    let logged = support::read_of(clients.activity(), "sts.getCallerIdentity").last;
     assert!(
         logged
             .command

@@ -346,7 +346,9 @@ mod tests {
     fn one_running_job_per_kind_and_key_and_finished_ones_are_replaced() {
         let jobs: Jobs<u32> = Jobs::default();
         let (first, _) = jobs.start("launch", "web", Replay::All(10)).unwrap();
-        let busy = jobs.start("launch", "web", Replay::All(10)).unwrap_err();
+        let Err(busy) = jobs.start("launch", "web", Replay::All(10)) else {
+            panic!("a second launch of web was started");
+        };
         assert_eq!(busy.param("id"), Some(first.as_str()));
         jobs.start("launch", "api", Replay::All(10)).unwrap();
         jobs.finish(&first);

@@ -2,29 +2,18 @@
 
 use crate::support;
 
-use aws_credential_types::provider::SharedCredentialsProvider;
-use aws_credential_types::Credentials;
-use berth_core::aws::{sts, AwsClients, AwsTarget, CredentialSource};
+use berth_core::aws::{sts, AwsClients, AwsTarget};
 use berth_core::ErrorKind;
-
-fn fake_keys() -> CredentialSource {
-    // moto accepts any key; these are obviously not real.
-    CredentialSource::Provider(SharedCredentialsProvider::new(Credentials::new(
-        "testing-key-id",
-        "testing-secret",
-        None,
-        None,
-        "berth-tests",
-    )))
-}
 
 #[tokio::test]
 async fn endpoint_override_reaches_moto_and_returns_its_account() {
     let target = AwsTarget {
         region: "us-east-1".into(),
-        endpoint_url: Some(support::stack_var("BERTH_TEST_MOTO_URL")),
+        endpoint_url: Some(support::moto_url()),
     };
-    let clients = AwsClients::new(&target, fake_keys()).await;
+    // moto accepts any key; these are obviously not real.
+    let keys = support::keys("testing-key-id", "testing-secret", None);
+    let clients = AwsClients::new(&target, keys).await;
     assert_eq!(clients.region(), "us-east-1");
     let who = sts::caller_identity(&clients).await.unwrap();
     // moto's default account.
@@ -34,17 +23,7 @@ async fn endpoint_override_reaches_moto_and_returns_its_account() {
 
 #[tokio::test]
 async fn an_endpoint_where_nothing_listens_is_unreachable_not_a_hang() {
-    // Bind then drop a listener: the port is free and refuses connections.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let target = AwsTarget {
-        region: "us-east-1".into(),
-        endpoint_url: Some(format!("http://127.0.0.1:{port}")),
-    };
-    let clients = AwsClients::new(&target, fake_keys()).await;
+    let clients = support::unreachable().await;
     let started = std::time::Instant::now();
     let err = sts::caller_identity(&clients).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::AwsEndpointUnreachable, "{err}");

@@ -4,11 +4,12 @@
 
 use crate::support;
 use crate::support::ecr as ecr_support;
+use crate::support::sdk;
 
-use berth_core::activity::{ActivityLog, ActivityStatus};
+use berth_core::activity::ActivityStatus;
 use berth_core::aws::ecr::{Encryption, TagMutability, MAX_PAGE};
 use berth_core::dashboard::repository_list::{
-    self, PlannedAction, RepositoryDeletion, RepositoryRef, RepositoryUsage,
+    self as repositories, PlannedAction, RepositoryDeletion, RepositoryRef, RepositoryUsage,
 };
 use berth_core::ecr_lifecycle::LifecycleRule;
 use berth_core::wizard::repository::{self, NewRepository};
@@ -42,7 +43,7 @@ struct ReadBack {
 }
 
 async fn read_back(clients: &berth_core::aws::AwsClients, name: &str) -> ReadBack {
-    let ecr = clients.ecr();
+    let ecr = sdk::ecr(clients);
     let repo = ecr
         .describe_repositories()
         .repository_names(name)
@@ -102,7 +103,6 @@ fn rules(policy: &Value) -> Vec<(String, String, u64)> {
 #[tokio::test]
 async fn creates_with_each_option_and_the_api_reads_them_back() {
     let (clients, account) = ecr_support::fresh_account().await;
-    let log = ActivityLog::in_memory();
 
     let mut defaults = new_repository("web");
     let mut immutable_kms = new_repository("team/api");
@@ -125,7 +125,7 @@ async fn creates_with_each_option_and_the_api_reads_them_back() {
     no_lifecycle.lifecycle = LifecycleRule::default();
 
     for input in [&defaults, &immutable_kms, &kms_alias, &no_lifecycle] {
-        let created = repository::create_repository(&clients, &log, input)
+        let created = repository::create_repository(&clients, input)
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", input.name));
         assert_eq!(created.lifecycle_error, None);
@@ -195,6 +195,7 @@ async fn creates_with_each_option_and_the_api_reads_them_back() {
             repository: defaults.clone(),
         },
     );
+    let log = clients.activity();
     let recorded: Vec<String> = log
         .recent(100)
         .into_iter()
@@ -236,22 +237,21 @@ async fn creates_with_each_option_and_the_api_reads_them_back() {
 #[tokio::test]
 async fn a_taken_name_is_refused_as_already_existing_and_the_first_one_is_untouched() {
     let (clients, _) = ecr_support::fresh_account().await;
-    let log = ActivityLog::in_memory();
     let first = new_repository("web");
-    repository::create_repository(&clients, &log, &first)
+    repository::create_repository(&clients, &first)
         .await
         .unwrap();
 
     let mut second = new_repository("web");
     second.tag_mutability = TagMutability::Immutable;
-    let err = repository::create_repository(&clients, &log, &second)
+    let err = repository::create_repository(&clients, &second)
         .await
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::AlreadyExists, "{err}");
     assert_eq!(err.param("name"), Some("web"));
     assert_eq!(err.param("resource"), Some("repository"));
     assert_eq!(read_back(&clients, "web").await.mutability, "MUTABLE");
-    let last = log.recent(1).remove(0);
+    let last = clients.activity().recent(1).remove(0);
     assert_eq!(last.status, ActivityStatus::Failed);
     assert_eq!(last.error, Some(ErrorKind::AlreadyExists));
 }
@@ -259,16 +259,20 @@ async fn a_taken_name_is_refused_as_already_existing_and_the_first_one_is_untouc
 #[tokio::test]
 async fn picking_an_existing_repository_shows_its_lifecycle_and_who_made_it() {
     let (clients, _) = ecr_support::fresh_account().await;
-    let log = ActivityLog::in_memory();
     ecr_support::create_plain(&clients, "legacy").await;
 
-    let details = repository::repository_details(&clients, &log, "legacy")
+    let details = repository::repository_details(&clients, "legacy")
         .await
         .unwrap();
     assert_eq!(details.repository.name, "legacy");
     assert_eq!(details.lifecycle, None, "images would be kept forever");
     assert_eq!(details.managed, Some(false));
-    assert!(log.recent(1)[0]
+    // Picking only reads: the check is tallied with the reads, not an entry of the log.
+    let log = clients.activity();
+    assert!(log.recent(10).is_empty(), "{:?}", log.recent(10));
+    let describe = support::read_of(log, "ecr.describeRepositories").last;
+    assert_eq!(describe.target, "legacy");
+    assert!(describe
         .command
         .starts_with("aws ecr describe-repositories --repository-names legacy"));
     assert_eq!(
@@ -278,7 +282,7 @@ async fn picking_an_existing_repository_shows_its_lifecycle_and_who_made_it() {
                 name: "legacy".into()
             }
         ),
-        [log.recent(1)[0].command.clone()]
+        [describe.command]
     );
 
     // The step offers to add the rule; afterwards the repository reports it.
@@ -286,7 +290,7 @@ async fn picking_an_existing_repository_shows_its_lifecycle_and_who_made_it() {
         keep_last: Some(5),
         untagged_days: Some(2),
     };
-    let summary = repository::put_lifecycle_rule(&clients, &log, "legacy", &rule)
+    let summary = repository::put_lifecycle_rule(&clients, "legacy", &rule)
         .await
         .unwrap();
     assert_eq!(
@@ -310,7 +314,7 @@ async fn picking_an_existing_repository_shows_its_lifecycle_and_who_made_it() {
         ]
     );
 
-    let err = repository::repository_details(&clients, &log, "never-made")
+    let err = repository::repository_details(&clients, "never-made")
         .await
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::NotFound, "{err}");
@@ -320,10 +324,9 @@ async fn picking_an_existing_repository_shows_its_lifecycle_and_who_made_it() {
 #[tokio::test]
 async fn deletes_an_empty_repository_without_typing_its_name() {
     let (clients, _) = ecr_support::fresh_account().await;
-    let log = ActivityLog::in_memory();
     ecr_support::create_plain(&clients, "empty").await;
 
-    let outcome = repositories::delete_repository(&clients, &log, "empty", None)
+    let outcome = repositories::delete_repository(&clients, "empty", None)
         .await
         .unwrap();
     assert_eq!(
@@ -334,7 +337,7 @@ async fn deletes_an_empty_repository_without_typing_its_name() {
         }
     );
     assert!(!ecr_support::exists(&clients, "empty").await);
-    let entry = log.recent(1).remove(0);
+    let entry = clients.activity().recent(1).remove(0);
     assert_eq!(entry.action, "ecr.deleteRepository");
     assert!(entry
         .command
@@ -344,48 +347,49 @@ async fn deletes_an_empty_repository_without_typing_its_name() {
 #[tokio::test]
 async fn a_repository_with_images_is_refused_without_its_typed_name_and_removed_with_it() {
     let (clients, _) = ecr_support::fresh_account().await;
-    let log = ActivityLog::in_memory();
-    repository::create_repository(&clients, &log, &new_repository("full"))
+    let full = ecr_support::unique_repository("full");
+    repository::create_repository(&clients, &new_repository(&full))
         .await
         .unwrap();
-    ecr_support::put_image(&clients, "full", "v1", 120 * MB).await;
-    ecr_support::put_image(&clients, "full", "v2", 80 * MB).await;
+    let (_, v1) = ecr_support::push_image(&full, "v1", 3);
+    let (_, v2) = ecr_support::push_image(&full, "v2", 2);
 
     // No confirmation: nothing is deleted, and the answer says what would be lost.
-    let outcome = repositories::delete_repository(&clients, &log, "full", None)
+    let outcome = repositories::delete_repository(&clients, &full, None)
         .await
         .unwrap();
     assert_eq!(
         outcome,
         RepositoryDeletion::NeedsConfirmation {
-            name: "full".into(),
+            name: full.clone(),
             image_count: 2,
-            total_bytes: 200 * MB
+            total_bytes: v1 + v2
         }
     );
-    assert!(ecr_support::exists(&clients, "full").await);
+    assert!(ecr_support::exists(&clients, &full).await);
 
     // A wrong name typed: refused before any call.
-    let err = repositories::delete_repository(&clients, &log, "full", Some("ful"))
+    let err = repositories::delete_repository(&clients, &full, Some(&full[1..]))
         .await
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::InvalidInput);
     assert_eq!(err.param("field"), Some("confirmation"));
-    assert!(ecr_support::exists(&clients, "full").await);
+    assert!(ecr_support::exists(&clients, &full).await);
 
     // The exact name typed: the repository and its images go.
-    let outcome = repositories::delete_repository(&clients, &log, "full", Some("full"))
+    let outcome = repositories::delete_repository(&clients, &full, Some(&full))
         .await
         .unwrap();
     assert_eq!(
         outcome,
         RepositoryDeletion::Deleted {
-            name: "full".into(),
+            name: full.clone(),
             forced: true
         }
     );
-    assert!(!ecr_support::exists(&clients, "full").await);
-    let deletes: Vec<_> = log
+    assert!(!ecr_support::exists(&clients, &full).await);
+    let deletes: Vec<_> = clients
+        .activity()
         .recent(100)
         .into_iter()
         .filter(|e| e.action == "ecr.deleteRepository")
@@ -398,18 +402,16 @@ async fn a_repository_with_images_is_refused_without_its_typed_name_and_removed_
     assert_eq!(deletes[0].status, ActivityStatus::Failed);
     assert!(deletes[1]
         .command
-        .contains("--repository-name full --force"));
+        .contains(&format!("--repository-name {full} --force")));
     assert_eq!(deletes[1].status, ActivityStatus::Succeeded);
 }
 
 #[tokio::test]
 async fn deleting_a_repository_that_is_already_gone_says_so_and_changes_nothing() {
     let (clients, _) = ecr_support::fresh_account().await;
-    let log = ActivityLog::in_memory();
     ecr_support::create_plain(&clients, "elsewhere").await;
     // Deleted by someone else (the console, another Berth) after the list was read.
-    clients
-        .ecr()
+    sdk::ecr(&clients)
         .delete_repository()
         .repository_name("elsewhere")
         .send()
@@ -417,7 +419,7 @@ async fn deleting_a_repository_that_is_already_gone_says_so_and_changes_nothing(
         .unwrap();
 
     for confirmation in [None, Some("elsewhere")] {
-        let outcome = repositories::delete_repository(&clients, &log, "elsewhere", confirmation)
+        let outcome = repositories::delete_repository(&clients, "elsewhere", confirmation)
             .await
             .unwrap();
         assert_eq!(
@@ -427,7 +429,16 @@ async fn deleting_a_repository_that_is_already_gone_says_so_and_changes_nothing(
             }
         );
     }
-    assert!(log.recent(10).is_empty(), "nothing was done");
+    // Each attempt is in the activity log, as every change Berth tries is: failed, as not found.
+    let tried = clients.activity().recent(10);
+    assert_eq!(tried.len(), 2, "{tried:?}");
+    assert!(
+        tried.iter().all(|e| e.action == "ecr.deleteRepository"
+            && e.status == ActivityStatus::Failed
+            && e.error == Some(ErrorKind::NotFound)),
+        "{tried:?}"
+    );
+    assert!(!ecr_support::exists(&clients, "elsewhere").await);
 }
 
 #[tokio::test]
@@ -452,10 +463,7 @@ async fn listing_more_repositories_than_one_api_page_returns_them_all() {
         done.unwrap();
     }
 
-    let log = ActivityLog::in_memory();
-    let list = repositories::list_repositories(&clients, &log)
-        .await
-        .unwrap();
+    let list = repositories::list_repositories(&clients).await.unwrap();
     let listed: Vec<&str> = list.repositories.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(listed.len(), total);
     assert_eq!(listed, names, "every repository, sorted by name");
@@ -464,26 +472,31 @@ async fn listing_more_repositories_than_one_api_page_returns_them_all() {
     assert!(list
         .command
         .starts_with("aws ecr describe-repositories --region us-east-1"));
+    // Listing is a read: one tallied read for the whole list, every page, and no entry.
+    let log = clients.activity();
+    let reads = log.reads();
     assert_eq!(
-        log.recent(10).len(),
+        reads.len(),
         1,
-        "one recorded action for the whole list"
+        "one recorded action for the whole list: {reads:?}"
     );
+    assert_eq!(reads[0].last.action, "ecr.describeRepositories");
+    assert_eq!(reads[0].count, 1, "one recorded action for the whole list");
+    assert_eq!(reads[0].last.command, list.command);
+    assert!(log.recent(10).is_empty());
 }
 
 #[tokio::test]
 async fn usage_counts_images_sizes_and_cost_marks_berth_repositories_and_reports_gone_ones() {
     let (clients, _) = ecr_support::fresh_account().await;
-    let log = ActivityLog::in_memory();
-    repository::create_repository(&clients, &log, &new_repository("app"))
+    let app_repo = ecr_support::unique_repository("app");
+    repository::create_repository(&clients, &new_repository(&app_repo))
         .await
         .unwrap();
-    ecr_support::put_image(&clients, "app", "v1", 768 * MB).await;
-    ecr_support::put_image(&clients, "app", "v2", 256 * MB).await;
+    let (_, v1) = ecr_support::push_image(&app_repo, "v1", 3);
+    let (_, v2) = ecr_support::push_image(&app_repo, "v2", 1);
     ecr_support::create_plain(&clients, "other").await;
-    let list = repositories::list_repositories(&clients, &log)
-        .await
-        .unwrap();
+    let list = repositories::list_repositories(&clients).await.unwrap();
     let mut refs: Vec<RepositoryRef> = list
         .repositories
         .iter()
@@ -494,9 +507,10 @@ async fn usage_counts_images_sizes_and_cost_marks_berth_repositories_and_reports
         .collect();
     let mut gone_ref = refs[0].clone();
     gone_ref.name = "deleted-meanwhile".into();
-    gone_ref.arn = gone_ref
-        .arn
-        .replace("repository/app", "repository/deleted-meanwhile");
+    gone_ref.arn = gone_ref.arn.replace(
+        &format!("repository/{app_repo}"),
+        "repository/deleted-meanwhile",
+    );
     refs.push(gone_ref);
 
     let usage = repositories::repository_usage(&clients, refs).await;
@@ -510,13 +524,17 @@ async fn usage_counts_images_sizes_and_cost_marks_berth_repositories_and_reports
             managed,
             app,
         } => {
-            assert_eq!(name, "app");
+            assert_eq!(name, &app_repo);
             assert_eq!(*image_count, 2);
-            assert_eq!(*total_bytes, 1024 * MB);
-            // 1 GB at 0.10 USD per GB-month.
-            assert!((monthly_cost_usd - 0.10).abs() < 1e-9, "{monthly_cost_usd}");
+            assert_eq!(*total_bytes, v1 + v2);
+            // 0.10 USD per GB-month (ECR's GB is 2^30 bytes).
+            let expected = (v1 + v2) as f64 / (1024.0 * MB as f64) * 0.10;
+            assert!(
+                (monthly_cost_usd - expected).abs() < 1e-12,
+                "{monthly_cost_usd} for {total_bytes} bytes"
+            );
             assert_eq!(*managed, Some(true));
-            assert_eq!(app.as_deref(), Some("app"));
+            assert_eq!(app.as_deref(), Some(app_repo.as_str()));
         }
         other => panic!("{other:?}"),
     }
@@ -545,31 +563,31 @@ async fn usage_counts_images_sizes_and_cost_marks_berth_repositories_and_reports
 #[tokio::test]
 async fn images_are_listed_newest_first_and_only_the_selected_ones_are_deleted() {
     let (clients, _) = ecr_support::fresh_account().await;
-    let log = ActivityLog::in_memory();
-    ecr_support::create_plain(&clients, "imgs").await;
-    let old = ecr_support::put_image(&clients, "imgs", "v1", 10 * MB).await;
-    let mid = ecr_support::put_image(&clients, "imgs", "v2", 20 * MB).await;
-    let new = ecr_support::put_image(&clients, "imgs", "v3", 30 * MB).await;
+    let imgs = ecr_support::unique_repository("imgs");
+    ecr_support::create_plain(&clients, &imgs).await;
+    let (old, _) = ecr_support::push_image(&imgs, "v1", 1);
+    let (mid, _) = ecr_support::push_image(&imgs, "v2", 2);
+    let (new, new_size) = ecr_support::push_image(&imgs, "v3", 3);
 
-    let images = repositories::list_images(&clients, &log, "imgs")
-        .await
-        .unwrap();
+    let images = repositories::list_images(&clients, &imgs).await.unwrap();
     assert_eq!(images.len(), 3);
     let by_digest: BTreeMap<&str, _> = images.iter().map(|i| (i.digest.as_str(), i)).collect();
     assert_eq!(by_digest[old.as_str()].tags, ["v1"]);
-    assert_eq!(by_digest[new.as_str()].size_bytes, 30 * MB);
+    assert_eq!(by_digest[new.as_str()].size_bytes, new_size);
     assert!(images.iter().all(|i| i.pushed_at.is_some()));
     assert!(
         images.windows(2).all(|w| w[0].pushed_at >= w[1].pushed_at),
         "newest first"
     );
-    assert_eq!(log.recent(1)[0].action, "ecr.describeImages");
+    let log = clients.activity();
+    let described = support::read_of(log, "ecr.describeImages").last;
+    assert_eq!(described.target, imgs);
+    assert_eq!(described.status, ActivityStatus::Succeeded);
 
     // Someone else removed `mid` meanwhile: it counts as gone, not as a failure.
-    clients
-        .ecr()
+    sdk::ecr(&clients)
         .batch_delete_image()
-        .repository_name("imgs")
+        .repository_name(&imgs)
         .image_ids(
             aws_sdk_ecr::types::ImageIdentifier::builder()
                 .image_digest(&mid)
@@ -578,13 +596,13 @@ async fn images_are_listed_newest_first_and_only_the_selected_ones_are_deleted()
         .send()
         .await
         .unwrap();
-    let outcome = repositories::delete_images(&clients, &log, "imgs", &[old.clone(), mid.clone()])
+    let outcome = repositories::delete_images(&clients, &imgs, &[old.clone(), mid.clone()])
         .await
         .unwrap();
     assert_eq!(outcome.deleted, [old.as_str()]);
     assert_eq!(outcome.already_gone, [mid.as_str()]);
     assert!(outcome.failures.is_empty());
-    let left: Vec<String> = repositories::list_images(&clients, &log, "imgs")
+    let left: Vec<String> = repositories::list_images(&clients, &imgs)
         .await
         .unwrap()
         .into_iter()
@@ -601,20 +619,20 @@ async fn images_are_listed_newest_first_and_only_the_selected_ones_are_deleted()
         .contains(&format!("--image-ids imageDigest={old} imageDigest={mid}")));
 
     // Bad input never reaches AWS; a repository that is gone is NotFound.
-    let err = repositories::delete_images(&clients, &log, "imgs", &["latest".into()])
+    let err = repositories::delete_images(&clients, &imgs, &["latest".into()])
         .await
         .unwrap_err();
     assert_eq!(err.param("field"), Some("imageDigest"));
-    let err = repositories::delete_images(&clients, &log, "imgs", &[])
+    let err = repositories::delete_images(&clients, &imgs, &[])
         .await
         .unwrap_err();
     assert_eq!(err.param("field"), Some("images"));
-    let err = repositories::delete_images(&clients, &log, "no-such-repo", &[new])
+    let err = repositories::delete_images(&clients, "no-such-repo", &[new])
         .await
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::NotFound, "{err}");
     assert_eq!(err.param("name"), Some("no-such-repo"));
-    let err = repositories::list_images(&clients, &log, "no-such-repo")
+    let err = repositories::list_images(&clients, "no-such-repo")
         .await
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::NotFound, "{err}");

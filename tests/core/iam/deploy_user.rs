@@ -4,6 +4,8 @@
 
 use crate::support;
 use crate::support::iam as iam_support;
+use crate::support::sdk;
+use secrecy::ExposeSecret;
 
 use berth_core::activity::ActivityLog;
 use berth_core::aws::AwsClients;
@@ -55,8 +57,7 @@ fn keychain_item(name: &str) -> Option<AccessKeys> {
 }
 
 async fn user_keys_in_iam(clients: &AwsClients, user: &str) -> Vec<String> {
-    clients
-        .iam()
+    sdk::iam(clients)
         .list_access_keys()
         .user_name(user)
         .send()
@@ -88,11 +89,12 @@ async fn the_deploy_user_gets_its_policy_and_tag_its_key_lives_only_in_the_keych
     let (admin, account) = isolated_account().await;
     let identity = support::unique_name("berth-deployer");
     let app_dir = tempfile::tempdir().unwrap();
-    let log = ActivityLog::open(app_dir.path());
+    // The app's activity log, kept in its data folder.
+    let admin = admin.with_activity(ActivityLog::open(app_dir.path()));
     let mut settings = practice_settings();
 
     // The policy is shown before anything is created.
-    let plan = iam::plan_deploy_user(&admin, &log, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME)
+    let plan = iam::plan_deploy_user(&admin, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME)
         .await
         .unwrap();
     assert_eq!(plan.state, DeployUserState::Missing);
@@ -107,15 +109,13 @@ async fn the_deploy_user_gets_its_policy_and_tag_its_key_lives_only_in_the_keych
     ));
     assert!(plan.commands[3].starts_with("aws iam create-access-key --user-name berth-deployer"));
 
-    let outcome =
-        iam::create_deploy_user(&admin, store(), &mut settings, &log, &request(&identity))
-            .await
-            .unwrap();
+    let outcome = iam::create_deploy_user(&admin, store(), &mut settings, &request(&identity))
+        .await
+        .unwrap();
 
     // IAM has the user, tagged, with exactly the shown policy attached.
     let user_arn = format!("arn:aws:iam::{account}:user/berth-deployer");
-    let user = admin
-        .iam()
+    let user = sdk::iam(&admin)
         .get_user()
         .user_name(DEFAULT_DEPLOY_USER)
         .send()
@@ -128,8 +128,7 @@ async fn the_deploy_user_gets_its_policy_and_tag_its_key_lives_only_in_the_keych
         .tags()
         .iter()
         .any(|t| t.key() == "berth:managed" && t.value() == "true"));
-    let attached: Vec<String> = admin
-        .iam()
+    let attached: Vec<String> = sdk::iam(&admin)
         .list_attached_user_policies()
         .user_name(DEFAULT_DEPLOY_USER)
         .send()
@@ -142,8 +141,7 @@ async fn the_deploy_user_gets_its_policy_and_tag_its_key_lives_only_in_the_keych
         .collect();
     let policy_arn = format!("arn:aws:iam::{account}:policy/berth-deployer-policy");
     assert_eq!(attached, std::slice::from_ref(&policy_arn));
-    let policy = admin
-        .iam()
+    let policy = sdk::iam(&admin)
         .get_policy()
         .policy_arn(&policy_arn)
         .send()
@@ -155,8 +153,7 @@ async fn the_deploy_user_gets_its_policy_and_tag_its_key_lives_only_in_the_keych
         .tags()
         .iter()
         .any(|t| t.key() == "berth:managed" && t.value() == "true"));
-    let document = admin
-        .iam()
+    let document = sdk::iam(&admin)
         .get_policy_version()
         .policy_arn(&policy_arn)
         .version_id(policy.default_version_id().unwrap())
@@ -190,8 +187,8 @@ async fn the_deploy_user_gets_its_policy_and_tag_its_key_lives_only_in_the_keych
         user_keys_in_iam(&admin, DEFAULT_DEPLOY_USER).await,
         std::slice::from_ref(&stored.access_key_id)
     );
-    assert!(!stored.secret_access_key.is_empty());
-    assert_eq!(stored.session_token, None);
+    assert!(!stored.secret_access_key.expose_secret().is_empty());
+    assert!(stored.session_token.is_none());
 
     // ...and is the identity in use, verified through STS as the deploy user.
     assert_eq!(
@@ -209,8 +206,9 @@ async fn the_deploy_user_gets_its_policy_and_tag_its_key_lives_only_in_the_keych
     );
     let as_deployer = account::clients_for(&settings.account, store())
         .await
-        .unwrap();
-    let who = account::verify(&as_deployer, settings.account.source.as_ref(), &log)
+        .unwrap()
+        .with_activity(admin.activity().clone());
+    let who = account::verify(&as_deployer, settings.account.source.as_ref())
         .await
         .unwrap();
     assert_eq!(who.arn, user_arn);
@@ -224,20 +222,20 @@ async fn the_deploy_user_gets_its_policy_and_tag_its_key_lives_only_in_the_keych
     for file in files {
         let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
         assert!(
-            !text.contains(&stored.secret_access_key),
+            !text.contains(stored.secret_access_key.expose_secret()),
             "secret in {}",
             file.display()
         );
     }
     let ipc = serde_json::to_string(&outcome).unwrap();
-    assert!(!ipc.contains(&stored.secret_access_key));
+    assert!(!ipc.contains(stored.secret_access_key.expose_secret()));
     assert!(
         !ipc.contains(&stored.access_key_id),
         "full key id sent to the UI"
     );
 
     // Signed in as the deploy user, the step says so instead of offering to create it again.
-    let plan = iam::plan_deploy_user(&as_deployer, &log, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME)
+    let plan = iam::plan_deploy_user(&as_deployer, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME)
         .await
         .unwrap();
     assert_eq!(plan.state, DeployUserState::InUse);
@@ -249,18 +247,17 @@ async fn the_deploy_user_gets_its_policy_and_tag_its_key_lives_only_in_the_keych
 async fn running_it_again_reuses_the_key_in_the_keychain_and_changes_nothing() {
     let (admin, _) = isolated_account().await;
     let identity = support::unique_name("berth-deployer");
-    let log = ActivityLog::in_memory();
     let mut settings = practice_settings();
-    iam::create_deploy_user(&admin, store(), &mut settings, &log, &request(&identity))
+    iam::create_deploy_user(&admin, store(), &mut settings, &request(&identity))
         .await
         .unwrap();
     let key = keychain_item(&identity).unwrap().access_key_id;
 
-    let plan = iam::plan_deploy_user(&admin, &log, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME)
+    let plan = iam::plan_deploy_user(&admin, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME)
         .await
         .unwrap();
     assert_eq!(plan.state, DeployUserState::Exists);
-    let again = iam::create_deploy_user(&admin, store(), &mut settings, &log, &request(&identity))
+    let again = iam::create_deploy_user(&admin, store(), &mut settings, &request(&identity))
         .await
         .unwrap();
     assert!(!again.key_created);
@@ -289,8 +286,7 @@ async fn a_keychain_name_holding_another_key_is_refused_before_anything_is_creat
         },
     )
     .unwrap();
-    let log = ActivityLog::in_memory();
-    let err = iam::create_deploy_user(&admin, store(), &mut settings, &log, &request(&identity))
+    let err = iam::create_deploy_user(&admin, store(), &mut settings, &request(&identity))
         .await
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::InvalidInput, "{err}");
@@ -300,11 +296,13 @@ async fn a_keychain_name_holding_another_key_is_refused_before_anything_is_creat
     );
     // The other key is untouched and no user was made.
     assert_eq!(
-        keychain_item(&identity).unwrap().secret_access_key,
+        keychain_item(&identity)
+            .unwrap()
+            .secret_access_key
+            .expose_secret(),
         "someone-elses-secret"
     );
-    let user = admin
-        .iam()
+    let user = sdk::iam(&admin)
         .get_user()
         .user_name(DEFAULT_DEPLOY_USER)
         .send()
@@ -316,22 +314,20 @@ async fn a_keychain_name_holding_another_key_is_refused_before_anything_is_creat
 #[tokio::test]
 async fn a_user_of_that_name_that_berth_did_not_make_is_left_alone() {
     let (admin, _) = isolated_account().await;
-    admin
-        .iam()
+    sdk::iam(&admin)
         .create_user()
         .user_name(DEFAULT_DEPLOY_USER)
         .send()
         .await
         .unwrap();
-    let log = ActivityLog::in_memory();
-    let plan = iam::plan_deploy_user(&admin, &log, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME)
+    let plan = iam::plan_deploy_user(&admin, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME)
         .await
         .unwrap();
     assert_eq!(plan.state, DeployUserState::NotBerths);
 
     let identity = support::unique_name("berth-deployer");
     let mut settings = practice_settings();
-    let err = iam::create_deploy_user(&admin, store(), &mut settings, &log, &request(&identity))
+    let err = iam::create_deploy_user(&admin, store(), &mut settings, &request(&identity))
         .await
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::AlreadyExists);

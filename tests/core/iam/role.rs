@@ -4,6 +4,7 @@
 
 use crate::support;
 use crate::support::iam as iam_support;
+use crate::support::sdk;
 
 use berth_core::activity::{ActivityLog, ActivityStatus};
 use berth_core::aws::AwsClients;
@@ -12,7 +13,7 @@ use berth_core::wizard::iam::{
     self, Decision, RoleProblem, RoleState, UnknownReason, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME,
 };
 use berth_core::ErrorKind;
-use iam_support::{actions, isolated_account, policy_json};
+use iam_support::{isolated_account, policy_json};
 use serde_json::json;
 
 const EXECUTION_POLICY: &str =
@@ -24,8 +25,7 @@ fn documented_trust_policy() -> serde_json::Value {
 
 /// The role as IAM has it, read with the SDK directly rather than through Berth.
 async fn role_in_iam(clients: &AwsClients, name: &str) -> aws_sdk_iam::types::Role {
-    clients
-        .iam()
+    sdk::iam(clients)
         .get_role()
         .role_name(name)
         .send()
@@ -36,8 +36,7 @@ async fn role_in_iam(clients: &AwsClients, name: &str) -> aws_sdk_iam::types::Ro
 }
 
 async fn attached_in_iam(clients: &AwsClients, name: &str) -> Vec<String> {
-    clients
-        .iam()
+    sdk::iam(clients)
         .list_attached_role_policies()
         .role_name(name)
         .send()
@@ -53,16 +52,22 @@ async fn attached_in_iam(clients: &AwsClients, name: &str) -> Vec<String> {
 #[tokio::test]
 async fn the_role_is_created_with_exactly_the_trust_policy_the_managed_policy_and_berths_tag() {
     let (clients, account) = isolated_account().await;
-    let log = ActivityLog::in_memory();
 
-    let before = iam::execution_role_status(&clients, &log, DEFAULT_ROLE_NAME)
+    let before = iam::execution_role_status(&clients, DEFAULT_ROLE_NAME)
         .await
         .unwrap();
     assert_eq!(before.state, RoleState::Missing);
-    assert_eq!(before.plan.len(), 2, "{:?}", before.plan);
+    // A new account has no ECS service-linked role yet: the plan makes it too.
+    assert_eq!(before.plan.len(), 3, "{:?}", before.plan);
+    assert!(
+        before.plan[2]
+            .starts_with("aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com"),
+        "{}",
+        before.plan[2]
+    );
     assert!(before.plan[0].starts_with("aws iam create-role --role-name ecsTaskExecutionRole --assume-role-policy-document '{\"Version\":\"2012-10-17\""), "{}", before.plan[0]);
 
-    let change = iam::ensure_execution_role(&clients, &log, DEFAULT_ROLE_NAME, false)
+    let change = iam::ensure_execution_role(&clients, DEFAULT_ROLE_NAME, false)
         .await
         .unwrap();
     assert_eq!(change.status.state, RoleState::Ready);
@@ -89,7 +94,8 @@ async fn the_role_is_created_with_exactly_the_trust_policy_the_managed_policy_an
         .iter()
         .any(|t| t.key() == "berth:managed" && t.value() == "true"));
 
-    // Every call is in the activity log with its command line.
+    // Every change is in the activity log with its command line; the reads are tallied apart.
+    let log = clients.activity();
     let logged = log.recent(usize::MAX);
     let create = logged
         .iter()
@@ -104,27 +110,41 @@ async fn the_role_is_created_with_exactly_the_trust_policy_the_managed_policy_an
         iam_support::moto_url()
     )));
     assert!(logged.iter().all(|e| e.status == ActivityStatus::Succeeded));
+    assert_eq!(
+        support::changes(log),
+        [
+            "iam.createRole",
+            "iam.attachRolePolicy",
+            "iam.createServiceLinkedRole"
+        ]
+    );
+    assert!(log
+        .reads()
+        .iter()
+        .all(|r| r.last.status == ActivityStatus::Succeeded));
+    assert!(support::reads(log).contains(&"iam.getRole".to_owned()));
 }
 
 #[tokio::test]
 async fn a_second_run_is_a_no_op() {
     let (clients, _) = isolated_account().await;
-    let first = ActivityLog::in_memory();
-    iam::ensure_execution_role(&clients, &first, DEFAULT_ROLE_NAME, true)
+    iam::ensure_execution_role(&clients, DEFAULT_ROLE_NAME, true)
         .await
         .unwrap();
     let created = role_in_iam(&clients, DEFAULT_ROLE_NAME).await.create_date;
 
     let second = ActivityLog::in_memory();
-    let change = iam::ensure_execution_role(&clients, &second, DEFAULT_ROLE_NAME, true)
+    let again = clients.clone().with_activity(second.clone());
+    let change = iam::ensure_execution_role(&again, DEFAULT_ROLE_NAME, true)
         .await
         .unwrap();
     assert_eq!(change.status.state, RoleState::Ready);
     assert!(change.ran.is_empty(), "{:?}", change.ran);
     assert!(change.status.plan.is_empty());
-    // Only reads went to IAM.
+    // Only reads went to IAM: nothing in the log's entries, both reads tallied.
+    assert!(second.recent(10).is_empty(), "{:?}", second.recent(10));
     assert_eq!(
-        actions(&second),
+        support::reads(&second),
         ["iam.getRole", "iam.listAttachedRolePolicies"]
     );
     assert_eq!(
@@ -141,25 +161,22 @@ async fn a_second_run_is_a_no_op() {
 async fn a_role_with_a_wrong_trust_policy_is_detected_and_fixed_on_request() {
     let (clients, _) = isolated_account().await;
     let ec2_trust = json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]});
-    clients
-        .iam()
+    sdk::iam(&clients)
         .create_role()
         .role_name(DEFAULT_ROLE_NAME)
         .assume_role_policy_document(ec2_trust.to_string())
         .send()
         .await
         .unwrap();
-    clients
-        .iam()
+    sdk::iam(&clients)
         .attach_role_policy()
         .role_name(DEFAULT_ROLE_NAME)
         .policy_arn(EXECUTION_POLICY)
         .send()
         .await
         .unwrap();
-    let log = ActivityLog::in_memory();
 
-    let status = iam::execution_role_status(&clients, &log, DEFAULT_ROLE_NAME)
+    let status = iam::execution_role_status(&clients, DEFAULT_ROLE_NAME)
         .await
         .unwrap();
     assert_eq!(status.state, RoleState::NeedsFix);
@@ -175,7 +192,7 @@ async fn a_role_with_a_wrong_trust_policy_is_detected_and_fixed_on_request() {
         .starts_with("aws iam update-assume-role-policy --role-name ecsTaskExecutionRole"));
 
     // Not asked to fix: nothing is written.
-    let unchanged = iam::ensure_execution_role(&clients, &log, DEFAULT_ROLE_NAME, false)
+    let unchanged = iam::ensure_execution_role(&clients, DEFAULT_ROLE_NAME, false)
         .await
         .unwrap();
     assert_eq!(unchanged.status.state, RoleState::NeedsFix);
@@ -191,7 +208,7 @@ async fn a_role_with_a_wrong_trust_policy_is_detected_and_fixed_on_request() {
     );
 
     // Asked to fix: the trust policy becomes the documented one.
-    let fixed = iam::ensure_execution_role(&clients, &log, DEFAULT_ROLE_NAME, true)
+    let fixed = iam::ensure_execution_role(&clients, DEFAULT_ROLE_NAME, true)
         .await
         .unwrap();
     assert_eq!(fixed.status.state, RoleState::Ready);
@@ -210,21 +227,19 @@ async fn a_role_with_a_wrong_trust_policy_is_detected_and_fixed_on_request() {
 #[tokio::test]
 async fn a_role_without_the_managed_policy_is_detected_and_fixed_on_request() {
     let (clients, _) = isolated_account().await;
-    clients
-        .iam()
+    sdk::iam(&clients)
         .create_role()
         .role_name("web-exec")
         .assume_role_policy_document(documented_trust_policy().to_string())
         .send()
         .await
         .unwrap();
-    let log = ActivityLog::in_memory();
-    let status = iam::execution_role_status(&clients, &log, "web-exec")
+    let status = iam::execution_role_status(&clients, "web-exec")
         .await
         .unwrap();
     assert_eq!(status.problems, [RoleProblem::PolicyNotAttached]);
 
-    let fixed = iam::ensure_execution_role(&clients, &log, "web-exec", true)
+    let fixed = iam::ensure_execution_role(&clients, "web-exec", true)
         .await
         .unwrap();
     assert_eq!(fixed.status.state, RoleState::Ready);
@@ -244,8 +259,7 @@ async fn a_role_without_the_managed_policy_is_detected_and_fixed_on_request() {
 #[tokio::test]
 async fn a_bad_role_name_is_refused_before_any_call() {
     let (clients, _) = isolated_account().await;
-    let log = ActivityLog::in_memory();
-    let err = iam::ensure_execution_role(&clients, &log, "my role", true)
+    let err = iam::ensure_execution_role(&clients, "my role", true)
         .await
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::InvalidInput);
@@ -253,15 +267,15 @@ async fn a_bad_role_name_is_refused_before_any_call() {
         (err.param("field"), err.param("rule")),
         (Some("roleName"), Some("characters"))
     );
-    assert!(log.recent(10).is_empty());
+    let log = clients.activity();
+    assert!(log.recent(10).is_empty() && log.reads().is_empty());
 }
 
 #[tokio::test]
 async fn the_checklist_says_unknown_for_every_line_when_the_simulator_cannot_answer() {
     // moto has no policy simulator (it answers 500): no line may claim to know.
     let (clients, account) = isolated_account().await;
-    let log = ActivityLog::in_memory();
-    let report = iam::check_permissions(&clients, &log, DEFAULT_ROLE_NAME, DEFAULT_DEPLOY_USER)
+    let report = iam::check_permissions(&clients, DEFAULT_ROLE_NAME, DEFAULT_DEPLOY_USER)
         .await
         .unwrap();
     assert_eq!(report.account, account);
@@ -289,12 +303,8 @@ async fn the_checklist_says_unknown_for_every_line_when_the_simulator_cannot_ans
         pass_role.actions[0].resource,
         format!("arn:aws:iam::{account}:role/ecsTaskExecutionRole")
     );
-    // The failed simulation is in the log, with its command.
-    let simulated = log
-        .recent(usize::MAX)
-        .into_iter()
-        .find(|e| e.action == "iam.simulatePrincipalPolicy")
-        .expect("the simulation was attempted");
+    // The failed simulation is in the log (a read: tallied, not an entry), with its command.
+    let simulated = support::read_of(clients.activity(), "iam.simulatePrincipalPolicy").last;
     assert_eq!(simulated.status, ActivityStatus::Failed);
     assert!(simulated
         .command

@@ -1,16 +1,18 @@
-//! The Launch step against moto: the plan changes nothing, a launch creates exactly what was
-//! planned (tagged, with the right task definition), a second launch is a no-op, and a launch
-//! interrupted after any of its actions resumes to the same end state. Each test runs in its own
-//! moto account.
+//! The Launch step against the AWS backend: the plan changes nothing, a launch creates exactly
+//! what was planned (tagged, with the right task definition) and its tasks really run and answer
+//! on their public address, a second launch is a no-op, and a launch interrupted after any of its
+//! actions resumes to the same end state. Each test runs in an account of its own.
 
+use crate::support;
 use crate::support::launch as launch_support;
+use crate::support::sdk;
 
 use berth_core::wizard::launch::plan::{self, PlanAction, PlanNote};
 use berth_core::wizard::launch::record::LaunchStatus;
-use berth_core::wizard::launch::timeline::{LaunchEvent, Outcome, ResourceKind};
+use berth_core::wizard::launch::timeline::{LaunchEvent, Outcome, ResourceKind, RetryReason};
 use berth_core::wizard::launch::{EnvVar, Ingress, LaunchConfig, LaunchMode};
 use berth_core::ErrorKind;
-use launch_support::{fixture, snapshot, Timeline};
+use launch_support::{fixture, new_account_fixture, snapshot, Timeline};
 
 fn actions(events: &[LaunchEvent]) -> Vec<(ResourceKind, Outcome)> {
     events
@@ -37,7 +39,10 @@ async fn the_plan_lists_every_resource_to_create_and_changes_nothing() {
         before,
         "planning created something"
     );
-    assert!(f.log.recent(10).is_empty(), "planning recorded an action");
+    assert!(
+        f.clients.activity().recent(10).is_empty(),
+        "planning recorded an action"
+    );
     let items: Vec<(ResourceKind, PlanAction, &str)> = plan
         .items
         .iter()
@@ -134,9 +139,18 @@ async fn a_launch_creates_exactly_the_planned_resources_tagged_and_a_second_is_a
             (ResourceKind::Service, Outcome::Created),
         ]
     );
-    // moto's services never start tasks: Berth waits, then says it stopped watching.
-    assert!(events.contains(&LaunchEvent::Waiting), "{events:?}");
-    assert_eq!(record.status, LaunchStatus::Starting);
+    // The service's two tasks run, each on its public address.
+    assert!(!events.contains(&LaunchEvent::Waiting), "{events:?}");
+    assert_eq!(record.status, LaunchStatus::Running, "{events:?}");
+    assert_eq!(record.addresses.len(), 2, "{:?}", record.addresses);
+    for address in &record.addresses {
+        let ip = address.public_ip.as_deref().expect("a public IP");
+        assert_eq!(
+            address.url.as_deref(),
+            Some(format!("http://{ip}:8080").as_str())
+        );
+        assert!(answers_http(&format!("http://{ip}:8080/")), "{ip}:8080");
+    }
     assert_eq!(
         f.store().load(&f.app).unwrap().unwrap(),
         record,
@@ -161,9 +175,7 @@ async fn a_launch_creates_exactly_the_planned_resources_tagged_and_a_second_is_a
     );
 
     // The task definition, read back through the SDK (not Berth's own reader).
-    let td = f
-        .clients
-        .ecs()
+    let td = sdk::ecs(&f.clients)
         .describe_task_definition()
         .task_definition(format!("{}:1", f.app))
         .include(aws_sdk_ecs::types::TaskDefinitionField::Tags)
@@ -216,7 +228,7 @@ async fn a_launch_creates_exactly_the_planned_resources_tagged_and_a_second_is_a
     assert_eq!(options["awslogs-stream-prefix"], "ecs");
 
     // Every action was recorded with its command.
-    let logged: Vec<String> = f.log.recent(50).iter().map(|e| e.action.clone()).collect();
+    let logged = support::changes(f.clients.activity());
     assert_eq!(
         logged,
         [
@@ -243,8 +255,54 @@ async fn a_launch_creates_exactly_the_planned_resources_tagged_and_a_second_is_a
         actions(&events).iter().all(|(_, o)| *o == Outcome::Reused),
         "{events:?}"
     );
-    assert_eq!(f.log.recent(50).len(), logged.len(), "a no-op launch acted");
+    assert_eq!(
+        support::changes(f.clients.activity()),
+        logged,
+        "a no-op launch acted"
+    );
     assert_eq!(snapshot(&f.clients).await, s);
+}
+
+#[tokio::test]
+async fn in_an_account_new_to_ecs_the_launch_makes_ecs_linked_role_waits_and_runs() {
+    // No service-linked role yet, and an execution role made a moment ago.
+    let f = new_account_fixture("us-east-1").await;
+    let iam = sdk::iam(&f.clients);
+    assert!(iam
+        .get_role()
+        .role_name("AWSServiceRoleForECS")
+        .send()
+        .await
+        .is_err());
+    let config = f.config(f.choices(LaunchMode::Service));
+    let (record, events) = f.launch(&config).await;
+    let record = record.unwrap();
+    assert_eq!(record.status, LaunchStatus::Running, "{events:?}");
+    // ECS refused at first; Berth said why it waits, and tried again once the role was there.
+    assert!(
+        events.iter().any(|e| matches!(
+            e,
+            LaunchEvent::Retrying {
+                reason: RetryReason::ServiceLinkedRole,
+                ..
+            }
+        )),
+        "{events:?}"
+    );
+    let linked = iam
+        .get_role()
+        .role_name("AWSServiceRoleForECS")
+        .send()
+        .await
+        .expect("the account has ECS's service-linked role");
+    assert_eq!(
+        linked.role().unwrap().path(),
+        "/aws-service-role/ecs.amazonaws.com/"
+    );
+    assert!(
+        actions(&events).iter().all(|(_, o)| *o == Outcome::Created),
+        "{events:?}"
+    );
 }
 
 #[tokio::test]
@@ -263,11 +321,15 @@ async fn a_one_off_task_reaches_running_and_a_second_launch_reuses_it() {
         })
         .collect();
     assert_eq!(statuses.last(), Some(&"RUNNING"));
-    // moto never assigns a public IP; Berth says so rather than inventing an address.
+    // The task's public address serves the app.
     let address = &record.addresses[0];
-    assert_eq!(address.public_ip, None);
-    assert_eq!(address.url, None);
+    let ip = address.public_ip.as_deref().expect("a public IP");
+    assert_eq!(
+        address.url.as_deref(),
+        Some(format!("http://{ip}:80").as_str())
+    );
     assert!(address.private_ip.is_some());
+    assert!(answers_http(&format!("http://{ip}/")), "{ip}:80");
     assert!(matches!(events.last(), Some(LaunchEvent::Finished { .. })));
 
     let s = snapshot(&f.clients).await;
@@ -291,36 +353,43 @@ async fn a_launch_interrupted_after_each_action_resumes_to_the_same_end_state() 
         reference.launch(&config).await.0.unwrap();
         let expected = normalized(snapshot(&reference.clients).await, &reference.app);
 
+        // Each interruption in an account of its own, side by side (each waits on real tasks).
+        let mut runs = tokio::task::JoinSet::new();
         for stop_after in 1..=6 {
-            let f = fixture("us-east-1").await;
-            let config = f.config(f.choices(mode));
-            let timeline = Timeline::interrupted_after(stop_after);
-            let err = f.launch_with(&config, &timeline.run()).await.unwrap_err();
-            assert_eq!(
-                err.kind,
-                ErrorKind::Cancelled,
-                "{mode:?} after {stop_after}"
-            );
-            let saved = f.store().load(&f.app).unwrap().expect("a record");
-            assert!(saved.status.is_unfinished(), "{:?}", saved.status);
-            assert_eq!(
-                saved.resources.len(),
-                stop_after,
-                "{mode:?} after {stop_after}"
-            );
+            runs.spawn(async move {
+                let f = fixture("us-east-1").await;
+                let config = f.config(f.choices(mode));
+                let timeline = Timeline::interrupted_after(stop_after);
+                let err = f.launch_with(&config, &timeline.run()).await.unwrap_err();
+                assert_eq!(
+                    err.kind,
+                    ErrorKind::Cancelled,
+                    "{mode:?} after {stop_after}"
+                );
+                let saved = f.store().load(&f.app).unwrap().expect("a record");
+                assert!(saved.status.is_unfinished(), "{:?}", saved.status);
+                assert_eq!(
+                    saved.resources.len(),
+                    stop_after,
+                    "{mode:?} after {stop_after}"
+                );
 
-            let (resumed, events) = f.launch(&saved.config).await;
-            resumed.unwrap();
-            let outcomes = actions(&events);
-            assert!(
-                outcomes[..stop_after]
-                    .iter()
-                    .all(|(_, o)| *o == Outcome::Reused),
-                "{mode:?} after {stop_after}: {outcomes:?}"
-            );
+                let (resumed, events) = f.launch(&saved.config).await;
+                resumed.unwrap();
+                let outcomes = actions(&events);
+                assert!(
+                    outcomes[..stop_after]
+                        .iter()
+                        .all(|(_, o)| *o == Outcome::Reused),
+                    "{mode:?} after {stop_after}: {outcomes:?}"
+                );
+                (stop_after, normalized(snapshot(&f.clients).await, &f.app))
+            });
+        }
+        while let Some(run) = runs.join_next().await {
+            let (stop_after, end) = run.unwrap();
             assert_eq!(
-                normalized(snapshot(&f.clients).await, &f.app),
-                expected,
+                end, expected,
                 "{mode:?} interrupted after action {stop_after}"
             );
         }
@@ -404,25 +473,35 @@ async fn a_missing_execution_role_blocks_the_plan_and_creates_nothing() {
 }
 
 #[tokio::test]
-async fn an_image_tag_that_is_not_in_the_repository_is_flagged_before_launch() {
+async fn an_image_that_is_not_in_the_repository_is_flagged_before_launch() {
+    // The task definition names the image by digest (a tag can move): a digest the repository
+    // does not hold (a stale one, or an image deleted since) is what would stop the task.
     let f = fixture("us-east-1").await;
     let mut wizard = f.wizard.clone();
-    let image = wizard.image.as_mut().unwrap();
-    image.uri = image.uri.replace(":v1", ":v2");
+    let stale = format!("sha256:{}1", "0".repeat(63));
+    wizard.image.as_mut().unwrap().digest = stale.clone();
     let config = LaunchConfig::new(f.choices(LaunchMode::Service), &wizard).unwrap();
     let plan = plan::plan(&f.clients, &config).await.unwrap();
     assert!(!plan.blocked, "a warning, not a blocker");
-    assert!(plan.notes.contains(&PlanNote::ImageNotFound {
-        repository: f.app.clone(),
-        tag: "v2".into()
-    }));
+    assert!(
+        plan.notes.contains(&PlanNote::ImageNotFound {
+            repository: f.app.clone(),
+            tag: stale
+        }),
+        "{:?}",
+        plan.notes
+    );
+    // The image as pushed is found.
+    let plan = plan::plan(&f.clients, &f.config(f.choices(LaunchMode::Service)))
+        .await
+        .unwrap();
+    assert!(plan.notes.is_empty(), "{:?}", plan.notes);
 }
 
 #[tokio::test]
 async fn resources_with_berths_names_made_outside_berth_block_the_plan_and_are_not_touched() {
     let f = fixture("us-east-1").await;
-    f.clients
-        .logs()
+    sdk::logs(&f.clients)
         .create_log_group()
         .log_group_name(format!("/berth/{}", f.app))
         .send()
@@ -453,15 +532,69 @@ async fn a_service_launch_does_not_take_another_apps_task_for_its_own() {
         LaunchStatus::Running
     );
 
+    let job_task = f.store().load(&job.choices.app).unwrap().unwrap().tasks[0].clone();
+    let job_id = job_task.rsplit('/').next().unwrap().to_owned();
+
     let config = f.config(f.choices(LaunchMode::Service));
     let (record, events) = f.launch(&config).await;
-    // moto's services start no task, so this one is still starting: the job's task is not it.
-    assert_eq!(record.unwrap().status, LaunchStatus::Starting, "{events:?}");
+    let record = record.unwrap();
+    // The service's own task runs; the job's task is never taken for it.
+    assert_eq!(record.status, LaunchStatus::Running, "{events:?}");
+    let service_tasks = sdk::ecs(&f.clients)
+        .list_tasks()
+        .cluster("berth")
+        .service_name(&f.app)
+        .send()
+        .await
+        .unwrap()
+        .task_arns()
+        .to_vec();
+    assert_eq!(service_tasks.len(), 1);
+    assert!(!service_tasks.contains(&job_task));
+    assert!(!record.tasks.contains(&job_task), "{:?}", record.tasks);
     assert!(
-        !events
-            .iter()
-            .any(|e| matches!(e, LaunchEvent::Task { .. } | LaunchEvent::Address { .. })),
+        events.iter().all(|e| match e {
+            LaunchEvent::Task { task_id, .. } => task_id != &job_id,
+            _ => true,
+        }),
         "{events:?}"
     );
-    assert!(events.contains(&LaunchEvent::Waiting));
+    let job_ip = sdk::ecs(&f.clients)
+        .describe_tasks()
+        .cluster("berth")
+        .tasks(&job_task)
+        .send()
+        .await
+        .unwrap();
+    let job_ip = job_ip.tasks()[0].attachments()[0]
+        .details()
+        .iter()
+        .find(|d| d.name() == Some("privateIPv4Address"))
+        .and_then(|d| d.value())
+        .map(str::to_owned);
+    assert!(record
+        .addresses
+        .iter()
+        .all(|a| a.private_ip.is_some() && a.private_ip != job_ip));
+}
+
+/// Whether an HTTP server answers at `url` (curl, any status).
+fn answers_http(url: &str) -> bool {
+    let out = std::process::Command::new("curl")
+        .args([
+            "-s",
+            "--noproxy",
+            "*",
+            "-m",
+            "5",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            url,
+        ])
+        .output()
+        .expect("curl runs");
+    let code = String::from_utf8_lossy(&out.stdout).into_owned();
+    code.len() == 3 && code != "000"
 }

@@ -1,28 +1,157 @@
-//! When things go wrong, against moto: a task that stops is explained — stopped reason, exit
-//! code, last log lines and the plain-language cause — for each first-run failure of docs/aws-facts.md;
-//! and a region without a default VPC gets an explanation and a picker instead of a guess.
+//! When things go wrong, against the AWS backend: a task that stops is explained — stopped
+//! reason, exit code, last log lines and the plain-language cause — for each first-run failure of
+//! docs/aws-facts.md; and a region without a default VPC gets an explanation and a picker instead
+//! of a guess.
+//!
+//! An app that exits and an image that is not in the registry really fail (the backend runs and
+//! pulls them); the causes it does not model (no route to ECR, a platform mismatch, registry
+//! auth, the execution role) are given as ECS's stopped reason through StopTask on a task that
+//! really ran and logged.
 
 use crate::support::launch as launch_support;
+use crate::support::sdk;
 
 use berth_core::wizard::launch::explain::StopCause;
 use berth_core::wizard::launch::network;
 use berth_core::wizard::launch::plan::{self, PlanNote};
 use berth_core::wizard::launch::record::LaunchStatus;
 use berth_core::wizard::launch::timeline::{self, FollowEnd, LaunchEvent, Watch};
-use berth_core::wizard::launch::LaunchMode;
+use berth_core::wizard::launch::{LaunchConfig, LaunchMode};
 use berth_core::ErrorKind;
-use launch_support::{fast_follow, fixture, Timeline};
+use launch_support::{fast_follow, fixture, Fixture, Timeline};
 
 const ECR: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
+
+/// What the app prints before it fails, as the tests expect it back from its log stream.
+const LINES: [&str; 2] = ["listening on :80", "Error: Cannot find module express"];
+
+/// A one-off task that prints [`LINES`] and then runs `then` (a shell command).
+fn printing_task(f: &Fixture, then: &str) -> LaunchConfig {
+    let mut choices = f.choices(LaunchMode::Task);
+    choices.command = format!(
+        "sh -c 'echo \"{}\"; echo \"{}\"; {then}'",
+        LINES[0], LINES[1]
+    );
+    f.config(choices)
+}
+
+/// Waits until the task's log stream holds [`LINES`] (the backend ships the container's output
+/// to CloudWatch Logs as it comes), read through the SDK.
+async fn wait_for_lines(f: &Fixture, group: &str, stream: &str) {
+    let started = std::time::Instant::now();
+    loop {
+        let got = sdk::logs(&f.clients)
+            .get_log_events()
+            .log_group_name(group)
+            .log_stream_name(stream)
+            .start_from_head(true)
+            .send()
+            .await;
+        if let Ok(got) = got {
+            let lines: Vec<&str> = got.events().iter().filter_map(|e| e.message()).collect();
+            if lines == LINES {
+                return;
+            }
+        }
+        assert!(started.elapsed().as_secs() < 60, "no log lines in {stream}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+/// Waits until ECS reports the task STOPPED (read through the SDK): stopping takes a while.
+async fn wait_stopped(f: &Fixture, arn: &str) {
+    let started = std::time::Instant::now();
+    loop {
+        let out = sdk::ecs(&f.clients)
+            .describe_tasks()
+            .cluster("berth")
+            .tasks(arn)
+            .send()
+            .await
+            .unwrap();
+        if out.tasks()[0].last_status() == Some("STOPPED") {
+            return;
+        }
+        assert!(started.elapsed().as_secs() < 60, "{arn} never stopped");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+/// Follows `arn` as a launch does, expecting it stopped: the diagnosis and the timeline.
+async fn follow_stopped(
+    f: &Fixture,
+    config: &LaunchConfig,
+    arn: &str,
+) -> (
+    berth_core::wizard::launch::explain::Diagnosis,
+    Vec<LaunchEvent>,
+) {
+    let timeline = Timeline::new();
+    let end = timeline::follow(
+        &f.clients,
+        &config.names(),
+        80,
+        &Watch::Tasks(vec![arn.to_owned()]),
+        &timeline.run(),
+        fast_follow(),
+    )
+    .await
+    .unwrap();
+    let FollowEnd::Stopped(d, _) = end else {
+        panic!("{arn}: {end:?}");
+    };
+    (d, timeline.events())
+}
+
+#[tokio::test]
+async fn an_app_that_exits_is_explained_with_its_exit_code_and_logs() {
+    let f = fixture("us-east-1").await;
+    let config = printing_task(&f, "sleep 1; exit 3");
+    // The launch ends once the task runs (ECS cannot know yet that the app will exit).
+    let record = f.launch(&config).await.0.unwrap();
+    let arn = record.tasks[0].clone();
+    wait_stopped(&f, &arn).await;
+    let (d, events) = follow_stopped(&f, &config, &arn).await;
+    assert_eq!(d.cause, StopCause::AppExited, "{d:?}");
+    assert_eq!(
+        d.stopped_reason.as_deref(),
+        Some("Essential container in task exited")
+    );
+    assert_eq!(d.exit_code, Some(3));
+    assert_eq!(d.log_lines, LINES);
+    assert_eq!(d.log_stream, config.names().log_stream(&d.task_id));
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, LaunchEvent::Stopped { diagnosis, .. } if diagnosis == &d)));
+}
+
+#[tokio::test]
+async fn an_image_that_is_not_in_the_registry_is_explained() {
+    let f = fixture("us-east-1").await;
+    // The pushed tag, but a digest the registry does not have (a stale one).
+    let mut wizard = f.wizard.clone();
+    wizard.image.as_mut().unwrap().digest = format!("sha256:{}", "0".repeat(63) + "1");
+    let config = LaunchConfig::new(f.choices(LaunchMode::Task), &wizard).unwrap();
+    let (record, events) = f.launch(&config).await;
+    let record = record.unwrap();
+    assert_eq!(record.status, LaunchStatus::Stopped, "{events:?}");
+    let d = record.diagnosis.expect("a diagnosis");
+    assert_eq!(d.cause, StopCause::ImageNotFound, "{d:?}");
+    let reason = d.stopped_reason.unwrap_or_default();
+    assert!(reason.starts_with("CannotPullContainerError"), "{reason}");
+    assert_eq!(d.exit_code, None, "the container never ran");
+}
 
 #[tokio::test]
 async fn each_first_run_failure_is_explained_with_its_logs() {
     let f = fixture("us-east-1").await;
-    let config = f.config(f.choices(LaunchMode::Task));
+    let config = printing_task(&f, "exec sleep 3600");
     let names = config.names();
+    // ECS's own reasons, shortened where StopTask's limit (255 characters) requires: the parts
+    // that name the cause are kept.
     let rows = [
         (
-            format!("CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref {ECR}/web:v1: failed to do request: Head \"https://{ECR}/v2/web/manifests/v1\": dial tcp 52.94.0.1:443: i/o timeout"),
+            format!("CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref {ECR}/web:v1: failed to do request: dial tcp 52.94.0.1:443: i/o timeout"),
             StopCause::NoRouteToEcr,
         ),
         (
@@ -34,56 +163,24 @@ async fn each_first_run_failure_is_explained_with_its_logs() {
             StopCause::PlatformMismatch,
         ),
         (
-            "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve ecr registry auth: service call has been retried 3 time(s): RequestError: send request failed caused by: Post \"https://api.ecr.us-east-1.amazonaws.com/\": dial tcp 52.46.0.1:443: i/o timeout".to_owned(),
+            "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve ecr registry auth: service call has been retried 3 time(s): RequestError: send request failed".to_owned(),
             StopCause::RegistryAuth,
         ),
         (
             "ECS was unable to assume the role 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole' that was provided for this task.".to_owned(),
             StopCause::ExecutionRole,
         ),
-        (
-            "Essential container in task exited".to_owned(),
-            StopCause::AppExited,
-        ),
     ];
     for (reason, cause) in rows {
+        // A new task each time: the one before has stopped.
         let record = f.launch(&config).await.0.unwrap();
         assert_eq!(record.status, LaunchStatus::Running);
         let arn = record.tasks[0].clone();
         let task_id = arn.rsplit('/').next().unwrap().to_owned();
-
-        // What the container wrote before it stopped, where the awslogs driver puts it.
         let stream = names.log_stream(&task_id);
-        let logs = f.clients.logs();
-        logs.create_log_stream()
-            .log_group_name(&names.log_group)
-            .log_stream_name(&stream)
-            .send()
-            .await
-            .unwrap();
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis() as i64;
-        let lines = ["listening on :80", "Error: Cannot find module 'express'"];
-        for (i, line) in lines.iter().enumerate() {
-            logs.put_log_events()
-                .log_group_name(&names.log_group)
-                .log_stream_name(&stream)
-                .log_events(
-                    aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
-                        .timestamp(now + i as i64)
-                        .message(*line)
-                        .build()
-                        .unwrap(),
-                )
-                .send()
-                .await
-                .unwrap();
-        }
-        // ECS stops the task with the reason (moto's StopTask sets it as given).
-        f.clients
-            .ecs()
+        wait_for_lines(&f, &names.log_group, &stream).await;
+        // ECS stops the task with the reason.
+        sdk::ecs(&f.clients)
             .stop_task()
             .cluster("berth")
             .task(&arn)
@@ -92,40 +189,23 @@ async fn each_first_run_failure_is_explained_with_its_logs() {
             .await
             .unwrap();
 
-        let timeline = Timeline::new();
-        let end = timeline::follow(
-            &f.clients,
-            &names,
-            80,
-            &Watch::Tasks(vec![arn]),
-            &timeline.run(),
-            fast_follow(),
-        )
-        .await
-        .unwrap();
-        let FollowEnd::Stopped(d) = end else {
-            panic!("{reason}: {end:?}");
-        };
+        wait_stopped(&f, &arn).await;
+        let (d, events) = follow_stopped(&f, &config, &arn).await;
         assert_eq!(d.cause, cause, "{reason}");
         assert_eq!(d.stopped_reason.as_deref(), Some(reason.as_str()));
         assert_eq!(d.task_id, task_id);
-        assert_eq!(d.log_lines, lines, "{reason}");
+        assert_eq!(d.log_lines, LINES, "{reason}");
         assert_eq!(d.log_stream, stream);
-        if cause == StopCause::AppExited {
-            // The container ran, so ECS reports its exit code (moto's is always 0).
-            assert_eq!(d.exit_code, Some(0));
-        }
-        assert!(timeline
-            .events()
+        assert!(events
             .iter()
-            .any(|e| matches!(e, LaunchEvent::Stopped { diagnosis } if diagnosis == &d)));
+            .any(|e| matches!(e, LaunchEvent::Stopped { diagnosis, .. } if diagnosis == &d)));
     }
 }
 
 #[tokio::test]
 async fn a_region_without_a_default_vpc_asks_for_a_vpc_and_subnets() {
     let f = fixture("eu-west-1").await;
-    let ec2 = f.clients.ec2();
+    let ec2 = sdk::ec2(&f.clients);
     // Remove the default VPC, as some accounts have.
     let default = network::overview(&f.clients).await.unwrap();
     let default_vpc = default
@@ -243,9 +323,7 @@ async fn a_region_without_a_default_vpc_asks_for_a_vpc_and_subnets() {
     assert_eq!(plan.subnet_ids, std::slice::from_ref(&public));
     f.launch(&config).await.0.unwrap();
     // The security group went into the picked VPC, and the service into the picked subnet.
-    let groups = f
-        .clients
-        .ec2()
+    let groups = sdk::ec2(&f.clients)
         .describe_security_groups()
         .filters(
             aws_sdk_ec2::types::Filter::builder()
@@ -259,9 +337,7 @@ async fn a_region_without_a_default_vpc_asks_for_a_vpc_and_subnets() {
     let groups = groups.security_groups();
     assert_eq!(groups.len(), 1);
     assert_eq!(groups[0].vpc_id(), Some(vpc.as_str()));
-    let service = f
-        .clients
-        .ecs()
+    let service = sdk::ecs(&f.clients)
         .describe_services()
         .cluster("berth")
         .services(&f.app)

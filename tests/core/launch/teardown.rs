@@ -2,7 +2,9 @@
 //! order, and leaves everything else — a cluster, security group, log group or task definition
 //! made outside Berth in the same account — untouched.
 
+use crate::support;
 use crate::support::launch as launch_support;
+use crate::support::sdk;
 
 use berth_core::wizard::launch::record::LaunchStatus;
 use berth_core::wizard::launch::teardown::{
@@ -18,12 +20,12 @@ async fn tear_down(f: &Fixture, app: &str) -> (TeardownPlan, Vec<LaunchEvent>) {
     let store = f.store();
     let ctx = TeardownContext {
         clients: &f.clients,
-        log: &f.log,
         store: &store,
         run: &run,
         wait: fast_follow(),
     };
-    let plan = teardown::teardown(&ctx, app).await.unwrap();
+    // On the heap, as the app's job runner has it (too big for a test thread's stack in debug).
+    let plan = Box::pin(teardown::teardown(&ctx, app)).await.unwrap();
     (plan, timeline.events())
 }
 
@@ -37,34 +39,30 @@ fn summary(plan: &TeardownPlan) -> Vec<(ResourceKind, TeardownAction, Option<Kee
 /// Resources a user made by hand in the same account, some with names like Berth's.
 async fn make_foreign_resources(f: &Fixture) -> String {
     let clients = &f.clients;
-    clients
-        .ecs()
+    sdk::ecs(clients)
         .create_cluster()
         .cluster_name("made-by-hand")
         .send()
         .await
         .unwrap();
-    clients
-        .logs()
+    sdk::logs(clients)
         .create_log_group()
         .log_group_name(format!("/berth/{}-by-hand", f.app))
         .send()
         .await
         .unwrap();
     // A security group of exactly Berth's name, in another VPC, without Berth's tags.
-    let vpc = clients
-        .ec2()
+    let vpc = sdk::ec2(clients)
         .create_vpc()
         .cidr_block("10.42.0.0/16")
         .send()
         .await
         .unwrap();
     let vpc_id = vpc.vpc().unwrap().vpc_id().unwrap().to_owned();
-    clients
-        .ec2()
+    sdk::ec2(clients)
         .create_security_group()
         .group_name(format!("berth-{}", f.app))
-        .description("mine, not Berth's")
+        .description("mine, not made by Berth")
         .vpc_id(&vpc_id)
         .send()
         .await
@@ -79,9 +77,7 @@ async fn teardown_removes_exactly_berths_resources_and_leaves_the_rest() {
     let config = f.config(f.choices(LaunchMode::Service));
     f.launch(&config).await.0.unwrap();
     // A task definition revision someone registered by hand in the same family.
-    let foreign_td = f
-        .clients
-        .ecs()
+    let foreign_td = sdk::ecs(&f.clients)
         .register_task_definition()
         .family(&f.app)
         .container_definitions(
@@ -147,6 +143,7 @@ async fn teardown_removes_exactly_berths_resources_and_leaves_the_rest() {
     }
     assert!(plan.items[0].commands[0].contains("--desired-count 0"));
 
+    let launched = support::changes(f.clients.activity()).len();
     let (_, events) = tear_down(&f, &f.app).await;
     assert!(matches!(events.last(), Some(LaunchEvent::TornDown { .. })));
     let outcomes: Vec<(ResourceKind, Outcome)> = events
@@ -165,6 +162,13 @@ async fn teardown_removes_exactly_berths_resources_and_leaves_the_rest() {
             (ResourceKind::Service, Outcome::Deleted),
         ],
         "the service is scaled to zero before it is deleted"
+    );
+    // The activity log names the scale-down as such (UpdateService serves several purposes).
+    let torn = support::changes(f.clients.activity()).split_off(launched);
+    assert_eq!(
+        torn[..2],
+        ["ecs.scaleService", "ecs.deleteService"],
+        "{torn:?}"
     );
 
     let after = snapshot(&f.clients).await;
@@ -242,8 +246,7 @@ async fn the_shared_cluster_stays_while_another_app_runs_in_it() {
 #[tokio::test]
 async fn a_cluster_named_berth_made_by_hand_is_used_but_never_deleted() {
     let f = fixture("us-east-1").await;
-    f.clients
-        .ecs()
+    sdk::ecs(&f.clients)
         .create_cluster()
         .cluster_name("berth")
         .send()
@@ -264,4 +267,72 @@ async fn a_cluster_named_berth_made_by_hand_is_used_but_never_deleted() {
     let after = snapshot(&f.clients).await;
     assert_eq!(after.clusters, [("berth".to_owned(), false)]);
     assert!(after.services.is_empty() && after.log_groups.is_empty());
+}
+
+/// The family's revisions with `status`, read through the SDK.
+async fn revisions(f: &Fixture, status: aws_sdk_ecs::types::TaskDefinitionStatus) -> Vec<String> {
+    sdk::ecs(&f.clients)
+        .list_task_definitions()
+        .family_prefix(&f.app)
+        .status(status)
+        .send()
+        .await
+        .unwrap()
+        .task_definition_arns()
+        .to_vec()
+}
+
+#[tokio::test]
+async fn after_teardown_no_revision_of_the_family_is_left_active_or_inactive() {
+    use aws_sdk_ecs::types::TaskDefinitionStatus;
+    let f = fixture("us-east-1").await;
+    f.launch(&f.config(f.choices(LaunchMode::Service)))
+        .await
+        .0
+        .unwrap();
+    // A second revision (more memory), then a third; the first one deregistered by hand, as a
+    // teardown that stopped midway would leave it (INACTIVE, still listed).
+    for memory in [1024, 2048] {
+        let mut choices = f.choices(LaunchMode::Service);
+        choices.memory = memory;
+        f.launch(&f.config(choices)).await.0.unwrap();
+    }
+    sdk::ecs(&f.clients)
+        .deregister_task_definition()
+        .task_definition(format!("{}:1", f.app))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revisions(&f, TaskDefinitionStatus::Active).await.len(), 2);
+    assert_eq!(revisions(&f, TaskDefinitionStatus::Inactive).await.len(), 1);
+
+    let plan = teardown::plan_teardown(&f.clients, &f.app).await.unwrap();
+    let mut planned: Vec<&str> = plan
+        .items
+        .iter()
+        .filter(|i| i.resource == ResourceKind::TaskDefinition)
+        .map(|i| {
+            assert_eq!(i.action, TeardownAction::Delete, "{i:?}");
+            i.name.as_str()
+        })
+        .collect();
+    planned.sort();
+    let expected: Vec<String> = (1..=3).map(|r| format!("{}:{r}", f.app)).collect();
+    assert_eq!(planned, expected, "every revision is in the plan");
+
+    tear_down(&f, &f.app).await;
+    assert_eq!(
+        revisions(&f, TaskDefinitionStatus::Active).await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        revisions(&f, TaskDefinitionStatus::Inactive).await,
+        Vec::<String>::new()
+    );
+    // Each deleted with DeleteTaskDefinitions, which the activity log names.
+    assert!(support::changes(f.clients.activity())
+        .iter()
+        .any(|a| a == "ecs.deleteTaskDefinitions"));
+    let plan = teardown::plan_teardown(&f.clients, &f.app).await.unwrap();
+    assert!(!plan.removes_anything(), "{plan:?}");
 }

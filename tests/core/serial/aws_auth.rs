@@ -3,33 +3,15 @@
 
 use crate::support;
 
-use aws_credential_types::provider::SharedCredentialsProvider;
-use aws_credential_types::Credentials;
-use berth_core::activity::ActivityLog;
-use berth_core::aws::{AwsClients, AwsTarget, CredentialSource};
 use berth_core::wizard::account;
 use berth_core::ErrorKind;
 
 #[tokio::test]
 async fn keys_aws_does_not_know_give_the_wrong_credentials_kind() {
     support::set_moto_auth(0);
-    let target = AwsTarget {
-        region: "us-east-1".into(),
-        endpoint_url: Some(support::stack_var("BERTH_TEST_MOTO_URL")),
-    };
-    let keys = Credentials::new(
-        "TESTBERTHUNKNOWN0001",
-        "not-a-secret-moto-knows",
-        None,
-        None,
-        "test",
-    );
-    let clients = AwsClients::new(
-        &target,
-        CredentialSource::Provider(SharedCredentialsProvider::new(keys)),
-    )
-    .await;
-    let result = account::verify(&clients, None, &ActivityLog::in_memory()).await;
+    let clients =
+        support::clients_with("TESTBERTHUNKNOWN0001", "not-a-secret-moto-knows", None).await;
+    let result = account::verify(&clients, None).await;
     // Switch auth back off before asserting, so a failure here does not break other tests.
     support::set_moto_auth(u64::from(u32::MAX));
     let err = result.unwrap_err();

@@ -4,11 +4,8 @@
 //! for the process.
 
 use crate::support;
+use crate::support::sdk;
 
-use aws_credential_types::provider::SharedCredentialsProvider;
-use aws_credential_types::Credentials;
-use berth_core::activity::ActivityLog;
-use berth_core::aws::{AwsClients, AwsTarget, CredentialSource};
 use berth_core::credentials::{Keychain, SecretStore};
 use berth_core::settings::{AccountSettings, IdentitySource, PracticeMode};
 use berth_core::wizard::account;
@@ -61,9 +58,7 @@ async fn profile_problems_say_which_profile_and_how_to_fix_it() {
     let clients = account::clients_for(&settings("static"), store.clone())
         .await
         .unwrap();
-    let who = account::verify(&clients, None, &ActivityLog::in_memory())
-        .await
-        .unwrap();
+    let who = account::verify(&clients, None).await.unwrap();
     assert_eq!(who.account, "123456789012");
 
     // A profile that is not there is caught before any call.
@@ -80,39 +75,22 @@ async fn profile_problems_say_which_profile_and_how_to_fix_it() {
     let clients = account::clients_for(&settings("work-sso"), store.clone())
         .await
         .unwrap();
-    let err = account::verify(&clients, Some(&source), &ActivityLog::in_memory())
-        .await
-        .unwrap_err();
+    let err = account::verify(&clients, Some(&source)).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::SsoLoginRequired, "{err}");
     assert_eq!(err.param("profile"), Some("work-sso"));
 
     // The chosen profile's keys sign, even when the environment holds other keys (the SDK's
     // default chain would try the environment first). The profile's keys are those of a user
     // of their own, so the identity says which keys signed.
-    let admin = AwsClients::new(
-        &AwsTarget {
-            region: "us-east-1".into(),
-            endpoint_url: Some(support::stack_var("BERTH_TEST_MOTO_URL")),
-        },
-        CredentialSource::Provider(SharedCredentialsProvider::new(Credentials::new(
-            "TESTBERTHADMIN000001",
-            "not-a-secret",
-            None,
-            None,
-            "test",
-        ))),
-    )
-    .await;
+    let admin = support::clients_with("TESTBERTHADMIN000001", "not-a-secret", None).await;
     let user = support::unique_name("profile-user");
-    admin
-        .iam()
+    sdk::iam(&admin)
         .create_user()
         .user_name(&user)
         .send()
         .await
         .unwrap();
-    let key = admin
-        .iam()
+    let key = sdk::iam(&admin)
         .create_access_key()
         .user_name(&user)
         .send()
@@ -120,6 +98,11 @@ async fn profile_problems_say_which_profile_and_how_to_fix_it() {
         .unwrap()
         .access_key
         .unwrap();
+    // IAM makes a new key usable after a while (eventual consistency).
+    support::wait_until_usable(
+        &support::clients_with(&key.access_key_id, &key.secret_access_key, None).await,
+    )
+    .await;
     let config = std::fs::read_to_string(home.path().join(".aws/config")).unwrap();
     std::fs::write(
         home.path().join(".aws/config"),
@@ -139,8 +122,6 @@ async fn profile_problems_say_which_profile_and_how_to_fix_it() {
     let clients = account::clients_for(&settings("mine"), store)
         .await
         .unwrap();
-    let who = account::verify(&clients, None, &ActivityLog::in_memory())
-        .await
-        .unwrap();
+    let who = account::verify(&clients, None).await.unwrap();
     assert!(who.arn.ends_with(&format!(":user/{user}")), "{}", who.arn);
 }

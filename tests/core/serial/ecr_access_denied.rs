@@ -3,11 +3,9 @@
 
 use crate::support;
 use crate::support::ecr as ecr_support;
+use crate::support::sdk;
 
-use aws_credential_types::provider::SharedCredentialsProvider;
-use aws_credential_types::Credentials;
-use berth_core::activity::{ActivityLog, ActivityStatus};
-use berth_core::aws::{AwsClients, AwsTarget, CredentialSource};
+use berth_core::activity::ActivityStatus;
 use berth_core::dashboard::repository_list as repositories;
 use berth_core::wizard::repository;
 use berth_core::ErrorKind;
@@ -21,15 +19,13 @@ async fn a_denied_delete_or_create_names_the_action_and_leaves_the_repository_in
     let admin = ecr_support::default_account().await;
     let name = support::unique_name("denied");
     let user = support::unique_name("berth-readonly");
-    admin
-        .iam()
+    sdk::iam(&admin)
         .create_user()
         .user_name(&user)
         .send()
         .await
         .unwrap();
-    admin
-        .iam()
+    sdk::iam(&admin)
         .put_user_policy()
         .user_name(&user)
         .policy_name("ecr-read-only")
@@ -37,8 +33,7 @@ async fn a_denied_delete_or_create_names_the_action_and_leaves_the_repository_in
         .send()
         .await
         .unwrap();
-    let key = admin
-        .iam()
+    let key = sdk::iam(&admin)
         .create_access_key()
         .user_name(&user)
         .send()
@@ -46,27 +41,14 @@ async fn a_denied_delete_or_create_names_the_action_and_leaves_the_repository_in
         .unwrap();
     let key = key.access_key().unwrap();
     ecr_support::create_plain(&admin, &name).await;
-    ecr_support::put_image(&admin, &name, "v1", 1024).await;
+    ecr_support::push_image(&name, "v1", 1);
 
-    let reader = AwsClients::new(
-        &AwsTarget {
-            region: ecr_support::REGION.into(),
-            endpoint_url: Some(support::stack_var("BERTH_TEST_MOTO_URL")),
-        },
-        CredentialSource::Provider(SharedCredentialsProvider::new(Credentials::new(
-            key.access_key_id(),
-            key.secret_access_key(),
-            None,
-            None,
-            "test",
-        ))),
-    )
-    .await;
-    let log = ActivityLog::in_memory();
+    let reader = support::clients_with(key.access_key_id(), key.secret_access_key(), None).await;
+    support::wait_until_usable(&reader).await;
 
     support::set_moto_auth(0);
-    let listed = repositories::list_repositories(&reader, &log).await;
-    let deleted = repositories::delete_repository(&reader, &log, &name, Some(&name)).await;
+    let listed = repositories::list_repositories(&reader).await;
+    let deleted = repositories::delete_repository(&reader, &name, Some(&name)).await;
     let input = repository::NewRepository {
         name: support::unique_name("new"),
         scan_on_push: true,
@@ -74,7 +56,7 @@ async fn a_denied_delete_or_create_names_the_action_and_leaves_the_repository_in
         encryption: berth_core::aws::ecr::Encryption::Aes256,
         lifecycle: Default::default(),
     };
-    let created = repository::create_repository(&reader, &log, &input).await;
+    let created = repository::create_repository(&reader, &input).await;
     // Switch auth back off before asserting, so a failure here does not break other tests.
     support::set_moto_auth(u64::from(u32::MAX));
 
@@ -88,7 +70,8 @@ async fn a_denied_delete_or_create_names_the_action_and_leaves_the_repository_in
     assert_eq!(err.param("action"), Some("ecr:CreateRepository"));
     // The refused delete changed nothing, and the log says it failed and why.
     assert!(ecr_support::exists(&admin, &name).await);
-    let delete = log
+    let delete = reader
+        .activity()
         .recent(10)
         .into_iter()
         .find(|e| e.action == "ecr.deleteRepository")
@@ -96,7 +79,7 @@ async fn a_denied_delete_or_create_names_the_action_and_leaves_the_repository_in
     assert_eq!(delete.status, ActivityStatus::Failed);
     assert_eq!(delete.error, Some(ErrorKind::AccessDenied));
 
-    repositories::delete_repository(&admin, &log, &name, Some(&name))
+    repositories::delete_repository(&admin, &name, Some(&name))
         .await
         .unwrap();
 }

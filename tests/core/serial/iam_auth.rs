@@ -7,8 +7,9 @@
 
 use crate::support;
 use crate::support::iam as iam_support;
+use crate::support::sdk;
 
-use berth_core::activity::{ActivityLog, ActivityStatus};
+use berth_core::activity::ActivityStatus;
 use berth_core::aws::AwsClients;
 use berth_core::settings::{AccountSettings, Settings};
 use berth_core::wizard::iam::{self, DeployUserRequest, RoleProblem, RoleState};
@@ -47,16 +48,14 @@ impl Drop for AuthOn {
 async fn user_allowed(actions: &[&str]) -> (String, AwsClients) {
     let admin = default_account().await;
     let name = support::unique_name("berth-limited");
-    admin
-        .iam()
+    sdk::iam(&admin)
         .create_user()
         .user_name(&name)
         .send()
         .await
         .unwrap();
     let policy = json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":actions,"Resource":"*"}]});
-    admin
-        .iam()
+    sdk::iam(&admin)
         .put_user_policy()
         .user_name(&name)
         .policy_name("limited")
@@ -64,8 +63,7 @@ async fn user_allowed(actions: &[&str]) -> (String, AwsClients) {
         .send()
         .await
         .unwrap();
-    let key = admin
-        .iam()
+    let key = sdk::iam(&admin)
         .create_access_key()
         .user_name(&name)
         .send()
@@ -74,13 +72,12 @@ async fn user_allowed(actions: &[&str]) -> (String, AwsClients) {
         .access_key
         .unwrap();
     let clients = clients_with(&key.access_key_id, &key.secret_access_key, None).await;
+    support::wait_until_usable(&clients).await;
     (name, clients)
 }
 
 async fn role_exists(name: &str) -> bool {
-    default_account()
-        .await
-        .iam()
+    sdk::iam(&default_account().await)
         .get_role()
         .role_name(name)
         .send()
@@ -106,10 +103,9 @@ async fn a_user_without_iam_create_role_sees_the_denied_action_and_the_statement
     let _turn = my_turn().await;
     let (_, limited) = user_allowed(READ_ROLE).await;
     let role = support::unique_name("exec-role");
-    let log = ActivityLog::in_memory();
 
     let auth = AuthOn::start();
-    let result = iam::ensure_execution_role(&limited, &log, &role, false).await;
+    let result = iam::ensure_execution_role(&limited, &role, false).await;
     drop(auth);
 
     let err = result.unwrap_err();
@@ -129,7 +125,8 @@ async fn a_user_without_iam_create_role_sees_the_denied_action_and_the_statement
     // Nothing was made, so there is nothing to clean up or report.
     assert_eq!(err.param("cleanup"), None);
     assert!(!role_exists(&role).await);
-    let failed = log
+    let failed = limited
+        .activity()
         .recent(usize::MAX)
         .into_iter()
         .find(|e| e.status == ActivityStatus::Failed)
@@ -144,10 +141,9 @@ async fn a_role_whose_policy_cannot_be_attached_is_removed_again_and_the_user_is
     let (_, limited) =
         user_allowed(&[READ_ROLE, &["iam:CreateRole", "iam:DeleteRole"]].concat()).await;
     let role = support::unique_name("exec-role");
-    let log = ActivityLog::in_memory();
 
     let auth = AuthOn::start();
-    let result = iam::ensure_execution_role(&limited, &log, &role, false).await;
+    let result = iam::ensure_execution_role(&limited, &role, false).await;
     drop(auth);
 
     let err = result.unwrap_err();
@@ -166,10 +162,9 @@ async fn a_half_made_role_that_cannot_be_removed_is_reported_and_offered_for_fix
     let _turn = my_turn().await;
     let (_, limited) = user_allowed(&[READ_ROLE, &["iam:CreateRole"]].concat()).await;
     let role = support::unique_name("exec-role");
-    let log = ActivityLog::in_memory();
 
     let auth = AuthOn::start();
-    let result = iam::ensure_execution_role(&limited, &log, &role, false).await;
+    let result = iam::ensure_execution_role(&limited, &role, false).await;
     drop(auth);
 
     let err = result.unwrap_err();
@@ -177,7 +172,7 @@ async fn a_half_made_role_that_cannot_be_removed_is_reported_and_offered_for_fix
     assert_eq!(err.param("cleanup"), Some("leftBehind"));
     assert_eq!(err.param("role"), Some(role.as_str()));
     // The next look at the role shows what is missing and offers the fix.
-    let status = iam::execution_role_status(&default_account().await, &log, &role)
+    let status = iam::execution_role_status(&default_account().await, &role)
         .await
         .unwrap();
     assert_eq!(status.state, RoleState::NeedsFix);
@@ -210,7 +205,6 @@ async fn a_deploy_user_whose_key_cannot_be_made_is_removed_again_with_its_policy
         ..Settings::default()
     };
     let before = settings.clone();
-    let log = ActivityLog::in_memory();
     let store: Arc<dyn berth_core::credentials::SecretStore> =
         Arc::new(berth_core::credentials::Keychain::default());
 
@@ -219,7 +213,6 @@ async fn a_deploy_user_whose_key_cannot_be_made_is_removed_again_with_its_policy
         &limited,
         store,
         &mut settings,
-        &log,
         &DeployUserRequest {
             user_name: user.clone(),
             identity_name: identity.clone(),
@@ -235,16 +228,14 @@ async fn a_deploy_user_whose_key_cannot_be_made_is_removed_again_with_its_policy
     assert_eq!(err.param("group"), Some("userSetup"));
     assert_eq!(err.param("cleanup"), Some("removed"));
     let admin = default_account().await;
-    assert!(admin
-        .iam()
+    assert!(sdk::iam(&admin)
         .get_user()
         .user_name(&user)
         .send()
         .await
         .is_err());
     let policy_arn = format!("arn:aws:iam::123456789012:policy/{user}-policy");
-    assert!(admin
-        .iam()
+    assert!(sdk::iam(&admin)
         .get_policy()
         .policy_arn(policy_arn)
         .send()
@@ -259,11 +250,9 @@ async fn a_deploy_user_whose_key_cannot_be_made_is_removed_again_with_its_policy
 async fn temporary_credentials_iam_refuses_are_explained_as_such() {
     let _turn = my_turn().await;
     let (_, limited) = user_allowed(&[READ_ROLE, &["sts:GetSessionToken"]].concat()).await;
-    let log = ActivityLog::in_memory();
 
     let auth = AuthOn::start();
-    let session = limited
-        .sts()
+    let session = sdk::sts(&limited)
         .get_session_token()
         .send()
         .await
@@ -276,7 +265,7 @@ async fn temporary_credentials_iam_refuses_are_explained_as_such() {
         Some(&session.session_token),
     )
     .await;
-    let result = iam::execution_role_status(&temporary, &log, iam::DEFAULT_ROLE_NAME).await;
+    let result = iam::execution_role_status(&temporary, iam::DEFAULT_ROLE_NAME).await;
     drop(auth);
 
     let err = result.unwrap_err();

@@ -8,4 +8,4 @@ mod iam_auth;
 mod keychain_locked;
 mod login_session;
 mod secrets;
-mod status_state_manager;
+mod status_scale;

@@ -8,13 +8,15 @@ use crate::support;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
 use berth_core::activity::ActivityLog;
-use berth_core::aws::{ecr_auth, AwsClients, AwsTarget, CredentialSource};
+use berth_core::aws::iam::Iam;
+use berth_core::aws::{ecr_auth, CredentialSource};
 use berth_core::credentials::{
     AccessKeys, Keychain, KeychainCredentials, SecretStore, KEYCHAIN_SERVICE,
 };
 use berth_core::image::push::RegistryCredentials;
 use berth_core::settings::{PracticeMode, SettingsFile};
 use berth_core::wizard::account::{self, NewIdentity};
+use berth_core::wizard::iam;
 use berth_core::ErrorKind;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -40,13 +42,6 @@ fn files_in(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-fn moto() -> AwsTarget {
-    AwsTarget {
-        region: "us-east-1".into(),
-        endpoint_url: Some(support::stack_var("BERTH_TEST_MOTO_URL")),
-    }
-}
-
 /// Held by the tests that call moto: one of them switches its authentication on for a moment.
 static MOTO: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
@@ -59,8 +54,8 @@ async fn debug_output_of_every_type_that_holds_a_secret_redacts_it() {
 
     let keys = AccessKeys {
         access_key_id: key_id.into(),
-        secret_access_key: secret.clone(),
-        session_token: Some(token.clone()),
+        secret_access_key: secret.clone().into(),
+        session_token: Some(token.clone().into()),
     };
     assert_hidden(
         "AccessKeys",
@@ -71,8 +66,8 @@ async fn debug_output_of_every_type_that_holds_a_secret_redacts_it() {
     let typed = NewIdentity {
         name: "work".into(),
         access_key_id: key_id.into(),
-        secret_access_key: secret.clone(),
-        session_token: Some(token.clone()),
+        secret_access_key: secret.clone().into(),
+        session_token: Some(token.clone().into()),
     };
     assert_hidden(
         "NewIdentity",
@@ -105,11 +100,13 @@ async fn debug_output_of_every_type_that_holds_a_secret_redacts_it() {
         &format!("{source:?}"),
         &[&secret, &token],
     );
-    let clients = AwsClients::new(&moto(), source).await;
+    let clients = support::clients_at(&support::moto_url(), source).await;
     assert_hidden("AwsClients", &format!("{clients:?}"), &[&secret, &token]);
 
     // The ECR login moto hands out: its Debug (and so any log of it) hides the password.
-    let login = ecr_auth::login(&clients).await.unwrap();
+    let login = ecr_auth::login(&clients, "berth-debug", None)
+        .await
+        .unwrap();
     assert!(!login.credentials.password.is_empty());
     assert_hidden(
         "EcrLogin",
@@ -133,8 +130,8 @@ async fn a_rejected_secret_and_token_appear_nowhere_in_the_error_the_ipc_answer_
     let typed = NewIdentity {
         name: name.clone(),
         access_key_id: "TESTBERTHUNKNOWN0002".into(),
-        secret_access_key: secret.clone(),
-        session_token: Some(token.clone()),
+        secret_access_key: secret.clone().into(),
+        session_token: Some(token.clone().into()),
     };
     account::save_identity(&Keychain::default(), &mut settings, &typed).unwrap();
     settings.account.region = Some("us-east-1".into());
@@ -147,11 +144,18 @@ async fn a_rejected_secret_and_token_appear_nowhere_in_the_error_the_ipc_answer_
     let store: Arc<dyn SecretStore> = Arc::new(Keychain::default());
     let clients = account::clients_for(&settings.account, store)
         .await
-        .unwrap();
-    let log = ActivityLog::open(data_dir.path());
+        .unwrap()
+        .with_activity(ActivityLog::open(data_dir.path()));
+    let log = clients.activity();
 
     support::set_moto_auth(0);
-    let result = account::verify(&clients, settings.account.source.as_ref(), &log).await;
+    let result = account::verify(&clients, settings.account.source.as_ref()).await;
+    // A change with the same keys, so that a failed entry is written to the activity log on
+    // disk too (reads are tallied in memory only).
+    let role = support::unique_name("berth-rejected-role");
+    let changed = Iam::new(&clients)
+        .create_role(&role, &iam::trust_policy().compact(), &[])
+        .await;
     // Switch auth back off before asserting, so a failure here does not break other tests.
     support::set_moto_auth(u64::from(u32::MAX));
     Keychain::default().delete(&name).unwrap();
@@ -168,9 +172,28 @@ async fn a_rejected_secret_and_token_appear_nowhere_in_the_error_the_ipc_answer_
     assert_hidden("the error (Display)", &err.to_string(), &secrets);
     assert_hidden("the error (Debug)", &format!("{err:?}"), &secrets);
 
-    // The activity log records the failed call, with its CLI equivalent, and nothing secret.
+    let refused = changed.unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::InvalidCredentials, "{refused:?}");
+    assert_hidden(
+        "the refused change's error (IPC)",
+        &serde_json::to_string(&refused).unwrap(),
+        &secrets,
+    );
+
+    // The activity log records the failed calls, with their CLI equivalents, and nothing
+    // secret: the verification among the reads, the refused change as an entry.
+    let reads = log.reads();
+    assert_eq!(reads.len(), 1, "{reads:?}");
+    assert_eq!(reads[0].last.action, "sts.getCallerIdentity");
+    assert_eq!(reads[0].last.error, Some(ErrorKind::InvalidCredentials));
+    assert_hidden(
+        "the activity log's reads",
+        &serde_json::to_string(&reads).unwrap(),
+        &secrets,
+    );
     let entries = log.recent(10);
     assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0].action, "iam.createRole");
     assert_eq!(entries[0].error, Some(ErrorKind::InvalidCredentials));
     assert_hidden(
         "the activity log",

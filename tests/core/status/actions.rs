@@ -1,9 +1,9 @@
-//! The Deployments view's actions against moto: scale, force a new deployment, deploy another
+//! The Deployments view's actions against the AWS backend: scale, force a new deployment, deploy another
 //! image tag, delete a service — each checked first and recorded with its `aws` command.
 
 use crate::support::status as status_support;
 
-use berth_core::activity::ActivityLog;
+use crate::support::sdk;
 use berth_core::dashboard::deployments::{take_snapshot, StatusCache};
 use berth_core::dashboard::service_actions::{self, MAX_DESIRED_COUNT};
 use berth_core::ErrorKind;
@@ -27,11 +27,11 @@ async fn scaling_changes_the_desired_count_and_is_logged_with_its_command() {
     let clients = clients_at(&moto, isolated_account().await).await;
     let net = network(&clients).await;
     let cluster = create_cluster(&clients, "web").await;
-    let definition = register_definition(&clients, "shop", "shop:v1", "/berth/shop").await;
+    let definition = register_definition(&clients, "shop", "/berth/shop").await;
     create_service(&clients, &cluster, "shop", &definition, 1, &net).await;
-    let log = ActivityLog::in_memory();
+    let log = clients.activity();
 
-    service_actions::scale_service(&clients, &log, "web", "shop", 3)
+    service_actions::scale_service(&clients, "web", "shop", 3)
         .await
         .unwrap();
     assert_eq!(service_named(&clients, "shop").await.unwrap().desired, 3);
@@ -44,7 +44,7 @@ async fn scaling_changes_the_desired_count_and_is_logged_with_its_command() {
 
     // Out-of-range counts are refused before AWS is asked.
     for bad in [-1, MAX_DESIRED_COUNT + 1] {
-        let err = service_actions::scale_service(&clients, &log, "web", "shop", bad)
+        let err = service_actions::scale_service(&clients, "web", "shop", bad)
             .await
             .unwrap_err();
         assert_eq!(err.kind, ErrorKind::InvalidInput);
@@ -59,7 +59,7 @@ async fn scaling_changes_the_desired_count_and_is_logged_with_its_command() {
     assert_eq!(service_named(&clients, "shop").await.unwrap().desired, 3);
 
     // A service that is not there is named in the error.
-    let err = service_actions::scale_service(&clients, &log, "web", "gone", 1)
+    let err = service_actions::scale_service(&clients, "web", "gone", 1)
         .await
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::NotFound, "{err}");
@@ -72,13 +72,37 @@ async fn deploying_another_tag_registers_a_new_revision_and_rolls_the_service_to
     let clients = clients_at(&moto, isolated_account().await).await;
     let net = network(&clients).await;
     let cluster = create_cluster(&clients, "web").await;
-    let repo = "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop";
-    let definition =
-        register_definition(&clients, "shop", &format!("{repo}:v1"), "/berth/shop").await;
+    // The image in the account's ECR, tags v1 and v2 pushed, so the tasks of both revisions run.
+    let account = sdk::sts(&clients)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap()
+        .account()
+        .unwrap()
+        .to_owned();
+    let name = crate::support::ecr::unique_repository("shop");
+    sdk::ecr(&clients)
+        .create_repository()
+        .repository_name(&name)
+        .send()
+        .await
+        .unwrap();
+    crate::support::launch::push_web_image(&name, "v1");
+    crate::support::launch::push_web_image(&name, "v2");
+    let repo = format!("{account}.dkr.ecr.us-east-1.amazonaws.com/{name}");
+    let definition = register_definition_of(
+        &clients,
+        "shop",
+        &format!("{repo}:v1"),
+        &["httpd", "-f", "-p", "80", "-h", "/www"],
+        "/berth/shop",
+    )
+    .await;
     create_service(&clients, &cluster, "shop", &definition, 1, &net).await;
-    let log = ActivityLog::in_memory();
+    let log = clients.activity();
 
-    let deployed = service_actions::deploy_image_tag(&clients, &log, "web", "shop", "v2")
+    let deployed = service_actions::deploy_image_tag(&clients, "web", "shop", "v2")
         .await
         .unwrap();
     assert_eq!(deployed.task_definition, "shop:2");
@@ -98,7 +122,7 @@ async fn deploying_another_tag_registers_a_new_revision_and_rolls_the_service_to
         ["ecs.registerTaskDefinition", "ecs.deployImageTag"]
     );
 
-    let err = service_actions::deploy_image_tag(&clients, &log, "web", "shop", "bad tag")
+    let err = service_actions::deploy_image_tag(&clients, "web", "shop", "bad tag")
         .await
         .unwrap_err();
     assert_eq!(err.param("field"), Some("imageTag"));
@@ -111,14 +135,14 @@ async fn forcing_a_new_deployment_and_deleting_a_service_are_logged() {
     let clients = clients_at(&moto, isolated_account().await).await;
     let net = network(&clients).await;
     let cluster = create_cluster(&clients, "web").await;
-    let definition = register_definition(&clients, "shop", "shop:v1", "/berth/shop").await;
+    let definition = register_definition(&clients, "shop", "/berth/shop").await;
     create_service(&clients, &cluster, "shop", &definition, 1, &net).await;
-    let log = ActivityLog::in_memory();
+    let log = clients.activity();
 
-    service_actions::force_new_deployment(&clients, &log, "web", "shop")
+    service_actions::force_new_deployment(&clients, "web", "shop")
         .await
         .unwrap();
-    service_actions::delete_service(&clients, &log, "web", "shop")
+    service_actions::delete_service(&clients, "web", "shop")
         .await
         .unwrap();
     let left = service_named(&clients, "shop").await;

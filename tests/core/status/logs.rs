@@ -1,6 +1,7 @@
 //! Following a task's CloudWatch log stream: the newest page first, "load earlier" until the
 //! start, new lines as they come, and search — against moto's CloudWatch Logs.
 
+use crate::support::sdk;
 use crate::support::status as status_support;
 
 use aws_sdk_cloudwatchlogs::types::InputLogEvent;
@@ -32,8 +33,7 @@ async fn put_lines(
                 .unwrap()
         })
         .collect();
-    clients
-        .logs()
+    sdk::logs(clients)
         .put_log_events()
         .log_group_name(group)
         .log_stream_name(stream)
@@ -62,8 +62,7 @@ async fn the_newest_lines_come_first_then_earlier_pages_then_new_lines_as_they_a
     let moto = stack_var("BERTH_TEST_MOTO_URL");
     let clients = clients_at(&moto, isolated_account().await).await;
     let group = "/berth/shop";
-    clients
-        .logs()
+    sdk::logs(&clients)
         .create_log_group()
         .log_group_name(group)
         .send()
@@ -71,7 +70,7 @@ async fn the_newest_lines_come_first_then_earlier_pages_then_new_lines_as_they_a
         .unwrap();
 
     // The stream a task's container writes to, found from its task definition.
-    let definition = register_definition(&clients, "shop", "shop:v1", group).await;
+    let definition = register_definition(&clients, "shop", group).await;
     let streams = task_log_streams(&clients, &StatusCache::default(), &definition, "0f1e2d3c")
         .await
         .unwrap();
@@ -80,8 +79,7 @@ async fn the_newest_lines_come_first_then_earlier_pages_then_new_lines_as_they_a
     assert_eq!(streams[0].stream, "ecs/app/0f1e2d3c");
     assert_eq!(streams[0].container, "app");
     let stream = streams[0].stream.clone();
-    clients
-        .logs()
+    sdk::logs(&clients)
         .create_log_stream()
         .log_group_name(group)
         .log_stream_name(&stream)

@@ -1,6 +1,7 @@
 //! The CPU and memory chart's data: metric data put into moto's CloudWatch (as ECS would publish
 //! it) comes back per minute for the last hour, and a service without data says so (no points).
 
+use crate::support::sdk;
 use crate::support::status as status_support;
 
 use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
@@ -16,8 +17,7 @@ async fn put(
     at: i64,
     value: f64,
 ) {
-    clients
-        .cloudwatch()
+    sdk::cloudwatch(clients)
         .put_metric_data()
         .namespace("AWS/ECS")
         .metric_data(

@@ -4,5 +4,4 @@ mod actions;
 mod logs;
 mod metrics;
 mod monitor;
-mod scale;
 mod snapshot;

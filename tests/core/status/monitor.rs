@@ -76,13 +76,13 @@ fn start(clients: AwsClients, controls: MonitorControls) -> (Monitor, UnboundedR
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_loop_waits_while_nothing_shows_it_then_tells_a_stop_exactly_once() {
-    hold_tasks_running();
     let moto = stack_var("BERTH_TEST_MOTO_URL");
     let clients = clients_at(&moto, isolated_account().await).await;
     let net = network(&clients).await;
     let cluster = create_cluster(&clients, "web").await;
-    let definition = register_definition(&clients, "api", "api:v1", "/berth/api").await;
+    let definition = register_definition(&clients, "api", "/berth/api").await;
     let tasks = run_tasks(&clients, &cluster, &definition, None, 2, &net).await;
+    snapshot_when(&clients, "both tasks running", |s| s.running_tasks == 2).await;
 
     // Window hidden and tray off: the loop is paused and refreshes only on request.
     let (monitor, mut rx) = start(
@@ -118,12 +118,13 @@ async fn the_loop_waits_while_nothing_shows_it_then_tells_a_stop_exactly_once() 
         "OutOfMemoryError: Container killed",
     )
     .await;
+    // The task takes a while to stop; then five more refreshes see it stopped.
+    let stopped_id = tasks[0].rsplit('/').next().unwrap().to_owned();
     let mut refreshes = 0;
     next_state(&mut rx, &mut events, |s| {
-        if s.snapshot
-            .as_ref()
-            .is_some_and(|snap| snap.taken_at > taken)
-            && !s.refreshing
+        if s.snapshot.as_ref().is_some_and(|snap| {
+            snap.taken_at > taken && snap.recently_stopped.iter().any(|t| t.id == stopped_id)
+        }) && !s.refreshing
         {
             refreshes += 1;
         }
@@ -144,18 +145,8 @@ async fn the_loop_waits_while_nothing_shows_it_then_tells_a_stop_exactly_once() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_endpoint_is_reported_and_retried_later_and_later() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let clients = clients_at(
-        &format!("http://127.0.0.1:{port}"),
-        isolated_account().await,
-    )
-    .await;
     let (monitor, mut rx) = start(
-        clients,
+        crate::support::unreachable().await,
         MonitorControls {
             interval: Duration::from_millis(20),
             view_visible: true,

@@ -2,7 +2,6 @@
 //! every test, so most IAM tests work in an account of their own (`support::isolated_account`).
 
 pub use super::{clients_with, default_account, isolated_account, moto_url, REGION};
-use berth_core::activity::ActivityLog;
 use berth_core::settings::PracticeMode;
 
 pub fn practice() -> PracticeMode {
@@ -11,14 +10,6 @@ pub fn practice() -> PracticeMode {
         endpoint_url: moto_url(),
         registry: String::new(),
     }
-}
-
-/// The actions of the log's entries, in order (e.g. `iam.createRole`).
-pub fn actions(log: &ActivityLog) -> Vec<String> {
-    log.recent(usize::MAX)
-        .into_iter()
-        .map(|e| e.action)
-        .collect()
 }
 
 /// A URL-encoded or plain policy document as JSON.

@@ -1,8 +1,9 @@
 //! What the image tests share: a progress collector, the docker CLI as an independent witness,
 //! the fixture folder, a registry of the test's own, and moto clients.
 
+use super::sdk;
 pub use super::{stack_var, unique, unique_name};
-use berth_core::aws::{AwsClients, AwsTarget, CredentialSource};
+use berth_core::aws::{AwsClients, CredentialSource};
 use berth_core::progress::{Operation, Progress};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -115,12 +116,7 @@ impl Registry {
             .output()
             .expect("htpasswd runs (apt apache2-utils)");
         std::fs::write(dir.path().join("htpasswd"), htpasswd.stdout).unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let address = format!("127.0.0.1:{port}");
+        let address = format!("127.0.0.1:{}", super::free_port());
         let config = format!(
             "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {root}/data\n\
              http:\n  addr: {address}\n  secret: berth-test\nauth:\n  htpasswd:\n    realm: berth-test\n    path: {root}/htpasswd\n",
@@ -218,22 +214,14 @@ pub fn registry_digest(
     })
 }
 
-/// AWS clients for the stack's moto.
+/// AWS clients for the stack's moto, with the keys of the stack's environment.
 pub async fn moto_clients() -> AwsClients {
-    AwsClients::new(
-        &AwsTarget {
-            region: "us-east-1".into(),
-            endpoint_url: Some(stack_var("BERTH_TEST_MOTO_URL")),
-        },
-        CredentialSource::DefaultChain,
-    )
-    .await
+    super::clients_at(&super::moto_url(), CredentialSource::DefaultChain).await
 }
 
 /// Creates an ECR repository in moto (what step 3 does).
 pub async fn create_repository(clients: &AwsClients, name: &str) {
-    clients
-        .ecr()
+    sdk::ecr(clients)
         .create_repository()
         .repository_name(name)
         .send()

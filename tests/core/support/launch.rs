@@ -2,8 +2,8 @@
 //! pushed image (the IAM and Image steps' results, made directly), collecting timelines, and a
 //! snapshot of what exists in the account to compare end states.
 
-use super::{isolated_account_in, moto_url, unique};
-use berth_core::activity::ActivityLog;
+use super::sdk;
+use super::{isolated_account_in, unique};
 use berth_core::aws::AwsClients;
 use berth_core::settings::{PushedImage, WizardSettings};
 use berth_core::wizard::launch::apply::{self, LaunchContext};
@@ -14,23 +14,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-/// moto moves a task one state further on every DescribeTasks call (RUNNING → DEACTIVATING →
-/// … → STOPPED), which no real task does; keep tasks RUNNING until they are stopped.
-pub async fn moto_keeps_tasks_running() {
-    let body =
-        r#"{"model_name": "ecs::task", "transition": {"progression": "manual", "times": 1000000}}"#;
-    let status = tokio::process::Command::new("curl")
-        .args(["-sf", "-o", "/dev/null", "-X", "POST", "--data-raw", body])
-        .arg(format!(
-            "{}/moto-api/state-manager/set-transition",
-            moto_url()
-        ))
-        .status()
-        .await
-        .unwrap();
-    assert!(status.success(), "moto's set-transition failed");
-}
-
 /// An account with what the earlier steps leave: an execution role and a pushed image.
 pub struct Fixture {
     pub clients: AwsClients,
@@ -38,16 +21,25 @@ pub struct Fixture {
     pub wizard: WizardSettings,
     pub app: String,
     pub store_dir: tempfile::TempDir,
-    pub log: ActivityLog,
 }
 
 const TRUST_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 
+/// What the earlier steps leave, some time ago: an account that has used ECS before (it has ECS's
+/// service-linked role), an execution role IAM has made usable everywhere, the app's image
+/// pushed.
 pub async fn fixture(region: &str) -> Fixture {
-    moto_keeps_tasks_running().await;
+    let f = new_account_fixture(region).await;
+    super::give_ecs_linked_role(&f.account);
+    f.wait_for_role().await;
+    f
+}
+
+/// What the earlier steps leave just now, in an account that has never used ECS: no
+/// service-linked role yet, and an execution role IAM is still propagating.
+pub async fn new_account_fixture(region: &str) -> Fixture {
     let (clients, account) = isolated_account_in(region).await;
-    let role = clients
-        .iam()
+    let role = sdk::iam(&clients)
         .create_role()
         .role_name("ecsTaskExecutionRole")
         .assume_role_policy_document(TRUST_POLICY)
@@ -56,36 +48,20 @@ pub async fn fixture(region: &str) -> Fixture {
         .expect("create role");
     let role_arn = role.role().unwrap().arn().to_owned();
     let app = format!("web{}", unique() % 100_000);
-    clients
-        .ecr()
+    sdk::ecr(&clients)
         .create_repository()
         .repository_name(&app)
         .send()
         .await
         .expect("create repository");
-    let manifest = serde_json::json!({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-        "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 10, "digest": "sha256:0000000000000000000000000000000000000000000000000000000000000001"},
-        "layers": []
-    });
-    clients
-        .ecr()
-        .put_image()
-        .repository_name(&app)
-        .image_tag("v1")
-        .image_manifest(manifest.to_string())
-        .send()
-        .await
-        .expect("put image");
+    let digest = push_web_image(&app, "v1");
     let wizard = WizardSettings {
         execution_role_arn: Some(role_arn),
         repository: Some(app.clone()),
         image: Some(PushedImage {
             repository: app.clone(),
             tag: "v1".into(),
-            digest: "sha256:0000000000000000000000000000000000000000000000000000000000000001"
-                .into(),
+            digest,
             uri: format!("{account}.dkr.ecr.{region}.amazonaws.com/{app}:v1"),
             platform: "linux/amd64".into(),
             exposed_port: None,
@@ -97,11 +73,106 @@ pub async fn fixture(region: &str) -> Fixture {
         wizard,
         app,
         store_dir: tempfile::tempdir().unwrap(),
-        log: ActivityLog::in_memory(),
     }
 }
 
+/// A web server image: the stack's busybox serving HTTP on port 80 (a task that runs, as an app
+/// does, until it is stopped). Built once per test process.
+pub fn web_image() -> &'static str {
+    static IMAGE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    IMAGE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("Dockerfile"),
+            format!(
+                "FROM {}\nRUN mkdir -p /www && echo berth-test-web > /www/index.html\n\
+                 CMD [\"httpd\", \"-f\", \"-p\", \"80\", \"-h\", \"/www\"]\n",
+                super::stack_var("BERTH_TEST_IMAGE")
+            ),
+        )
+        .unwrap();
+        let reference = "berth-test/web:latest".to_owned();
+        super::image::docker(&[
+            "build",
+            "-q",
+            "-t",
+            &reference,
+            dir.path().to_str().unwrap(),
+        ]);
+        reference
+    })
+}
+
+/// Pushes `image` to the stack's registry as `repository:tag` (where the backend's ECR finds
+/// the account's repository of that name) with the docker CLI, logged in with a config of its
+/// own; the digest the registry serves.
+pub fn push_to_registry(image: &str, repository: &str, tag: &str) -> String {
+    let registry = super::stack_var("BERTH_TEST_REGISTRY");
+    let user = super::stack_var("BERTH_TEST_REGISTRY_USER");
+    let password = super::stack_var("BERTH_TEST_REGISTRY_PASSWORD");
+    let config = tempfile::tempdir().unwrap();
+    let docker = |args: &[&str], stdin: Option<&str>| {
+        use std::io::Write;
+        let mut child = std::process::Command::new("docker")
+            .arg("--config")
+            .arg(config.path())
+            .args(args)
+            .env("DOCKER_HOST", super::stack_var("DOCKER_HOST"))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the docker CLI runs");
+        let mut input = child.stdin.take().unwrap();
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).unwrap();
+        }
+        drop(input);
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "docker {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let target = format!("{registry}/{repository}:{tag}");
+    docker(
+        &["login", "-u", &user, "--password-stdin", &registry],
+        Some(&password),
+    );
+    docker(&["tag", image, &target], None);
+    docker(&["push", &target], None);
+    docker(&["rmi", &target], None);
+    super::image::registry_digest(&registry, repository, tag, &user, &password)
+        .expect("the registry serves what was pushed")
+}
+
+/// Pushes [`web_image`] as the app's `repository:tag`; its digest.
+pub fn push_web_image(repository: &str, tag: &str) -> String {
+    push_to_registry(web_image(), repository, tag)
+}
+
 impl Fixture {
+    /// Waits until IAM has made the execution role usable (AWS: eventually consistent, usually
+    /// seconds; the backend: `iam_propagation_s`), asking STS to assume it until it may.
+    pub async fn wait_for_role(&self) {
+        let role = self.wizard.execution_role_arn.clone().unwrap();
+        let started = std::time::Instant::now();
+        while let Err(e) = sdk::sts(&self.clients)
+            .assume_role()
+            .role_arn(&role)
+            .role_session_name("berth-test-wait")
+            .send()
+            .await
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "{role} never became usable: {e:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
     pub fn choices(&self, mode: LaunchMode) -> LaunchChoices {
         let mut c = default_choices(&self.app, Some("linux/amd64"));
         c.mode = mode;
@@ -134,21 +205,23 @@ impl Fixture {
         let store = self.store();
         let ctx = LaunchContext {
             clients: &self.clients,
-            log: &self.log,
             store: &store,
             run,
             follow: fast_follow(),
         };
-        apply::launch(&ctx, config.clone()).await
+        // On the heap, as the app's job runner has it: a launch's future is too big for a test
+        // thread's stack in a debug build.
+        Box::pin(apply::launch(&ctx, config.clone())).await
     }
 }
 
-/// Polls quickly, and stops waiting soon: moto's services never start tasks.
+/// Polls quickly. The backend's tasks really start (a container on the engine): well within a
+/// minute, so giving up then means something is wrong.
 pub fn fast_follow() -> FollowOptions {
     FollowOptions {
-        poll: Duration::from_millis(20),
+        poll: Duration::from_millis(100),
         slow_after: Duration::from_secs(600),
-        give_up_after: Duration::from_millis(600),
+        give_up_after: Duration::from_secs(60),
         log_lines: 30,
     }
 }
@@ -233,7 +306,7 @@ fn short(arn: &str) -> String {
 }
 
 pub async fn snapshot(clients: &AwsClients) -> Snapshot {
-    let ecs = clients.ecs();
+    let ecs = sdk::ecs(clients);
     let cluster_arns = ecs
         .list_clusters()
         .send()
@@ -329,7 +402,7 @@ pub async fn snapshot(clients: &AwsClients) -> Snapshot {
         .map(|a| short(a))
         .collect();
 
-    let logs = clients.logs();
+    let logs = sdk::logs(clients);
     let mut log_groups = Vec::new();
     for g in logs
         .describe_log_groups()
@@ -354,8 +427,7 @@ pub async fn snapshot(clients: &AwsClients) -> Snapshot {
     }
 
     let mut security_groups = Vec::new();
-    for g in clients
-        .ec2()
+    for g in sdk::ec2(clients)
         .describe_security_groups()
         .send()
         .await

@@ -6,6 +6,7 @@ pub mod ecr;
 pub mod iam;
 pub mod image;
 pub mod launch;
+pub mod sdk;
 pub mod signin;
 pub mod ssh_host;
 pub mod status;
@@ -13,6 +14,7 @@ pub mod tls_engine;
 
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
+use berth_core::activity::{ActivityLog, ReadTally};
 use berth_core::aws::{AwsClients, AwsTarget, CredentialSource};
 
 /// The region the tests work in unless they say otherwise.
@@ -72,6 +74,25 @@ pub fn keys(key_id: &str, secret: &str, token: Option<String>) -> CredentialSour
     )))
 }
 
+/// A loopback port where nothing listens (bound, then freed).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Clients of an endpoint where nothing listens: every call fails as unreachable (so an
+/// `InvalidInput` answer proves a check happened before any call).
+pub async fn unreachable() -> AwsClients {
+    clients_at(
+        &format!("http://127.0.0.1:{}", free_port()),
+        keys("testing-key-id", "testing-secret", None),
+    )
+    .await
+}
+
 /// Clients in `region` sent to `endpoint` (the emulator, or a relay in front of it).
 pub async fn clients_in(region: &str, endpoint: &str, source: CredentialSource) -> AwsClients {
     let target = AwsTarget {
@@ -106,7 +127,7 @@ pub async fn isolated_credentials(region: &str) -> (CredentialSource, String) {
         keys("TESTDEFAULTADMIN0001", "not-a-secret", None),
     )
     .await;
-    let out = aws_sdk_sts::Client::new(base.sdk_config())
+    let out = sdk::sts(&base)
         .assume_role()
         .role_arn(format!("arn:aws:iam::{account}:role/berth-test-admin"))
         .role_session_name("berth-test")
@@ -133,6 +154,29 @@ pub async fn isolated_account() -> (AwsClients, String) {
     isolated_account_in(REGION).await
 }
 
+/// The actions of the log's entries — what changed something — oldest first (e.g.
+/// `iam.createRole`). Reads are not entries: see [`reads`].
+pub fn changes(log: &ActivityLog) -> Vec<String> {
+    log.recent(usize::MAX)
+        .into_iter()
+        .map(|e| e.action)
+        .collect()
+}
+
+/// The actions of the reads tallied in the log, one per action and target, in the order of their
+/// newest read (e.g. `iam.getRole`).
+pub fn reads(log: &ActivityLog) -> Vec<String> {
+    log.reads().into_iter().map(|r| r.last.action).collect()
+}
+
+/// The tally of `action`'s reads (of any target, the newest read last); panics when there is none.
+pub fn read_of(log: &ActivityLog, action: &str) -> ReadTally {
+    log.reads()
+        .into_iter()
+        .rfind(|r| r.last.action == action)
+        .unwrap_or_else(|| panic!("no {action} among the reads: {:?}", reads(log)))
+}
+
 /// Runs `secret-tool` (libsecret's own client, not Berth's code) on the stack's D-Bus session.
 pub fn secret_tool(args: &[&str]) -> std::process::Output {
     stack_var("DBUS_SESSION_BUS_ADDRESS");
@@ -154,6 +198,48 @@ pub fn set_moto_auth(unauthenticated_actions_left: u64) {
         .status()
         .expect("curl runs");
     assert!(status.success(), "moto's reset-auth failed");
+}
+
+/// Waits until IAM has made the new access key `clients` sign with usable (eventual
+/// consistency: AWS says usually within seconds; the backend takes `iam_propagation_s`), asking
+/// STS. Panics after a minute.
+pub async fn wait_until_usable(clients: &AwsClients) {
+    let started = std::time::Instant::now();
+    loop {
+        match sdk::sts(clients).get_caller_identity().send().await {
+            Ok(_) => return,
+            Err(e) if started.elapsed() < std::time::Duration::from_secs(60) => {
+                let _ = e;
+                tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            }
+            Err(e) => panic!("the new access key never became usable: {e:?}"),
+        }
+    }
+}
+
+/// POSTs `body` (JSON) to the AWS backend's control endpoint `/berth-api/<path>`; its answer.
+pub fn backend_api(path: &str, body: &str) -> serde_json::Value {
+    let out = std::process::Command::new("curl")
+        .args(["-sf", "--noproxy", "*", "-X", "POST"])
+        .args(["-H", "Content-Type: application/json", "--data-raw", body])
+        .arg(format!("{}/berth-api/{path}", moto_url()))
+        .output()
+        .expect("curl runs");
+    assert!(
+        out.status.success(),
+        "POST /berth-api/{path} {body}: {out:?}"
+    );
+    serde_json::from_slice(&out.stdout).expect("the backend answers JSON")
+}
+
+/// Gives `account` ECS's service-linked role (AWSServiceRoleForECS), as every account that has
+/// used ECS before has it. A new account has none: its first CreateCluster, CreateService or
+/// RunTask is refused until the role exists (tests of Berth making it leave it out).
+pub fn give_ecs_linked_role(account: &str) {
+    backend_api(
+        &format!("accounts/{account}"),
+        r#"{"ecs_service_linked_role": true}"#,
+    );
 }
 
 /// Environment variables changed for the rest of a `serial` test, put back as they were when

@@ -1,7 +1,9 @@
-//! What the Deployments tests build in moto: an account of their own (so listings see only what
-//! the test made), a cluster, a task definition, services and tasks, and a TCP relay that counts
-//! the AWS API calls that really go over the wire.
+//! What the Deployments tests build in the AWS backend: an account of their own (so listings see
+//! only what the test made), a cluster, a task definition whose tasks really run (the stack's
+//! busybox, sleeping), services (whose tasks the backend's scheduler starts) and one-off tasks,
+//! and a TCP relay that counts the AWS API calls that really go over the wire.
 
+use super::sdk;
 pub use super::{clients_at, stack_var, REGION};
 use aws_sdk_ecs::types::{
     AssignPublicIp, AwsVpcConfiguration, Compatibility, ContainerDefinition, LaunchType,
@@ -14,34 +16,17 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 /// Credentials of a fresh account of the test's own: nothing any other test made is visible
-/// there, so "list every cluster" lists only this test's.
+/// there, so "list every cluster" lists only this test's. It has used ECS before (it has ECS's
+/// service-linked role).
 pub async fn isolated_account() -> CredentialSource {
-    super::isolated_credentials(REGION).await.0
-}
-
-/// moto advances a task one state per DescribeTasks by default (RUNNING → … → STOPPED after four
-/// looks); a dashboard looks often, so tasks are held where they are unless stopped.
-pub fn hold_tasks_running() {
-    let moto = stack_var("BERTH_TEST_MOTO_URL");
-    let out = std::process::Command::new("curl")
-        .args([
-            "-sf",
-            "--noproxy",
-            "*",
-            "-X",
-            "POST",
-            &format!("{moto}/moto-api/state-manager/set-transition"),
-            "-d",
-            r#"{"model_name":"ecs::task","transition":{"progression":"manual","times":1000000000}}"#,
-        ])
-        .output()
-        .expect("curl runs");
-    assert!(out.status.success(), "set-transition failed: {out:?}");
+    let (source, account) = super::isolated_credentials(REGION).await;
+    super::give_ecs_linked_role(&account);
+    source
 }
 
 /// The default VPC's subnets and default security group, as a Fargate launch uses them.
 pub async fn network(clients: &AwsClients) -> NetworkConfiguration {
-    let ec2 = clients.ec2();
+    let ec2 = sdk::ec2(clients);
     let subnets: Vec<String> = ec2
         .describe_subnets()
         .send()
@@ -75,8 +60,7 @@ pub async fn network(clients: &AwsClients) -> NetworkConfiguration {
 }
 
 pub async fn create_cluster(clients: &AwsClients, name: &str) -> String {
-    clients
-        .ecs()
+    sdk::ecs(clients)
         .create_cluster()
         .cluster_name(name)
         .send()
@@ -87,13 +71,34 @@ pub async fn create_cluster(clients: &AwsClients, name: &str) -> String {
         .expect("cluster arn")
 }
 
-/// A Fargate task definition of 0.25 vCPU / 512 MiB logging to `log_group` with prefix `ecs`.
-pub async fn register_definition(
+/// A Fargate task definition of 0.25 vCPU / 512 MiB whose container (`app`) runs the stack's
+/// busybox until it is stopped, logging to `log_group` with prefix `ecs`.
+pub async fn register_definition(clients: &AwsClients, family: &str, log_group: &str) -> String {
+    let image = stack_var("BERTH_TEST_IMAGE");
+    register_definition_of(clients, family, &image, &["sleep", "3600"], log_group).await
+}
+
+/// A Fargate task definition of 0.25 vCPU / 512 MiB running `image` with `command`, logging to
+/// `log_group` (made if missing, as a task cannot start without it) with prefix `ecs`, with an
+/// execution role (awslogs on Fargate needs one). IAM makes a new role usable only after a
+/// while, and ECS refuses to be passed it until then: registering is tried again meanwhile.
+pub async fn register_definition_of(
     clients: &AwsClients,
     family: &str,
     image: &str,
+    command: &[&str],
     log_group: &str,
 ) -> String {
+    let role = execution_role(clients).await;
+    let made = sdk::logs(clients)
+        .create_log_group()
+        .log_group_name(log_group)
+        .send()
+        .await;
+    if let Err(e) = made {
+        let e = e.into_service_error();
+        assert!(e.is_resource_already_exists_exception(), "{e:?}");
+    }
     let log = LogConfiguration::builder()
         .log_driver(LogDriver::Awslogs)
         .options("awslogs-group", log_group)
@@ -101,30 +106,103 @@ pub async fn register_definition(
         .options("awslogs-stream-prefix", "ecs")
         .build()
         .unwrap();
-    clients
-        .ecs()
-        .register_task_definition()
-        .family(family)
-        .network_mode(NetworkMode::Awsvpc)
-        .requires_compatibilities(Compatibility::Fargate)
-        .cpu("256")
-        .memory("512")
-        .container_definitions(
-            ContainerDefinition::builder()
-                .name("app")
-                .image(image)
-                .essential(true)
-                // moto's RunTask needs a container-level memory.
-                .memory(512)
-                .log_configuration(log)
-                .build(),
-        )
+    let started = std::time::Instant::now();
+    loop {
+        let answer = sdk::ecs(clients)
+            .register_task_definition()
+            .family(family)
+            .network_mode(NetworkMode::Awsvpc)
+            .requires_compatibilities(Compatibility::Fargate)
+            .cpu("256")
+            .memory("512")
+            .execution_role_arn(&role)
+            .container_definitions(
+                ContainerDefinition::builder()
+                    .name("app")
+                    .image(image)
+                    .set_command(Some(command.iter().map(|c| c.to_string()).collect()))
+                    .essential(true)
+                    .log_configuration(log.clone())
+                    .build(),
+            )
+            .send()
+            .await;
+        match answer {
+            Ok(out) => {
+                return out
+                    .task_definition
+                    .and_then(|d| d.task_definition_arn)
+                    .expect("task definition arn")
+            }
+            Err(e) => {
+                let text = format!("{:?}", e.into_service_error());
+                assert!(
+                    text.contains("iam:PassRole")
+                        && started.elapsed() < std::time::Duration::from_secs(60),
+                    "RegisterTaskDefinition: {text}"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            }
+        }
+    }
+}
+
+/// The account's `ecsTaskExecutionRole` (trusting ECS tasks), made if missing; its ARN.
+pub async fn execution_role(clients: &AwsClients) -> String {
+    const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    let iam = sdk::iam(clients);
+    if let Ok(found) = iam
+        .get_role()
+        .role_name("ecsTaskExecutionRole")
         .send()
         .await
-        .expect("RegisterTaskDefinition")
-        .task_definition
-        .and_then(|d| d.task_definition_arn)
-        .expect("task definition arn")
+    {
+        return found.role().unwrap().arn().to_owned();
+    }
+    match iam
+        .create_role()
+        .role_name("ecsTaskExecutionRole")
+        .assume_role_policy_document(TRUST)
+        .send()
+        .await
+    {
+        Ok(made) => made.role().unwrap().arn().to_owned(),
+        // Made meanwhile by a concurrent call of the same test.
+        Err(_) => iam
+            .get_role()
+            .role_name("ecsTaskExecutionRole")
+            .send()
+            .await
+            .expect("GetRole")
+            .role()
+            .unwrap()
+            .arn()
+            .to_owned(),
+    }
+}
+
+/// Polls until `done` holds for the account's Deployments snapshot (the backend's scheduler
+/// starts and stops tasks over time); the last snapshot. Panics after a minute.
+pub async fn snapshot_when(
+    clients: &AwsClients,
+    what: &str,
+    done: impl Fn(&berth_core::dashboard::deployments::DeploymentsSnapshot) -> bool,
+) -> berth_core::dashboard::deployments::DeploymentsSnapshot {
+    use berth_core::dashboard::deployments::{take_snapshot, StatusCache};
+    let started = std::time::Instant::now();
+    loop {
+        let snapshot = take_snapshot(clients, &StatusCache::default(), &[])
+            .await
+            .unwrap();
+        if done(&snapshot) {
+            return snapshot;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "never {what}: {snapshot:#?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
 }
 
 pub async fn create_service(
@@ -135,8 +213,7 @@ pub async fn create_service(
     desired: i32,
     net: &NetworkConfiguration,
 ) -> String {
-    clients
-        .ecs()
+    sdk::ecs(clients)
         .create_service()
         .cluster(cluster)
         .service_name(name)
@@ -168,8 +245,7 @@ pub async fn run_tasks(
     let mut left = count;
     while left > 0 {
         let batch = left.min(10);
-        let mut run = clients
-            .ecs()
+        let mut run = sdk::ecs(clients)
             .run_task()
             .cluster(cluster)
             .task_definition(definition)
@@ -192,8 +268,7 @@ pub async fn run_tasks(
 
 /// Stops a task the way something outside Berth would (a crash, the console, a deployment).
 pub async fn stop_elsewhere(clients: &AwsClients, cluster: &str, task: &str, reason: &str) {
-    clients
-        .ecs()
+    sdk::ecs(clients)
         .stop_task()
         .cluster(cluster)
         .task(task)

@@ -6,6 +6,8 @@ mod policies;
 mod roles;
 mod users;
 
+pub use roles::ECS_SERVICE_LINKED_ROLE;
+
 use super::AwsClients;
 use crate::activity::ActivityLog;
 use crate::error::{BerthError, ErrorKind, Result};

@@ -5,7 +5,7 @@
 //! written.
 
 use super::{explain, validate_iam_name, DEFAULT_DEPLOY_USER};
-use crate::aws::iam::{Iam, Role};
+use crate::aws::iam::{Iam, Role, ECS_SERVICE_LINKED_ROLE};
 use crate::aws::AwsClients;
 use crate::cli::CliCommand;
 use crate::error::{BerthError, Result};
@@ -159,7 +159,18 @@ async fn read(iam: &Iam<'_>, clients: &AwsClients, name: &str) -> Result<RoleSta
         Some(_) => iam.attached_role_policies(name).await?,
         None => Vec::new(),
     };
-    Ok(status_of(iam, clients, name, role.as_ref(), &attached))
+    // Creating the role also makes ECS's service-linked role when the account has none yet (a
+    // new account), so the plan shown must say so.
+    let linked_role_missing =
+        role.is_none() && iam.get_role(ECS_SERVICE_LINKED_ROLE).await?.is_none();
+    Ok(status_of(
+        iam,
+        clients,
+        name,
+        role.as_ref(),
+        &attached,
+        linked_role_missing,
+    ))
 }
 
 fn status_of(
@@ -168,6 +179,7 @@ fn status_of(
     name: &str,
     role: Option<&Role>,
     attached: &[String],
+    linked_role_missing: bool,
 ) -> RoleStatus {
     let policy_arn = execution_policy_arn(&partition_for(clients, role));
     let trust = trust_policy();
@@ -192,12 +204,18 @@ fn status_of(
     let tags = berth_tags();
     let plan = match state {
         RoleState::Ready => Vec::new(),
-        RoleState::Missing => vec![
-            iam.create_role_call(name, &trust.compact(), &tags)
-                .into_command(),
-            iam.attach_role_policy_call(name, &policy_arn)
-                .into_command(),
-        ],
+        RoleState::Missing => {
+            let mut plan = vec![
+                iam.create_role_call(name, &trust.compact(), &tags)
+                    .into_command(),
+                iam.attach_role_policy_call(name, &policy_arn)
+                    .into_command(),
+            ];
+            if linked_role_missing {
+                plan.push(iam.ecs_service_linked_role_call().into_command());
+            }
+            plan
+        }
         RoleState::NeedsFix => problems
             .iter()
             .map(|p| match p {
