@@ -180,7 +180,8 @@ async fn the_image_holds_exactly_what_docker_build_puts_in_it_and_excluded_bytes
     assert!(
         run.events().iter().any(|e| matches!(e,
         Progress::BuildVertex { vertex } if vertex.instruction == "COPY . /app/"
-            && (vertex.step, vertex.steps) == (Some(1), Some(1))
+            // FROM is step 1 of the fixture's two.
+            && (vertex.step, vertex.steps) == (Some(2), Some(2))
             && matches!(vertex.state, VertexState::Done | VertexState::Cached))),
         "{}",
         image_support::log_text(&run.events())
