@@ -90,8 +90,10 @@ async function afterIamPropagation(call) {
  * image (pushed to the registry that stands in for ECR) that prints `logLines` and serves HTTP, so
  * its logs reach CloudWatch Logs the way ECS sends them; CPU/memory points in CloudWatch for the
  * last minutes. The backend's scheduler starts the tasks, as ECS does.
+ * With `crash`, the container exits 1 after its lines instead, under the deployment circuit
+ * breaker: this waits until ECS gives up on the deployment (FAILED, with ECS's own events).
  */
-export async function launchedService(keys, { cluster, service, tasks = 1, logLines = [] }) {
+export async function launchedService(keys, { cluster, service, tasks = 1, logLines = [], crash = false }) {
   await withServiceLinkedRole(keys.account);
   const subnets = tag(await query('ec2', { Action: 'DescribeSubnets', Version: '2016-11-15' }, keys), 'subnetId');
   const groupsXml = await query(
@@ -117,7 +119,7 @@ export async function launchedService(keys, { cluster, service, tasks = 1, logLi
     keys,
   );
   await json('ecr', 'AmazonEC2ContainerRegistry_V20150921.CreateRepository', { repositoryName: service }, keys);
-  const script = [...logLines.map((line) => `echo '${line.replaceAll("'", "'\\''")}'`), 'exec httpd -f -p 80'].join('; ');
+  const script = [...logLines.map((line) => `echo '${line.replaceAll("'", "'\\''")}'`), crash ? 'exit 1' : 'exec httpd -f -p 80'].join('; ');
   pushRunnableImage(service, 'v1', { cmd: ['sh', '-c', script] });
   await json('ecs', `${ECS}.CreateCluster`, { clusterName: cluster }, keys);
   const group = `/berth/${service}`;
@@ -161,6 +163,7 @@ export async function launchedService(keys, { cluster, service, tasks = 1, logLi
       desiredCount: tasks,
       launchType: 'FARGATE',
       networkConfiguration: network,
+      ...(crash ? { deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: false } } } : {}),
       tags: [
         { key: 'berth:managed', value: 'true' },
         { key: 'berth:app', value: service },
@@ -168,6 +171,14 @@ export async function launchedService(keys, { cluster, service, tasks = 1, logLi
     },
     keys,
   );
+  if (crash) {
+    for (let i = 0; ; i++) {
+      const primary = (await describeService(keys, cluster, service)).deployments.find((d) => d.status === 'PRIMARY');
+      if (primary?.rolloutState === 'FAILED') return { taskArns: [], definitionArn: definition.taskDefinition.taskDefinitionArn };
+      if (i >= 240) throw new Error(`the deployment of ${service} did not fail`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
   // The scheduler starts the tasks; wait until they run and have printed their lines.
   let taskArns = [];
   for (let i = 0; ; i++) {

@@ -45,3 +45,13 @@ export function practiceHome({ region = 'us-east-1', wizard = {} } = {}) {
   writeFileSync(join(configDir(home), 'settings.json'), JSON.stringify(settings, null, 2));
   return home;
 }
+
+/** A practice HOME signed in with `keys` (an account of the test's own, from moto.mjs isolatedAccount). */
+export function practiceHomeFor(keys, options = {}) {
+  const home = practiceHome(options);
+  writeFileSync(
+    join(home, '.aws', 'credentials'),
+    `[practice]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\naws_session_token = ${keys.sessionToken}\n`,
+  );
+  return home;
+}

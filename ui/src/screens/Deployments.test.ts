@@ -129,6 +129,55 @@ describe('what runs', () => {
     const stopped = page.getByRole('region', { name: 'Stopped in the last hour' });
     await expect.element(stopped.getByText('Essential container in task exited (exit code 137)')).toBeVisible();
     await expect.element(stopped.getByText('Stopped from Berth')).toBeVisible();
+    // ECS's words are marked English (a Korean page does not take them for untranslated text); ours are not.
+    expect(stopped.getByText('Essential container in task exited', { exact: true }).element().getAttribute('lang')).toBe('en');
+    expect(stopped.getByText('Stopped from Berth').element().closest('[lang]')?.tagName).toBe('HTML');
+  });
+
+  test('in Korean, ECS event messages and stopped reasons are marked as ECS’s English', async () => {
+    setLanguage('ko');
+    const crashed = task({
+      id: 'aaaaaaaa11112222',
+      lastStatus: 'STOPPED',
+      desiredStatus: 'STOPPED',
+      stoppedAt: Date.now() - 60_000,
+      stoppedReason: 'Essential container in task exited',
+      containers: [{ name: 'app', lastStatus: 'STOPPED', exitCode: 1, reason: null }],
+    });
+    mockDeploymentsBackend(monitorState({ snapshot: snapshot({ recentlyStopped: [crashed] }) }));
+    await render(Deployments);
+    await expect.element(page.getByText('Essential container in task exited (종료 코드 1)')).toBeVisible();
+    for (const text of ['(service shop) has reached a steady state.', '(service shop) has started 1 tasks: (task 0f1e2d3c).', 'Essential container in task exited']) {
+      const el = [...document.querySelectorAll('span')].find((e) => e.textContent === text);
+      expect(el?.closest('[lang]')?.getAttribute('lang'), text).toBe('en');
+    }
+  });
+
+  test('long unbreakable ECS words (ARNs, ids) wrap inside the page at the smallest window width', async () => {
+    const arn = 'arn:aws:ecs:us-east-1:123456789012:task/e2e-crash-499-996120/0f1e2d3c4b5a69788796a5b4c3d2e1f0';
+    const long = `(service e2e-crash-499-996120) (deployment ecs-svc/8586470108987336235) deployment failed: tasks failed to start. ${arn}`;
+    const crashed = task({
+      id: '0f1e2d3c4b5a69788796a5b4c3d2e1f0',
+      lastStatus: 'STOPPED',
+      desiredStatus: 'STOPPED',
+      stoppedReason: `CannotPullContainerError: pull image manifest has been retried 5 time(s): ${arn}${arn}`,
+    });
+    const events = [
+      { id: 'e2', at: Date.now(), message: long },
+      { id: 'e1', at: Date.now(), message: `(service e2e-crash-499-996120) has started 1 tasks: (task ${arn}${arn}).` },
+    ];
+    mockDeploymentsBackend(
+      monitorState({ snapshot: snapshot({ clusters: [cluster({ services: [service({ events })] })], recentlyStopped: [crashed] }) }),
+    );
+    const screen = await render(Deployments);
+    // The main area at a 900 px window is 668 px wide; it scrolls only down.
+    Object.assign(screen.container.style, { width: '668px', overflow: 'auto' });
+    await expect.element(shopCard()).toBeVisible();
+    (shopCard().element().querySelector('details') as HTMLDetailsElement).open = true;
+    await expect.element(shopCard().getByText(/has started 1 tasks/)).toBeVisible();
+    expect(screen.container.scrollWidth).toBeLessThanOrEqual(screen.container.clientWidth);
+    // Nothing is hidden: the whole event is there to read.
+    expect(shopCard().element().textContent).toContain(arn + arn);
   });
 });
 

@@ -706,11 +706,27 @@ describe('the address of a task without a public IP', () => {
     await page.getByRole('button', { name: 'Launch now' }).click();
   }
 
-  test('in practice mode the heading does not say "yet" over a text that says "never"', async () => {
+  test('in practice mode a task that asked for a public IP waits for it, as on AWS (the practice backend assigns one)', async () => {
     await launchWithoutAddress(true, true);
-    await expect.element(page.getByText('No public IP address in practice mode')).toBeVisible();
-    await expect.element(page.getByText(/never assigns public IP addresses/)).toBeVisible();
-    expect(page.getByText(/No public IP address yet/).query()).toBeNull();
+    await expect.element(page.getByText('No public IP address yet', { exact: true })).toBeVisible();
+    await expect.element(page.getByText(/hasn't assigned the task's public IP address yet/)).toBeVisible();
+    expect(document.body.textContent).not.toMatch(/never assigns|in practice mode/i);
+  });
+
+  test('in practice mode a service waiting for its tasks is not said never to start them', async () => {
+    const backend = mockLaunchBackend(launchOverview({ practice: true, choices: launchChoices({ mode: 'service' }) }));
+    backend.answers.start_launch = (_args, emit) => {
+      emit(action('service', 'created', 'web'));
+      emit({ event: 'service', desired: 1, running: 0, pending: 1, message: '(service web) has started 1 tasks: (task abc123).', rollout: 'IN_PROGRESS' });
+      return launchRecord({ status: 'starting' });
+    };
+    await renderReady();
+    await reviewButton().click();
+    await page.getByRole('button', { name: 'Launch now' }).click();
+    await expect.element(page.getByText('(service web) has started 1 tasks: (task abc123).')).toBeVisible();
+    // ECS's own words are marked English, so a Korean page does not read them as untranslated.
+    expect(page.getByText('(service web) has started 1 tasks: (task abc123).').element().getAttribute('lang')).toBe('en');
+    expect(document.body.textContent).not.toMatch(/never starts|Run it once/);
   });
 
   test('on AWS it says "yet" only when the task asked for one', async () => {
