@@ -150,6 +150,7 @@ pub fn fast_follow() -> FollowOptions {
         slow_after: Duration::from_secs(600),
         give_up_after: Duration::from_millis(600),
         log_lines: 30,
+        settle: Duration::from_millis(100),
     }
 }
 
