@@ -73,7 +73,24 @@ where
     F: Future<Output = Result<T>> + Send + 'static,
     T: Send + 'static,
 {
-    let (id, job) = jobs.start(kind, key, Replay::All(KEPT_EVENTS))?;
+    spawn_unless(jobs, kind, key, &[], work, outcome)
+}
+
+/// [`spawn`], refused while a job of one of the `rivals` kinds runs on the same key.
+pub fn spawn_unless<T, F, W>(
+    jobs: &AppJobs,
+    kind: &str,
+    key: &str,
+    rivals: &[&str],
+    work: W,
+    outcome: fn(T) -> JobOutcome,
+) -> Result<JobId>
+where
+    W: FnOnce(Job<JobEvent>) -> F,
+    F: Future<Output = Result<T>> + Send + 'static,
+    T: Send + 'static,
+{
+    let (id, job) = jobs.start_unless(kind, key, Replay::All(KEPT_EVENTS), rivals)?;
     let done = job.clone();
     let future = work(job);
     let registry = jobs.clone();

@@ -124,6 +124,8 @@ struct Entry<E> {
     replay: Replay,
     events: VecDeque<E>,
     cancel: CancellationToken,
+    /// Cancelled once the job has finished: what [`Jobs::ended`] waits for.
+    ended: CancellationToken,
     /// Watchers by the name they attached under (a page): attaching again replaces.
     watchers: Vec<(String, Watcher<E>)>,
 }
@@ -159,13 +161,27 @@ impl<E: Clone + Send + 'static> Jobs<E> {
     /// Starts a job of `kind` on `key`. A finished job of the same kind and key is forgotten; a
     /// running one is refused with `busy` (the UI offers to watch it instead).
     pub fn start(&self, kind: &str, key: &str, replay: Replay) -> Result<(JobId, Job<E>)> {
+        self.start_unless(kind, key, replay, &[])
+    }
+
+    /// Starts a job of `kind` on `key` unless a job of `kind` or of one of the `rivals` kinds
+    /// runs on the same key (a launch refuses to start while a teardown of its app runs). The
+    /// look and the start are one step, so two commands arriving together cannot both start.
+    pub fn start_unless(
+        &self,
+        kind: &str,
+        key: &str,
+        replay: Replay,
+        rivals: &[&str],
+    ) -> Result<(JobId, Job<E>)> {
         let mut entries = self.lock();
-        if let Some(running) = entries
-            .iter()
-            .find(|e| e.summary.running && e.summary.kind == kind && e.summary.key == key)
-        {
+        if let Some(running) = entries.iter().find(|e| {
+            e.summary.running
+                && e.summary.key == key
+                && (e.summary.kind == kind || rivals.contains(&e.summary.kind.as_str()))
+        }) {
             return Err(BerthError::invalid("job", "busy")
-                .with("kind", kind)
+                .with("kind", &running.summary.kind)
                 .with("id", &running.summary.id));
         }
         entries.retain(|e| !(e.summary.kind == kind && e.summary.key == key));
@@ -187,6 +203,7 @@ impl<E: Clone + Send + 'static> Jobs<E> {
             replay,
             events: VecDeque::new(),
             cancel: cancel.clone(),
+            ended: CancellationToken::new(),
             watchers: Vec::new(),
         });
         let jobs = self.clone();
@@ -235,6 +252,48 @@ impl<E: Clone + Send + 'static> Jobs<E> {
     pub fn finish(&self, id: &str) {
         if let Some(entry) = self.lock().iter_mut().find(|e| e.summary.id == id) {
             entry.summary.running = false;
+            entry.ended.cancel();
+        }
+    }
+
+    /// The running job of `kind` on `key`, if any.
+    pub fn running(&self, kind: &str, key: &str) -> Option<JobId> {
+        self.lock()
+            .iter()
+            .find(|e| e.summary.running && e.summary.kind == kind && e.summary.key == key)
+            .map(|e| e.summary.id.clone())
+    }
+
+    /// Waits until the job has finished (at once when it has, or is unknown); false when it
+    /// still runs after `limit`.
+    pub async fn ended(&self, id: &str, limit: Duration) -> bool {
+        let ended = match self.lock().iter().find(|e| e.summary.id == id) {
+            Some(entry) => entry.ended.clone(),
+            None => return true,
+        };
+        tokio::time::timeout(limit, ended.cancelled()).await.is_ok()
+    }
+
+    /// Cancels the running job of `kind` on `key` and waits (up to `limit`) until its work has
+    /// ended — not only until it was asked to stop: work that still runs could make again what
+    /// the caller is about to remove. Answers the job's id when there was one; an error naming
+    /// it when it did not end in time.
+    pub async fn stop_and_wait(
+        &self,
+        kind: &str,
+        key: &str,
+        limit: Duration,
+    ) -> Result<Option<JobId>> {
+        let Some(id) = self.running(kind, key) else {
+            return Ok(None);
+        };
+        self.cancel(&id);
+        if self.ended(&id, limit).await {
+            Ok(Some(id))
+        } else {
+            Err(BerthError::invalid("job", "busy")
+                .with("kind", kind)
+                .with("id", &id))
         }
     }
 
@@ -404,6 +463,64 @@ mod tests {
         jobs.detach_all();
         job.emit(3);
         assert!(seen.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_rival_job_on_the_same_key_refuses_the_start() {
+        let jobs: Jobs<u32> = Jobs::default();
+        let (teardown, _) = jobs.start("teardown", "web", Replay::All(10)).unwrap();
+        let busy = jobs
+            .start_unless("launch", "web", Replay::All(10), &["teardown"])
+            .unwrap_err();
+        assert_eq!(busy.param("kind"), Some("teardown"));
+        assert_eq!(busy.param("id"), Some(teardown.as_str()));
+        // Another app, or no rival named: not refused.
+        jobs.start_unless("launch", "api", Replay::All(10), &["teardown"])
+            .unwrap();
+        jobs.start("launch", "web", Replay::All(10)).unwrap();
+        jobs.finish(&teardown);
+        assert_eq!(jobs.running("teardown", "web"), None);
+    }
+
+    #[tokio::test]
+    async fn stop_and_wait_returns_only_once_the_work_has_ended() {
+        let jobs: Jobs<u32> = Jobs::default();
+        let (id, job) = jobs.start("launch", "web", Replay::All(10)).unwrap();
+        let work_ended = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let worker = {
+            let (jobs, id, ended) = (jobs.clone(), id.clone(), work_ended.clone());
+            tokio::spawn(async move {
+                let _ = job.sleep(Duration::from_secs(60)).await;
+                // Work after the cancel (a request in flight completing) still belongs to it.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                ended.store(true, Ordering::SeqCst);
+                jobs.finish(&id);
+            })
+        };
+        let stopped = jobs
+            .stop_and_wait("launch", "web", Duration::from_secs(5))
+            .await
+            .unwrap();
+        assert_eq!(stopped, Some(id));
+        assert!(
+            work_ended.load(Ordering::SeqCst),
+            "returned before the work ended"
+        );
+        worker.await.unwrap();
+        assert_eq!(
+            jobs.stop_and_wait("launch", "web", Duration::from_secs(5))
+                .await
+                .unwrap(),
+            None
+        );
+
+        // Work that does not end in time: an error naming it, not a silent go-ahead.
+        let (stuck, _job) = jobs.start("launch", "api", Replay::All(10)).unwrap();
+        let err = jobs
+            .stop_and_wait("launch", "api", Duration::from_millis(30))
+            .await
+            .unwrap_err();
+        assert_eq!(err.param("id"), Some(stuck.as_str()));
     }
 
     #[tokio::test]

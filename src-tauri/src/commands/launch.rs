@@ -10,9 +10,10 @@ use berth_core::wizard::launch::network::{self, NetworkOverview};
 use berth_core::wizard::launch::plan::{self, LaunchPlan};
 use berth_core::wizard::launch::record::{LaunchRecord, LaunchStore};
 use berth_core::wizard::launch::teardown::{self, TeardownContext, TeardownPlan};
-use berth_core::wizard::launch::timeline::FollowOptions;
+use berth_core::wizard::launch::timeline::{FollowOptions, LaunchEvent};
 use berth_core::wizard::launch::{self, open, LaunchChoices, LaunchConfig, LaunchOverview};
 use berth_core::{BerthError, Result};
+use std::time::Duration;
 use tauri::{AppHandle, Manager};
 
 /// Clients for a remembered launch: the current account, which must still point where the
@@ -35,19 +36,19 @@ fn config(state: &AppState, choices: LaunchChoices) -> Result<LaunchConfig> {
     LaunchConfig::new(choices, &state.settings().wizard)
 }
 
-/// One launch or teardown of an app at a time.
-fn refuse_if_busy(jobs: &AppJobs, app: &str) -> Result<()> {
-    match jobs
-        .list()
-        .into_iter()
-        .find(|j| j.running && j.key == app && matches!(j.kind.as_str(), "launch" | "teardown"))
-    {
-        Some(running) => Err(BerthError::invalid("launch", "busy")
+/// The registry's "busy" as the Launch page words it: another launch or teardown of `app`.
+fn busy(error: BerthError, app: &str) -> BerthError {
+    match error.param("id") {
+        Some(id) if error.param("rule") == Some("busy") => BerthError::invalid("launch", "busy")
             .with("app", app)
-            .with("id", running.id)),
-        None => Ok(()),
+            .with("id", id),
+        _ => error,
     }
 }
+
+/// How long a teardown waits for the launch it stopped to end (a cancelled launch ends at its
+/// next await: this bound is for one stuck in a call that does not answer).
+const LAUNCH_STOP_LIMIT: Duration = Duration::from_secs(60);
 
 pub async fn get_launch(app: &AppHandle) -> Result<LaunchOverview> {
     let settings = app.state::<AppState>().settings();
@@ -101,12 +102,13 @@ fn spawn_launch(
 ) -> Result<JobId> {
     let jobs = app.state::<AppJobs>().inner().clone();
     let name = config.choices.app.clone();
-    refuse_if_busy(&jobs, &name)?;
     let app = app.clone();
-    jobs::spawn(
+    // Never while a teardown of the app runs: it would make again what the teardown removes.
+    jobs::spawn_unless(
         &jobs,
         "launch",
         &name,
+        &["teardown"],
         move |job| async move {
             let state = app.state::<AppState>();
             let clients = match &resumed {
@@ -124,6 +126,7 @@ fn spawn_launch(
         },
         |record| JobOutcome::Launched(Box::new(record)),
     )
+    .map_err(|e| busy(e, &name))
 }
 
 pub async fn plan_teardown(app: &AppHandle, name: String) -> Result<TeardownPlan> {
@@ -132,20 +135,30 @@ pub async fn plan_teardown(app: &AppHandle, name: String) -> Result<TeardownPlan
     teardown::plan_teardown(&clients, &name).await
 }
 
+/// Tears `name` down. A launch of it that still runs (its page was left, which never stops it)
+/// is stopped first, and waited for: left running, it would make again what the teardown
+/// removes. Once the teardown is registered no launch of the app can start.
 pub async fn start_teardown(app: &AppHandle, name: String) -> Result<JobId> {
     let jobs = app.state::<AppJobs>().inner().clone();
-    refuse_if_busy(&jobs, &name)?;
     let app = app.clone();
     let key = name.clone();
+    let registry = jobs.clone();
     jobs::spawn(
         &jobs,
         "teardown",
         &key,
         move |job| async move {
+            let run = job.map(JobEvent::Launch);
+            let stopped = run
+                .guard(registry.stop_and_wait("launch", &name, LAUNCH_STOP_LIMIT))
+                .await
+                .map_err(|e| busy(e, &name))?;
+            if stopped.is_some() {
+                run.emit(LaunchEvent::LaunchStopped { app: name.clone() });
+            }
             let state = app.state::<AppState>();
             let store = app.state::<LaunchStore>();
             let clients = clients_for_app(&state, &store, &name).await?;
-            let run = job.map(JobEvent::Launch);
             let ctx = TeardownContext {
                 clients: &clients,
                 store: &store,
@@ -156,6 +169,7 @@ pub async fn start_teardown(app: &AppHandle, name: String) -> Result<JobId> {
         },
         JobOutcome::TornDown,
     )
+    .map_err(|e| busy(e, &key))
 }
 
 /// Opens a running task's `http://IP:port` in the browser.

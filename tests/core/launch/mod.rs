@@ -1,5 +1,6 @@
-//! The Launch step: apply, failures explained, teardown.
+//! The Launch step: apply, failures explained, teardown, and what a launch reports being true.
 
 mod apply;
 mod failures;
 mod teardown;
+mod truth;

@@ -223,6 +223,7 @@ pub fn fast_follow() -> FollowOptions {
         slow_after: Duration::from_secs(600),
         give_up_after: Duration::from_secs(60),
         log_lines: 30,
+        settle: Duration::from_millis(100),
     }
 }
 

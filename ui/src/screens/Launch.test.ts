@@ -569,6 +569,21 @@ describe('resume and teardown', () => {
     expect(backend.argsOf('start_teardown')).toHaveLength(0);
   });
 
+  test('a teardown that had to stop a running launch of the app says so before its removals', async () => {
+    const backend = mockLaunchBackend();
+    const job = backend.jobs.start('teardown', 'web');
+    await renderLaunch();
+    backend.jobs.launch(
+      job,
+      { event: 'launchStopped', app: 'web' },
+      { event: 'action', resource: 'service', outcome: 'deleted', name: 'web', id: null, command: null },
+    );
+    await expect
+      .element(page.getByText('The launch of “web” was still running: Berth stopped it, and waited for it to end, before removing anything.'))
+      .toBeVisible();
+    await expect.element(page.getByRole('list', { name: 'Removed so far' })).toHaveTextContent(/Deleted/);
+  });
+
   test('Stop during a teardown cancels that job, and the plan of what is left comes back', async () => {
     const backend = mockLaunchBackend();
     const job = backend.jobs.start('teardown', 'web');

@@ -35,4 +35,4 @@ then: AfterStop | null, } | { "event": "retrying", reason: RetryReason,
 /**
  * Seconds until the next attempt.
  */
-afterSecs: number, } | { "event": "waiting" } | { "event": "finished", record: LaunchRecord, } | { "event": "tornDown", app: string, } | { "event": "failed", error: BerthError, };
+afterSecs: number, } | { "event": "waiting" } | { "event": "finished", record: LaunchRecord, } | { "event": "launchStopped", app: string, } | { "event": "tornDown", app: string, } | { "event": "failed", error: BerthError, };

@@ -190,6 +190,8 @@ pub struct Task {
     pub desired_status: String,
     pub stopped_reason: Option<String>,
     pub stop_code: Option<String>,
+    /// `HEALTHY`, `UNHEALTHY` or `UNKNOWN` (no health check, or not yet known).
+    pub health_status: Option<String>,
     pub containers: Vec<ContainerState>,
     /// The task's elastic network interface, once attached.
     pub eni: Option<String>,
@@ -221,6 +223,7 @@ impl Task {
                 .filter(|r| !r.is_empty())
                 .map(str::to_owned),
             stop_code: t.stop_code().map(|c| c.as_str().to_owned()),
+            health_status: t.health_status().map(|h| h.as_str().to_owned()),
             containers: t
                 .containers()
                 .iter()

@@ -151,10 +151,23 @@ impl<'a> Iam<'a> {
             .opt("--aws-service-name", ECS_SERVICE)
     }
 
-    /// Makes sure the account has ECS's service-linked role (`AWSServiceRoleForECS`). Creating it
-    /// when it exists answers "…has been taken in this account": that is the answer "it exists".
-    /// Answers whether it was created now.
+    /// Whether the account has ECS's service-linked role; `None` when IAM would not say (the
+    /// catalogue grants GetRole on the execution role only, so a deploy user may be refused).
+    pub async fn has_ecs_service_linked_role(&self) -> Option<bool> {
+        self.get_role(ECS_SERVICE_LINKED_ROLE)
+            .await
+            .ok()
+            .map(|role| role.is_some())
+    }
+
+    /// Makes sure the account has ECS's service-linked role (`AWSServiceRoleForECS`): looked up
+    /// first, made only when missing (or when IAM would not say). Creating it when it exists
+    /// answers "…has been taken in this account" — another launch made it between the look and
+    /// the create: that too is the answer "it exists". Answers whether it was created now.
     pub async fn ensure_ecs_service_linked_role(&self) -> Result<bool> {
+        if self.has_ecs_service_linked_role().await == Some(true) {
+            return Ok(false);
+        }
         let request = self
             .client
             .create_service_linked_role()

@@ -323,6 +323,7 @@ mod tests {
             desired_status: "STOPPED".into(),
             stopped_reason: Some("Essential container in task exited".into()),
             stop_code: Some("EssentialContainerExited".into()),
+            health_status: None,
             containers: vec![ContainerState {
                 name: "web".into(),
                 last_status: "STOPPED".into(),

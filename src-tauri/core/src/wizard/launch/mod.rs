@@ -22,6 +22,7 @@ pub mod preflight;
 pub mod record;
 pub mod teardown;
 pub mod timeline;
+pub mod verdict;
 
 use crate::aws::AwsClients;
 use crate::error::{BerthError, Result};

@@ -1,10 +1,12 @@
 //! The live timeline of a launch (and of a teardown): one event per completed action, then the
-//! task's lifecycle (PROVISIONING → PENDING → RUNNING) followed until it runs — with its public
-//! address — or stops, with the reason explained.
+//! task's lifecycle (PROVISIONING → PENDING → RUNNING) and the service's rollout followed until
+//! the launch runs as ECS means it ([`super::verdict`]) — with its public address — or a task
+//! stops, with the reason explained.
 
 use super::explain::{self, Diagnosis};
 pub use super::kinds::{AfterStop, Outcome, ResourceKind, TaskAddress};
 use super::record::LaunchRecord;
+use super::verdict::{self, Verdict};
 use super::Names;
 use crate::aws::ecs::{self, Task, TaskFilter};
 use crate::aws::{ec2, logs, AwsClients};
@@ -74,6 +76,11 @@ pub enum LaunchEvent {
     Finished {
         record: Box<LaunchRecord>,
     },
+    /// A launch of the app was still running when its teardown began: Berth stopped it, and
+    /// waited for it to end, before removing anything.
+    LaunchStopped {
+        app: String,
+    },
     /// The teardown is over: everything Berth made for the app is gone.
     TornDown {
         app: String,
@@ -113,6 +120,9 @@ pub struct FollowOptions {
     pub give_up_after: Duration,
     /// Log lines fetched for a stopped task.
     pub log_lines: i32,
+    /// How long a one-off task must stay RUNNING to count as running (a container that exits
+    /// within its first seconds was RUNNING too).
+    pub settle: Duration,
 }
 
 impl Default for FollowOptions {
@@ -122,6 +132,7 @@ impl Default for FollowOptions {
             slow_after: Duration::from_secs(180),
             give_up_after: Duration::from_secs(15 * 60),
             log_lines: 30,
+            settle: Duration::from_secs(10),
         }
     }
 }
@@ -162,8 +173,10 @@ fn is_starting(status: &str) -> bool {
     matches!(status, "PROVISIONING" | "PENDING" | "ACTIVATING")
 }
 
-/// Watches tasks until every one runs (their addresses are looked up), one stops (its reason
-/// is explained), or `options.give_up_after` passes.
+/// Watches the launch until it runs as ECS means it ([`verdict`]: a service's deployment
+/// COMPLETED with its tasks running; one-off tasks RUNNING for `options.settle`) — their
+/// addresses are looked up —, one of its tasks stops (its reason is explained), or
+/// `options.give_up_after` passes. Every look is one poll apart; cancelling the job ends the wait.
 pub async fn follow(
     clients: &AwsClients,
     names: &Names,
@@ -176,63 +189,71 @@ pub async fn follow(
     let mut seen: Vec<(String, String)> = Vec::new();
     let mut warned_slow: Vec<String> = Vec::new();
     let mut last_service: Option<ServiceView> = None;
+    // Since when every one-off task has been seen running.
+    let mut running_since: Option<Instant> = None;
     loop {
-        let mut after_stop = None;
-        let arns = match watch {
-            Watch::Tasks(arns) => arns.clone(),
+        let (tasks, decided, after_stop) = match watch {
+            Watch::Tasks(arns) => {
+                let tasks = run
+                    .guard(ecs::task_states(clients, &names.cluster, arns))
+                    .await?;
+                if verdict::all_running(&tasks, arns.len()) {
+                    running_since.get_or_insert_with(Instant::now);
+                } else {
+                    running_since = None;
+                }
+                let decided = verdict::tasks(
+                    &tasks,
+                    arns.len(),
+                    running_since.map(|at| at.elapsed()),
+                    options.settle,
+                );
+                (tasks, decided, None)
+            }
             Watch::Service {
-                task_definition, ..
+                task_definition,
+                desired,
             } => {
                 let look = look_at_service(clients, names, task_definition, run).await?;
                 if last_service.as_ref() != Some(&look.view) {
                     run.emit(look.view.event());
                     last_service = Some(look.view.clone());
                 }
-                after_stop = Some(look.after_stop.clone());
-                if look.live.is_empty() {
-                    // ECS may already have stopped a failing task of this deployment and be
-                    // about to try again (or the circuit breaker has given up).
-                    if let Some(task) = look.stopped {
-                        let d = diagnose(clients, names, &task, options.log_lines, run).await?;
-                        run.emit(LaunchEvent::Stopped {
-                            diagnosis: d.clone(),
-                            then: Some(look.after_stop.clone()),
-                        });
-                        return Ok(FollowEnd::Stopped(d, Some(look.after_stop)));
-                    }
-                }
-                look.live
+                let decided = verdict::service(
+                    look.deployment.as_ref(),
+                    &look.live,
+                    &look.stopped,
+                    *desired,
+                );
+                (look.live, decided, Some(look.after_stop))
             }
         };
-        if !arns.is_empty() {
-            let tasks = run
-                .guard(ecs::task_states(clients, &names.cluster, &arns))
-                .await?;
-            for task in &tasks {
-                let state = (task.id.clone(), task.last_status.clone());
-                if !seen.contains(&state) {
-                    seen.push(state);
-                    run.emit(LaunchEvent::Task {
-                        task_id: task.id.clone(),
-                        last_status: task.last_status.clone(),
-                        desired_status: task.desired_status.clone(),
-                    });
-                }
+        // The stopped task too: the timeline shows it reach STOPPED before it is explained.
+        let stopped = match &decided {
+            Verdict::Stopped(task) => Some(task.as_ref()),
+            _ => None,
+        };
+        for task in tasks.iter().chain(stopped) {
+            let state = (task.id.clone(), task.last_status.clone());
+            if !seen.contains(&state) {
+                seen.push(state);
+                run.emit(LaunchEvent::Task {
+                    task_id: task.id.clone(),
+                    last_status: task.last_status.clone(),
+                    desired_status: task.desired_status.clone(),
+                });
             }
-            if let Some(task) = tasks.iter().find(|t| t.last_status == "STOPPED") {
-                let d = diagnose(clients, names, task, options.log_lines, run).await?;
+        }
+        match decided {
+            Verdict::Stopped(task) => {
+                let d = diagnose(clients, names, &task, options.log_lines, run).await?;
                 run.emit(LaunchEvent::Stopped {
                     diagnosis: d.clone(),
                     then: after_stop.clone(),
                 });
                 return Ok(FollowEnd::Stopped(d, after_stop));
             }
-            let wanted = match watch {
-                Watch::Tasks(arns) => arns.len(),
-                Watch::Service { desired, .. } => *desired,
-            };
-            let running = tasks.iter().filter(|t| t.last_status == "RUNNING").count();
-            if running == tasks.len() && running >= wanted.max(1) {
+            Verdict::Running => {
                 let mut addresses = Vec::new();
                 for task in &tasks {
                     let address = address_of(clients, task, port, run).await?;
@@ -243,18 +264,19 @@ pub async fn follow(
                 }
                 return Ok(FollowEnd::Running(addresses));
             }
-            for task in tasks.iter().filter(|t| is_starting(&t.last_status)) {
-                let pending_for = task
-                    .created_at
-                    .map(|at| Duration::from_secs((now_secs() - at).max(0) as u64))
-                    .unwrap_or_else(|| started.elapsed());
-                if pending_for >= options.slow_after && !warned_slow.contains(&task.id) {
-                    warned_slow.push(task.id.clone());
-                    let stream = names.log_stream(&task.id);
-                    run.emit(LaunchEvent::Slow {
-                        diagnosis: explain::pending_too_long(task, &names.log_group, &stream),
-                    });
-                }
+            Verdict::Wait => {}
+        }
+        for task in tasks.iter().filter(|t| is_starting(&t.last_status)) {
+            let pending_for = task
+                .created_at
+                .map(|at| Duration::from_secs((now_secs() - at).max(0) as u64))
+                .unwrap_or_else(|| started.elapsed());
+            if pending_for >= options.slow_after && !warned_slow.contains(&task.id) {
+                warned_slow.push(task.id.clone());
+                let stream = names.log_stream(&task.id);
+                run.emit(LaunchEvent::Slow {
+                    diagnosis: explain::pending_too_long(task, &names.log_group, &stream),
+                });
             }
         }
         if started.elapsed() >= options.give_up_after {
@@ -290,10 +312,12 @@ impl ServiceView {
 /// One look at the service, for the launch's own deployment.
 struct ServiceLook {
     view: ServiceView,
-    /// ARNs of the deployment's tasks that ECS still wants running.
-    live: Vec<String>,
-    /// The deployment's newest stopped task.
-    stopped: Option<Task>,
+    /// The launch's deployment, once ECS shows it.
+    deployment: Option<ecs::Deployment>,
+    /// The deployment's tasks that ECS wants running.
+    live: Vec<Task>,
+    /// The deployment's tasks that ECS has stopped or is stopping.
+    stopped: Vec<Task>,
     after_stop: AfterStop,
 }
 
@@ -352,44 +376,41 @@ async fn look_at_service(
         service: Some(&names.service),
         ..TaskFilter::default()
     };
-    let listed = run
-        .guard(ecs::list_tasks(clients, &names.cluster, &running))
-        .await?;
-    let mut live: Vec<String> = if listed.is_empty() {
-        Vec::new()
-    } else {
-        run.guard(ecs::task_states(clients, &names.cluster, &listed))
-            .await?
-            .into_iter()
-            .filter(|t| ours(t))
-            .map(|t| t.arn)
-            .collect()
+    let mut live = tasks_of(clients, names, &running, run).await?;
+    live.retain(|t| ours(t));
+    live.sort_by(|a, b| a.arn.cmp(&b.arn));
+    // Always looked at, not only when nothing runs: ECS replaces a crashed task at once, and
+    // the crash is still the launch's failure.
+    let stopping = TaskFilter {
+        stopped: true,
+        ..running
     };
-    live.sort();
-    let mut stopped = None;
-    if live.is_empty() {
-        let filter = TaskFilter {
-            stopped: true,
-            ..running
-        };
-        let listed = run
-            .guard(ecs::list_tasks(clients, &names.cluster, &filter))
-            .await?;
-        if !listed.is_empty() {
-            stopped = run
-                .guard(ecs::task_states(clients, &names.cluster, &listed))
-                .await?
-                .into_iter()
-                .filter(|t| ours(t))
-                .max_by_key(|t| t.created_at);
-        }
-    }
+    let mut stopped = tasks_of(clients, names, &stopping, run).await?;
+    stopped.retain(|t| ours(t));
     Ok(ServiceLook {
         view,
+        deployment,
         live,
         stopped,
         after_stop,
     })
+}
+
+/// The tasks `filter` lists, described.
+async fn tasks_of(
+    clients: &AwsClients,
+    names: &Names,
+    filter: &TaskFilter<'_>,
+    run: &Run,
+) -> Result<Vec<Task>> {
+    let listed = run
+        .guard(ecs::list_tasks(clients, &names.cluster, filter))
+        .await?;
+    if listed.is_empty() {
+        return Ok(Vec::new());
+    }
+    run.guard(ecs::task_states(clients, &names.cluster, &listed))
+        .await
 }
 
 fn now_secs() -> i64 {
