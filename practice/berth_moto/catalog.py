@@ -63,7 +63,7 @@ BERTH_OPERATIONS = {
     "ecr": "CreateRepository DescribeRepositories DeleteRepository DescribeImages BatchDeleteImage "
     "GetAuthorizationToken GetLifecyclePolicy PutLifecyclePolicy ListTagsForResource TagResource PutImage",
     "ecs": "CreateCluster DescribeClusters DeleteCluster ListClusters RegisterTaskDefinition "
-    "DeregisterTaskDefinition DescribeTaskDefinition ListTaskDefinitions CreateService UpdateService "
+    "DeregisterTaskDefinition DeleteTaskDefinitions DescribeTaskDefinition ListTaskDefinitions CreateService UpdateService "
     "DeleteService DescribeServices ListServices RunTask ListTasks DescribeTasks StopTask TagResource",
     "ec2": "DescribeVpcs DescribeSubnets DescribeRouteTables DescribeSecurityGroups CreateSecurityGroup "
     "DeleteSecurityGroup AuthorizeSecurityGroupIngress RevokeSecurityGroupIngress CreateTags "

@@ -94,6 +94,8 @@ catalogue! {
             .allowed(G::Ecs, "Ecs", S::Any);
         DEREGISTER_TASK_DEFINITION = Action::change(Ecs, "DeregisterTaskDefinition")
             .allowed(G::Ecs, "Ecs", S::Any);
+        DELETE_TASK_DEFINITIONS = Action::change(Ecs, "DeleteTaskDefinitions")
+            .allowed(G::Ecs, "Ecs", S::Any);
         CREATE_SERVICE = Action::change(Ecs, "CreateService").allowed(G::Ecs, "Ecs", S::Any);
         UPDATE_SERVICE = Action::change(Ecs, "UpdateService").allowed(G::Ecs, "Ecs", S::Any);
         /// UpdateService that only changes the desired count.

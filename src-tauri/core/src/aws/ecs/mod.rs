@@ -10,6 +10,8 @@ mod services;
 mod task_definitions;
 mod tasks;
 
+/// Which revisions `list_task_definitions` lists.
+pub use aws_sdk_ecs::types::TaskDefinitionStatus;
 pub use clusters::*;
 pub use facts::*;
 pub use services::*;

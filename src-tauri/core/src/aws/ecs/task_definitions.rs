@@ -6,7 +6,7 @@ use super::{about, ecs_tags, plain_tags};
 use crate::aws::call::Call;
 use crate::aws::catalogue::ecs;
 use crate::aws::AwsClients;
-use crate::error::{BerthError, Result};
+use crate::error::{BerthError, ErrorKind, Result};
 use crate::fargate::Architecture;
 use aws_sdk_ecs::types::{
     Compatibility, ContainerDefinition, KeyValuePair, LogConfiguration, LogDriver, NetworkMode,
@@ -177,13 +177,17 @@ pub async fn register_task_definition(
         .await
 }
 
-/// ARNs of the ACTIVE revisions of `family`, newest first.
-pub async fn list_task_definitions(clients: &AwsClients, family: &str) -> Result<Vec<String>> {
+/// ARNs of the revisions of `family` in `status`, newest first.
+pub async fn list_task_definitions(
+    clients: &AwsClients,
+    family: &str,
+    status: TaskDefinitionStatus,
+) -> Result<Vec<String>> {
     let request = clients
         .ecs()
         .list_task_definitions()
         .family_prefix(family)
-        .status(TaskDefinitionStatus::Active)
+        .status(status.clone())
         .sort(SortOrder::Desc)
         .into_paginator()
         .items()
@@ -192,7 +196,7 @@ pub async fn list_task_definitions(clients: &AwsClients, family: &str) -> Result
     let mut arns: Vec<String> = clients
         .call(&ecs::LIST_TASK_DEFINITIONS, family)
         .opt("--family-prefix", family)
-        .opt("--status", "ACTIVE")
+        .opt("--status", status.as_str())
         .opt("--sort", "DESC")
         .send(request, Ok)
         .await?
@@ -377,6 +381,32 @@ pub async fn deregister_task_definition(clients: &AwsClients, arn: &str) -> Resu
         .send();
     deregister_task_definition_call(clients, arn)
         .send(request, |_| Ok(()))
+        .await
+}
+
+pub fn delete_task_definition_call<'a>(clients: &'a AwsClients, arn: &str) -> Call<'a> {
+    clients
+        .call(&ecs::DELETE_TASK_DEFINITIONS, super::name_from_arn(arn))
+        .list("--task-definitions", [super::name_from_arn(arn)])
+}
+
+/// Deletes a deregistered (INACTIVE) revision. Deregistering alone leaves it listed for ever;
+/// deleted, it goes once no task or deployment uses it (DELETE_IN_PROGRESS until then).
+pub async fn delete_task_definition(clients: &AwsClients, arn: &str) -> Result<()> {
+    let request = clients
+        .ecs()
+        .delete_task_definitions()
+        .task_definitions(arn)
+        .send();
+    delete_task_definition_call(clients, arn)
+        .send(request, |out| match out.failures().first() {
+            // The call succeeds with the refusal in `failures` (e.g. still ACTIVE).
+            Some(failure) => Err(BerthError::new(ErrorKind::AwsRejected)
+                .with("action", "ecs:DeleteTaskDefinitions")
+                .with("code", failure.reason().unwrap_or("Failure"))
+                .details(failure.detail().or(failure.reason()).unwrap_or_default())),
+            None => Ok(()),
+        })
         .await
 }
 

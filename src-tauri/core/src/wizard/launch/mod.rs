@@ -141,6 +141,7 @@ pub fn check_target(record: &LaunchRecord, clients: &AwsClients) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::settings::WizardSettings;
 
     fn wizard(platform: &str) -> WizardSettings {
         WizardSettings {

@@ -188,16 +188,38 @@ pub async fn plan_teardown(clients: &AwsClients, app: &str) -> Result<TeardownPl
         }
     }
 
-    for arn in ecs::list_task_definitions(clients, &n.family).await? {
+    // Revisions an earlier teardown only deregistered are still listed (INACTIVE): delete them too.
+    let mut revisions = Vec::new();
+    for status in [
+        ecs::TaskDefinitionStatus::Active,
+        ecs::TaskDefinitionStatus::Inactive,
+    ] {
+        for arn in ecs::list_task_definitions(clients, &n.family, status.clone()).await? {
+            revisions.push((arn, status == ecs::TaskDefinitionStatus::Active));
+        }
+    }
+    revisions.sort_by_key(|(arn, _)| std::cmp::Reverse(ecs::revision_of(arn)));
+    for (arn, active) in revisions {
         let td = ecs::describe_task_definition(clients, &arn).await?;
         let name = format!("{}:{}", n.family, td.revision);
         items.push(if is_berths(&td.tags) {
+            let mut commands = Vec::new();
+            if active {
+                commands.push(
+                    ecs::deregister_task_definition_call(clients, &arn)
+                        .command()
+                        .render(),
+                );
+            }
+            commands.push(
+                ecs::delete_task_definition_call(clients, &arn)
+                    .command()
+                    .render(),
+            );
             TeardownItem {
                 resource: ResourceKind::TaskDefinition,
                 name,
-                commands: vec![ecs::deregister_task_definition_call(clients, &arn)
-                    .command()
-                    .render()],
+                commands,
                 id: Some(arn),
                 action: TeardownAction::Delete,
                 reason: None,
@@ -368,8 +390,13 @@ async fn tear_down(ctx: &TeardownContext<'_>, app: &str) -> Result<TeardownPlan>
             }
             ResourceKind::TaskDefinition => {
                 let arn = item.id.clone().unwrap_or_default();
-                ecs::deregister_task_definition(clients, &arn).await?;
-                let call = ecs::deregister_task_definition_call(clients, &arn);
+                // Only an INACTIVE revision can be deleted; one deregistered before is not again.
+                let td = ecs::describe_task_definition(clients, &arn).await?;
+                if td.registered.status() == Some(&ecs::TaskDefinitionStatus::Active) {
+                    ecs::deregister_task_definition(clients, &arn).await?;
+                }
+                ecs::delete_task_definition(clients, &arn).await?;
+                let call = ecs::delete_task_definition_call(clients, &arn);
                 emit(item, Outcome::Deleted, Some(call.command()));
             }
             ResourceKind::SecurityGroup => {

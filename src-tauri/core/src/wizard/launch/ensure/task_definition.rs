@@ -17,7 +17,8 @@ pub struct FamilyState {
 }
 
 pub async fn family_state(clients: &AwsClients, family: &str) -> Result<FamilyState> {
-    let arns = ecs::list_task_definitions(clients, family).await?;
+    let arns =
+        ecs::list_task_definitions(clients, family, ecs::TaskDefinitionStatus::Active).await?;
     let Some(newest) = arns.first() else {
         return Ok(FamilyState {
             latest: None,
