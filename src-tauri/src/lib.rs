@@ -13,7 +13,7 @@ use jobs::{AppJobs, JobEvent};
 use std::sync::Arc;
 use std::time::Duration;
 use tauri::webview::PageLoadEvent;
-use tauri::{Manager, WindowEvent};
+use tauri::{Manager, RunEvent, WindowEvent};
 
 /// Starts the app.
 pub fn run() {
@@ -23,7 +23,11 @@ pub fn run() {
         .manage(jobs.clone())
         .setup(|app| {
             let paths = app.path();
-            let state = state::AppState::load(&paths.app_config_dir()?, &paths.app_data_dir()?);
+            let state = state::AppState::load(
+                &paths.app_config_dir()?,
+                &paths.app_data_dir()?,
+                paths.resource_dir().ok().as_deref(),
+            );
             let prefs = state.settings().preferences;
 
             // Two jobs last as long as the app: the activity feed and the Deployments watch. A
@@ -34,6 +38,7 @@ pub fn run() {
                 activity.emit(JobEvent::Activity(entry.clone()))
             }));
             let (_, deployments) = jobs.start("deployments", "", Replay::Latest)?;
+            let resume_practice = state.settings().account.practice.is_managed();
             app.manage(state);
             app.manage(LaunchStore::in_dir(&paths.app_data_dir()?));
 
@@ -56,6 +61,18 @@ pub fn run() {
             tauri::async_runtime::spawn(run);
             app.manage(monitor);
             app.manage(sink);
+
+            // Berth quit in practice: practice comes back with it (a failure shows on the
+            // Account step, whose practice button starts it again).
+            if resume_practice {
+                let handle = app.handle().clone();
+                tauri::async_runtime::spawn(async move {
+                    let state = handle.state::<state::AppState>();
+                    if let Err(e) = state.practice.start().await {
+                        eprintln!("berth: practice did not start again ({e})");
+                    }
+                });
+            }
 
             // A desktop without a tray host still runs Berth; it just cannot keep it in a tray.
             match tray::Tray::build(&handle, desktop::language(&prefs), prefs.keep_in_tray) {
@@ -91,6 +108,14 @@ pub fn run() {
             }
         })
         .invoke_handler(commands::handler())
-        .run(tauri::generate_context!())
-        .expect("Berth could not start its window");
+        .build(tauri::generate_context!())
+        .expect("Berth could not start its window")
+        .run(|app, event| {
+            // The practice backend saves its data and removes its task containers as it stops.
+            if let RunEvent::Exit = event {
+                if let Some(state) = app.try_state::<state::AppState>() {
+                    tauri::async_runtime::block_on(state.practice.stop());
+                }
+            }
+        });
 }

@@ -17,6 +17,7 @@ pub mod fargate;
 pub mod image;
 pub mod jobs;
 pub mod permissions;
+pub mod practice;
 pub mod pricing;
 pub mod progress;
 pub mod settings;

@@ -24,6 +24,16 @@ berth_commands! {
         /// Asks AWS (STS GetCallerIdentity) who the saved settings sign in as; refuses root keys.
         fn verify_account() -> VerifiedIdentity;
     }
+    practice {
+        /// Whether Berth's own practice backend runs, where, and whether earlier practice data is kept.
+        fn practice_status() -> PracticeStatus;
+        /// What practice mode needs that is not installed, and the one command that installs it.
+        fn check_practice_parts() -> PartsReport;
+        /// Starts the practice backend and its registry on loopback ports and switches Berth to practice (no AWS account needed).
+        fn start_practice() -> AccountOverview;
+        /// Leaves practice: stops the practice backend (keeping its data unless `reset`) and turns practice mode off.
+        fn stop_practice(reset: bool) -> AccountOverview;
+    }
     activity {
         /// The newest entries of the activity log, oldest first, and the reads tallied since start.
         fn list_activity() -> ActivityView;
