@@ -7,6 +7,7 @@ import { resetAccount } from '../lib/account.svelte';
 import { setLanguage } from '../lib/i18n/index.svelte';
 import { accountOverview, deferred, mockAccountBackend, resetLanguage } from '../test/fixtures';
 import Account from './Account.svelte';
+import Environment from './Environment.svelte';
 
 const practiceButton = () => page.getByRole('button', { name: 'Practice without AWS', exact: true });
 const leaveButton = () => page.getByRole('button', { name: 'Leave practice', exact: true });
@@ -120,5 +121,31 @@ describe('practice without AWS', () => {
 
     await expect.element(page.getByRole('button', { name: 'AWS 없이 연습하기', exact: true })).toBeVisible();
     await expect.element(page.getByRole('heading', { name: 'AWS 계정 없이 연습하기' })).toBeVisible();
+  });
+});
+
+describe('practice from the first screen', () => {
+  test('the Environment page offers it too, and goes on to the Account step once it runs', async () => {
+    const backend = mockAccountBackend(accountOverview());
+    backend.answers.start_practice = () => {
+      backend.state = practising();
+      return backend.state;
+    };
+    const visited: string[] = [];
+    await render(Environment, { refreshMs: 60_000, onnavigate: (p: string) => visited.push(p) });
+
+    await practiceButton().click();
+
+    await expect.poll(() => visited).toEqual(['account']);
+    expect(backend.order()).toEqual(['start_practice']);
+  });
+
+  test('the Account step signs in by itself when Berth practises already (after a restart)', async () => {
+    const backend = mockAccountBackend(practising());
+    backend.answers.verify_account = () => practiceAccount;
+    await render(Account);
+
+    await expect.element(page.getByText('Signed in to the practice emulator')).toBeVisible();
+    expect(backend.order()).toEqual(['get_account', 'update_account', 'verify_account']);
   });
 });

@@ -354,7 +354,7 @@ mod tests {
             format!("{repo}@{digest}")
         );
         assert_eq!(
-            pinned(&format!("127.0.0.1:5001/web:v1"), &digest),
+            pinned("127.0.0.1:5001/web:v1", &digest),
             format!("127.0.0.1:5001/web@{digest}")
         );
         assert_eq!(pinned(&format!("{repo}:v1"), ""), format!("{repo}:v1"));
