@@ -163,3 +163,39 @@ async fn a_missing_part_is_named_with_the_command_that_installs_it() {
     assert_eq!(manager.status().state, PracticeState::Stopped);
     assert!(!manager.dir().join("run.json").exists());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_start_after_a_crash_ends_what_the_crashed_run_left_and_keeps_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("practice");
+    // A Berth that went away without stopping practice (its processes outlived it).
+    let crashed = PracticeManager::new(&folder, PartsLocator::from_env(None));
+    let left = crashed.start().await.unwrap();
+    let clients = practice_clients(&left.endpoint_url).await;
+    let name = format!("practice-crash-{}", std::process::id());
+    aws_sdk_ecr::Client::new(clients.sdk_config())
+        .create_repository()
+        .repository_name(&name)
+        .send()
+        .await
+        .unwrap();
+    let old_pids = pids_of(&folder);
+    std::mem::forget(crashed);
+
+    // The next Berth's start ends them (they save the practice data as they go) and starts anew.
+    let next = PracticeManager::new(&folder, PartsLocator::from_env(None));
+    let endpoints = next.start().await.unwrap();
+    for pid in &old_pids {
+        assert!(!alive(*pid), "pid {pid} of the crashed run still runs");
+    }
+    assert_ne!(pids_of(&folder), old_pids);
+    let clients = practice_clients(&endpoints.endpoint_url).await;
+    let found = aws_sdk_ecr::Client::new(clients.sdk_config())
+        .describe_repositories()
+        .repository_names(&name)
+        .send()
+        .await
+        .expect("the crashed run's repository");
+    assert_eq!(found.repositories().len(), 1);
+    next.stop().await;
+}

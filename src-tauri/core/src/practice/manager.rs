@@ -220,16 +220,18 @@ impl PracticeManager {
             htpasswd = yaml_quote(&self.dir.join("htpasswd")),
         );
         write_private(&self.dir.join("registry.yml"), config.as_bytes())?;
+        let log = log_file(&self.dir, "registry")?;
         let mut command = Command::new(&parts.registry);
         command
             .arg("serve")
             .arg(self.dir.join("registry.yml"))
             .stdin(Stdio::null())
-            .stdout(log_file(&self.dir, "registry")?)
-            .stderr(log_file(&self.dir, "registry")?);
+            .stdout(log.try_clone().map_err(|e| failed("registry", e))?)
+            .stderr(log);
         let registry_child = process::spawn(command, &token).map_err(|e| failed("registry", e))?;
 
         // The backend: the practice accounts from the state file, tasks on the local engine.
+        let log = log_file(&self.dir, "backend")?;
         let mut command = Command::new(&parts.python);
         command
             .args(["-m", "berth_moto", "--host", "127.0.0.1", "--port"])
@@ -248,8 +250,8 @@ impl PracticeManager {
             .env("no_proxy", "127.0.0.1,localhost")
             .env("NO_PROXY", "127.0.0.1,localhost")
             .stdin(Stdio::null())
-            .stdout(log_file(&self.dir, "backend")?)
-            .stderr(log_file(&self.dir, "backend")?);
+            .stdout(log.try_clone().map_err(|e| failed("backend", e))?)
+            .stderr(log);
         // The backend needs no AWS settings of the user's: none reaches it.
         for (name, _) in std::env::vars_os() {
             if name.to_string_lossy().starts_with("AWS_") {
@@ -411,12 +413,13 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     file.write_all(bytes).map_err(|e| failed("folder", e))
 }
 
-/// A part's log for this run (appended to by stdout and stderr both).
+/// A part's log for this run only (stdout and stderr share it), so it never grows run after run.
 fn log_file(dir: &Path, part: &str) -> Result<std::fs::File> {
     let path = dir.join(format!("{part}.log"));
     std::fs::OpenOptions::new()
         .create(true)
-        .append(true)
+        .write(true)
+        .truncate(true)
         .open(path)
         .map_err(|e| failed(part, e))
 }
