@@ -32,7 +32,7 @@ async fn clients_for_app(state: &AppState, store: &LaunchStore, app: &str) -> Re
 }
 
 fn config(state: &AppState, choices: LaunchChoices) -> Result<LaunchConfig> {
-    LaunchConfig::new(choices, &state.settings().wizard)
+    LaunchConfig::new(choices, state.settings().wizard())
 }
 
 /// One launch or teardown of an app at a time.
