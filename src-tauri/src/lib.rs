@@ -13,7 +13,7 @@ use jobs::{AppJobs, JobEvent};
 use std::sync::Arc;
 use std::time::Duration;
 use tauri::webview::PageLoadEvent;
-use tauri::{Manager, WindowEvent};
+use tauri::{Manager, RunEvent, WindowEvent};
 
 /// Starts the app.
 pub fn run() {
@@ -23,7 +23,11 @@ pub fn run() {
         .manage(jobs.clone())
         .setup(|app| {
             let paths = app.path();
-            let state = state::AppState::load(&paths.app_config_dir()?, &paths.app_data_dir()?);
+            let state = state::AppState::load(
+                &paths.app_config_dir()?,
+                &paths.app_data_dir()?,
+                paths.resource_dir().ok().as_deref(),
+            );
             let prefs = state.settings().preferences;
             // Every connection to Docker uses the context chosen on the Environment page.
             berth_core::docker::choose_context(state.settings().docker.context);
@@ -36,6 +40,7 @@ pub fn run() {
                 activity.emit(JobEvent::Activity(entry.clone()))
             }));
             let (_, deployments) = jobs.start("deployments", "", Replay::Latest)?;
+            let resume_practice = state.settings().account.practice.is_managed();
             app.manage(state);
             app.manage(LaunchStore::in_dir(&paths.app_data_dir()?));
 
@@ -58,6 +63,18 @@ pub fn run() {
             tauri::async_runtime::spawn(run);
             app.manage(monitor);
             app.manage(sink);
+
+            // Berth quit in practice: practice comes back with it (a failure shows on the
+            // Account step, whose practice button starts it again).
+            if resume_practice {
+                let handle = app.handle().clone();
+                tauri::async_runtime::spawn(async move {
+                    let state = handle.state::<state::AppState>();
+                    if let Err(e) = state.practice.start().await {
+                        eprintln!("berth: practice did not start again ({e})");
+                    }
+                });
+            }
 
             // A desktop without a tray host still runs Berth; it just cannot keep it in a tray.
             match tray::Tray::build(&handle, desktop::language(&prefs), prefs.keep_in_tray) {
@@ -93,6 +110,14 @@ pub fn run() {
             }
         })
         .invoke_handler(commands::handler())
-        .run(tauri::generate_context!())
-        .expect("Berth could not start its window");
+        .build(tauri::generate_context!())
+        .expect("Berth could not start its window")
+        .run(|app, event| {
+            // The practice backend saves its data and removes its task containers as it stops.
+            if let RunEvent::Exit = event {
+                if let Some(state) = app.try_state::<state::AppState>() {
+                    tauri::async_runtime::block_on(state.practice.stop());
+                }
+            }
+        });
 }

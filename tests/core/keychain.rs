@@ -66,6 +66,7 @@ async fn keys_from_the_keychain_verify_against_moto_and_never_reach_disk_or_ipc(
     settings.account.region = Some("us-east-1".into());
     settings.account.practice = PracticeMode {
         enabled: true,
+        managed: false,
         endpoint_url: support::stack_var("BERTH_TEST_MOTO_URL"),
         registry: String::new(),
     };

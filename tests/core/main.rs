@@ -16,5 +16,6 @@ mod iam;
 mod image;
 mod keychain;
 mod launch;
+mod practice;
 mod serial;
 mod status;

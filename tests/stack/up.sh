@@ -4,7 +4,7 @@
 #   tests/stack/up.sh [STATE_DIR]     (default: $BERTH_STACK_DIR, else /tmp/berth-stack)
 #
 # Starts dockerd (only if no engine answers), a registry with basic auth that stands in for ECR,
-# the strict AWS backend (moto patched by tests/stack/moto, whose tasks run on that engine), a
+# the strict AWS backend (moto patched by practice/berth_moto, whose tasks run on that engine), a
 # private D-Bus session bus with an unlocked gnome-keyring, Xvfb and tauri-driver. Writes STATE_DIR/env (source
 # it) and STATE_DIR/pids (what tests/stack/down.sh stops). Needs scripts/install-deps.sh first.
 set -euo pipefail
@@ -220,7 +220,7 @@ if [ -n "$MOTO_SERVER" ]; then
   MOTO_INSTANCE=
   launch moto "$MOTO_LOG" env MOTO_IAM_LOAD_MANAGED_POLICIES=true "$MOTO_SERVER" -H 127.0.0.1 -p "$MOTO_PORT"
 else
-  launch moto "$MOTO_LOG" env -C "$HERE/moto" MOTO_IAM_LOAD_MANAGED_POLICIES=true DOCKER_HOST="$DOCKER_HOST" \
+  launch moto "$MOTO_LOG" env -C "$HERE/../../practice" MOTO_IAM_LOAD_MANAGED_POLICIES=true DOCKER_HOST="$DOCKER_HOST" \
     "$MOTO_PYTHON" -m berth_moto --host 127.0.0.1 --port "$MOTO_PORT" --registry "$REGISTRY" \
     --registry-user "$REG_USER" --registry-password-file "$STATE_DIR/.registry-password" --instance "$MOTO_INSTANCE"
 fi

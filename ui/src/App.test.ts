@@ -196,7 +196,7 @@ describe('account step', () => {
 describe('practice badge', () => {
   const practiceOn = () =>
     accountOverview({
-      settings: { practice: { enabled: true, endpointUrl: 'http://127.0.0.1:5000', registry: '127.0.0.1:5001' } },
+      settings: { practice: { enabled: true, managed: false, endpointUrl: 'http://127.0.0.1:5000', registry: '127.0.0.1:5001' } },
     });
   const badge = () => page.getByRole('status').getByText('Practice — not real AWS');
 
@@ -225,7 +225,7 @@ describe('practice badge', () => {
   });
 
   test('appears as soon as practice mode is saved on the Account page, and goes when it is turned off', async () => {
-    mockAccountBackend(accountOverview({ settings: { practice: { enabled: false, endpointUrl: 'http://127.0.0.1:5000', registry: '' } } }));
+    mockAccountBackend(accountOverview({ settings: { practice: { enabled: false, managed: false, endpointUrl: 'http://127.0.0.1:5000', registry: '' } } }));
     await render(App, { refreshMs: 60_000 });
     await rail().getByRole('button', { name: 'Account' }).click();
     await page.getByText('Advanced', { exact: true }).click();

@@ -122,6 +122,13 @@ pub enum ErrorKind {
     TagImmutable,
     /// The push failed for another reason the engine gives in `message`.
     PushFailed,
+    /// Practice mode cannot start: parts it runs are not installed (`parts`: comma-separated
+    /// part names; `command`: the one command that installs them).
+    PracticePartsMissing,
+    /// Berth's practice backend is not running (turned off, still starting, or it stopped).
+    PracticeNotRunning,
+    /// A part of practice mode (`part`) failed to start or stopped; details hold its log's end.
+    PracticeFailed,
     /// The user cancelled the operation.
     Cancelled,
     /// A bug or an answer Berth did not expect; details say what.

@@ -18,6 +18,7 @@ pub mod image;
 pub mod jobs;
 pub mod opener;
 pub mod permissions;
+pub mod practice;
 pub mod pricing;
 pub mod progress;
 pub mod settings;

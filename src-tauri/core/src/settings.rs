@@ -21,10 +21,22 @@ pub enum IdentitySource {
 #[serde(rename_all = "camelCase", default)]
 pub struct PracticeMode {
     pub enabled: bool,
-    /// e.g. `http://127.0.0.1:5000` (moto, LocalStack).
+    /// Berth runs the emulator and the registry itself ("Practice without an AWS account", see
+    /// [`crate::practice`]) and signs in with practice keys. Otherwise the two fields below are
+    /// an emulator the user runs (Account → Advanced).
+    pub managed: bool,
+    /// e.g. `http://127.0.0.1:5000` (moto, LocalStack). In managed practice, the running
+    /// backend's (filled in while it runs, never saved).
     pub endpoint_url: String,
     /// `host:port` of a registry that stands in for ECR.
     pub registry: String,
+}
+
+impl PracticeMode {
+    /// Whether Berth's own practice backend is in use.
+    pub fn is_managed(&self) -> bool {
+        self.enabled && self.managed
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
@@ -150,9 +162,50 @@ pub struct DockerSettings {
 pub struct Settings {
     pub account: AccountSettings,
     pub identities: Vec<SavedIdentity>,
-    pub wizard: WizardSettings,
+    /// What the wizard left ready in the real AWS account. Read it through [`Settings::wizard`].
+    #[serde(rename = "wizard")]
+    pub aws_wizard: WizardSettings,
+    /// What the wizard left ready in practice: kept apart, so leaving practice carries nothing
+    /// over to the real account (and coming back finds practice as it was).
+    pub practice_wizard: WizardSettings,
     pub preferences: Preferences,
     pub docker: DockerSettings,
+}
+
+impl Settings {
+    /// Whether Berth talks to a practice emulator instead of AWS.
+    pub fn in_practice(&self) -> bool {
+        self.account.practice.enabled
+    }
+
+    /// What the wizard left ready where Berth works now (practice or the real account).
+    pub fn wizard(&self) -> &WizardSettings {
+        if self.in_practice() {
+            &self.practice_wizard
+        } else {
+            &self.aws_wizard
+        }
+    }
+
+    pub fn wizard_mut(&mut self) -> &mut WizardSettings {
+        if self.in_practice() {
+            &mut self.practice_wizard
+        } else {
+            &mut self.aws_wizard
+        }
+    }
+
+    /// Reads a settings file's text. A file of a Berth that kept one wizard state for both
+    /// targets (no `practiceWizard`) written while practice was on holds practice's state.
+    fn parse(text: &str) -> serde_json::Result<Settings> {
+        let value: serde_json::Value = serde_json::from_str(text)?;
+        let split = value.get("practiceWizard").is_some();
+        let mut settings: Settings = serde_json::from_value(value)?;
+        if !split && settings.in_practice() {
+            settings.practice_wizard = std::mem::take(&mut settings.aws_wizard);
+        }
+        Ok(settings)
+    }
 }
 
 /// The settings file. Writes go to a temporary file first, so a crash never leaves half a file.
@@ -178,7 +231,7 @@ impl SettingsFile {
         let Ok(text) = std::fs::read_to_string(&self.path) else {
             return Settings::default();
         };
-        serde_json::from_str(&text).unwrap_or_else(|_| {
+        Settings::parse(&text).unwrap_or_else(|_| {
             let _ = std::fs::rename(&self.path, self.path.with_extension("json.unreadable"));
             Settings::default()
         })
@@ -215,6 +268,7 @@ mod tests {
                 region: Some("ap-northeast-2".into()),
                 practice: PracticeMode {
                     enabled: true,
+                    managed: false,
                     endpoint_url: "http://127.0.0.1:5000".into(),
                     registry: "127.0.0.1:5001".into(),
                 },
@@ -224,12 +278,16 @@ mod tests {
                 masked_key_id: "AKIA…WXYZ".into(),
                 has_session_token: false,
             }],
-            wizard: WizardSettings {
+            aws_wizard: WizardSettings {
                 execution_role_arn: Some(
                     "arn:aws:iam::123456789012:role/ecsTaskExecutionRole".into(),
                 ),
                 repository: Some("web".into()),
                 image: None,
+            },
+            practice_wizard: WizardSettings {
+                repository: Some("practice-web".into()),
+                ..WizardSettings::default()
             },
             preferences: Preferences {
                 language: Some(Language::Ko),
@@ -256,8 +314,40 @@ mod tests {
         std::fs::write(file.path(), r#"{"account":{"region":"us-east-1"}}"#).unwrap();
         let loaded = file.load();
         assert_eq!(loaded.account.region.as_deref(), Some("us-east-1"));
-        assert_eq!(loaded.wizard, WizardSettings::default());
+        assert_eq!(loaded.aws_wizard, WizardSettings::default());
         assert_eq!(loaded.preferences, Preferences::default());
+    }
+
+    #[test]
+    fn practice_and_the_real_account_keep_their_own_wizard_state() {
+        let mut settings = Settings::default();
+        settings.wizard_mut().repository = Some("real".into());
+        settings.account.practice.enabled = true;
+        assert_eq!(
+            settings.wizard().repository,
+            None,
+            "practice sees nothing of AWS"
+        );
+        settings.wizard_mut().repository = Some("practice".into());
+        settings.account.practice.enabled = false;
+        assert_eq!(settings.wizard().repository.as_deref(), Some("real"));
+    }
+
+    #[test]
+    fn an_older_file_written_in_practice_keeps_its_wizard_state_for_practice() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = SettingsFile::in_dir(dir.path());
+        let older = r#"{"account":{"region":"us-east-1","practice":{"enabled":true,"endpointUrl":"http://127.0.0.1:5000","registry":""}},"wizard":{"repository":"web"}}"#;
+        std::fs::write(file.path(), older).unwrap();
+        let loaded = file.load();
+        assert_eq!(loaded.practice_wizard.repository.as_deref(), Some("web"));
+        assert_eq!(loaded.aws_wizard, WizardSettings::default());
+        // Written again, the split stays as it is.
+        file.save(&loaded).unwrap();
+        let mut again = file.load();
+        assert_eq!(again, loaded);
+        again.account.practice.enabled = false;
+        assert_eq!(again.wizard().repository, None);
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub async fn ensure_execution_role(app: &AppHandle, name: String, fix: bool) -> 
 /// The Launch step names this role in its task definition: remember it once it is ready, and
 /// forget it when that same role turns out missing or broken.
 fn remember_role(state: &AppState, status: &RoleStatus) -> Result<()> {
-    let remembered = state.settings().wizard.execution_role_arn;
+    let remembered = state.settings().wizard().execution_role_arn.clone();
     let next = match (&status.state, &status.arn) {
         (RoleState::Ready, Some(arn)) => Some(arn.clone()),
         _ if remembered
@@ -53,7 +53,7 @@ fn remember_role(state: &AppState, status: &RoleStatus) -> Result<()> {
         return Ok(());
     }
     state.update(|s| {
-        s.wizard.execution_role_arn = next;
+        s.wizard_mut().execution_role_arn = next;
         Ok(())
     })
 }

@@ -35,7 +35,7 @@ pub async fn build_image(app: &AppHandle, request: BuildRequest) -> Result<JobId
         "image",
         move |job| async move {
             let state = app.state::<AppState>();
-            let repository = state.settings().wizard.repository;
+            let repository = state.settings().wizard().repository.clone();
             let engine = image::engine().await?;
             let op = job.map(JobEvent::Progress);
             image::build(
@@ -69,14 +69,14 @@ pub async fn push_image(app: &AppHandle, request: PushRequest) -> Result<JobId> 
                 &engine,
                 &clients,
                 &settings.account,
-                settings.wizard.repository.as_deref(),
+                settings.wizard().repository.as_deref(),
                 &request,
                 &state.activity,
                 &op,
             )
             .await?;
             state.update(|s| {
-                s.wizard.image = Some(pushed.clone());
+                s.wizard_mut().image = Some(pushed.clone());
                 Ok(())
             })?;
             Ok(pushed)

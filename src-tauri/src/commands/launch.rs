@@ -33,7 +33,7 @@ async fn clients_for_app(state: &AppState, store: &LaunchStore, app: &str) -> Re
 }
 
 fn config(state: &AppState, choices: LaunchChoices) -> Result<LaunchConfig> {
-    LaunchConfig::new(choices, &state.settings().wizard)
+    LaunchConfig::new(choices, state.settings().wizard())
 }
 
 /// The registry's "busy" as the Launch page words it: another launch or teardown of `app`.

@@ -30,6 +30,16 @@ berth_commands! {
         /// Starts a browser sign-in (as `aws login`): opens AWS's sign-in page, waits for the browser, and records the sign-in as a `login_session` profile, which becomes the identity in use. Follow the job for the page's address and the outcome; cancel it to stop waiting.
         fn start_browser_sign_in(request: SignInRequest) -> JobId;
     }
+    practice {
+        /// Whether Berth's own practice backend runs, where, and whether earlier practice data is kept.
+        fn practice_status() -> PracticeStatus;
+        /// What practice mode needs that is not installed, and the one command that installs it.
+        fn check_practice_parts() -> PartsReport;
+        /// Starts the practice backend and its registry on loopback ports and switches Berth to practice (no AWS account needed).
+        fn start_practice() -> AccountOverview;
+        /// Leaves practice: stops the practice backend (keeping its data unless `reset`) and turns practice mode off.
+        fn stop_practice(reset: bool) -> AccountOverview;
+    }
     activity {
         /// The newest entries of the activity log, oldest first, and the reads tallied since start.
         fn list_activity() -> ActivityView;

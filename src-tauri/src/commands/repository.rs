@@ -45,7 +45,7 @@ pub async fn put_lifecycle_rule(
 
 fn remember(state: &AppState, repository: &str) -> Result<()> {
     state.update(|s| {
-        s.wizard.repository = Some(repository.to_owned());
+        s.wizard_mut().repository = Some(repository.to_owned());
         Ok(())
     })
 }

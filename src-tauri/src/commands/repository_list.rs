@@ -42,15 +42,15 @@ pub async fn delete_repository(
     if !matches!(outcome, RepositoryDeletion::NeedsConfirmation { .. }) {
         // The wizard must not go on with a repository (or an image) that no longer exists.
         state.update(|s| {
-            if s.wizard.repository.as_deref() == Some(name.as_str()) {
-                s.wizard.repository = None;
+            if s.wizard_mut().repository.as_deref() == Some(name.as_str()) {
+                s.wizard_mut().repository = None;
             }
-            if s.wizard
+            if s.wizard_mut()
                 .image
                 .as_ref()
                 .is_some_and(|i| i.repository == name)
             {
-                s.wizard.image = None;
+                s.wizard_mut().image = None;
             }
             Ok(())
         })?;
@@ -67,12 +67,12 @@ pub async fn delete_repository_images(
     let clients = state.aws().await?;
     let outcome = repository_list::delete_images(&clients, &repository, &digests).await?;
     state.update(|s| {
-        let pushed = s.wizard.image.as_ref();
+        let pushed = s.wizard_mut().image.as_ref();
         if pushed.is_some_and(|i| {
             i.repository == repository
                 && (outcome.deleted.contains(&i.digest) || outcome.already_gone.contains(&i.digest))
         }) {
-            s.wizard.image = None;
+            s.wizard_mut().image = None;
         }
         Ok(())
     })?;

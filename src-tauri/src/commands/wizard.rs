@@ -7,5 +7,5 @@ use tauri::{AppHandle, Manager};
 
 /// The execution role, repository and image the earlier steps left ready.
 pub async fn get_wizard(app: &AppHandle) -> Result<WizardSettings> {
-    Ok(app.state::<AppState>().settings().wizard)
+    Ok(app.state::<AppState>().settings().wizard().clone())
 }

@@ -28,6 +28,7 @@ fn practice(registry: &str) -> AccountSettings {
         region: Some("us-east-1".into()),
         practice: PracticeMode {
             enabled: true,
+            managed: false,
             endpoint_url: stack_var("BERTH_TEST_MOTO_URL"),
             registry: registry.into(),
         },

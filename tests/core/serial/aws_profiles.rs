@@ -43,6 +43,7 @@ async fn profile_problems_say_which_profile_and_how_to_fix_it() {
     let store: Arc<dyn SecretStore> = Arc::new(Keychain::default());
     let practice = PracticeMode {
         enabled: true,
+        managed: false,
         endpoint_url: support::stack_var("BERTH_TEST_MOTO_URL"),
         registry: String::new(),
     };

@@ -137,6 +137,7 @@ async fn a_rejected_secret_and_token_appear_nowhere_in_the_error_the_ipc_answer_
     settings.account.region = Some("us-east-1".into());
     settings.account.practice = PracticeMode {
         enabled: true,
+        managed: false,
         endpoint_url: support::stack_var("BERTH_TEST_MOTO_URL"),
         registry: String::new(),
     };

@@ -7,6 +7,7 @@ use berth_core::settings::PracticeMode;
 pub fn practice() -> PracticeMode {
     PracticeMode {
         enabled: true,
+        managed: false,
         endpoint_url: moto_url(),
         registry: String::new(),
     }

@@ -34,8 +34,10 @@ import type { MetricRange } from './bindings/MetricRange';
 import type { NetworkOverview } from './bindings/NetworkOverview';
 import type { NewIdentity } from './bindings/NewIdentity';
 import type { NewRepository } from './bindings/NewRepository';
+import type { PartsReport } from './bindings/PartsReport';
 import type { PermissionReport } from './bindings/PermissionReport';
 import type { PlannedAction } from './bindings/PlannedAction';
+import type { PracticeStatus } from './bindings/PracticeStatus';
 import type { Preferences } from './bindings/Preferences';
 import type { PushRequest } from './bindings/PushRequest';
 import type { RepositoryDeletion } from './bindings/RepositoryDeletion';
@@ -136,6 +138,34 @@ export function verifyAccount(): Promise<VerifiedIdentity> {
  */
 export function startBrowserSignIn(request: SignInRequest): Promise<string> {
   return call<string>('start_browser_sign_in', { request });
+}
+
+/**
+ * Whether Berth's own practice backend runs, where, and whether earlier practice data is kept.
+ */
+export function practiceStatus(): Promise<PracticeStatus> {
+  return call<PracticeStatus>('practice_status');
+}
+
+/**
+ * What practice mode needs that is not installed, and the one command that installs it.
+ */
+export function checkPracticeParts(): Promise<PartsReport> {
+  return call<PartsReport>('check_practice_parts');
+}
+
+/**
+ * Starts the practice backend and its registry on loopback ports and switches Berth to practice (no AWS account needed).
+ */
+export function startPractice(): Promise<AccountOverview> {
+  return call<AccountOverview>('start_practice');
+}
+
+/**
+ * Leaves practice: stops the practice backend (keeping its data unless `reset`) and turns practice mode off.
+ */
+export function stopPractice(reset: boolean): Promise<AccountOverview> {
+  return call<AccountOverview>('stop_practice', { reset });
 }
 
 /**

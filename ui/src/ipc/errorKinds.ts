@@ -47,6 +47,9 @@ export const ALL_ERROR_KINDS = [
   'registryUnreachable',
   'tagImmutable',
   'pushFailed',
+  'practicePartsMissing',
+  'practiceNotRunning',
+  'practiceFailed',
   'cancelled',
   'internal',
 ] as const satisfies readonly ErrorKind[];

@@ -112,7 +112,7 @@ describe('sign-in choice', () => {
       account: {
         source: { kind: 'keychain', name: 'work' },
         region: 'ap-northeast-2',
-        practice: { enabled: false, endpointUrl: '', registry: '' },
+        practice: { enabled: false, managed: false, endpointUrl: '', registry: '' },
       },
     });
     expect(backend.state.settings.region).toBe('ap-northeast-2');
@@ -419,6 +419,7 @@ describe('practice mode', () => {
     expect(endpoint.element().getAttribute('aria-invalid')).toBeNull();
     expect(backend.state.settings.practice).toEqual({
       enabled: true,
+      managed: false,
       endpointUrl: 'http://127.0.0.1:5000',
       registry: '',
     });
@@ -426,7 +427,7 @@ describe('practice mode', () => {
 
   test('opens by itself when practice mode is on', async () => {
     mockAccountBackend(
-      accountOverview({ settings: { practice: { enabled: true, endpointUrl: 'http://127.0.0.1:5000', registry: '' } } }),
+      accountOverview({ settings: { practice: { enabled: true, managed: false, endpointUrl: 'http://127.0.0.1:5000', registry: '' } } }),
     );
     await renderLoaded();
 
@@ -457,7 +458,7 @@ describe('verify', () => {
       account: {
         source: { kind: 'profile', name: 'default' },
         region: 'eu-west-1',
-        practice: { enabled: false, endpointUrl: '', registry: '' },
+        practice: { enabled: false, managed: false, endpointUrl: '', registry: '' },
       },
     });
     expect(account.verified).toEqual(aliceVerified);

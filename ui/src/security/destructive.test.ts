@@ -54,6 +54,8 @@ const ONE_CLICK: Record<string, string> = {
   cancel_job:
     'stops a build, push, log stream, launch or teardown at its next step; nothing in AWS or the Docker engine is undone or removed',
   stop_local_run: 'stops the trial container Berth itself started on this machine; the image stays, one click runs it again',
+  stop_practice:
+    "leaves practice: stops Berth's own local practice backend, which saves its data and brings it back on the next start (the window never asks for reset); nothing in AWS is touched",
 };
 
 /** Commands the naming rule catches that only read, or only change what the window listens to. */

@@ -104,7 +104,7 @@ export const REGIONS = [
   'eu-west-3', 'eu-south-1', 'eu-south-2', 'eu-north-1', 'il-central-1', 'me-south-1', 'me-central-1', 'sa-east-1',
 ];
 
-export const noPractice = { enabled: false, endpointUrl: '', registry: '' };
+export const noPractice = { enabled: false, managed: false, endpointUrl: '', registry: '' };
 
 /** An Account step answer: nothing chosen yet, no keys saved, the two sample profiles. */
 export function accountOverview(

@@ -187,7 +187,7 @@ export function mockIamBackend(options: { role?: RoleStatus; report?: Permission
       settings: {
         source: { kind: 'profile', name: 'default' },
         region: 'eu-west-1',
-        practice: options.practice ? { enabled: true, endpointUrl: 'http://127.0.0.1:5000', registry: '' } : noPractice,
+        practice: options.practice ? { enabled: true, managed: false, endpointUrl: 'http://127.0.0.1:5000', registry: '' } : noPractice,
       },
     }),
   );

@@ -29,6 +29,19 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_types::timeout::TimeoutConfig;
 use std::time::Duration;
 
+/// A service's client. In practice mode every one is sent to the emulator, set on the service's
+/// own configuration last: otherwise a service-specific override (`AWS_ENDPOINT_URL_ECS`, or a
+/// profile's `services` section) would win over the shared endpoint and reach real AWS.
+macro_rules! service_client {
+    ($clients:expr, $sdk:ident) => {{
+        let mut conf = $sdk::config::Builder::from(&$clients.config);
+        if let Some(url) = &$clients.endpoint_url {
+            conf = conf.endpoint_url(url.clone());
+        }
+        $sdk::Client::from_conf(conf.build())
+    }};
+}
+
 /// Where Berth talks to AWS.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AwsTarget {
@@ -54,6 +67,9 @@ pub enum CredentialSource {
     },
     /// A provider of Berth's own (keys read from the OS keychain).
     Provider(SharedCredentialsProvider),
+    /// Berth's own practice backend: its fixed practice keys, never the user's profiles,
+    /// environment or keychain (see [`crate::practice`]).
+    Practice,
 }
 
 /// The configured SDK, from which each service's client is made.
@@ -63,6 +79,8 @@ pub struct AwsClients {
     /// `--profile`, when the credentials come from a named profile (for CLI equivalents).
     profile: Option<String>,
     endpoint_url: Option<String>,
+    /// Berth's own practice backend (whose port changes from run to run).
+    managed_practice: bool,
     /// Where calls are recorded.
     activity: ActivityLog,
     /// The credentials come from a browser sign-in (short-lived, refreshed by the SDK).
@@ -83,11 +101,16 @@ impl AwsClients {
             loader = loader.endpoint_url(url.clone());
         }
         let browser_sign_in = matches!(credentials, CredentialSource::LoginSession { .. });
+        let managed_practice = matches!(credentials, CredentialSource::Practice);
         // A named profile, and the region its credentials provider talks to.
         let named = match credentials {
             CredentialSource::DefaultChain => None,
             CredentialSource::Provider(provider) => {
                 loader = loader.credentials_provider(provider);
+                None
+            }
+            CredentialSource::Practice => {
+                loader = loader.credentials_provider(crate::practice::credentials::provider());
                 None
             }
             CredentialSource::Profile(name) => Some((name, target.region.clone())),
@@ -115,6 +138,7 @@ impl AwsClients {
             config: loader.load().await,
             profile,
             endpoint_url: target.endpoint_url.clone(),
+            managed_practice,
             activity: ActivityLog::in_memory(),
             browser_sign_in,
         }
@@ -151,6 +175,22 @@ impl AwsClients {
         self.endpoint_url.as_deref()
     }
 
+    /// Whether requests go to Berth's own practice backend.
+    pub fn is_managed_practice(&self) -> bool {
+        self.managed_practice && self.endpoint_url.is_some()
+    }
+
+    /// Where launches made with these clients went, as launch records remember it: `None` for
+    /// AWS, the emulator's URL, or [`crate::practice::PRACTICE_TARGET`] for Berth's own practice
+    /// backend, whose address changes from run to run.
+    pub fn target_id(&self) -> Option<&str> {
+        if self.is_managed_practice() {
+            Some(crate::practice::PRACTICE_TARGET)
+        } else {
+            self.endpoint_url()
+        }
+    }
+
     /// The SDK configuration, for tests that set up resources as another tool would.
     pub fn sdk_config(&self) -> &SdkConfig {
         &self.config
@@ -161,30 +201,30 @@ impl AwsClients {
     }
 
     pub(in crate::aws) fn sts(&self) -> aws_sdk_sts::Client {
-        aws_sdk_sts::Client::new(&self.config)
+        service_client!(self, aws_sdk_sts)
     }
 
     pub(in crate::aws) fn iam(&self) -> aws_sdk_iam::Client {
-        aws_sdk_iam::Client::new(&self.config)
+        service_client!(self, aws_sdk_iam)
     }
 
     pub(in crate::aws) fn ecr(&self) -> aws_sdk_ecr::Client {
-        aws_sdk_ecr::Client::new(&self.config)
+        service_client!(self, aws_sdk_ecr)
     }
 
     pub(in crate::aws) fn ecs(&self) -> aws_sdk_ecs::Client {
-        aws_sdk_ecs::Client::new(&self.config)
+        service_client!(self, aws_sdk_ecs)
     }
 
     pub(in crate::aws) fn ec2(&self) -> aws_sdk_ec2::Client {
-        aws_sdk_ec2::Client::new(&self.config)
+        service_client!(self, aws_sdk_ec2)
     }
 
     pub(in crate::aws) fn logs(&self) -> aws_sdk_cloudwatchlogs::Client {
-        aws_sdk_cloudwatchlogs::Client::new(&self.config)
+        service_client!(self, aws_sdk_cloudwatchlogs)
     }
 
     pub(in crate::aws) fn cloudwatch(&self) -> aws_sdk_cloudwatch::Client {
-        aws_sdk_cloudwatch::Client::new(&self.config)
+        service_client!(self, aws_sdk_cloudwatch)
     }
 }

@@ -218,9 +218,10 @@ pub fn remove_identity(store: &dyn SecretStore, settings: &mut Settings, name: &
     Ok(())
 }
 
-/// Checks the practice-mode fields when practice mode is on.
+/// Checks the practice-mode fields when practice mode is on with an emulator of the user's own
+/// (Berth's own practice backend fills them in itself).
 pub fn validate_practice(practice: &PracticeMode) -> Result<()> {
-    if !practice.enabled {
+    if !practice.enabled || practice.managed {
         return Ok(());
     }
     let url = practice.endpoint_url.trim();
@@ -243,11 +244,23 @@ pub fn validate_practice(practice: &PracticeMode) -> Result<()> {
 }
 
 /// Builds the AWS clients for the chosen identity, region and practice mode. Everything that can
-/// be checked without AWS is checked here.
+/// be checked without AWS is checked here. In Berth's own practice the clients are sealed: the
+/// running practice backend for every service, its practice keys, never a profile or the keychain.
 pub async fn clients_for(
     account: &AccountSettings,
     store: Arc<dyn SecretStore>,
 ) -> Result<AwsClients> {
+    if account.practice.is_managed() {
+        let url = account.practice.endpoint_url.trim();
+        if url.is_empty() {
+            return Err(BerthError::new(ErrorKind::PracticeNotRunning));
+        }
+        let target = AwsTarget {
+            region: crate::practice::PRACTICE_REGION.to_owned(),
+            endpoint_url: Some(url.to_owned()),
+        };
+        return Ok(AwsClients::new(&target, CredentialSource::Practice).await);
+    }
     let region = account.region.as_deref().map(str::trim).unwrap_or_default();
     if region.is_empty() {
         return Err(BerthError::invalid("region", "required"));
@@ -395,6 +408,7 @@ mod tests {
     fn practice_mode_needs_an_http_endpoint_and_a_host_port_registry() {
         let practice = |url: &str, registry: &str| PracticeMode {
             enabled: true,
+            managed: false,
             endpoint_url: url.into(),
             registry: registry.into(),
         };

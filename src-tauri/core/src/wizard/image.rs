@@ -138,14 +138,14 @@ pub async fn overview(settings: &Settings) -> ImageStep {
         DockerStatus::Unavailable { .. } => (None, Vec::new()),
     };
     ImageStep {
-        repository: settings.wizard.repository.clone(),
+        repository: settings.wizard().repository.clone(),
         region: settings.account.region.clone(),
         practice: settings.account.practice.enabled,
         practice_registry: Some(settings.account.practice.registry.trim().to_owned())
             .filter(|r| settings.account.practice.enabled && !r.is_empty()),
         docker: status,
         host_platform,
-        last_image: settings.wizard.image.clone(),
+        last_image: settings.wizard().image.clone(),
         local_runs,
     }
 }

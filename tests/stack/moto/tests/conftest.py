@@ -26,6 +26,8 @@ from botocore.config import Config
 
 MOTO_DIR = Path(__file__).resolve().parents[1]
 STACK_DIR = MOTO_DIR.parent
+# The backend is a part of the product (practice mode): its package lives in practice/.
+PACKAGE_DIR = STACK_DIR.parents[1] / "practice"
 TEST_IMAGE = "berth-test/busybox:latest"
 
 # Fast timings: the suite waits for real transitions, so they are short, but not zero.
@@ -180,13 +182,15 @@ class Backend:
         )
 
 
-def start_backend(registry: Registry, work: Path) -> tuple[subprocess.Popen, Backend]:
+def start_backend(
+    registry: Registry, work: Path, extra: tuple[str, ...] = (), instance: str | None = None
+) -> tuple[subprocess.Popen, Backend]:
     port = free_port()
-    instance = f"pytest-{uuid.uuid4().hex[:8]}"
+    instance = instance or f"pytest-{uuid.uuid4().hex[:8]}"
     env = dict(os.environ, **TIMINGS, BERTH_MOTO_REGISTRY_PASSWORD=registry.password)
     env.pop("BERTH_MOTO_SLR_ACCOUNTS", None)
     log = work / "backend.log"
-    with open(log, "w") as out:
+    with open(log, "a") as out:
         proc = subprocess.Popen(
             [
                 sys.executable,
@@ -200,8 +204,9 @@ def start_backend(registry: Registry, work: Path) -> tuple[subprocess.Popen, Bac
                 registry.user,
                 "--instance",
                 instance,
+                *extra,
             ],
-            cwd=MOTO_DIR,
+            cwd=PACKAGE_DIR,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -5,7 +5,14 @@
  */
 export type PracticeMode = { enabled: boolean, 
 /**
- * e.g. `http://127.0.0.1:5000` (moto, LocalStack).
+ * Berth runs the emulator and the registry itself ("Practice without an AWS account", see
+ * [`crate::practice`]) and signs in with practice keys. Otherwise the two fields below are
+ * an emulator the user runs (Account → Advanced).
+ */
+managed: boolean, 
+/**
+ * e.g. `http://127.0.0.1:5000` (moto, LocalStack). In managed practice, the running
+ * backend's (filled in while it runs, never saved).
  */
 endpointUrl: string, 
 /**

@@ -40,7 +40,7 @@ pub async fn launch(ctx: &LaunchContext<'_>, config: LaunchConfig) -> Result<Lau
         _ => LaunchRecord::new(
             config.clone(),
             ctx.clients.region(),
-            ctx.clients.endpoint_url().map(str::to_owned),
+            ctx.clients.target_id().map(str::to_owned),
         ),
     };
     record.status = LaunchStatus::InProgress;

@@ -67,7 +67,7 @@ pub struct LaunchOverview {
 
 /// Builds the Launch page's starting point from the settings and the saved launch records.
 pub fn overview(settings: &Settings, store: &LaunchStore) -> LaunchOverview {
-    let wizard = &settings.wizard;
+    let wizard = settings.wizard();
     let records = store.list();
     let repository = wizard
         .image
@@ -131,8 +131,7 @@ pub fn estimate(region: &str, choices: &LaunchChoices) -> Option<CostEstimate> {
 /// Refuses to resume or tear down a launch made in another region or against another endpoint
 /// than the Account step now points at: the resources would not be found there.
 pub fn check_target(record: &LaunchRecord, clients: &AwsClients) -> Result<()> {
-    if record.region != clients.region() || record.endpoint_url.as_deref() != clients.endpoint_url()
-    {
+    if record.region != clients.region() || record.endpoint_url.as_deref() != clients.target_id() {
         return Err(BerthError::invalid("account", "otherTarget")
             .with("region", &record.region)
             .with(
@@ -377,11 +376,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = LaunchStore::in_dir(dir.path());
         let mut settings = Settings {
-            wizard: wizard("linux/amd64"),
+            aws_wizard: wizard("linux/amd64"),
             ..Settings::default()
         };
         assert_eq!(overview(&settings, &store).choices.port, 80);
-        settings.wizard.image.as_mut().unwrap().exposed_port = Some(3000);
+        settings.wizard_mut().image.as_mut().unwrap().exposed_port = Some(3000);
         assert_eq!(overview(&settings, &store).choices.port, 3000);
     }
 }

@@ -23,8 +23,20 @@ def main() -> None:
         "--slr-accounts", help="accounts that already have the ECS service-linked role ('*': all)"
     )
     parser.add_argument("--no-containers", action="store_true", help="tasks run without containers (lenient)")
+    parser.add_argument(
+        "--state-file", help="keep the accounts in this file between runs (written on SIGTERM/SIGINT/SIGHUP)"
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="only check that this Python has what requirements.txt pins; print what is missing",
+    )
     parser.add_argument("--log-level", default=os.environ.get("BERTH_MOTO_LOG_LEVEL", "INFO"))
     args = parser.parse_args()
+    if args.check:
+        from .requirements import check
+
+        raise SystemExit(check())
 
     # moto reads these when it is imported: set them first.
     os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
@@ -48,6 +60,8 @@ def main() -> None:
         SETTINGS.update({"slr_accounts": args.slr_accounts})
     if args.no_containers:
         SETTINGS.containers = False
+    if args.state_file:
+        SETTINGS.state_file = args.state_file
     serve(args.host, args.port)
 
 

@@ -56,7 +56,24 @@ def reset_all() -> None:
     moto_api_backend.reset()  # calls reset_ours through the patch
 
 
+_scheduler_stop: Any = None
+_exiting = False
+
+
 def _cleanup_and_exit(signum: int, frame: Any) -> None:
+    global _exiting
+    if _exiting:  # a second signal while saving: the first one finishes
+        return
+    _exiting = True
+    if _scheduler_stop is not None:
+        _scheduler_stop.set()
+    if SETTINGS.state_file:
+        try:
+            from . import persistence
+
+            persistence.save(SETTINGS.state_file)
+        except Exception:
+            log.exception("could not save the practice data")
     log.info("signal %d: removing this backend's containers", signum)
     if SETTINGS.containers:
         try:
@@ -91,9 +108,14 @@ def serve(host: str, port: int) -> None:
                 log.info("removed %d containers left by launchers that are gone", removed)
         except Exception as error:
             log.warning("Docker engine not reachable (%s): tasks will fail to start", error)
+    if SETTINGS.state_file:
+        from . import persistence
+
+        persistence.load(SETTINGS.state_file)
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, _cleanup_and_exit)
-    scheduler.start()
+    global _scheduler_stop
+    _scheduler_stop = scheduler.start()
     app = ControlApp(DomainDispatcherApplication(create_backend_app), reset_all)
     server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
     print(

@@ -74,6 +74,9 @@ class Settings:
     address_pool: str = "127.0.0.10-127.0.0.250"  # each task's "public IP"
     instance: str = ""  # label value that marks this launcher's containers
 
+    # --- practice mode: where the accounts are kept between runs (empty: in memory only)
+    state_file: str = ""
+
     # --- rules switched off by id (to show that a test fails without its rule)
     disabled_rules: list[str] = field(default_factory=list)
 
