@@ -256,7 +256,9 @@ pub async fn follow(
             Verdict::Running => {
                 let mut addresses = Vec::new();
                 for task in &tasks {
-                    let address = address_of(clients, task, port, run).await?;
+                    // A one-off task gets no inbound rule (a job): its address opens nothing.
+                    let open_port = matches!(watch, Watch::Service { .. }).then_some(port);
+                    let address = address_of(clients, task, open_port, run).await?;
                     run.emit(LaunchEvent::Address {
                         address: address.clone(),
                     });
@@ -442,10 +444,11 @@ pub async fn diagnose(
     ))
 }
 
+/// The task's addresses; a URL to open only with `port` (a service, whose port is open).
 async fn address_of(
     clients: &AwsClients,
     task: &Task,
-    port: u16,
+    port: Option<u16>,
     run: &Run,
 ) -> Result<TaskAddress> {
     let public_ip = match &task.eni {
@@ -454,7 +457,10 @@ async fn address_of(
     };
     Ok(TaskAddress {
         task_id: task.id.clone(),
-        url: public_ip.as_ref().map(|ip| format!("http://{ip}:{port}")),
+        url: public_ip
+            .as_ref()
+            .zip(port)
+            .map(|(ip, port)| format!("http://{ip}:{port}")),
         public_ip,
         private_ip: task.private_ip.clone(),
     })
