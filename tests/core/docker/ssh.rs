@@ -73,6 +73,7 @@ async fn an_ssh_engine_builds_and_pushes_and_a_refused_login_is_explained() {
         source: None,
         region: Some("us-east-1".into()),
         practice: PracticeMode {
+            managed: false,
             enabled: true,
             endpoint_url: stack_var("BERTH_TEST_MOTO_URL"),
             registry: registry.clone(),

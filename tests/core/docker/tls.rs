@@ -96,6 +96,7 @@ async fn a_tls_engine_builds_and_pushes_and_tls_mistakes_are_explained() {
         source: None,
         region: Some("us-east-1".into()),
         practice: PracticeMode {
+            managed: false,
             enabled: true,
             endpoint_url: stack_var("BERTH_TEST_MOTO_URL"),
             registry: registry.clone(),

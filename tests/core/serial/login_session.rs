@@ -44,6 +44,7 @@ fn settings(profile: &str) -> AccountSettings {
         }),
         region: Some("us-east-1".into()),
         practice: PracticeMode {
+            managed: false,
             enabled: true,
             endpoint_url: support::moto_url(),
             registry: String::new(),
