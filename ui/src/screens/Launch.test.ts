@@ -706,12 +706,12 @@ describe('counts read in the singular and the plural', () => {
 describe('the address of a task without a public IP', () => {
   const action = (resource: string, outcome: string, name: string): LaunchEvent =>
     ({ event: 'action', resource, outcome, name, id: null, command: null }) as LaunchEvent;
-  async function launchWithoutAddress(practice: boolean, publicIp: boolean) {
-    const choices = launchChoices({ mode: 'task' });
+  async function launchWithoutAddress(practice: boolean, publicIp: boolean, mode: 'service' | 'task' = 'service') {
+    const choices = launchChoices({ mode });
     choices.network.publicIp = publicIp;
     const backend = mockLaunchBackend(launchOverview({ practice, choices }));
     backend.answers.start_launch = (_args, emit) => {
-      emit(action('task', 'started', 'web'));
+      emit(mode === 'task' ? action('task', 'started', 'web') : action('service', 'created', 'web'));
       emit({ event: 'task', taskId: 'abc123', lastStatus: 'RUNNING', desiredStatus: 'RUNNING' });
       emit({ event: 'address', address: { taskId: 'abc123', publicIp: null, privateIp: '172.31.3.4', url: null } });
       return launchRecord({ status: 'running' });
@@ -748,6 +748,13 @@ describe('the address of a task without a public IP', () => {
     await launchWithoutAddress(false, false);
     await expect.element(page.getByText('No public IP address', { exact: true })).toBeVisible();
     await expect.element(page.getByText(/launched without a public IP address/)).toBeVisible();
+  });
+
+  test('a task that runs once has no inbound rule: its address opens nothing, and it says why', async () => {
+    await launchWithoutAddress(false, true, 'task');
+    await expect.element(page.getByText('A task that runs once has no inbound rule', { exact: false })).toBeVisible();
+    expect(page.getByRole('button', { name: 'Open in browser' }).query()).toBeNull();
+    expect(document.body.textContent).not.toMatch(/No public IP address/);
   });
 
   test('on AWS a task that asked for one is waiting for it', async () => {
