@@ -127,6 +127,9 @@ async fn a_refresh_of_200_services_and_1000_tasks_makes_only_the_batched_calls()
         // The backend (moto) answers each listing in one page; AWS would page by 100 (2 and 10
         // pages here).
         ("listclusters", 1),
+        // ListClusters still lists a deleted (INACTIVE) cluster for a while: one DescribeClusters
+        // (up to 100 clusters) tells them apart.
+        ("describeclusters", 1),
         ("listservices", 1),
         ("describeservices", pages(SERVICES, DESCRIBE_SERVICES_BATCH)),
         ("listtasks", 1),
@@ -153,6 +156,7 @@ async fn a_refresh_of_200_services_and_1000_tasks_makes_only_the_batched_calls()
     let counts = &next_counts;
     assert_eq!(counts.get("describetaskdefinition"), None);
     assert_eq!(counts.get("describenetworkinterfaces"), None);
+    assert_eq!(counts["describeclusters"], 1);
     assert_eq!(counts["describeservices"], 20);
     assert_eq!(counts["describetasks"], 10);
 
