@@ -118,7 +118,14 @@ test('the Account step is in Korean in Korean mode', async () => {
     await chooseLanguage(browser, 'Language', 'ko');
     await click(browser, '계정');
     await waitForText(browser, 'Berth가 AWS에 어떻게 로그인할까요?');
-    const text = await pageText(browser);
+    // A newcomer without profiles starts on the browser sign-in; the key form is one choice away.
+    let text = await pageText(browser);
+    for (const label of ['AWS 없이 연습하기', '브라우저로 로그인']) {
+      assert.ok(text.includes(label), `"${label}" missing from the Korean Account page`);
+    }
+    await click(browser, '시스템 키체인에 보관한 액세스 키');
+    await waitForText(browser, '키체인에 저장');
+    text = await pageText(browser);
     for (const label of ['시스템 키체인에 보관한 액세스 키', '키체인에 저장', '리전', '확인']) {
       assert.ok(text.includes(label), `"${label}" missing from the Korean Account page`);
     }
