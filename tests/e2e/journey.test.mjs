@@ -67,8 +67,9 @@ async function walk(user, { name, accessKeyId, secret, secrets, leaks, korean = 
   // 2. Account: a key pair into the keychain, the region, practice mode, verify.
   await user.press('Start: step 1, Account');
   await waitForText(b, 'How should Berth sign in to AWS?');
-  // A fresh HOME has no profiles: the keychain choice is already selected, and the key is
-  // named "default" unless the user renames it.
+  // A fresh HOME has no profiles: the browser sign-in is offered first; this walk keeps a key
+  // pair in the keychain instead, named "default" unless the user renames it.
+  await user.press('An access key kept in your system keychain');
   await user.type('Access key ID', accessKeyId);
   await user.type('Secret access key', secret);
   await user.press('Save to keychain');
