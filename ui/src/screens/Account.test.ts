@@ -222,7 +222,7 @@ describe('saving an access key', () => {
     await renderKeyForm();
 
     // Passes the form's own checks; the backend refuses it.
-    await keyIdInput().fill('AKIAEXAMPLEREFUSED01');
+    await keyIdInput().fill('TESTBERTHREFUSED0001');
     await secretInput().fill(SECRET);
     await page.getByRole('button', { name: 'Save to keychain' }).click();
 
@@ -246,7 +246,7 @@ describe('saving an access key', () => {
     await renderKeyForm();
 
     await nameInput().fill('');
-    await keyIdInput().fill('AKIA EXAMPLE');
+    await keyIdInput().fill('TESTBERTH KEY');
     await secretInput().fill('two words');
     await page.getByRole('button', { name: 'Save to keychain' }).click();
 

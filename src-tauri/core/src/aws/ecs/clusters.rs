@@ -79,7 +79,7 @@ pub async fn active_clusters(clients: &AwsClients, arns: &[String]) -> Result<Ve
             .send();
         let found = clients
             .call(&ecs::DESCRIBE_CLUSTERS, "")
-            .opt("--clusters", chunk.join(" "))
+            .list("--clusters", chunk)
             .send(request, |out| {
                 Ok(out
                     .clusters()

@@ -343,8 +343,8 @@ mod tests {
                 endpoint_url: Some("http://127.0.0.1:9".into()),
             },
             CredentialSource::Provider(SharedCredentialsProvider::new(Credentials::new(
-                "AKIAEXAMPLE",
-                "example",
+                "TESTBERTHKEYID000001",
+                "not-a-secret",
                 None,
                 None,
                 "test",
