@@ -81,9 +81,10 @@ test('the IAM step creates the execution role and shows it as ready', async () =
     await click(browser, 'Show the trust policy');
     await waitForText(browser, '"Service": "ecs-tasks.amazonaws.com"');
 
-    // Remembered for the Launch step.
+    // Remembered for the Launch step, in practice's own wizard state.
     const settings = JSON.parse(readFileSync(join(configDir(home), 'settings.json'), 'utf8'));
-    assert.equal(settings.wizard.executionRoleArn, arn);
+    assert.equal(settings.practiceWizard.executionRoleArn, arn);
+    assert.equal(settings.wizard?.executionRoleArn ?? null, null, 'the real account\'s state was touched');
 
     // Every action is in the activity log with its command.
     await click(browser, 'Activity');

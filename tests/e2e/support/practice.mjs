@@ -39,7 +39,8 @@ export function practiceHome({ region = 'us-east-1', wizard = {} } = {}) {
       },
     },
     identities: [],
-    wizard: { executionRoleArn: null, repository: null, image: null, ...wizard },
+    // Practice keeps its wizard state apart from the real account's.
+    practiceWizard: { executionRoleArn: null, repository: null, image: null, ...wizard },
   };
   mkdirSync(configDir(home), { recursive: true });
   writeFileSync(join(configDir(home), 'settings.json'), JSON.stringify(settings, null, 2));
