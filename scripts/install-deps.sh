@@ -17,8 +17,9 @@ set -euo pipefail
 shopt -s inherit_errexit   # steps run in $(...): keep -e inside them
 
 # Practice mode's backend (practice/berth_moto) runs in a venv with the pins of
-# practice/requirements.txt; the backend's own tests (tests/stack/moto) add pytest.
-MOTO_TEST_EXTRAS=(pytest==9.2.0)
+# practice/requirements.txt; the backend's own tests (tests/stack/moto) add pytest, and
+# pytest-xdist to run them in several processes (each with a backend of its own).
+MOTO_TEST_EXTRAS=(pytest==9.2.0 pytest-xdist==3.8.0)
 TAURI_DRIVER_REQ='^2'   # crates.io also has 3.0 alphas: stay on 2.x
 CARGO_AUDIT_VERSION=0.22.2  # RustSec's cargo-audit, for scripts/audit.sh (pinned; prebuilt, from PyPI)
 MIN_RUST=77             # Tauri 2 needs rustc >= 1.77

@@ -29,8 +29,10 @@ step "start the local test stack" bash tests/stack/up.sh "$BERTH_STACK_DIR"
 # shellcheck disable=SC1091
 source "$BERTH_STACK_DIR/env"
 step "check every part of the stack answers" bash tests/stack/check.sh "$BERTH_STACK_DIR"
-# The strict AWS emulator itself: each rule it adds to moto refuses what AWS refuses.
-step "strict AWS emulator tests" bash tests/stack/moto/run-tests.sh
+# The strict AWS emulator itself: each rule it adds to moto refuses what AWS refuses. Its tests
+# mostly wait for the backend's timed transitions, so four processes (each starting a backend of
+# its own) share two cores well.
+step "strict AWS emulator tests" bash tests/stack/moto/run-tests.sh -n 4
 
 step "Rust tests (core against the real stack)" \
   with_lints cargo test --release --workspace --features "$BERTH_APP_FEATURES" -- --skip serial::

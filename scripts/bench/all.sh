@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Berth's benchmarks in one table, printed and written to docs/benchmarks.md:
 #   - launch to an interactive first screen (median of RUNS launches) and the memory (RSS, PSS) of
-#     every app process at rest and with the Deployments view open   (scripts/bench/app.mjs)
+#     every app process at rest and with the Deployments view open, with their ratios to an empty
+#     Tauri window measured in the same run                          (scripts/bench/app.mjs)
 #   - the .deb's size and installed size                               (scripts/package.sh's output)
 #   - one dashboard refresh of 200 services / 1,000 tasks in moto: time and API calls
 #                                                                      (tests/core/status_scale.rs)
@@ -44,8 +45,12 @@ fi
 [ -x "$bin" ] || { echo "no Berth binary to measure (build it, or set BERTH_BENCH_BIN)" >&2; exit 1; }
 deb=${BERTH_DEB:-$(ls -t "$BERTH_DEB_DIR"/*.deb 2>/dev/null | head -1 || true)}
 
-step "start-up and memory of $bin ($RUNS launches)" \
-  env BERTH_APP_BIN="$bin" sh -c 'node scripts/bench/app.mjs "$1" >"$2"' _ "$RUNS" "$WORK/app.json"
+# The baseline: an empty window of the same Tauri, built with the workspace as the tests build it.
+window_bin=$CARGO_TARGET_DIR/release/berth-bench-window
+step "build the empty Tauri window (the start-up baseline)" \
+  cargo build --release --workspace --features "$BERTH_APP_FEATURES" --bin berth-bench-window
+step "start-up and memory of $bin vs the empty window ($RUNS launches each)" \
+  env BERTH_APP_BIN="$bin" BERTH_BENCH_WINDOW_BIN="$window_bin" sh -c 'node scripts/bench/app.mjs "$1" >"$2"' _ "$RUNS" "$WORK/app.json"
 step "dashboard refresh, 200 services / 1,000 tasks in moto" \
   env BERTH_BENCH_OUT="$WORK/scale.json" cargo test -q --workspace --features berth/custom-protocol --test core -- serial::status_scale --nocapture
 step "image push and build, Berth vs docker CLI ($IMAGE_RUNS runs)" \

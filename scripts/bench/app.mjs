@@ -1,8 +1,12 @@
-// Start-up time and memory of the real app, measured under Xvfb through WebDriver.
-//   node scripts/bench/app.mjs [runs]      (with the test stack's env sourced and BERTH_APP_BIN set)
+// Start-up time and memory of the real app, measured under Xvfb through WebDriver, against an empty
+// Tauri window (scripts/bench/window, the same Tauri and profile) measured the same way in the
+// same run, launches alternating.
+//   node scripts/bench/app.mjs [runs]      (with the test stack's env sourced, BERTH_APP_BIN and
+//                                           BERTH_BENCH_WINDOW_BIN set)
 // Prints one JSON object: launch-to-interactive times (median of runs) and the resident/proportional
 // memory of every process of the app (the Rust process and its WebKit web and network processes)
-// at rest on the first screen, and with the Deployments view open on a few services in moto.
+// at rest on the first screen, and with the Deployments view open on a few services in moto; the
+// same for the empty window, and Berth's ratios to it.
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { click, openApp, requireEnv, tempHome, waitForText } from '../../tests/e2e/support/app.mjs';
@@ -39,18 +43,24 @@ function newMarker() {
   return `BERTH_BENCH_RUN=${process.pid}-${Math.random().toString(36).slice(2)}`;
 }
 
-function openMarked(home, marker) {
+function openMarked(home, marker, app = requireEnv('BERTH_APP_BIN')) {
   const [name, value] = marker.split('=');
-  return openApp({ home, env: { DOCKER_HOST: requireEnv('DOCKER_HOST'), [name]: value } });
+  return openApp({ home, app, env: { DOCKER_HOST: requireEnv('DOCKER_HOST'), [name]: value } });
 }
 
-export async function measureStartup() {
+const berth = { app: () => requireEnv('BERTH_APP_BIN'), interactive: 'Docker engine is running' };
+const emptyWindow = { app: () => requireEnv('BERTH_BENCH_WINDOW_BIN'), interactive: 'Empty Tauri window' };
+
+/**
+ * One launch of `subject`: from the WebDriver session request (which starts the process) until
+ * its first screen shows `subject.interactive` (Berth: the Docker check's result).
+ */
+export async function measureStartup(subject = berth) {
   const marker = newMarker();
   const started = performance.now();
-  const browser = await openMarked(tempHome(), marker);
+  const browser = await openMarked(tempHome(), marker, subject.app());
   try {
-    // Interactive: the first screen has rendered its Docker check result.
-    await waitForText(browser, 'Docker engine is running', 30000);
+    await waitForText(browser, subject.interactive, 30000);
     const interactiveMs = performance.now() - started;
     const pageMs = await browser.execute(() => performance.now());
     // At rest: give the webview a moment to settle before reading memory.
@@ -101,23 +111,46 @@ function memory(processes) {
   };
 }
 
+const ratio = (a, b) => Math.round((a / b) * 100) / 100;
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const results = [];
-  for (let i = 0; i < runs; i++) results.push(await measureStartup());
+  const baseline = [];
+  for (let i = 0; i < runs; i++) {
+    baseline.push(await measureStartup(emptyWindow));
+    results.push(await measureStartup(berth));
+  }
   const deployments = await measureDeployments();
+  const interactive = Math.round(median(results.map((r) => r.interactiveMs)));
+  const baselineInteractive = Math.round(median(baseline.map((r) => r.interactiveMs)));
+  const atRest = memory(results.at(-1).processes);
+  const baselineAtRest = memory(baseline.at(-1).processes);
   console.log(
     JSON.stringify(
       {
         binary: requireEnv('BERTH_APP_BIN'),
         runs,
-        launchToInteractiveMs: Math.round(median(results.map((r) => r.interactiveMs))),
+        launchToInteractiveMs: interactive,
         launchToInteractiveRangeMs: [
           Math.round(Math.min(...results.map((r) => r.interactiveMs))),
           Math.round(Math.max(...results.map((r) => r.interactiveMs))),
         ],
         webviewNavigationToInteractiveMs: Math.round(median(results.map((r) => r.pageMs))),
-        memoryAtRest: memory(results.at(-1).processes),
+        memoryAtRest: atRest,
         memoryDeployments: { services: deployments.services, tasks: deployments.tasks, ...memory(deployments.processes) },
+        emptyWindow: {
+          binary: requireEnv('BERTH_BENCH_WINDOW_BIN'),
+          launchToInteractiveMs: baselineInteractive,
+          launchToInteractiveRangeMs: [
+            Math.round(Math.min(...baseline.map((r) => r.interactiveMs))),
+            Math.round(Math.max(...baseline.map((r) => r.interactiveMs))),
+          ],
+          memoryAtRest: baselineAtRest,
+        },
+        ratios: {
+          launchToInteractive: ratio(interactive, baselineInteractive),
+          pssAtRest: ratio(atRest.totalPssMiB, baselineAtRest.totalPssMiB),
+        },
       },
       null,
       2,

@@ -33,7 +33,9 @@ function imageRow(kind) {
 
 const rows = [
   `| Launch → interactive first screen | **${app.launchToInteractiveMs} ms** median (${app.launchToInteractiveRangeMs.join('–')} ms, ${app.runs} launches) | from the WebDriver session request (which starts the process) until the environment check shows the running Docker engine; ${app.webviewNavigationToInteractiveMs} ms of it inside the webview |`,
+  `| Launch → interactive, Berth / an empty Tauri window | **${app.ratios.launchToInteractive}** (${app.launchToInteractiveMs} ms / ${app.emptyWindow.launchToInteractiveMs} ms) | the empty window (\`scripts/bench/window\`: the same Tauri and profile, a page with one line) measured the same way, launches alternating; its range ${app.emptyWindow.launchToInteractiveRangeMs.join('–')} ms |`,
   `| Memory at rest, first screen | **RSS ${app.memoryAtRest.totalRssMiB} MiB, PSS ${app.memoryAtRest.totalPssMiB} MiB** | every app process, RSS/PSS MiB: ${perProcess(app.memoryAtRest)} |`,
+  `| Memory at rest, Berth / an empty Tauri window | **${app.ratios.pssAtRest}** (PSS ${app.memoryAtRest.totalPssMiB} MiB / ${app.emptyWindow.memoryAtRest.totalPssMiB} MiB) | the empty window: RSS ${app.emptyWindow.memoryAtRest.totalRssMiB} MiB, PSS ${app.emptyWindow.memoryAtRest.totalPssMiB} MiB; ${perProcess(app.emptyWindow.memoryAtRest)} |`,
   `| Memory, Deployments view open | **RSS ${app.memoryDeployments.totalRssMiB} MiB, PSS ${app.memoryDeployments.totalPssMiB} MiB** | ${app.memoryDeployments.services} services, ${app.memoryDeployments.tasks} tasks with logs and metrics in moto; ${perProcess(app.memoryDeployments)} |`,
   deb
     ? `| .deb size | **${mb(deb.bytes)}** (installed ${mb(deb.installedKiB * 1024)}) | \`${deb.path}\`; Depends: ${deb.depends} |`

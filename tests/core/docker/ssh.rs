@@ -8,11 +8,9 @@ use crate::support::ssh_host::SshHost;
 
 use berth_core::activity::ActivityLog;
 use berth_core::docker::{self, DockerEnv};
-use berth_core::image::platform::Platform;
-use berth_core::settings::{AccountSettings, PracticeMode};
-use berth_core::wizard::image::{self, BuildRequest, PushRequest};
+use berth_core::wizard::image::{self, BuildRequest};
 use berth_core::ErrorKind;
-use image_support::{registry_digest, run_once, stack_var, unique_name, Collected};
+use image_support::{run_once, stack_var, unique_name, Collected};
 use std::time::Duration;
 
 #[tokio::test]
@@ -43,12 +41,8 @@ async fn an_ssh_engine_builds_and_pushes_and_a_refused_login_is_explained() {
         Some(&repository),
         &BuildRequest {
             folder: dir.path().to_str().unwrap().into(),
-            dockerfile: None,
-            build_args: vec![],
-            target: None,
-            platform: Platform::LinuxAmd64,
             tag: "v1".into(),
-            builtin_frontend: None,
+            ..Default::default()
         },
         &ActivityLog::in_memory(),
         &run.op,
@@ -66,41 +60,8 @@ async fn an_ssh_engine_builds_and_pushes_and_a_refused_login_is_explained() {
     );
     assert!(built.context_bytes >= 16);
 
-    let registry = stack_var("BERTH_TEST_REGISTRY");
-    let clients = image_support::moto_clients().await;
-    image_support::create_repository(&clients, &repository).await;
-    let account = AccountSettings {
-        source: None,
-        region: Some("us-east-1".into()),
-        practice: PracticeMode {
-            managed: false,
-            enabled: true,
-            endpoint_url: stack_var("BERTH_TEST_MOTO_URL"),
-            registry: registry.clone(),
-        },
-    };
-    let pushed = image::push(
-        &engine,
-        &clients,
-        &account,
-        Some(&repository),
-        &PushRequest {
-            image: built.reference.clone(),
-            tag: "v1".into(),
-        },
-        &ActivityLog::in_memory(),
-        &Collected::new().op,
-    )
-    .await
-    .expect("Berth pushes through ssh");
-    let served = registry_digest(
-        &registry,
-        &repository,
-        "v1",
-        &stack_var("BERTH_TEST_REGISTRY_USER"),
-        &stack_var("BERTH_TEST_REGISTRY_PASSWORD"),
-    );
-    assert_eq!(Some(pushed.digest), served);
+    // The push streams go through the same ssh connection kind.
+    image_support::push_to_stack_registry(&engine, &built.reference, &repository).await;
     image_support::docker_quiet(&["rmi", &built.reference]);
 
     // A user the server does not let in: ssh's own words reach the user.

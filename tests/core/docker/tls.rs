@@ -10,11 +10,9 @@ use crate::support::tls_engine::TlsEngine;
 use berth_core::activity::ActivityLog;
 use berth_core::docker::discovery::context_dir_name;
 use berth_core::docker::{self, DockerEnv, HostSource};
-use berth_core::image::platform::Platform;
-use berth_core::settings::{AccountSettings, PracticeMode};
-use berth_core::wizard::image::{self, BuildRequest, PushRequest};
+use berth_core::wizard::image::{self, BuildRequest};
 use berth_core::ErrorKind;
-use image_support::{registry_digest, stack_var, unique_name, Collected};
+use image_support::{stack_var, unique_name, Collected};
 use std::time::Duration;
 
 const WORK: Duration = Duration::from_secs(600);
@@ -57,12 +55,8 @@ async fn a_tls_engine_builds_and_pushes_and_tls_mistakes_are_explained() {
         Some(&repository),
         &BuildRequest {
             folder: dir.path().to_str().unwrap().into(),
-            dockerfile: None,
-            build_args: vec![],
-            target: None,
-            platform: Platform::LinuxAmd64,
             tag: "v1".into(),
-            builtin_frontend: None,
+            ..Default::default()
         },
         &ActivityLog::in_memory(),
         &run.op,
@@ -89,42 +83,7 @@ async fn a_tls_engine_builds_and_pushes_and_tls_mistakes_are_explained() {
     assert!(!image_support::log_text(&run.events()).contains("classic builder"));
 
     // A push through it (the hand-read push stream goes over the same transport).
-    let registry = stack_var("BERTH_TEST_REGISTRY");
-    let clients = image_support::moto_clients().await;
-    image_support::create_repository(&clients, &repository).await;
-    let account = AccountSettings {
-        source: None,
-        region: Some("us-east-1".into()),
-        practice: PracticeMode {
-            managed: false,
-            enabled: true,
-            endpoint_url: stack_var("BERTH_TEST_MOTO_URL"),
-            registry: registry.clone(),
-        },
-    };
-    let run = Collected::new();
-    let pushed = image::push(
-        &engine,
-        &clients,
-        &account,
-        Some(&repository),
-        &PushRequest {
-            image: built.reference.clone(),
-            tag: "v1".into(),
-        },
-        &ActivityLog::in_memory(),
-        &run.op,
-    )
-    .await
-    .expect("Berth pushes through the TLS engine");
-    let served = registry_digest(
-        &registry,
-        &repository,
-        "v1",
-        &stack_var("BERTH_TEST_REGISTRY_USER"),
-        &stack_var("BERTH_TEST_REGISTRY_PASSWORD"),
-    );
-    assert_eq!(Some(pushed.digest), served);
+    image_support::push_to_stack_registry(&engine, &built.reference, &repository).await;
 
     // The same engine as a context whose TLS material is in the context store.
     let config = home.path().join(".docker");

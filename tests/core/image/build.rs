@@ -100,12 +100,8 @@ async fn the_image_holds_exactly_what_docker_build_puts_in_it_and_excluded_bytes
         Some(&repository),
         &BuildRequest {
             folder: folder.clone(),
-            dockerfile: None,
-            build_args: vec![],
-            target: None,
-            platform: Platform::LinuxAmd64,
             tag: "berth".into(),
-            builtin_frontend: None,
+            ..Default::default()
         },
         &log,
         &run.op,
@@ -263,12 +259,8 @@ async fn bad_input_is_refused_before_the_engine_is_asked() {
     let run = Collected::new();
     let request = |folder: &str, tag: &str| BuildRequest {
         folder: folder.into(),
-        dockerfile: None,
-        build_args: vec![],
-        target: None,
-        platform: Platform::LinuxAmd64,
         tag: tag.into(),
-        builtin_frontend: None,
+        ..Default::default()
     };
     let fixture = fixture_dir().display().to_string();
     let rule = |e: berth_core::BerthError| {
@@ -360,12 +352,8 @@ async fn cancelling_a_build_stops_it_and_tags_nothing() {
         Some(&repository),
         &BuildRequest {
             folder: dir.path().to_str().unwrap().into(),
-            dockerfile: None,
-            build_args: vec![],
-            target: None,
-            platform: Platform::LinuxAmd64,
             tag: "v1".into(),
-            builtin_frontend: None,
+            ..Default::default()
         },
         &log,
         &run.op,
@@ -417,12 +405,9 @@ async fn a_base_image_missing_for_the_asked_platform_is_named_and_nothing_is_bui
         Some(&repository),
         &BuildRequest {
             folder: dir.path().to_str().unwrap().into(),
-            dockerfile: None,
-            build_args: vec![],
-            target: None,
             platform: Platform::LinuxArm64,
             tag: "arm".into(),
-            builtin_frontend: None,
+            ..Default::default()
         },
         &log,
         &run.op,

@@ -10,30 +10,16 @@ use berth_core::activity::ActivityLog;
 use berth_core::aws::AwsClients;
 use berth_core::error::ErrorKind;
 use berth_core::progress::{LayerState, Progress};
-use berth_core::settings::{AccountSettings, PracticeMode};
 use berth_core::wizard::image::{self, PushRequest};
 use image_support::{
-    create_repository, docker, docker_quiet, moto_clients, random_image, registry_digest,
-    stack_var, unique_name, Collected, Registry,
+    create_repository, docker, docker_quiet, moto_clients, practice_account, random_image,
+    registry_digest, stack_var, unique_name, Collected, Registry,
 };
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The hang guard: the engine's retries end well within this.
 const NEVER_A_HANG: Duration = Duration::from_secs(240);
-
-fn practice(registry: &str) -> AccountSettings {
-    AccountSettings {
-        source: None,
-        region: Some("us-east-1".into()),
-        practice: PracticeMode {
-            enabled: true,
-            managed: false,
-            endpoint_url: stack_var("BERTH_TEST_MOTO_URL"),
-            registry: registry.into(),
-        },
-    }
-}
 
 /// A small image of two layers, one of them new (so it really uploads).
 fn two_layer_image() -> String {
@@ -85,7 +71,7 @@ async fn the_reported_digest_is_the_one_the_registry_serves_and_ecr_lists_the_im
     let pushed = image::push(
         &engine,
         &clients,
-        &practice(&registry),
+        &practice_account(&registry),
         Some(&repository),
         &PushRequest {
             image: local.clone(),
@@ -176,7 +162,7 @@ async fn the_reported_digest_is_the_one_the_registry_serves_and_ecr_lists_the_im
     let second = image::push(
         &engine,
         &clients,
-        &practice(&registry),
+        &practice_account(&registry),
         Some(&repository),
         &PushRequest {
             image: local.clone(),
@@ -213,7 +199,7 @@ async fn credentials_the_registry_refuses_end_in_the_unauthorized_kind() {
     let err = image::push(
         &engine,
         &clients,
-        &practice(&registry.address),
+        &practice_account(&registry.address),
         Some(&repository),
         &PushRequest {
             image: stack_var("BERTH_TEST_IMAGE"),
@@ -263,7 +249,7 @@ async fn a_registry_killed_mid_push_ends_in_retries_then_the_unreachable_kind() 
         image::push(
             &engine,
             &clients,
-            &practice(&address),
+            &practice_account(&address),
             Some(&repository),
             &PushRequest {
                 image: local.clone(),
@@ -317,7 +303,7 @@ async fn cancel_stops_the_push_and_the_registry_never_gets_the_image() {
     let err = image::push(
         &engine,
         &clients,
-        &practice(&registry),
+        &practice_account(&registry),
         Some(&repository),
         &PushRequest {
             image: local.clone(),

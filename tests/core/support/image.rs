@@ -3,8 +3,12 @@
 
 use super::sdk;
 pub use super::{stack_var, unique, unique_name};
+use berth_core::activity::ActivityLog;
 use berth_core::aws::{AwsClients, CredentialSource};
+use berth_core::docker::Engine;
 use berth_core::progress::{Operation, Progress};
+use berth_core::settings::{AccountSettings, PracticeMode, PushedImage};
+use berth_core::wizard::image::{self, PushRequest};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
@@ -227,6 +231,57 @@ pub async fn create_repository(clients: &AwsClients, name: &str) {
         .send()
         .await
         .expect("moto creates the repository");
+}
+
+/// Practice mode's account settings: ECR's API answered by the stack's moto, images pushed to
+/// `registry`.
+pub fn practice_account(registry: &str) -> AccountSettings {
+    AccountSettings {
+        source: None,
+        region: Some("us-east-1".into()),
+        practice: PracticeMode {
+            enabled: true,
+            managed: false,
+            endpoint_url: stack_var("BERTH_TEST_MOTO_URL"),
+            registry: registry.into(),
+        },
+    }
+}
+
+/// Pushes `reference` through `engine` as `repository:v1` to the stack's registry (creating the
+/// repository in moto first) and checks that the registry serves the digest Berth reports.
+pub async fn push_to_stack_registry(
+    engine: &Engine,
+    reference: &str,
+    repository: &str,
+) -> PushedImage {
+    let registry = stack_var("BERTH_TEST_REGISTRY");
+    let clients = moto_clients().await;
+    create_repository(&clients, repository).await;
+    let run = Collected::new();
+    let pushed = image::push(
+        engine,
+        &clients,
+        &practice_account(&registry),
+        Some(repository),
+        &PushRequest {
+            image: reference.into(),
+            tag: "v1".into(),
+        },
+        &ActivityLog::in_memory(),
+        &run.op,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("Berth pushes {reference}: {e}\n{}", log_text(&run.events())));
+    let served = registry_digest(
+        &registry,
+        repository,
+        "v1",
+        &stack_var("BERTH_TEST_REGISTRY_USER"),
+        &stack_var("BERTH_TEST_REGISTRY_PASSWORD"),
+    );
+    assert_eq!(Some(pushed.digest.clone()), served);
+    pushed
 }
 
 /// Extracts the files of `image` (docker create + docker export + tar, not Berth's code).

@@ -30,7 +30,13 @@ export function tempHome({ awsConfig } = {}) {
  * variables and runs Berth. App data and the AWS files are those of `home`; no region variable
  * is inherited. With `output`, the app's stdout and stderr go to that file (through sh).
  */
-export async function openApp({ home, env = {}, unset = ['AWS_REGION', 'AWS_DEFAULT_REGION'], output = null }) {
+export async function openApp({
+  home,
+  env = {},
+  unset = ['AWS_REGION', 'AWS_DEFAULT_REGION'],
+  output = null,
+  app = requireEnv('BERTH_APP_BIN'),
+}) {
   const driver = new URL(requireEnv('BERTH_TEST_WEBDRIVER_URL'));
   const vars = Object.entries({
     HOME: home,
@@ -43,7 +49,6 @@ export async function openApp({ home, env = {}, unset = ['AWS_REGION', 'AWS_DEFA
     ...env,
   }).map(([k, v]) => `${k}=${v}`);
   vars.unshift(...unset.flatMap((name) => ['-u', name]));
-  const app = requireEnv('BERTH_APP_BIN');
   const command = output ? ['/bin/sh', '-c', 'exec "$0" >>"$1" 2>&1', app, output] : [app];
   const browser = await remote({
     hostname: driver.hostname,

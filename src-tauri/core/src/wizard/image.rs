@@ -69,7 +69,7 @@ pub struct BuildArg {
 }
 
 /// What the user asked to build.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct BuildRequest {
     pub folder: String,
