@@ -30,8 +30,16 @@ export function secretsInFiles(dirs, secrets, { skip } = {}) {
   let scanned = 0;
   for (const dir of dirs) {
     for (const file of filesUnder(dir, skip)) {
+      let text;
+      try {
+        text = readFileSync(file).toString('latin1');
+      } catch (error) {
+        // Listed, then removed by the running app (WebKit's SQLite -shm/-wal files come and go):
+        // what no longer exists holds nothing.
+        if (error.code === 'ENOENT') continue;
+        throw error;
+      }
       scanned += 1;
-      const text = readFileSync(file).toString('latin1');
       for (const [label, value] of Object.entries(secrets)) {
         if (text.includes(value)) found.push(`${file} holds the ${label}`);
       }
