@@ -1,0 +1,177 @@
+// The newcomer's journey from the first screen's practice button, in the real app given nothing
+// but the Docker engine: no emulator URL, no registry, no AWS keys. One click starts Berth's own
+// practice backend and registry (python -m berth_moto from the installed venv, docker-registry on
+// loopback ports) and signs in; the user walks Account → IAM → Repository → Image → Launch,
+// accepting every default Berth proposes (the tag, the size, the region, the launch mode), and the
+// journey ends with an HTTP request to the launched task's address that gets the fixture app's
+// answer. Then the app is torn down and practice left, after which no container of this practice
+// run is left on the engine.
+//
+// Clicks and keystrokes are counted from the first screen to the served page; the budget is 25
+// clicks and 40 keystrokes (issue 16). The only typing is the folder (WebDriver cannot drive the
+// native folder picker, so the path is typed into the Folder field) and the repository's name.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { byName, openApp, pageText, requireEnv, tempHome, waitForText } from './support/app.mjs';
+import { User, describeViolations } from './support/journey.mjs';
+import { dataDir } from './support/practice.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const fixture = resolve(here, '../fixtures/image/app');
+const BUDGET = { clicks: 25, keystrokes: 40 };
+
+const docker = (...args) =>
+  execFileSync('docker', args, { env: { ...process.env, DOCKER_HOST: requireEnv('DOCKER_HOST') } })
+    .toString()
+    .trim();
+
+/** The label value that marks this practice run's task containers (see practice/manager.rs). */
+function practiceInstance(home) {
+  const run = JSON.parse(readFileSync(join(dataDir(home), 'practice', 'run.json'), 'utf8'));
+  return `berth-practice-${run.token.slice(0, 12)}`;
+}
+
+/** Containers (running or not) that practice run `instance` started. */
+function containersOf(instance) {
+  const out = docker('ps', '-a', '-q', '--filter', `label=berth.moto.instance=${instance}`);
+  return out === '' ? [] : out.split('\n');
+}
+
+/** The body of GET `url`, retried while the task's server comes up. */
+async function answerOf(url) {
+  const deadline = Date.now() + 30000;
+  let last = null;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return await res.text();
+      last = `HTTP ${res.status}`;
+    } catch (e) {
+      last = e.cause?.message ?? e.message;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${url} did not answer: ${last}`);
+}
+
+test('from the first screen, one click to practice, every default accepted, to a page served by the launched task', async () => {
+  const home = tempHome();
+  // The user's project: the image fixture, in a folder named like an app.
+  const name = `hello${process.pid % 10000}`;
+  cpSync(fixture, join(home, name), { recursive: true });
+  const folder = `~/${name}`;
+  const output = join(home, 'app-output.log');
+  // Only the Docker engine: no emulator, no registry, no AWS settings of any kind.
+  const browser = await openApp({
+    home,
+    output,
+    env: { DOCKER_HOST: requireEnv('DOCKER_HOST') },
+    unset: ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL', 'AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'],
+  });
+  const user = new User(browser, { mode: 'mouse', prefix: 'newcomer' });
+  const b = browser;
+  let instance = null;
+  let served = null;
+  let tag = null;
+  try {
+    // 1. The first screen: the environment check, with the practice button.
+    await waitForText(b, 'Docker engine is running', 30000);
+    await user.choose('Language', 'en');
+    await waitForText(b, 'Practice without an AWS account');
+    await user.step('first-screen');
+
+    // 2. One click: Berth starts its practice AWS and registry, signs in, and goes to Account.
+    await user.press('Practice without AWS');
+    await waitForText(b, 'Practising on this computer', 120000);
+    await waitForText(b, '123456789012', 30000);
+    instance = practiceInstance(home);
+    await user.step('account');
+
+    // 3. IAM: the execution role is missing in a fresh practice account; create it.
+    await user.press('Next: IAM');
+    await waitForText(b, 'What Berth will need');
+    await user.press('Create role');
+    await waitForText(b, 'Created the role “ecsTaskExecutionRole”.', 30000);
+    await user.step('iam');
+
+    // 4. Repository: named like the folder.
+    await user.press('Next: Repository');
+    await waitForText(b, 'Where should your image go?');
+    await user.type('Repository name', name, { replace: true });
+    await user.press('Create repository');
+    await waitForText(b, `Created “${name}”. Berth will push your image here.`, 30000);
+    await user.step('repository');
+
+    // 5. Image: the folder, the proposed tag; build, push.
+    await user.press('Next: Image');
+    await waitForText(b, `Pushes to ${name} in the practice registry`);
+    await user.type('Folder', folder);
+    await user.key('Enter');
+    await waitForText(b, 'Kept out by .dockerignore');
+    tag = await (await byName(b, 'Tag')).getValue();
+    await user.press('Build image');
+    await waitForText(b, `Built ${name}:${tag}`, 120000);
+    await user.press(`Push to ${name}`);
+    await waitForText(b, `Pushed to ${name}`, 120000);
+    await user.step('image');
+
+    // 6. Launch with every default: review, launch, running, the address.
+    await user.press('Next: Launch');
+    await waitForText(b, 'Review plan');
+    assert.equal(await (await byName(b, 'App name')).getValue(), name, 'the app is named after the repository');
+    await user.press('Review plan');
+    await waitForText(b, 'Review the plan');
+    await user.press('Launch now');
+    await waitForText(b, 'Your container is running.', 120000);
+    const url = await b.execute(() => document.querySelector('.timeline code.url')?.textContent?.trim() ?? null);
+    assert.ok(url, `no address on the page:\n${await pageText(b)}`);
+    assert.match(url, /^http:\/\/127(\.\d+){3}(:\d+)?/, 'a practice task answers on a loopback address');
+    // 7. The served page: the fixture app (busybox httpd over /app) answers with the folder's README.
+    served = await answerOf(`${url.replace(/\/$/, '')}/README.md`);
+    assert.match(served, /The fixture folder of Berth's image tests/);
+    await user.step('served');
+    const counted = { clicks: user.clicks, keystrokes: user.keystrokes };
+    console.log(`newcomer journey to the served page: ${counted.clicks} clicks, ${counted.keystrokes} keystrokes`);
+    for (const s of user.steps) console.log(`  ${s.step}: ${s.clicks} clicks, ${s.keystrokes} keys, ${s.seconds} s`);
+    assert.ok(containersOf(instance).length >= 1, 'the task runs as a container of this practice run');
+
+    // 8. Teardown (typed name: it destroys), then leave practice.
+    await user.press('Tear down');
+    await waitForText(b, `Type ${name} to confirm`);
+    await user.type(`Type ${name} to confirm`, name);
+    await user.press('Tear down');
+    await waitForText(b, `Everything Berth created for “${name}” is gone.`, 120000);
+    await user.press('Account');
+    await user.press('Leave practice');
+    await waitForText(b, 'Practice without an AWS account', 60000);
+    await user.step('left');
+
+    const summary = user.writeSummary('newcomer-summary.json', { app: name, toServedPage: counted });
+    assert.ok(
+      counted.clicks <= BUDGET.clicks && counted.keystrokes <= BUDGET.keystrokes,
+      `${counted.clicks} clicks and ${counted.keystrokes} keystrokes to the served page (budget ${BUDGET.clicks} and ${BUDGET.keystrokes})`,
+    );
+    const serious = user.seriousViolations();
+    if (summary.accessibility.minor) {
+      console.log(`  minor accessibility findings:\n${describeViolations(user.violations.filter((v) => !serious.includes(v)))}`);
+    }
+    assert.equal(serious.length, 0, `axe found serious or critical violations:\n${describeViolations(serious)}`);
+  } finally {
+    await browser.deleteSession().catch(() => {});
+    for (const image of [`${name}:${tag}`]) {
+      try {
+        docker('rmi', image);
+      } catch {
+        // Not built: nothing to remove.
+      }
+    }
+  }
+  // Closing the app stops practice too; either way nothing of this run is left on the engine.
+  assert.ok(instance, 'practice never started');
+  assert.deepEqual(containersOf(instance), [], `containers of practice run ${instance} left behind`);
+  assert.ok(!existsSync(join(dataDir(home), 'practice', 'run.json')), 'practice still recorded as running');
+});
