@@ -5,7 +5,8 @@
 // accepting every default Berth proposes (the tag, the size, the region, the launch mode), and the
 // journey ends with an HTTP request to the launched task's address that gets the fixture app's
 // answer. Then the app is torn down and practice left, after which no container of this practice
-// run is left on the engine.
+// run is left on the engine. A second walk ends instead with "Reset practice data" while the task
+// runs: confirmed, it stops the task's container and deletes everything practice kept.
 //
 // Clicks and keystrokes are counted from the first screen to the served page; the budget is 25
 // clicks and 40 keystrokes (issue 16). The only typing is the folder (WebDriver cannot drive the
@@ -18,7 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { byName, openApp, pageText, requireEnv, tempHome, waitForText } from './support/app.mjs';
 import { User, describeViolations } from './support/journey.mjs';
-import { dataDir } from './support/practice.mjs';
+import { configDir, dataDir } from './support/practice.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixture = resolve(here, '../fixtures/image/app');
@@ -58,86 +59,106 @@ async function answerOf(url) {
   throw new Error(`${url} did not answer: ${last}`);
 }
 
-test('from the first screen, one click to practice, every default accepted, to a page served by the launched task', async () => {
+/**
+ * Opens the app in a fresh HOME holding the user's project folder (the image fixture), with only
+ * the Docker engine given.
+ */
+async function newcomer(prefix) {
   const home = tempHome();
-  // The user's project: the image fixture, in a folder named like an app.
   const name = `hello${process.pid % 10000}`;
   cpSync(fixture, join(home, name), { recursive: true });
-  const folder = `~/${name}`;
-  const output = join(home, 'app-output.log');
-  // Only the Docker engine: no emulator, no registry, no AWS settings of any kind.
   const browser = await openApp({
     home,
-    output,
+    output: join(home, 'app-output.log'),
     env: { DOCKER_HOST: requireEnv('DOCKER_HOST') },
     unset: ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL', 'AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'],
   });
-  const user = new User(browser, { mode: 'mouse', prefix: 'newcomer' });
-  const b = browser;
+  return { home, name, browser, user: new User(browser, { mode: 'mouse', prefix }) };
+}
+
+/**
+ * From the first screen to the page the launched task serves, every default accepted. Returns
+ * the practice run's container label, the image tag and the task's address.
+ */
+async function walkToServedPage({ home, name, user }) {
+  const b = user.browser;
+  // 1. The first screen: the environment check, with the practice button.
+  await waitForText(b, 'Docker engine is running', 30000);
+  await user.choose('Language', 'en');
+  await waitForText(b, 'Practice without an AWS account');
+  await user.step('first-screen');
+
+  // 2. One click: Berth starts its practice AWS and registry, signs in, and goes to Account.
+  await user.press('Practice without AWS');
+  await waitForText(b, 'Practising on this computer', 120000);
+  await waitForText(b, '123456789012', 30000);
+  const instance = practiceInstance(home);
+  await user.step('account');
+
+  // 3. IAM: the execution role is missing in a fresh practice account; create it.
+  await user.press('Next: IAM');
+  await waitForText(b, 'What Berth will need');
+  await user.press('Create role');
+  await waitForText(b, 'Created the role “ecsTaskExecutionRole”.', 30000);
+  await user.step('iam');
+
+  // 4. Repository: named like the folder.
+  await user.press('Next: Repository');
+  await waitForText(b, 'Where should your image go?');
+  await user.type('Repository name', name, { replace: true });
+  await user.press('Create repository');
+  await waitForText(b, `Created “${name}”. Berth will push your image here.`, 30000);
+  await user.step('repository');
+
+  // 5. Image: the folder, the proposed tag; build, push.
+  await user.press('Next: Image');
+  await waitForText(b, `Pushes to ${name} in the practice registry`);
+  await user.type('Folder', `~/${name}`);
+  await user.key('Enter');
+  await waitForText(b, 'Kept out by .dockerignore');
+  const tag = await (await byName(b, 'Tag')).getValue();
+  await user.press('Build image');
+  await waitForText(b, `Built ${name}:${tag}`, 120000);
+  await user.press(`Push to ${name}`);
+  await waitForText(b, `Pushed to ${name}`, 120000);
+  await user.step('image');
+
+  // 6. Launch with every default: review, launch, running, the address.
+  await user.press('Next: Launch');
+  await waitForText(b, 'Review plan');
+  assert.equal(await (await byName(b, 'App name')).getValue(), name, 'the app is named after the repository');
+  await user.press('Review plan');
+  await waitForText(b, 'Review the plan');
+  await user.press('Launch now');
+  await waitForText(b, 'Your container is running.', 120000);
+  const url = await b.execute(() => document.querySelector('.timeline code.url')?.textContent?.trim() ?? null);
+  assert.ok(url, `no address on the page:\n${await pageText(b)}`);
+  assert.match(url, /^http:\/\/127(\.\d+){3}(:\d+)?/, 'a practice task answers on a loopback address');
+  // 7. The served page: the fixture app (busybox httpd over /app) answers with the folder's README.
+  const served = await answerOf(`${url.replace(/\/$/, '')}/README.md`);
+  assert.match(served, /The fixture folder of Berth's image tests/);
+  await user.step('served');
+  assert.ok(containersOf(instance).length >= 1, 'the task runs as a container of this practice run');
+  return { instance, tag, url };
+}
+
+function removeImage(image) {
+  try {
+    docker('rmi', image);
+  } catch {
+    // Not built: nothing to remove.
+  }
+}
+
+test('from the first screen, one click to practice, every default accepted, to a page served by the launched task', async () => {
+  const { home, name, browser: b, user } = await newcomer('newcomer');
   let instance = null;
-  let served = null;
   let tag = null;
   try {
-    // 1. The first screen: the environment check, with the practice button.
-    await waitForText(b, 'Docker engine is running', 30000);
-    await user.choose('Language', 'en');
-    await waitForText(b, 'Practice without an AWS account');
-    await user.step('first-screen');
-
-    // 2. One click: Berth starts its practice AWS and registry, signs in, and goes to Account.
-    await user.press('Practice without AWS');
-    await waitForText(b, 'Practising on this computer', 120000);
-    await waitForText(b, '123456789012', 30000);
-    instance = practiceInstance(home);
-    await user.step('account');
-
-    // 3. IAM: the execution role is missing in a fresh practice account; create it.
-    await user.press('Next: IAM');
-    await waitForText(b, 'What Berth will need');
-    await user.press('Create role');
-    await waitForText(b, 'Created the role “ecsTaskExecutionRole”.', 30000);
-    await user.step('iam');
-
-    // 4. Repository: named like the folder.
-    await user.press('Next: Repository');
-    await waitForText(b, 'Where should your image go?');
-    await user.type('Repository name', name, { replace: true });
-    await user.press('Create repository');
-    await waitForText(b, `Created “${name}”. Berth will push your image here.`, 30000);
-    await user.step('repository');
-
-    // 5. Image: the folder, the proposed tag; build, push.
-    await user.press('Next: Image');
-    await waitForText(b, `Pushes to ${name} in the practice registry`);
-    await user.type('Folder', folder);
-    await user.key('Enter');
-    await waitForText(b, 'Kept out by .dockerignore');
-    tag = await (await byName(b, 'Tag')).getValue();
-    await user.press('Build image');
-    await waitForText(b, `Built ${name}:${tag}`, 120000);
-    await user.press(`Push to ${name}`);
-    await waitForText(b, `Pushed to ${name}`, 120000);
-    await user.step('image');
-
-    // 6. Launch with every default: review, launch, running, the address.
-    await user.press('Next: Launch');
-    await waitForText(b, 'Review plan');
-    assert.equal(await (await byName(b, 'App name')).getValue(), name, 'the app is named after the repository');
-    await user.press('Review plan');
-    await waitForText(b, 'Review the plan');
-    await user.press('Launch now');
-    await waitForText(b, 'Your container is running.', 120000);
-    const url = await b.execute(() => document.querySelector('.timeline code.url')?.textContent?.trim() ?? null);
-    assert.ok(url, `no address on the page:\n${await pageText(b)}`);
-    assert.match(url, /^http:\/\/127(\.\d+){3}(:\d+)?/, 'a practice task answers on a loopback address');
-    // 7. The served page: the fixture app (busybox httpd over /app) answers with the folder's README.
-    served = await answerOf(`${url.replace(/\/$/, '')}/README.md`);
-    assert.match(served, /The fixture folder of Berth's image tests/);
-    await user.step('served');
+    ({ instance, tag } = await walkToServedPage({ home, name, user }));
     const counted = { clicks: user.clicks, keystrokes: user.keystrokes };
     console.log(`newcomer journey to the served page: ${counted.clicks} clicks, ${counted.keystrokes} keystrokes`);
     for (const s of user.steps) console.log(`  ${s.step}: ${s.clicks} clicks, ${s.keystrokes} keys, ${s.seconds} s`);
-    assert.ok(containersOf(instance).length >= 1, 'the task runs as a container of this practice run');
 
     // 8. Teardown (typed name: it destroys), then leave practice.
     await user.press('Tear down');
@@ -161,17 +182,51 @@ test('from the first screen, one click to practice, every default accepted, to a
     }
     assert.equal(serious.length, 0, `axe found serious or critical violations:\n${describeViolations(serious)}`);
   } finally {
-    await browser.deleteSession().catch(() => {});
-    for (const image of [`${name}:${tag}`]) {
-      try {
-        docker('rmi', image);
-      } catch {
-        // Not built: nothing to remove.
-      }
-    }
+    await b.deleteSession().catch(() => {});
+    if (tag) removeImage(`${name}:${tag}`);
   }
   // Closing the app stops practice too; either way nothing of this run is left on the engine.
   assert.ok(instance, 'practice never started');
   assert.deepEqual(containersOf(instance), [], `containers of practice run ${instance} left behind`);
   assert.ok(!existsSync(join(dataDir(home), 'practice', 'run.json')), 'practice still recorded as running');
+});
+
+test('"Reset practice data", confirmed, stops the running task containers and deletes what practice kept', async () => {
+  const { home, name, browser: b, user } = await newcomer('practice-reset');
+  const practice = join(dataDir(home), 'practice');
+  let instance = null;
+  let tag = null;
+  try {
+    ({ instance, tag } = await walkToServedPage({ home, name, user }));
+    assert.ok(existsSync(join(practice, 'registry', 'docker')), 'the pushed image is in the practice registry');
+    assert.ok(existsSync(join(dataDir(home), 'launches', `${name}.json`)), 'the launch is recorded');
+
+    // The task still runs: reset from the Account step, which asks first.
+    await user.press('Account');
+    await user.press('Reset practice data…');
+    await waitForText(b, 'Reset practice data?');
+    await waitForText(b, "This can't be undone.");
+    await user.step('reset-confirm');
+    await user.press('Reset practice data');
+    await waitForText(b, 'Practice data reset. The next practice starts empty.', 90000);
+    await waitForText(b, 'Practice without an AWS account');
+    await user.step('reset-done');
+
+    assert.deepEqual(containersOf(instance), [], `containers of practice run ${instance} left by the reset`);
+    for (const kept of ['state.pickle', 'registry', 'run.json']) {
+      assert.ok(!existsSync(join(practice, kept)), `practice/${kept} is still there after the reset`);
+    }
+    assert.ok(!existsSync(join(dataDir(home), 'launches', `${name}.json`)), 'the practice launch record is still there');
+    const settings = JSON.parse(readFileSync(join(configDir(home), 'settings.json'), 'utf8'));
+    assert.deepEqual(
+      [settings.practiceWizard.executionRoleArn, settings.practiceWizard.repository, settings.practiceWizard.image],
+      [null, null, null],
+      'the wizard still remembers practice',
+    );
+    assert.equal(settings.account.practice.enabled, false, 'practice is left');
+    assert.equal(user.seriousViolations().length, 0, describeViolations(user.seriousViolations()));
+  } finally {
+    await b.deleteSession().catch(() => {});
+    if (tag) removeImage(`${name}:${tag}`);
+  }
 });
