@@ -142,11 +142,17 @@ async function walkToServedPage({ home, name, user }) {
   return { instance, tag, url };
 }
 
-function removeImage(image) {
-  try {
-    docker('rmi', image);
-  } catch {
-    // Not built: nothing to remove.
+/** Removes the built image and the tag the push gave it for the practice registry (whose port changes). */
+function removeImages(name, tag) {
+  const pushed = docker('images', '--format', '{{.Repository}}:{{.Tag}}')
+    .split('\n')
+    .filter((ref) => ref.endsWith(`/${name}:${tag}`));
+  for (const image of [`${name}:${tag}`, ...pushed]) {
+    try {
+      docker('rmi', image);
+    } catch {
+      // Not built: nothing to remove.
+    }
   }
 }
 
@@ -183,7 +189,7 @@ test('from the first screen, one click to practice, every default accepted, to a
     assert.equal(serious.length, 0, `axe found serious or critical violations:\n${describeViolations(serious)}`);
   } finally {
     await b.deleteSession().catch(() => {});
-    if (tag) removeImage(`${name}:${tag}`);
+    if (tag) removeImages(name, tag);
   }
   // Closing the app stops practice too; either way nothing of this run is left on the engine.
   assert.ok(instance, 'practice never started');
@@ -227,6 +233,6 @@ test('"Reset practice data", confirmed, stops the running task containers and de
     assert.equal(user.seriousViolations().length, 0, describeViolations(user.seriousViolations()));
   } finally {
     await b.deleteSession().catch(() => {});
-    if (tag) removeImage(`${name}:${tag}`);
+    if (tag) removeImages(name, tag);
   }
 });
