@@ -37,8 +37,10 @@ berth_commands! {
         fn check_practice_parts() -> PartsReport;
         /// Starts the practice backend and its registry on loopback ports and switches Berth to practice (no AWS account needed).
         fn start_practice() -> AccountOverview;
-        /// Leaves practice: stops the practice backend (keeping its data unless `reset`) and turns practice mode off.
-        fn stop_practice(reset: bool) -> AccountOverview;
+        /// Leaves practice: stops the practice backend (its data is kept for the next start) and turns practice mode off.
+        fn stop_practice() -> AccountOverview;
+        /// Forgets everything made in practice (its containers, accounts, images, wizard state and launch records) and leaves practice.
+        fn reset_practice() -> AccountOverview;
     }
     activity {
         /// The newest entries of the activity log, oldest first, and the reads tallied since start.

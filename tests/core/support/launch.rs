@@ -110,6 +110,18 @@ pub fn push_to_registry(image: &str, repository: &str, tag: &str) -> String {
     let registry = super::stack_var("BERTH_TEST_REGISTRY");
     let user = super::stack_var("BERTH_TEST_REGISTRY_USER");
     let password = super::stack_var("BERTH_TEST_REGISTRY_PASSWORD");
+    push_with_login(&registry, &user, &password, image, repository, tag)
+}
+
+/// Pushes `image` as `repository:tag` to `registry`, logged in as `user`; the digest it serves.
+pub fn push_with_login(
+    registry: &str,
+    user: &str,
+    password: &str,
+    image: &str,
+    repository: &str,
+    tag: &str,
+) -> String {
     let config = tempfile::tempdir().unwrap();
     let docker = |args: &[&str], stdin: Option<&str>| {
         use std::io::Write;
@@ -137,13 +149,13 @@ pub fn push_to_registry(image: &str, repository: &str, tag: &str) -> String {
     };
     let target = format!("{registry}/{repository}:{tag}");
     docker(
-        &["login", "-u", &user, "--password-stdin", &registry],
-        Some(&password),
+        &["login", "-u", user, "--password-stdin", registry],
+        Some(password),
     );
     docker(&["tag", image, &target], None);
     docker(&["push", &target], None);
     docker(&["rmi", &target], None);
-    super::image::registry_digest(&registry, repository, tag, &user, &password)
+    super::image::registry_digest(registry, repository, tag, user, password)
         .expect("the registry serves what was pushed")
 }
 

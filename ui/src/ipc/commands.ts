@@ -162,10 +162,17 @@ export function startPractice(): Promise<AccountOverview> {
 }
 
 /**
- * Leaves practice: stops the practice backend (keeping its data unless `reset`) and turns practice mode off.
+ * Leaves practice: stops the practice backend (its data is kept for the next start) and turns practice mode off.
  */
-export function stopPractice(reset: boolean): Promise<AccountOverview> {
-  return call<AccountOverview>('stop_practice', { reset });
+export function stopPractice(): Promise<AccountOverview> {
+  return call<AccountOverview>('stop_practice');
+}
+
+/**
+ * Forgets everything made in practice (its containers, accounts, images, wizard state and launch records) and leaves practice.
+ */
+export function resetPractice(): Promise<AccountOverview> {
+  return call<AccountOverview>('reset_practice');
 }
 
 /**

@@ -109,9 +109,55 @@ describe('practice without AWS', () => {
     await leaveButton().click();
 
     await expect.element(practiceButton()).toBeVisible();
-    expect(backend.argsOf('stop_practice')).toEqual([{ reset: false }]);
+    expect(backend.argsOf('stop_practice')).toEqual([{}]);
+    expect(backend.order()).not.toContain('reset_practice');
     await expect.element(page.getByRole('group', { name: 'How should Berth sign in to AWS?' })).toBeVisible();
     expect(page.getByText('Signed in to the practice emulator').query()).toBeNull();
+  });
+
+  test('"Reset practice data" asks first; confirmed, it resets, leaves practice, and says so', async () => {
+    const backend = mockAccountBackend(practising());
+    backend.answers.reset_practice = () => {
+      backend.state = accountOverview();
+      return backend.state;
+    };
+    await render(Account);
+    const resetButton = page.getByRole('button', { name: 'Reset practice data…', exact: true });
+    await resetButton.click();
+
+    const dialog = page.getByRole('dialog', { name: 'Reset practice data?' });
+    await expect.element(dialog).toBeVisible();
+    await expect.element(dialog.getByText("This can't be undone.", { exact: false })).toBeVisible();
+    // The safe choice has the focus; Cancel changes nothing.
+    await expect.element(dialog.getByRole('button', { name: 'Cancel' })).toHaveFocus();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(backend.order()).not.toContain('reset_practice');
+    await expect.element(leaveButton()).toBeEnabled();
+
+    await resetButton.click();
+    await dialog.getByRole('button', { name: 'Reset practice data', exact: true }).click();
+
+    await expect.element(page.getByText('Practice data reset. The next practice starts empty.')).toBeVisible();
+    expect(backend.argsOf('reset_practice')).toEqual([{}]);
+    expect(backend.order()).not.toContain('stop_practice');
+    await expect.element(practiceButton()).toBeVisible();
+    expect(page.getByRole('button', { name: 'Reset practice data…' }).query()).toBeNull();
+  });
+
+  test('with practice off, the reset is offered only when earlier practice data is kept', async () => {
+    const backend = mockAccountBackend(accountOverview());
+    await render(Account);
+    await expect.element(practiceButton()).toBeVisible();
+    await expect.poll(() => backend.argsOf('practice_status').length).toBe(1);
+    expect(page.getByRole('button', { name: 'Reset practice data…' }).query()).toBeNull();
+    clearMocks();
+    resetAccount();
+    document.body.innerHTML = '';
+
+    const kept = mockAccountBackend(accountOverview());
+    kept.answers.practice_status = () => ({ state: 'stopped', endpoints: null, hasSavedData: true });
+    await render(Account);
+    await expect.element(page.getByRole('button', { name: 'Reset practice data…', exact: true })).toBeVisible();
   });
 
   test('in Korean the action has its Korean name', async () => {

@@ -57,6 +57,24 @@ describe('before the account is set up', () => {
     expect(backend.order()).not.toContain('check_permissions');
     expect(backend.order()).not.toContain('get_execution_role');
   });
+
+  test("in Berth's own practice there is no identity to choose: the step goes on", async () => {
+    // A fresh HOME after the practice button: no identity source was ever saved.
+    const backend = mockIamBackend({ practice: true });
+    backend.answers.get_account = () =>
+      accountOverview({
+        settings: {
+          source: null,
+          region: 'us-east-1',
+          practice: { enabled: true, managed: true, endpointUrl: 'http://127.0.0.1:41234', registry: '127.0.0.1:41235' },
+        },
+      });
+    await renderIam();
+
+    await expect.element(roleCard()).toBeVisible();
+    expect(page.getByRole('heading', { name: 'Set up your account first' }).query()).toBeNull();
+    await expect.poll(() => backend.order()).toContain('get_execution_role');
+  });
 });
 
 describe('permission checklist', () => {

@@ -46,6 +46,8 @@ const CONFIRMED = [
   // Not caught by the naming rule, but it replaces every running task of a service.
   'redeploy_service',
   'start_teardown',
+  // Deletes everything made in practice (its accounts, images, launches and wizard state).
+  'reset_practice',
 ] as const;
 type Confirmed = (typeof CONFIRMED)[number];
 
@@ -55,7 +57,7 @@ const ONE_CLICK: Record<string, string> = {
     'stops a build, push, log stream, launch or teardown at its next step; nothing in AWS or the Docker engine is undone or removed',
   stop_local_run: 'stops the trial container Berth itself started on this machine; the image stays, one click runs it again',
   stop_practice:
-    "leaves practice: stops Berth's own local practice backend, which saves its data and brings it back on the next start (the window never asks for reset); nothing in AWS is touched",
+    "leaves practice: stops Berth's own local practice backend, which saves its data and brings it back on the next start (deleting it is reset_practice, confirmed); nothing in AWS is touched",
 };
 
 /** Commands the naming rule catches that only read, or only change what the window listens to. */
@@ -194,6 +196,26 @@ const CASES: Record<Confirmed, Case> = {
     ask: () => page.getByRole('button', { name: 'Restart the tasks of shop' }).click(),
     cancel: () => shopCard().getByRole('button', { name: 'Cancel' }).click(),
     confirm: () => shopCard().getByRole('button', { name: 'Restart tasks', exact: true }).click(),
+  },
+
+  reset_practice: {
+    async render() {
+      const backend = mockAccountBackend(
+        accountOverview({
+          settings: {
+            region: 'us-east-1',
+            practice: { enabled: true, managed: true, endpointUrl: 'http://127.0.0.1:41234', registry: '127.0.0.1:41235' },
+          },
+        }),
+      );
+      backend.answers.reset_practice = () => accountOverview();
+      await render(Account);
+      await expect.element(page.getByRole('button', { name: 'Leave practice' })).toBeVisible();
+      return (cmd) => backend.argsOf(cmd).length;
+    },
+    ask: () => page.getByRole('button', { name: 'Reset practice data…' }).click(),
+    cancel: () => dialog().getByRole('button', { name: 'Cancel' }).click(),
+    confirm: () => dialog().getByRole('button', { name: 'Reset practice data', exact: true }).click(),
   },
 
   start_teardown: {

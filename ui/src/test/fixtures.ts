@@ -142,6 +142,8 @@ type Handler = (args: Args) => unknown;
 /** Commands the frame calls on its own, whatever the user does. */
 const BACKGROUND_COMMANDS = [
   'probe_docker',
+  // The practice card reads whether earlier practice data is kept (to offer its reset).
+  'practice_status',
   'list_docker_contexts',
   'read_aws_config',
   'list_activity',
@@ -179,6 +181,7 @@ export function mockAccountBackend(initial: AccountOverview = accountOverview())
     probe_docker: () => runningDocker,
     list_docker_contexts: () => defaultContexts,
     read_aws_config: () => awsWithProfiles,
+    practice_status: () => ({ state: 'stopped', endpoints: null, hasSavedData: false }),
     get_account: answer,
     save_identity: (args) => {
       const identity = args.identity as NewIdentity;

@@ -1,6 +1,7 @@
 //! Berth's own practice backend, as the app runs it: the real `python -m berth_moto` and
 //! `docker-registry` processes from the installed parts (the source checkout's `practice/`, the
-//! venv of `practice/install.sh`), on the machine's Docker engine. Needs none of the test stack.
+//! venv of `practice/install.sh`), on the machine's Docker engine. Needs none of the test stack
+//! but the image its launch test runs (the stack's busybox).
 
 use base64::Engine as _;
 use berth_core::aws::sts;
@@ -10,6 +11,8 @@ use berth_core::ErrorKind;
 use std::path::PathBuf;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+mod launch;
 
 /// The status line of `GET path` on `addr`, with optional basic auth; None when nothing answers.
 async fn get(addr: &str, path: &str, auth: Option<&str>) -> Option<String> {
@@ -24,7 +27,7 @@ async fn get(addr: &str, path: &str, auth: Option<&str>) -> Option<String> {
     answer.lines().next().map(str::to_owned)
 }
 
-fn pids_of(dir: &std::path::Path) -> Vec<u32> {
+pub(crate) fn pids_of(dir: &std::path::Path) -> Vec<u32> {
     let run: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("run.json")).expect("run.json")).unwrap();
     run["pids"]
@@ -35,7 +38,7 @@ fn pids_of(dir: &std::path::Path) -> Vec<u32> {
         .collect()
 }
 
-fn alive(pid: u32) -> bool {
+pub(crate) fn alive(pid: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
         !matches!(
             s.rsplit_once(')')
