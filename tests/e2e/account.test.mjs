@@ -143,3 +143,33 @@ test('a prepared practice HOME starts signed in through its profile', async () =
     await waitForText(browser, '123456789012');
   });
 });
+
+test('a registry override that is not host:port is named as it is typed, saying what one looks like', async () => {
+  await withApp({ home: tempHome(), env: { DOCKER_HOST: requireEnv('DOCKER_HOST') } }, async (browser) => {
+    await openAccount(browser);
+    await click(browser, 'Advanced');
+    // Practice mode is off and no endpoint is typed: nothing is saved yet, the field speaks anyway.
+    await typeInto(browser, 'Registry override', 'not a registry');
+    await waitForText(
+      browser,
+      "This isn't a registry address. A registry address is a host name or IP address and a port, like 127.0.0.1:5001 or localhost:5000.",
+      5000,
+    );
+    const field = await byName(browser, 'Registry override');
+    assert.equal(await field.getAttribute('aria-invalid'), 'true');
+    const described = await browser.execute(
+      (el) => el.getAttribute('aria-describedby').split(/\s+/).map((id) => document.getElementById(id)?.textContent ?? '').join(' '),
+      field,
+    );
+    assert.match(described, /isn't a registry address/);
+    await field.scrollIntoView({ block: 'center' });
+    await saveScreenshot(browser, 'account-registry-invalid');
+
+    await typeInto(browser, 'Registry override', '127.0.0.1:5001');
+    await browser.waitUntil(async () => (await field.getAttribute('aria-invalid')) === null, {
+      timeout: 5000,
+      timeoutMsg: 'a good address clears the message',
+    });
+    assert.doesNotMatch(await pageText(browser), /isn't a registry address/);
+  });
+});

@@ -2,7 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { byName, chooseLanguage, openApp, pageText, requireEnv, saveScreenshot, tempHome, waitForText } from './support/app.mjs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { byName, chooseLanguage, click, openApp, pageText, requireEnv, saveScreenshot, tempHome, waitForText } from './support/app.mjs';
+import { practiceHome } from './support/practice.mjs';
 
 // WebKitWebDriver runs one session at a time: each test closes its app before the next starts.
 async function withApp(options, body) {
@@ -73,5 +76,70 @@ test('explains how to fix Docker when nothing answers at DOCKER_HOST', async () 
     await waitForText(browser, 'DOCKER_HOST environment variable points to');
     await waitForText(browser, missing);
     await saveScreenshot(browser, 'environment-docker-not-running');
+  });
+});
+
+test('in practice, Environment, Settings and the rail say the same: signed in, in the practice region', async () => {
+  // Practice with a profile whose ~/.aws has no default region, as a restart finds it.
+  await withApp({ home: practiceHome(), env: { DOCKER_HOST: requireEnv('DOCKER_HOST') } }, async (browser) => {
+    await chooseLanguage(browser, 'Language', 'en');
+    await waitForText(browser, 'Practice — not real AWS');
+    await waitForText(browser, 'US East (N. Virginia) — us-east-1, in practice (not real AWS)');
+    await waitForText(browser, "doesn't use the AWS configuration below");
+    const page = await pageText(browser);
+    assert.doesNotMatch(page, /You will choose a region in the Account step/);
+    assert.doesNotMatch(page, /Not set up yet/);
+    // The identity chosen before signs in again by itself: Account is ticked without a visit.
+    await browser.waitUntil(
+      async () =>
+        (
+          await browser.execute(() =>
+            [...document.querySelectorAll('nav li')].map((li) => li.textContent.replace(/\s+/g, ' ').trim()),
+          )
+        ).includes('Account done'),
+      { timeout: 15000, timeoutMsg: 'the rail ticks Account' },
+    );
+    await saveScreenshot(browser, 'environment-practice');
+
+    await click(browser, 'Settings');
+    const region = await byName(browser, 'Default region');
+    assert.equal(await region.getValue(), 'us-east-1');
+  });
+});
+
+/** Whether the rail shows the Account step done. */
+async function accountTicked(browser) {
+  const items = await browser.execute(() =>
+    [...document.querySelectorAll('nav li')].map((li) => li.textContent.replace(/\s+/g, ' ').trim()),
+  );
+  return items.includes('Account done');
+}
+
+test("Berth's own practice, after a restart: signed in again by itself, and every page says practice in us-east-1", async () => {
+  const home = tempHome();
+  const env = {
+    DOCKER_HOST: requireEnv('DOCKER_HOST'),
+    BERTH_PRACTICE_DIR: resolve(dirname(fileURLToPath(import.meta.url)), '../../practice'),
+  };
+  await withApp({ home, env }, async (browser) => {
+    await chooseLanguage(browser, 'Language', 'en');
+    await click(browser, 'Practice without AWS');
+    await waitForText(browser, 'Signed in to the practice emulator', 120000);
+  });
+  // Berth starts again: practice comes back with it, and nobody opens the Account step.
+  await withApp({ home, env }, async (browser) => {
+    await chooseLanguage(browser, 'Language', 'en');
+    await waitForText(browser, 'US East (N. Virginia) — us-east-1, in practice (not real AWS)');
+    const page = await pageText(browser);
+    assert.doesNotMatch(page, /Not set up yet/);
+    assert.doesNotMatch(page, /You will choose a region in the Account step/);
+    await browser.waitUntil(() => accountTicked(browser), {
+      timeout: 90000,
+      interval: 500,
+      timeoutMsg: 'the rail ticks Account once practice is back',
+    });
+    await saveScreenshot(browser, 'environment-practice-restarted');
+    await click(browser, 'Settings');
+    assert.equal(await (await byName(browser, 'Default region')).getValue(), 'us-east-1');
   });
 });

@@ -4,6 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { byName, chooseLanguage, click, openApp, pageText, requireEnv, saveScreenshot, waitForText } from './support/app.mjs';
@@ -121,6 +123,85 @@ test('the fixture folder is built, pushed with live progress, and the digest sho
   } finally {
     await browser.deleteSession().catch(() => {});
     // The images this test made (the build, and its tag for the registry).
+    const registry = requireEnv('BERTH_TEST_REGISTRY');
+    for (const image of [`${repository}:${commit}`, `${registry}/${repository}:${commit}`]) {
+      try {
+        execFileSync('docker', ['rmi', image], { stdio: 'ignore' });
+      } catch {
+        // Not made (the test failed before): nothing to remove.
+      }
+    }
+  }
+});
+
+/** The text of what the control points at with aria-describedby (its hint and its error). */
+async function description(browser, control) {
+  return browser.execute(
+    (el) =>
+      (el.getAttribute('aria-describedby') ?? '')
+        .split(/\s+/)
+        .map((id) => document.getElementById(id)?.textContent ?? '')
+        .join(' '),
+    control,
+  );
+}
+
+test('a folder without a Dockerfile is named at Folder; after a restart the step opens as it was left', async () => {
+  const repository = `e2e-restart-${process.pid}-${Date.now()}`;
+  await createRepository(repository);
+  const home = practiceHome({ wizard: { repository } });
+  const commit = execFileSync('git', ['-C', fixture, 'rev-parse', '--short', 'HEAD']).toString().trim();
+  const env = { DOCKER_HOST: requireEnv('DOCKER_HOST') };
+  const noDockerfile = mkdtempSync(join(tmpdir(), 'berth-e2e-nodockerfile-'));
+  writeFileSync(join(noDockerfile, 'app.js'), 'console.log("hi")\n');
+  let browser = await openApp({ home, env });
+  try {
+    await chooseLanguage(browser, 'Language', 'en');
+    await click(browser, 'Image');
+    await waitForText(browser, `Pushes to ${repository} in the practice registry`);
+
+    // The folder lacks the Dockerfile: said at Folder, with Advanced left folded.
+    let folder = await byName(browser, 'Folder');
+    await folder.setValue(noDockerfile);
+    await browser.keys('Enter');
+    await waitForText(browser, 'This folder has no Dockerfile.');
+    assert.equal(await folder.getAttribute('aria-invalid'), 'true');
+    assert.match(await description(browser, folder), /This folder has no Dockerfile/);
+    const advancedOpen = await browser.execute(() => document.querySelector('details.advanced')?.open ?? null);
+    assert.equal(advancedOpen, false, 'the Dockerfile path field stays folded away');
+    await saveScreenshot(browser, 'image-no-dockerfile');
+
+    await folder.clearValue();
+    await folder.setValue(fixture);
+    await browser.keys('Enter');
+    await waitForText(browser, 'Kept out by .dockerignore');
+    await click(browser, 'Build image');
+    await waitForText(browser, `Built ${repository}:${commit}`, 60000);
+    await click(browser, `Push to ${repository}`);
+    await waitForText(browser, `Pushed to ${repository}`, 120000);
+
+    // Berth quits and starts again on the same home.
+    await browser.deleteSession();
+    browser = await openApp({ home, env });
+    await chooseLanguage(browser, 'Language', 'en');
+    await click(browser, 'Image');
+    await waitForText(browser, `Pushed to ${repository}`);
+    folder = await byName(browser, 'Folder');
+    await browser.waitUntil(async () => (await folder.getValue()) === realpathSync(fixture), {
+      timeout: 15000,
+      timeoutMsg: 'the folder is filled in again',
+    });
+    await waitForText(browser, 'Kept out by .dockerignore');
+    assert.equal(await (await byName(browser, 'Tag')).getValue(), commit);
+    await waitForText(browser, `Built ${repository}:${commit}`);
+    assert.equal(await (await byName(browser, 'Build image')).isEnabled(), true);
+    assert.equal(await (await byName(browser, `Push to ${repository}`)).isEnabled(), true);
+    await click(browser, 'Try it locally Optional');
+    assert.equal(await (await byName(browser, 'Run locally')).isEnabled(), true);
+    assert.doesNotMatch(await pageText(browser), /Build or choose an image first/);
+    await saveScreenshot(browser, 'image-restored');
+  } finally {
+    await browser.deleteSession().catch(() => {});
     const registry = requireEnv('BERTH_TEST_REGISTRY');
     for (const image of [`${repository}:${commit}`, `${registry}/${repository}:${commit}`]) {
       try {

@@ -125,6 +125,27 @@ describe('frame', () => {
     await expect.element(steps.nth(3)).toHaveTextContent(/^Image\s*done$/);
   });
 
+  test('after a restart the identity chosen before signs in again: the rail ticks Account without a visit', async () => {
+    const backend = mockAccountBackend(
+      accountOverview({ settings: { source: { kind: 'profile', name: 'default' }, region: 'eu-west-1' } }),
+    );
+    await render(App, { refreshMs: 60_000 });
+
+    const steps = rail().getByRole('list', { name: 'Set up' }).getByRole('listitem');
+    await expect.element(steps.nth(0)).toHaveTextContent(/^Account\s*done$/);
+    expect(backend.calls.filter((c) => c.cmd === 'verify_account')).toHaveLength(1);
+    await expect.element(page.getByRole('heading', { level: 1, name: 'Environment' })).toBeVisible();
+  });
+
+  test('nothing chosen yet: no sign-in is tried and Account is not ticked', async () => {
+    const backend = mockAccountBackend();
+    await render(App, { refreshMs: 60_000 });
+    await expect.element(page.getByText('Docker engine is running')).toBeVisible();
+    const steps = rail().getByRole('list', { name: 'Set up' }).getByRole('listitem');
+    await expect.element(steps.nth(0)).toHaveTextContent(/^1\s*Account$/);
+    expect(backend.calls.filter((c) => c.cmd === 'verify_account')).toHaveLength(0);
+  });
+
   test('going back to Environment shows the checks again', async () => {
     await render(App, { refreshMs: 60_000 });
 

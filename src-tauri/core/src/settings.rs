@@ -85,6 +85,30 @@ pub struct WizardSettings {
     pub repository: Option<String>,
     /// The last image the Image step pushed.
     pub image: Option<PushedImage>,
+    /// What the Image step was working from, so after a restart it opens as it was left.
+    pub image_draft: Option<ImageDraft>,
+}
+
+/// The Image step's choices: the folder read, the tag, and the local image built or chosen.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ImageDraft {
+    /// The image came from the engine's own list instead of a build of the folder.
+    pub from_engine: bool,
+    /// The folder last read (absolute).
+    pub folder: Option<String>,
+    /// The Dockerfile path the user gave, relative to the folder; `None`: the default one.
+    pub dockerfile: Option<String>,
+    pub tag: Option<String>,
+    /// The platform last built or pushed.
+    pub platform: Option<String>,
+    /// The image in the local engine last built or pushed (`repository:tag`) and, when built,
+    /// its id: a restart offers it again only while the engine still has that very image.
+    pub local_image: Option<String>,
+    pub local_image_id: Option<String>,
+    /// Bytes of build context the build sent.
+    #[ts(type = "number | null")]
+    pub context_bytes: Option<u64>,
 }
 
 /// The app's colours.
@@ -284,6 +308,7 @@ mod tests {
                 ),
                 repository: Some("web".into()),
                 image: None,
+                image_draft: None,
             },
             practice_wizard: WizardSettings {
                 repository: Some("practice-web".into()),

@@ -5,6 +5,7 @@ use crate::state::AppState;
 use berth_core::image::local::LocalImage;
 use berth_core::image::run::{self, LocalRun};
 use berth_core::jobs::JobId;
+use berth_core::settings::ImageDraft;
 use berth_core::wizard::image::{self, BuildRequest, FolderInfo, ImageStep, PushRequest};
 use berth_core::Result;
 use tauri::{AppHandle, Manager};
@@ -14,12 +15,27 @@ pub async fn get_image_step(app: &AppHandle) -> Result<ImageStep> {
 }
 
 /// What a build of this folder would send, and the tag to suggest.
+/// The folder read is remembered, so a restart opens the step on it.
 pub async fn inspect_build_folder(
-    _: &AppHandle,
+    app: &AppHandle,
     folder: String,
     dockerfile: Option<String>,
 ) -> Result<FolderInfo> {
-    image::inspect_folder(&folder, dockerfile.as_deref()).await
+    let info = image::inspect_folder(&folder, dockerfile.as_deref()).await?;
+    remember(app, |draft| draft.folder_read(&info, dockerfile.as_deref()))?;
+    Ok(info)
+}
+
+/// Updates what the Image step remembers of its choices.
+fn remember(app: &AppHandle, change: impl FnOnce(&mut ImageDraft)) -> Result<()> {
+    app.state::<AppState>().update(|s| {
+        change(
+            s.wizard_mut()
+                .image_draft
+                .get_or_insert_with(Default::default),
+        );
+        Ok(())
+    })
 }
 
 pub async fn list_local_images(_: &AppHandle) -> Result<Vec<LocalImage>> {
@@ -38,14 +54,16 @@ pub async fn build_image(app: &AppHandle, request: BuildRequest) -> Result<JobId
             let repository = state.settings().wizard().repository.clone();
             let engine = image::engine().await?;
             let op = job.map(JobEvent::Progress);
-            image::build(
+            let built = image::build(
                 &engine,
                 repository.as_deref(),
                 &request,
                 &state.activity,
                 &op,
             )
-            .await
+            .await?;
+            remember(&app, |draft| draft.built(&request, &built))?;
+            Ok(built)
         },
         JobOutcome::Built,
     )
@@ -76,7 +94,12 @@ pub async fn push_image(app: &AppHandle, request: PushRequest) -> Result<JobId> 
             )
             .await?;
             state.update(|s| {
-                s.wizard_mut().image = Some(pushed.clone());
+                let wizard = s.wizard_mut();
+                wizard.image = Some(pushed.clone());
+                wizard
+                    .image_draft
+                    .get_or_insert_with(Default::default)
+                    .pushed(&request, &pushed);
                 Ok(())
             })?;
             Ok(pushed)

@@ -293,6 +293,14 @@ async fn bad_input_is_refused_before_the_engine_is_asked() {
     .await
     .unwrap_err();
     assert_eq!(rule(err), ("contextDir".into(), "notFound".into()));
+    // A folder without a Dockerfile (none named): the folder is what is wrong.
+    let bare = tempfile::tempdir().unwrap();
+    std::fs::write(bare.path().join("app.js"), "x").unwrap();
+    let bare = bare.path().display().to_string();
+    let err = image::build(&engine, Some("r"), &request(&bare, "v1"), &log, &run.op)
+        .await
+        .unwrap_err();
+    assert_eq!(rule(err), ("contextDir".into(), "noDockerfile".into()));
     assert!(log.recent(10).is_empty(), "nothing reached the engine");
 }
 

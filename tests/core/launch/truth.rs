@@ -120,6 +120,7 @@ async fn setup(cmd: &[&str]) -> Setup {
             platform: "linux/amd64".into(),
             exposed_port: None,
         }),
+        image_draft: None,
     };
     Setup {
         clients,

@@ -60,6 +60,7 @@ export type { PracticeStatus } from './bindings/PracticeStatus';
 export type { PriceSource } from './bindings/PriceSource';
 export type { PrincipalKind } from './bindings/PrincipalKind';
 export type { PushedImage } from './bindings/PushedImage';
+export type { ImageDraft } from './bindings/ImageDraft';
 export type { RecordedResource } from './bindings/RecordedResource';
 export type { FolderInfo } from './bindings/FolderInfo';
 export type { ImageStep } from './bindings/ImageStep';

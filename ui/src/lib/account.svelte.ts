@@ -1,8 +1,8 @@
 // The account settings shared across screens: loaded at app start, updated by the Account page,
 // read by the frame (practice badge) and later steps. Holds no secret, only what get_account returns.
-import { getAccount } from '../ipc/commands';
+import { getAccount, verifyAccount } from '../ipc/commands';
 import { toBerthError } from '../ipc/errors';
-import type { AccountOverview, VerifiedIdentity } from '../ipc/types';
+import type { AccountOverview, AccountSettings, VerifiedIdentity } from '../ipc/types';
 import { Requests } from '../kit/latest.svelte';
 import type { Loaded } from './loaded';
 
@@ -33,7 +33,50 @@ export function setOverview(next: AccountOverview): void {
 }
 
 export function setVerified(next: VerifiedIdentity | null): void {
+  verifiedSince += 1;
   verified = next;
+}
+
+// Counts setVerified calls: a quiet check answers for the settings it started with only while
+// nobody verified (or changed the choice) since.
+let verifiedSince = 0;
+// Berth's own practice comes back with Berth after a restart and takes a few seconds to answer.
+const PRACTICE_RETRY_MS = 1000;
+const PRACTICE_RETRIES = 60;
+
+/** What decides who Berth signs in as (a managed practice's ports change from run to run). */
+function identityKey(s: AccountSettings): string {
+  const managed = s.practice.enabled && s.practice.managed;
+  return JSON.stringify([s.source, s.region, s.practice.enabled, managed, managed ? '' : s.practice.endpointUrl]);
+}
+
+/**
+ * At start, signs in again quietly with the identity chosen before, so the rail and every page
+ * know the Account step is done without visiting it. A failure stays quiet: the Account step
+ * shows it when opened.
+ */
+export async function restoreSignIn(wait: (ms: number) => Promise<void> = sleep): Promise<void> {
+  const settings = overview?.settings;
+  if (!settings || verified) return;
+  const managed = settings.practice.enabled && settings.practice.managed;
+  if (!managed && settings.source === null) return;
+  const key = identityKey(settings);
+  const since = verifiedSince;
+  const still = () => since === verifiedSince && overview !== null && identityKey(overview.settings) === key;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const who = await verifyAccount();
+      if (still()) setVerified(who);
+      return;
+    } catch {
+      if (!managed || attempt >= PRACTICE_RETRIES || !still()) return;
+      await wait(PRACTICE_RETRY_MS);
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Reads the account settings from the backend into the shared state. */
@@ -53,4 +96,5 @@ export function resetAccount(): void {
   reads.drop();
   overview = null;
   verified = null;
+  verifiedSince += 1;
 }

@@ -425,6 +425,27 @@ describe('practice mode', () => {
     });
   });
 
+  test('a registry override that is not host:port is named as it is typed, saying what one looks like', async () => {
+    mockAccountBackend(accountOverview({ settings: { region: 'us-east-1' } }));
+    await renderLoaded();
+    await page.getByText('Advanced', { exact: true }).click();
+    const registry = page.getByLabelText('Registry override', { exact: true });
+
+    // Practice mode is still off and the endpoint empty: nothing is saved yet, the field speaks anyway.
+    await registry.fill('not a registry');
+    await expect.element(registry).toHaveAttribute('aria-invalid', 'true');
+    await expect
+      .element(registry)
+      .toHaveAccessibleDescription(/isn't a registry address\. A registry address is a host name or IP address and a port, like 127\.0\.0\.1:5001/);
+    await registry.fill('http://127.0.0.1:5001');
+    await expect.element(registry).toHaveAccessibleDescription(/Leave out http:\/\//);
+    await registry.fill('localhost');
+    await expect.element(registry).toHaveAccessibleDescription(/Add the port the registry listens on/);
+    await registry.fill('localhost:5000');
+    await expect.poll(() => registry.element().getAttribute('aria-invalid')).toBeNull();
+    expect(document.body.textContent).not.toContain('registry address');
+  });
+
   test('opens by itself when practice mode is on', async () => {
     mockAccountBackend(
       accountOverview({ settings: { practice: { enabled: true, managed: false, endpointUrl: 'http://127.0.0.1:5000', registry: '' } } }),

@@ -1,9 +1,11 @@
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, onTestFinished, test } from 'vitest';
 import { page } from 'vitest/browser';
 import { render } from 'vitest-browser-svelte';
 import type { AwsConfigSummary, BerthError, DockerContexts, DockerStatus } from '../ipc/types';
+import { resetAccount, setOverview } from '../lib/account.svelte';
 import {
+  accountOverview,
   awsEmpty,
   awsWithProfiles,
   deferred,
@@ -317,6 +319,37 @@ describe('AWS card', () => {
     await expect.element(awsCard().getByText(/keychain/)).toBeVisible();
     await expect.element(awsCard().getByText('Not set up yet')).toBeVisible();
     expect(awsCard().getByText('Needs attention').query()).toBeNull();
+  });
+
+  test('in practice it says what Account and Settings say: practice, in the practice region, not this configuration', async () => {
+    backend(runningDocker, awsEmpty);
+    setOverview(
+      accountOverview({
+        settings: { region: 'us-east-1', practice: { enabled: true, managed: true, endpointUrl: '', registry: '' } },
+      }),
+    );
+    onTestFinished(resetAccount);
+    await render(Environment, { refreshMs: 60_000 });
+
+    await expect
+      .element(awsCard().getByText('US East (N. Virginia) — us-east-1, in practice (not real AWS)'))
+      .toBeVisible();
+    await expect.element(awsCard().getByText(/doesn't use the AWS configuration below/)).toBeVisible();
+    await expect.element(awsCard().getByText('Practice', { exact: true })).toBeVisible();
+    expect(awsCard().getByText('Not set up yet').query()).toBeNull();
+    expect(awsCard().getByText(/You will choose a region in the Account step/).query()).toBeNull();
+  });
+
+  test('outside practice it names the region chosen in the Account step', async () => {
+    backend(runningDocker, awsWithProfiles);
+    setOverview(accountOverview({ settings: { region: 'ap-northeast-2', source: { kind: 'profile', name: 'default' } } }));
+    onTestFinished(resetAccount);
+    await render(Environment, { refreshMs: 60_000 });
+
+    await expect
+      .element(awsCard().getByText('Asia Pacific (Seoul) — ap-northeast-2, chosen in the Account step'))
+      .toBeVisible();
+    await expect.element(awsCard().getByText('Ready')).toBeVisible();
   });
 
   test('a problem reading the files is shown as an error with its path', async () => {

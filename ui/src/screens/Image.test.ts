@@ -10,6 +10,7 @@ import {
   builtImage,
   folderInfo,
   imageStep,
+  localImages,
   mockImageBackend,
   pending,
   pushedImage,
@@ -600,4 +601,65 @@ test('the step reads in Korean', async () => {
   await userEvent.keyboard('{Enter}');
   await expect.element(page.getByText('파일 1,234개, 20.5 MB')).toBeVisible();
   void folderInfo;
+});
+
+describe('after a restart', () => {
+  const draft = {
+    fromEngine: false,
+    folder: '/home/ada/web',
+    dockerfile: 'docker/Dockerfile.prod',
+    tag: 'release-1',
+    platform: 'linux/amd64',
+    localImage: 'web:release-1',
+    localImageId: builtImage.id,
+    contextBytes: builtImage.contextBytes,
+  };
+
+  test('the step opens as it was left: folder, Dockerfile, tag and the built image, ready to push and run', async () => {
+    const built = { ...builtImage, reference: 'web:release-1' };
+    const backend = mockImageBackend(
+      imageStep({ lastImage: { ...pushedImage, tag: 'release-1' }, draft, draftBuilt: built }),
+    );
+    await renderImage();
+    await expect.element(page.getByRole('textbox', { name: 'Folder', exact: true })).toHaveValue('/home/ada/web');
+    // The folder is read again (it may have changed), with the Dockerfile given before.
+    await expect.element(page.getByText('Kept out by .dockerignore')).toBeVisible();
+    expect(backend.argsOf('inspect_build_folder')).toEqual([
+      { folder: '/home/ada/web', dockerfile: 'docker/Dockerfile.prod' },
+    ]);
+    await expect.element(page.getByLabelText('Dockerfile path', { exact: true })).toHaveValue('docker/Dockerfile.prod');
+    // The tag typed before stays, although the folder suggests its git commit.
+    await expect.element(tagInput()).toHaveValue('release-1');
+    await expect.element(page.getByText('Built web:release-1')).toBeVisible();
+    await expect.element(buildButton()).toBeEnabled();
+    await expect.element(pushButton()).toBeEnabled();
+    await page.getByText('Try it locally').click();
+    await expect.element(page.getByRole('button', { name: 'Run locally' })).toBeEnabled();
+    expect(page.getByText('Build or choose an image first.').query()).toBeNull();
+  });
+
+  test('a built image the engine no longer has leaves the form filled and Build ready', async () => {
+    mockImageBackend(imageStep({ draft, draftBuilt: null }));
+    await renderImage();
+    await expect.element(page.getByRole('textbox', { name: 'Folder', exact: true })).toHaveValue('/home/ada/web');
+    await expect.element(tagInput()).toHaveValue('release-1');
+    await expect.element(buildButton()).toBeEnabled();
+    await expect.element(pushButton()).toBeDisabled();
+    await page.getByText('Try it locally').click();
+    await expect.element(page.getByText('Build or choose an image first.').first()).toBeVisible();
+  });
+
+  test('an image chosen from the engine is chosen again', async () => {
+    const [chosen] = localImages;
+    mockImageBackend(
+      imageStep({
+        draft: { ...draft, fromEngine: true, folder: null, dockerfile: null, tag: 'v2', localImage: chosen.reference },
+        draftLocal: chosen,
+      }),
+    );
+    await renderImage();
+    await expect.element(page.getByRole('radio', { name: chosen.reference })).toBeChecked();
+    await expect.element(tagInput()).toHaveValue('v2');
+    await expect.element(pushButton()).toBeEnabled();
+  });
 });

@@ -23,6 +23,9 @@ export function imageStep(overrides: Partial<ImageStep> = {}): ImageStep {
     docker: runningDocker,
     hostPlatform: 'linux/amd64',
     lastImage: null,
+    draft: null,
+    draftBuilt: null,
+    draftLocal: null,
     localRuns: [],
     ...overrides,
   };

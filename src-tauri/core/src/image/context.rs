@@ -115,16 +115,18 @@ pub fn resolve_dockerfile(root: &Path, given: Option<&str>) -> Result<String> {
         }
     };
     let shown = given.unwrap_or("Dockerfile");
-    let resolved = std::fs::canonicalize(&candidate).map_err(|e| {
-        BerthError::invalid("dockerfile", "notFound")
-            .with("path", shown)
-            .details(e)
-    })?;
+    // No path given: the folder is what lacks a Dockerfile, so the error belongs to the folder.
+    let missing = || match given {
+        Some(_) => BerthError::invalid("dockerfile", "notFound").with("path", shown),
+        None => BerthError::invalid("contextDir", "noDockerfile")
+            .with("path", root.display().to_string()),
+    };
+    let resolved = std::fs::canonicalize(&candidate).map_err(|e| missing().details(e))?;
     let relative = resolved
         .strip_prefix(root)
         .map_err(|_| BerthError::invalid("dockerfile", "outsideContext").with("path", shown))?;
     if !resolved.is_file() {
-        return Err(BerthError::invalid("dockerfile", "notFound").with("path", shown));
+        return Err(missing());
     }
     Ok(slash_path(relative))
 }
@@ -585,6 +587,12 @@ mod tests {
                 .to_owned()
         };
         assert_eq!(rule("nope"), "notFound");
+        // Without a path, the folder itself has no Dockerfile: said of the folder.
+        let empty = folder(&[("app.js", "x")]);
+        let bare = resolve_folder(empty.path().to_str().unwrap()).unwrap();
+        let err = resolve_dockerfile(&bare, None).unwrap_err();
+        assert_eq!(err.param("field"), Some("contextDir"));
+        assert_eq!(err.param("rule"), Some("noDockerfile"));
         assert_eq!(rule("../../etc/hostname"), "outsideContext");
         assert_eq!(
             resolve_folder("relative/path").unwrap_err().param("rule"),

@@ -231,16 +231,53 @@ pub fn validate_practice(practice: &PracticeMode) -> Result<()> {
     if rest.is_none_or(|r| r.is_empty() || r.starts_with('/') || r.contains(char::is_whitespace)) {
         return Err(BerthError::invalid("endpointUrl", "format"));
     }
-    let registry = practice.registry.trim();
-    if !registry.is_empty() {
-        let valid = registry
-            .rsplit_once(':')
-            .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
-        if !valid || registry.contains("://") {
-            return Err(BerthError::invalid("registry", "format"));
-        }
+    if let Some(rule) = registry_rule(&practice.registry) {
+        return Err(BerthError::invalid("registry", rule));
     }
     Ok(())
+}
+
+/// The broken rule of a registry address (`host:port`): `scheme` (a URL was typed), `port`
+/// (missing or out of range) or `format`. The UI checks the same as the user types
+/// (registryRule.ts); both are tested against `registry-cases.json`.
+pub fn registry_rule(value: &str) -> Option<&'static str> {
+    let address = value.trim();
+    if address.is_empty() {
+        return None;
+    }
+    if address.contains("://") {
+        return Some("scheme");
+    }
+    if address.contains(['/', ' ']) {
+        return Some("format");
+    }
+    // An IPv6 address's own colons sit inside brackets.
+    let split = address
+        .rsplit_once(':')
+        .filter(|(_, port)| !port.contains(']'));
+    let host = split.map_or(address, |(host, _)| host);
+    let label = |l: &str| {
+        !l.is_empty()
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    let ipv6 = host.len() > 2
+        && host.starts_with('[')
+        && host.ends_with(']')
+        && host[1..host.len() - 1]
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
+    if !host.split('.').all(label) && !ipv6 {
+        return Some("format");
+    }
+    let Some((_, port)) = split else {
+        return Some("port");
+    };
+    let valid = port.len() <= 5
+        && port.chars().all(|c| c.is_ascii_digit())
+        && port.parse::<u32>().is_ok_and(|p| (1..=65535).contains(&p));
+    (!valid).then_some("port")
 }
 
 /// Builds the AWS clients for the chosen identity, region and practice mode. Everything that can
@@ -359,6 +396,29 @@ pub fn classify(who: CallerIdentity, root_allowed: bool) -> Result<VerifiedIdent
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The table the UI's twin is tested against: both say the same about every address.
+    #[test]
+    fn registry_addresses_are_host_and_port() {
+        #[derive(serde::Deserialize)]
+        struct Case {
+            value: String,
+            rule: Option<String>,
+        }
+        let cases: Vec<Case> = serde_json::from_str(include_str!(
+            "../../../../ui/src/screens/account/registry-cases.json"
+        ))
+        .unwrap();
+        assert!(cases.len() > 10);
+        for case in cases {
+            assert_eq!(
+                registry_rule(&case.value),
+                case.rule.as_deref(),
+                "{:?}",
+                case.value
+            );
+        }
+    }
 
     /// The same table the UI's twin is tested against, so both say the same about every input.
     #[test]

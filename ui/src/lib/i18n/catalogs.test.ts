@@ -103,6 +103,9 @@ describe('catalogs', () => {
       'identity.required',
       'endpointUrl.format',
       'registry.format',
+      'registry.scheme',
+      'registry.port',
+      'contextDir.noDockerfile',
     ];
     for (const rule of rules) {
       expect(enFlat.get(`validation.${rule}`), rule).toMatch(/\S/);

@@ -162,6 +162,7 @@ mod tests {
                 platform: platform.into(),
                 exposed_port: None,
             }),
+            image_draft: None,
         }
     }
 
