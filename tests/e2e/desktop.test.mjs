@@ -9,24 +9,58 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { byName, chooseLanguage, click, openApp, requireEnv, waitForText } from './support/app.mjs';
 import { configDir, practiceHomeFor } from './support/practice.mjs';
-import { deployCrashing, isolatedAccount, launchedService, stopTaskElsewhere, waitForTaskStopped } from './support/moto.mjs';
+import { deployCrashing, isolatedAccount, json, launchedService, stopTaskElsewhere, waitForTaskStopped } from './support/moto.mjs';
 import { startDesktop, waitFor } from './support/desktop.mjs';
+import { countingRelay, refreshes } from './support/relay.mjs';
+
+// What one refresh of the Deployments view asks AWS, in batches: nothing per service or task.
+const BATCHED = new Set(['ListClusters', 'DescribeClusters', 'ListServices', 'DescribeServices', 'ListTasks', 'DescribeTasks', 'DescribeTaskDefinition', 'DescribeNetworkInterfaces']);
+
+/** Counts the refreshes of `seconds` of watching: calls of each, and the time between them. */
+async function measureRefreshes(relay, seconds, name) {
+  relay.reset();
+  await sleep(seconds * 1000);
+  // The first and last may be cut by the window: only whole ones in between count.
+  const bursts = refreshes(relay.calls());
+  const whole = bursts.slice(1, -1);
+  const gaps = bursts.slice(1).map((b, i) => (b.start - bursts[i].start) / 1000);
+  const report = { intervalSecs: INTERVAL, refreshes: bursts.length, gapsSecs: gaps, perRefresh: bursts.map((b) => ({ calls: b.calls, ops: b.ops })) };
+  writeFileSync(join(ARTIFACTS, `${name}.json`), JSON.stringify(report, null, 2));
+  assert.ok(bursts.length >= 3, JSON.stringify(report));
+  for (const gap of gaps) assert.ok(gap >= INTERVAL - 0.5 && gap <= INTERVAL + 3, `refreshes ${gap} s apart: ${JSON.stringify(report)}`);
+  for (const burst of whole) {
+    for (const op of Object.keys(burst.ops)) assert.ok(BATCHED.has(op), `${op} in a refresh: ${JSON.stringify(report)}`);
+  }
+  return report;
+}
 
 const INTERVAL = 5;
 const ARTIFACTS = process.env.BERTH_E2E_ARTIFACTS ?? fileURLToPath(new URL('./artifacts/', import.meta.url));
 mkdirSync(ARTIFACTS, { recursive: true });
 
 /** A practice HOME for `keys` that keeps Berth in the tray and refreshes every 5 s. */
-function homeWith(keys, preferences) {
+function homeWith(keys, preferences, endpointUrl) {
   const home = practiceHomeFor(keys);
   const file = join(configDir(home), 'settings.json');
   const settings = JSON.parse(readFileSync(file, 'utf8'));
+  if (endpointUrl) settings.account.practice.endpointUrl = endpointUrl;
   settings.preferences = { language: 'en', refreshIntervalSecs: INTERVAL, keepInTray: true, notifications: true, ...preferences };
   writeFileSync(file, JSON.stringify(settings, null, 2));
   return home;
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** A RUNNING task of `service` (its scheduler replaces stopped ones). */
+function runningTask(keys, cluster, service) {
+  const ECS = 'AmazonEC2ContainerServiceV20141113';
+  return waitFor(`${service} has no running task`, async () => {
+    const { taskArns } = await json('ecs', `${ECS}.ListTasks`, { cluster, serviceName: service, desiredStatus: 'RUNNING' }, keys);
+    if (!taskArns.length) return null;
+    const { tasks } = await json('ecs', `${ECS}.DescribeTasks`, { cluster, tasks: taskArns }, keys);
+    return tasks.find((t) => t.lastStatus === 'RUNNING')?.taskArn ?? null;
+  }, 60000, 500);
+}
 
 /**
  * Opens the tray menu with a click on Berth's icon; its items once one includes `expect`. A menu
@@ -66,8 +100,9 @@ test('the tray icon counts what runs, turns red when a service fails, and its me
   const cluster = 'e2e-tray';
   const { taskArns } = await launchedService(keys, { cluster, service: 'shop', tasks: 1 });
   const desktop = await startDesktop({ tray: true, notifications: true });
+  const relay = await countingRelay();
   const browser = await openApp({
-    home: homeWith(keys),
+    home: homeWith(keys, {}, relay.url),
     env: { DOCKER_HOST: requireEnv('DOCKER_HOST'), DBUS_SESSION_BUS_ADDRESS: desktop.bus },
   });
   try {
@@ -85,6 +120,8 @@ test('the tray icon counts what runs, turns red when a service fails, and its me
     assert.deepEqual(desktop.closeWindow().length, 1, 'no Berth window to close');
     await waitFor('the window did not hide', () => desktop.windows().every((w) => !w.mapped), 10000);
     assert.ok(desktop.trayIcons().some((i) => i.class.includes('berth')), 'the icon left the tray with the window');
+    // With the window closed, it refreshes at the Settings interval with the batched calls only.
+    await measureRefreshes(relay, 3.6 * INTERVAL, 'refresh-calls-window-closed');
 
     // A new service reaching RUNNING, a task stopping, a deployment failing: one notification each.
     await launchedService(keys, { cluster, service: 'api', tasks: 1 });
@@ -138,31 +175,21 @@ test('the tray icon counts what runs, turns red when a service fails, and its me
     await chooseLanguage(browser, 'Language', 'ko');
     await waitForText(browser, '데스크톱 알림');
     const before = desktop.notifications().length;
-    const { taskArns: apiTasks } = await waitFor('api has no running task', async () => {
-      const { json } = await import('./support/moto.mjs');
-      const listed = await json('ecs', 'AmazonEC2ContainerServiceV20141113.ListTasks', { cluster, serviceName: 'api', desiredStatus: 'RUNNING' }, keys);
-      return listed.taskArns.length ? { taskArns: listed.taskArns } : null;
-    });
-    await stopTaskElsewhere(keys, cluster, apiTasks[0], 'OutOfMemoryError: Container killed');
+    await stopTaskElsewhere(keys, cluster, await runningTask(keys, cluster, 'shop'), 'OutOfMemoryError: Container killed');
     all = await waitFor('no Korean notification of the stop', () => {
       const n = desktop.notifications();
-      return n.some((x) => x.summary === 'api의 작업이 멈췄습니다') ? n : null;
+      return n.some((x) => x.summary === 'shop의 작업이 멈췄습니다') ? n : null;
     }, 60000, 1000);
-    const ko = all.find((x) => x.summary === 'api의 작업이 멈췄습니다');
-    assert.equal(ko.body, 'OutOfMemoryError: Container killed\n앱: api · 서비스: api · 클러스터: e2e-tray');
-    // With the stop, api is short of tasks (its failed deployment starts none): also in Korean.
+    const ko = all.find((x) => x.summary === 'shop의 작업이 멈췄습니다');
+    assert.equal(ko.body, 'OutOfMemoryError: Container killed (종료 코드 137)\n앱: shop · 서비스: shop · 클러스터: e2e-tray');
+    // Any other news of it (shop short of tasks, then recovered) is in Korean too.
     assert.ok(all.slice(before).every((n) => /[가-힣]/.test(n.summary)), JSON.stringify(all.slice(before), null, 2));
     writeFileSync(join(ARTIFACTS, 'dunst-history.json'), JSON.stringify(all, null, 2));
 
     await click(browser, '데스크톱 알림');
     await waitForText(browser, '저장됨');
     const quiet = desktop.notifications().length;
-    const { taskArns: shopTasks } = await waitFor('shop has no running task', async () => {
-      const { json } = await import('./support/moto.mjs');
-      const listed = await json('ecs', 'AmazonEC2ContainerServiceV20141113.ListTasks', { cluster, serviceName: 'shop', desiredStatus: 'RUNNING' }, keys);
-      return listed.taskArns.length ? { taskArns: listed.taskArns } : null;
-    });
-    await stopTaskElsewhere(keys, cluster, shopTasks[0], 'Task failed container health checks');
+    await stopTaskElsewhere(keys, cluster, await runningTask(keys, cluster, 'shop'), 'Task failed container health checks');
     await click(browser, '배포 현황');
     await waitForText(browser, 'Task failed container health checks', 60000);
     await sleep(2 * INTERVAL * 1000);
@@ -175,6 +202,7 @@ test('the tray icon counts what runs, turns red when a service fails, and its me
   } finally {
     await browser.deleteSession().catch(() => {});
     await desktop.stop();
+    await relay.stop();
   }
 });
 
@@ -183,10 +211,11 @@ test('on a bare desktop (no tray host, no notification service) Berth says so on
   const cluster = 'e2e-bare';
   const { taskArns } = await launchedService(keys, { cluster, service: 'web', tasks: 1 });
   const desktop = await startDesktop({ tray: false, notifications: false });
+  const relay = await countingRelay();
   const output = join(ARTIFACTS, 'bare-desktop-app.log');
   writeFileSync(output, '');
   const browser = await openApp({
-    home: homeWith(keys),
+    home: homeWith(keys, {}, relay.url),
     env: { DOCKER_HOST: requireEnv('DOCKER_HOST'), DBUS_SESSION_BUS_ADDRESS: desktop.bus },
     output,
   });
@@ -196,6 +225,8 @@ test('on a bare desktop (no tray host, no notification service) Berth says so on
     await waitForText(browser, 'This desktop has no notification service, so Berth shows no notifications');
     await click(browser, 'Deployments');
     await waitForText(browser, 'web');
+    // The same calls while the Deployments view shows (to compare with the closed window's).
+    await measureRefreshes(relay, 3.6 * INTERVAL, 'refresh-calls-deployments-view');
     // Events that would notify: Berth goes on, the stop shows in the view.
     await stopTaskElsewhere(keys, cluster, taskArns[0], 'Essential container in task exited');
     await waitForTaskStopped(keys, cluster, taskArns[0]);
@@ -216,5 +247,6 @@ test('on a bare desktop (no tray host, no notification service) Berth says so on
   } finally {
     await browser.deleteSession().catch(() => {});
     await desktop.stop();
+    await relay.stop();
   }
 });

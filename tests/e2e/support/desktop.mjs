@@ -67,7 +67,7 @@ export async function startDesktop({ tray = true, notifications = true } = {}) {
   start('dbus-daemon', [`--config-file=${join(dir, 'bus.conf')}`, '--nofork', '--nopidfile']);
   await waitFor('the private D-Bus bus did not start', () => {
     try {
-      execFileSync('dbus-send', ['--bus=' + bus, '--print-reply', '--dest=org.freedesktop.DBus', '/', 'org.freedesktop.DBus.ListNames']);
+      execFileSync('dbus-send', ['--bus=' + bus, '--print-reply', '--dest=org.freedesktop.DBus', '/', 'org.freedesktop.DBus.ListNames'], { stdio: 'ignore' });
       return true;
     } catch {
       return false;

@@ -63,6 +63,9 @@ def screenshot(path, box=None):
     root = d.screen().root
     g = root.get_geometry()
     x, y, w, h = box or (0, 0, g.width, g.height)
+    # Keep the box on the screen.
+    x, y = max(0, min(x, g.width - 1)), max(0, min(y, g.height - 1))
+    w, h = min(w, g.width - x), min(h, g.height - y)
     data = root.get_image(x, y, w, h, X.ZPixmap, 0xFFFFFFFF).data
     rows = bytearray()
     seen = {"red": 0, "green": 0}
