@@ -178,9 +178,9 @@ test('the tray icon counts what runs, turns red when a service fails, and its me
     await stopTaskElsewhere(keys, cluster, await runningTask(keys, cluster, 'shop'), 'OutOfMemoryError: Container killed');
     all = await waitFor('no Korean notification of the stop', () => {
       const n = desktop.notifications();
-      return n.some((x) => x.summary === 'shop의 작업이 멈췄습니다') ? n : null;
+      return n.some((x) => x.summary === 'shop의 태스크가 멈췄습니다') ? n : null;
     }, 60000, 1000);
-    const ko = all.find((x) => x.summary === 'shop의 작업이 멈췄습니다');
+    const ko = all.find((x) => x.summary === 'shop의 태스크가 멈췄습니다');
     assert.equal(ko.body, 'OutOfMemoryError: Container killed (종료 코드 137)\n앱: shop · 서비스: shop · 클러스터: e2e-tray');
     // Any other news of it (shop short of tasks, then recovered) is in Korean too.
     assert.ok(all.slice(before).every((n) => /[가-힣]/.test(n.summary)), JSON.stringify(all.slice(before), null, 2));

@@ -16,7 +16,7 @@ pub fn tray_tooltip(language: Language, running: Option<u32>, failing: bool) -> 
         (Language::Ko, None, _) => "Berth".to_owned(),
         (Language::En, Some(1), _) => "Berth — 1 task running".to_owned(),
         (Language::En, Some(n), _) => format!("Berth — {n} tasks running"),
-        (Language::Ko, Some(n), _) => format!("Berth — 실행 중인 작업 {n}개"),
+        (Language::Ko, Some(n), _) => format!("Berth — 실행 중인 태스크 {n}개"),
     }
 }
 
@@ -27,7 +27,7 @@ pub fn tray_count(language: Language, running: Option<u32>) -> String {
         (Language::Ko, None) => "아직 확인하지 않음".to_owned(),
         (Language::En, Some(1)) => "1 task running".to_owned(),
         (Language::En, Some(n)) => format!("{n} tasks running"),
-        (Language::Ko, Some(n)) => format!("실행 중인 작업 {n}개"),
+        (Language::Ko, Some(n)) => format!("실행 중인 태스크 {n}개"),
     }
 }
 
@@ -63,7 +63,7 @@ pub fn notification(language: Language, event: &StatusEvent) -> (String, String)
                 )
             } else {
                 format!(
-                    "배포가 끝났습니다. 실행 중인 작업 {running}개.\n{}",
+                    "배포가 끝났습니다. 실행 중인 태스크 {running}개.\n{}",
                     place(language, app, Some(service), cluster)
                 )
             },
@@ -91,7 +91,7 @@ pub fn notification(language: Language, event: &StatusEvent) -> (String, String)
             if en {
                 "Task is running".to_owned()
             } else {
-                "작업 실행 중".to_owned()
+                "태스크 실행 중".to_owned()
             },
             if en {
                 format!(
@@ -101,7 +101,7 @@ pub fn notification(language: Language, event: &StatusEvent) -> (String, String)
                 )
             } else {
                 format!(
-                    "작업 {} 실행 중입니다.\n{}",
+                    "태스크 {} 실행 중입니다.\n{}",
                     short(task_id),
                     place(language, &None, None, cluster)
                 )
@@ -118,8 +118,8 @@ pub fn notification(language: Language, event: &StatusEvent) -> (String, String)
             match (en, service) {
                 (true, Some(s)) => format!("A task of {s} stopped"),
                 (true, None) => format!("Task {} stopped", short(task_id)),
-                (false, Some(s)) => format!("{s}의 작업이 멈췄습니다"),
-                (false, None) => format!("작업 {} 멈춤", short(task_id)),
+                (false, Some(s)) => format!("{s}의 태스크가 멈췄습니다"),
+                (false, None) => format!("태스크 {} 멈춤", short(task_id)),
             },
             format!(
                 "{}\n{}",
@@ -138,12 +138,12 @@ pub fn notification(language: Language, event: &StatusEvent) -> (String, String)
                 if en {
                     format!("{service} is short of tasks")
                 } else {
-                    format!("{service}의 작업이 부족합니다")
+                    format!("{service}의 태스크가 부족합니다")
                 },
                 if en {
                     format!("Only {running} of {desired} tasks are running. Berth will tell you when it recovers.\n{}", place(language, app, Some(service), cluster))
                 } else {
-                    format!("작업 {desired}개 중 {running}개만 실행 중입니다. 복구되면 알려 드립니다.\n{}", place(language, app, Some(service), cluster))
+                    format!("태스크 {desired}개 중 {running}개만 실행 중입니다. 복구되면 알려 드립니다.\n{}", place(language, app, Some(service), cluster))
                 },
             )
         }
@@ -165,7 +165,7 @@ pub fn notification(language: Language, event: &StatusEvent) -> (String, String)
                 )
             } else {
                 format!(
-                    "작업 {running}개가 모두 다시 실행 중입니다.\n{}",
+                    "태스크 {running}개가 모두 다시 실행 중입니다.\n{}",
                     place(language, app, Some(service), cluster)
                 )
             },
@@ -195,7 +195,7 @@ fn place(
     parts.join(" · ")
 }
 
-fn or_unknown<'a>(language: Language, reason: &'a str) -> &'a str {
+fn or_unknown(language: Language, reason: &str) -> &str {
     match (reason.is_empty(), language) {
         (false, _) => reason,
         (true, Language::En) => "No reason given",
@@ -276,7 +276,7 @@ mod tests {
             "Essential container in task exited (exit code 137)\nApp: shop · Service: api · Cluster: web"
         );
         let (title, body) = notification(Language::Ko, &event);
-        assert_eq!(title, "api의 작업이 멈췄습니다");
+        assert_eq!(title, "api의 태스크가 멈췄습니다");
         assert!(body.contains("종료 코드 137"));
         assert!(body.ends_with("앱: shop · 서비스: api · 클러스터: web"));
     }
@@ -293,7 +293,7 @@ mod tests {
         );
         assert_eq!(
             tray_tooltip(Language::Ko, Some(3), false),
-            "Berth — 실행 중인 작업 3개"
+            "Berth — 실행 중인 태스크 3개"
         );
         assert!(tray_tooltip(Language::En, Some(3), true).contains("couldn't check AWS"));
     }

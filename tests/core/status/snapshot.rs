@@ -179,7 +179,7 @@ async fn a_task_stopped_elsewhere_is_announced_once_with_its_reason() {
         [&StatusEvent::TaskStopped {
             cluster: "web".into(),
             service: Some("api".into()),
-            app: None,
+            app: Some("api".into()),
             task_id: task_id.clone(),
             reason: "Essential container in task exited".into(),
             exit_code,
@@ -302,7 +302,7 @@ async fn a_service_losing_tasks_is_announced_once_and_its_recovery_too() {
         [StatusEvent::ServiceDegraded {
             cluster: "web".into(),
             service: "site".into(),
-            app: None,
+            app: Some("site".into()),
             running: 1,
             desired: 2
         }]
@@ -317,7 +317,7 @@ async fn a_service_losing_tasks_is_announced_once_and_its_recovery_too() {
         [StatusEvent::ServiceRecovered {
             cluster: "web".into(),
             service: "site".into(),
-            app: None,
+            app: Some("site".into()),
             running: 2
         }]
     );
