@@ -56,6 +56,9 @@ if [ "$APP_ONLY" = 0 ]; then
     openssl openssh-client openssh-server
     # the installed-package test (tests/package/)
     desktop-file-utils
+    # the desktop around the window in e2e (tests/e2e/support/desktop.mjs): a tray host, a
+    # notification service, real clicks, and the accessibility bus and X access its helper reads
+    trayer dunst xdotool at-spi2-core python3-gi gir1.2-atspi-2.0 python3-xlib
   )
 fi
 

@@ -2,6 +2,7 @@
 
 mod commands;
 mod desktop;
+mod desktop_host;
 mod jobs;
 mod state;
 mod tray;
@@ -47,9 +48,11 @@ pub fn run() {
             // The refresh loop runs in Rust, so the tray and notifications work with the window
             // closed. It starts paused until the Deployments view shows or the tray is on.
             let handle = app.handle().clone();
+            let desktop = Arc::new(desktop::Desktop::default());
             let sink = Arc::new(desktop::DesktopSink {
                 app: handle.clone(),
                 window: deployments.map(JobEvent::Deployments),
+                desktop: desktop.clone(),
             });
             let (monitor, run) = Monitor::new(
                 MonitorControls {
@@ -83,6 +86,14 @@ pub fn run() {
                 }
                 Err(e) => eprintln!("berth: no tray icon ({e})"),
             }
+            // What the desktop offers is looked for once at start (and again when it matters),
+            // off the main thread: D-Bus may start a notification service on demand.
+            let checked = desktop.clone();
+            tauri::async_runtime::spawn_blocking(move || {
+                checked.check_tray(&prefs);
+                checked.check_notifications(&prefs);
+            });
+            app.manage(desktop);
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -93,7 +104,14 @@ pub fn run() {
                     .settings()
                     .preferences
                     .keep_in_tray;
-                if keep && app.try_state::<tray::Tray>().is_some() {
+                // Without a tray host the window would vanish into a tray nobody sees: it closes
+                // (and Berth quits) as if the tray were off.
+                let hosted = keep
+                    && app.try_state::<tray::Tray>().is_some()
+                    && app
+                        .state::<Arc<desktop::Desktop>>()
+                        .check_tray(&app.state::<state::AppState>().settings().preferences);
+                if hosted {
                     // Keep watching from the tray; Quit in the tray menu ends Berth.
                     api.prevent_close();
                     let _ = window.hide();

@@ -130,6 +130,11 @@ need() { command -v "$1" >/dev/null 2>&1 || fail "$2" "" "'$1' not found: run sc
 need dockerd docker; need docker docker; need docker-registry registry; need htpasswd registry
 need dbus-daemon keychain; need gnome-keyring-daemon keychain; need secret-tool keychain
 need Xvfb xvfb; need jq registry; need python3 ports
+# The e2e tests start a tray host and a notification service per test (tests/e2e/support/desktop.mjs).
+need trayer desktop; need dunst desktop; need dunstctl desktop; need xdotool desktop
+[ -x /usr/libexec/at-spi-bus-launcher ] || fail desktop "" "/usr/libexec/at-spi-bus-launcher missing (apt at-spi2-core): run scripts/install-deps.sh"
+/usr/bin/python3 -c 'import Xlib, gi; gi.require_version("Atspi", "2.0")' 2>/dev/null ||
+  fail desktop "" "python3-xlib or gir1.2-atspi-2.0 missing for /usr/bin/python3: run scripts/install-deps.sh"
 [ -x "$MOTO_PYTHON" ] || fail moto "" "$MOTO_PYTHON not found: run scripts/install-deps.sh"
 "$MOTO_PYTHON" -c 'import moto, docker' 2>/dev/null || fail moto "" "moto or docker missing in $MOTO_PYTHON's venv: run scripts/install-deps.sh"
 [ -z "$MOTO_SERVER" ] || [ -x "$MOTO_SERVER" ] || fail moto "" "BERTH_MOTO_SERVER=$MOTO_SERVER not found"

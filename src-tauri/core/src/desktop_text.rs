@@ -2,7 +2,7 @@
 //! notifications — in English and Korean. The window's own strings live in the UI's catalogs;
 //! these are drawn by the operating system, so Berth words them itself.
 
-use crate::dashboard::deployments::StatusEvent;
+use crate::dashboard::deployments::{health, ServiceHealth, ServiceStatus, StatusEvent};
 use crate::settings::Language;
 
 /// The tray's tooltip: how many tasks run, or that the last check failed.
@@ -16,7 +16,7 @@ pub fn tray_tooltip(language: Language, running: Option<u32>, failing: bool) -> 
         (Language::Ko, None, _) => "Berth".to_owned(),
         (Language::En, Some(1), _) => "Berth — 1 task running".to_owned(),
         (Language::En, Some(n), _) => format!("Berth — {n} tasks running"),
-        (Language::Ko, Some(n), _) => format!("Berth — 실행 중인 작업 {n}개"),
+        (Language::Ko, Some(n), _) => format!("Berth — 실행 중인 태스크 {n}개"),
     }
 }
 
@@ -27,7 +27,7 @@ pub fn tray_count(language: Language, running: Option<u32>) -> String {
         (Language::Ko, None) => "아직 확인하지 않음".to_owned(),
         (Language::En, Some(1)) => "1 task running".to_owned(),
         (Language::En, Some(n)) => format!("{n} tasks running"),
-        (Language::Ko, Some(n)) => format!("실행 중인 작업 {n}개"),
+        (Language::Ko, Some(n)) => format!("실행 중인 태스크 {n}개"),
     }
 }
 
@@ -39,85 +39,220 @@ pub fn tray_menu(language: Language) -> [&'static str; 3] {
     }
 }
 
-/// A notification's title and body for `event`.
+/// A notification's title and body for `event`: what happened in the title, why in the body, and
+/// which app, service and cluster on the body's last line.
 pub fn notification(language: Language, event: &StatusEvent) -> (String, String) {
     use StatusEvent::*;
-    match (language, event) {
-        (Language::En, DeploymentRunning { service, running, cluster }) => (
-            format!("{service} is running"),
-            format!("The deployment finished: {running} task(s) running in cluster {cluster}."),
-        ),
-        (Language::Ko, DeploymentRunning { service, running, cluster }) => (
-            format!("{service} 실행 중"),
-            format!("배포가 끝났습니다. {cluster} 클러스터에서 작업 {running}개가 실행 중입니다."),
-        ),
-        (Language::En, TaskRunning { task_id, cluster }) => (
-            "Task is running".to_owned(),
-            format!("Task {} in cluster {cluster} reached RUNNING.", short(task_id)),
-        ),
-        (Language::Ko, TaskRunning { task_id, cluster }) => (
-            "작업 실행 중".to_owned(),
-            format!("{cluster} 클러스터의 작업 {}이(가) 실행 중입니다.", short(task_id)),
-        ),
-        (Language::En, TaskStopped { service, task_id, reason, exit_code, .. }) => (
-            match service {
-                Some(s) => format!("A task of {s} stopped"),
-                None => format!("Task {} stopped", short(task_id)),
+    let en = language == Language::En;
+    match event {
+        DeploymentRunning {
+            service,
+            running,
+            cluster,
+            app,
+        } => (
+            if en {
+                format!("{service} is running")
+            } else {
+                format!("{service} 실행 중")
             },
-            stopped_body_en(reason, *exit_code),
-        ),
-        (Language::Ko, TaskStopped { service, task_id, reason, exit_code, .. }) => (
-            match service {
-                Some(s) => format!("{s}의 작업이 멈췄습니다"),
-                None => format!("작업 {}이(가) 멈췄습니다", short(task_id)),
+            if en {
+                format!(
+                    "The deployment finished: {running} task(s) running.\n{}",
+                    place(language, app, Some(service), cluster)
+                )
+            } else {
+                format!(
+                    "배포가 끝났습니다. 실행 중인 태스크 {running}개.\n{}",
+                    place(language, app, Some(service), cluster)
+                )
             },
-            stopped_body_ko(reason, *exit_code),
         ),
-        (Language::En, ServiceDegraded { service, running, desired, .. }) => (
-            format!("{service} is short of tasks"),
-            format!("Only {running} of {desired} tasks are running. Berth will tell you when it recovers."),
+        DeploymentFailed {
+            service,
+            reason,
+            rolled_back,
+            cluster,
+            app,
+        } => (
+            match (en, rolled_back) {
+                (true, true) => format!("Deployment of {service} failed; rolling back"),
+                (true, false) => format!("Deployment of {service} failed"),
+                (false, true) => format!("{service} 배포 실패, 이전 버전으로 되돌리는 중"),
+                (false, false) => format!("{service} 배포 실패"),
+            },
+            format!(
+                "{}\n{}",
+                or_unknown(language, reason),
+                place(language, app, Some(service), cluster)
+            ),
         ),
-        (Language::Ko, ServiceDegraded { service, running, desired, .. }) => (
-            format!("{service}의 작업이 부족합니다"),
-            format!("작업 {desired}개 중 {running}개만 실행 중입니다. 복구되면 알려 드립니다."),
+        TaskRunning { task_id, cluster } => (
+            if en {
+                "Task is running".to_owned()
+            } else {
+                "태스크 실행 중".to_owned()
+            },
+            if en {
+                format!(
+                    "Task {} reached RUNNING.\n{}",
+                    short(task_id),
+                    place(language, &None, None, cluster)
+                )
+            } else {
+                format!(
+                    "태스크 {} 실행 중입니다.\n{}",
+                    short(task_id),
+                    place(language, &None, None, cluster)
+                )
+            },
         ),
-        (Language::En, ServiceRecovered { service, running, .. }) => (
-            format!("{service} recovered"),
-            format!("All {running} task(s) are running again."),
+        TaskStopped {
+            service,
+            task_id,
+            reason,
+            exit_code,
+            cluster,
+            app,
+        } => (
+            match (en, service) {
+                (true, Some(s)) => format!("A task of {s} stopped"),
+                (true, None) => format!("Task {} stopped", short(task_id)),
+                (false, Some(s)) => format!("{s}의 태스크가 멈췄습니다"),
+                (false, None) => format!("태스크 {} 멈춤", short(task_id)),
+            },
+            format!(
+                "{}\n{}",
+                with_exit_code(language, reason, *exit_code),
+                place(language, app, service.as_ref(), cluster)
+            ),
         ),
-        (Language::Ko, ServiceRecovered { service, running, .. }) => (
-            format!("{service} 복구됨"),
-            format!("작업 {running}개가 모두 다시 실행 중입니다."),
+        ServiceDegraded {
+            service,
+            running,
+            desired,
+            cluster,
+            app,
+        } => {
+            (
+                if en {
+                    format!("{service} is short of tasks")
+                } else {
+                    format!("{service}의 태스크가 부족합니다")
+                },
+                if en {
+                    format!("Only {running} of {desired} tasks are running. Berth will tell you when it recovers.\n{}", place(language, app, Some(service), cluster))
+                } else {
+                    format!("태스크 {desired}개 중 {running}개만 실행 중입니다. 복구되면 알려 드립니다.\n{}", place(language, app, Some(service), cluster))
+                },
+            )
+        }
+        ServiceRecovered {
+            service,
+            running,
+            cluster,
+            app,
+        } => (
+            if en {
+                format!("{service} recovered")
+            } else {
+                format!("{service} 복구됨")
+            },
+            if en {
+                format!(
+                    "All {running} task(s) are running again.\n{}",
+                    place(language, app, Some(service), cluster)
+                )
+            } else {
+                format!(
+                    "태스크 {running}개가 모두 다시 실행 중입니다.\n{}",
+                    place(language, app, Some(service), cluster)
+                )
+            },
         ),
+    }
+}
+
+/// "App: shop · Service: shop · Cluster: web" (the parts that are known).
+fn place(
+    language: Language,
+    app: &Option<String>,
+    service: Option<&String>,
+    cluster: &str,
+) -> String {
+    let [a, s, c] = match language {
+        Language::En => ["App", "Service", "Cluster"],
+        Language::Ko => ["앱", "서비스", "클러스터"],
+    };
+    let mut parts = Vec::new();
+    if let Some(app) = app {
+        parts.push(format!("{a}: {app}"));
+    }
+    if let Some(service) = service {
+        parts.push(format!("{s}: {service}"));
+    }
+    parts.push(format!("{c}: {cluster}"));
+    parts.join(" · ")
+}
+
+fn or_unknown(language: Language, reason: &str) -> &str {
+    match (reason.is_empty(), language) {
+        (false, _) => reason,
+        (true, Language::En) => "No reason given",
+        (true, Language::Ko) => "이유가 알려지지 않았습니다",
+    }
+}
+
+fn with_exit_code(language: Language, reason: &str, exit_code: Option<i32>) -> String {
+    let reason = or_unknown(language, reason);
+    match (exit_code, language) {
+        (Some(code), Language::En) => format!("{reason} (exit code {code})"),
+        (Some(code), Language::Ko) => format!("{reason} (종료 코드 {code})"),
+        (None, _) => reason.to_owned(),
+    }
+}
+
+/// A service's line in the tray menu: its name and how it is doing.
+pub fn tray_service(language: Language, service: &ServiceStatus) -> String {
+    let (name, running, desired) = (&service.name, service.running, service.desired);
+    match (language, health(service)) {
+        (Language::En, ServiceHealth::Running) => format!("{name} — running {running}/{desired}"),
+        (Language::En, ServiceHealth::Deploying) => {
+            format!("{name} — deploying, {running}/{desired} running")
+        }
+        (Language::En, ServiceHealth::Failing) => {
+            format!("{name} — failing, {running}/{desired} running")
+        }
+        (Language::Ko, ServiceHealth::Running) => format!("{name} — 실행 중 {running}/{desired}"),
+        (Language::Ko, ServiceHealth::Deploying) => {
+            format!("{name} — 배포 중, {running}/{desired} 실행 중")
+        }
+        (Language::Ko, ServiceHealth::Failing) => {
+            format!("{name} — 문제 있음, {running}/{desired} 실행 중")
+        }
+    }
+}
+
+/// The tray menu's line when nothing runs in the region.
+pub fn tray_no_services(language: Language) -> &'static str {
+    match language {
+        Language::En => "No services",
+        Language::Ko => "서비스 없음",
+    }
+}
+
+/// Said once (on stderr and in Settings) when this desktop has no tray or no notification service.
+pub fn desktop_missing(language: Language, tray: bool) -> &'static str {
+    match (language, tray) {
+        (Language::En, true) => "This desktop shows no tray icons, so Berth cannot stay in a tray: closing the window quits Berth. What runs is in the Deployments view.",
+        (Language::En, false) => "This desktop has no notification service, so Berth shows no notifications. Stops and deployments are listed in the Deployments view.",
+        (Language::Ko, true) => "이 데스크톱은 트레이 아이콘을 표시하지 않아 Berth가 트레이에 머물 수 없습니다. 창을 닫으면 Berth가 종료됩니다. 실행 중인 항목은 배포 현황 화면에 있습니다.",
+        (Language::Ko, false) => "이 데스크톱에는 알림 서비스가 없어 Berth가 알림을 표시하지 않습니다. 중지와 배포 소식은 배포 현황 화면에 나옵니다.",
     }
 }
 
 fn short(task_id: &str) -> &str {
     task_id.get(..8).unwrap_or(task_id)
-}
-
-fn stopped_body_en(reason: &str, exit_code: Option<i32>) -> String {
-    let reason = if reason.is_empty() {
-        "No reason given"
-    } else {
-        reason
-    };
-    match exit_code {
-        Some(code) => format!("{reason} (exit code {code})"),
-        None => reason.to_owned(),
-    }
-}
-
-fn stopped_body_ko(reason: &str, exit_code: Option<i32>) -> String {
-    let reason = if reason.is_empty() {
-        "이유가 알려지지 않았습니다"
-    } else {
-        reason
-    };
-    match exit_code {
-        Some(code) => format!("{reason} (종료 코드 {code})"),
-        None => reason.to_owned(),
-    }
 }
 
 #[cfg(test)]
@@ -129,16 +264,21 @@ mod tests {
         let event = StatusEvent::TaskStopped {
             cluster: "web".into(),
             service: Some("api".into()),
+            app: Some("shop".into()),
             task_id: "0123456789abcdef".into(),
             reason: "Essential container in task exited".into(),
             exit_code: Some(137),
         };
         let (title, body) = notification(Language::En, &event);
         assert_eq!(title, "A task of api stopped");
-        assert_eq!(body, "Essential container in task exited (exit code 137)");
+        assert_eq!(
+            body,
+            "Essential container in task exited (exit code 137)\nApp: shop · Service: api · Cluster: web"
+        );
         let (title, body) = notification(Language::Ko, &event);
-        assert_eq!(title, "api의 작업이 멈췄습니다");
+        assert_eq!(title, "api의 태스크가 멈췄습니다");
         assert!(body.contains("종료 코드 137"));
+        assert!(body.ends_with("앱: shop · 서비스: api · 클러스터: web"));
     }
 
     #[test]
@@ -153,7 +293,7 @@ mod tests {
         );
         assert_eq!(
             tray_tooltip(Language::Ko, Some(3), false),
-            "Berth — 실행 중인 작업 3개"
+            "Berth — 실행 중인 태스크 3개"
         );
         assert!(tray_tooltip(Language::En, Some(3), true).contains("couldn't check AWS"));
     }

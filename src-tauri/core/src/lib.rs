@@ -8,6 +8,7 @@ pub mod aws;
 pub mod cli;
 pub mod credentials;
 pub mod dashboard;
+pub mod desktop_support;
 pub mod desktop_text;
 pub mod docker;
 pub mod ecr_lifecycle;
@@ -23,6 +24,7 @@ pub mod pricing;
 pub mod progress;
 pub mod settings;
 pub mod tags;
+pub mod tray_badge;
 pub mod wizard;
 
 pub use error::{BerthError, ErrorKind, Result};

@@ -157,6 +157,8 @@ berth_commands! {
         fn get_preferences() -> Preferences;
         /// Checks and remembers the preferences, and applies them to the refresh loop and the tray.
         fn update_preferences(preferences: Preferences) -> Preferences;
+        /// Whether this desktop has a tray host and a notification service; without them Berth cannot stay in a tray or notify.
+        fn desktop_support() -> DesktopSupport;
     }
     jobs {
         /// Every job still known (running, or finished and kept for a page that comes back).

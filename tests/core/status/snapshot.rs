@@ -179,6 +179,7 @@ async fn a_task_stopped_elsewhere_is_announced_once_with_its_reason() {
         [&StatusEvent::TaskStopped {
             cluster: "web".into(),
             service: Some("api".into()),
+            app: Some("api".into()),
             task_id: task_id.clone(),
             reason: "Essential container in task exited".into(),
             exit_code,
@@ -301,6 +302,7 @@ async fn a_service_losing_tasks_is_announced_once_and_its_recovery_too() {
         [StatusEvent::ServiceDegraded {
             cluster: "web".into(),
             service: "site".into(),
+            app: Some("site".into()),
             running: 1,
             desired: 2
         }]
@@ -315,6 +317,7 @@ async fn a_service_losing_tasks_is_announced_once_and_its_recovery_too() {
         [StatusEvent::ServiceRecovered {
             cluster: "web".into(),
             service: "site".into(),
+            app: Some("site".into()),
             running: 2
         }]
     );
@@ -390,6 +393,7 @@ async fn a_task_whose_app_exits_is_announced_once_when_it_has_stopped_with_its_e
     let stopped = StatusEvent::TaskStopped {
         cluster: "jobs".into(),
         service: None,
+        app: None,
         task_id,
         reason: "Essential container in task exited".into(),
         exit_code: Some(3),
@@ -399,4 +403,103 @@ async fn a_task_whose_app_exits_is_announced_once_when_it_has_stopped_with_its_e
     } else {
         assert_eq!(announced, [running, stopped], "{seen:?}");
     }
+}
+
+#[tokio::test]
+async fn a_failed_deployment_is_told_once_with_its_reason_and_its_rollback_is_not_told_as_news() {
+    // The deployments of a real snapshot's service are set to what ECS reports as its circuit
+    // breaker fails a rollout and rolls back (the e2e test sees a real failure without rollback).
+    use berth_core::dashboard::deployments::DeploymentStatus;
+    let moto = stack_var("BERTH_TEST_MOTO_URL");
+    let clients = clients_at(&moto, isolated_account().await).await;
+    let net = network(&clients).await;
+    let cluster = create_cluster(&clients, "web").await;
+    let definition = register_definition(&clients, "site", "/berth/site").await;
+    create_service(&clients, &cluster, "site", &definition, 1, &net).await;
+    let base = take_snapshot(&clients, &StatusCache::default(), &[])
+        .await
+        .unwrap();
+    let deployment =
+        |id: &str, status: &str, state: &str, reason: &str, running: i32| DeploymentStatus {
+            id: id.into(),
+            status: status.into(),
+            rollout_state: Some(state.into()),
+            rollout_state_reason: Some(reason.into()),
+            task_definition: "site:1".into(),
+            desired: 1,
+            running,
+            pending: 0,
+            failed: 0,
+            created_at: None,
+            updated_at: None,
+        };
+    let with = |deployments: Vec<DeploymentStatus>| {
+        let mut s = base.clone();
+        let service = &mut s.clusters[0].services[0];
+        service.app = Some("shop".into());
+        service.running = 1;
+        service.desired = 1;
+        service.deployments = deployments;
+        s
+    };
+    let good = deployment(
+        "ecs-svc/1",
+        "PRIMARY",
+        "COMPLETED",
+        "ECS deployment ecs-svc/1 completed.",
+        1,
+    );
+    let mut old = good.clone();
+    old.status = "ACTIVE".into();
+    let rolling = deployment(
+        "ecs-svc/2",
+        "PRIMARY",
+        "IN_PROGRESS",
+        "ECS deployment ecs-svc/2 in progress.",
+        0,
+    );
+    let mut failed = deployment(
+        "ecs-svc/2",
+        "ACTIVE",
+        "FAILED",
+        "ECS deployment circuit breaker: tasks failed to start.",
+        0,
+    );
+    let back = deployment(
+        "ecs-svc/3",
+        "PRIMARY",
+        "IN_PROGRESS",
+        "ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/1.",
+        1,
+    );
+    let mut back_done = back.clone();
+    back_done.rollout_state = Some("COMPLETED".into());
+
+    let mut watch = StatusWatch::default();
+    assert!(watch.observe(with(vec![good.clone()])).is_empty());
+    assert!(watch.observe(with(vec![rolling, old.clone()])).is_empty());
+    let told = watch.observe(with(vec![back.clone(), failed.clone(), old.clone()]));
+    assert_eq!(
+        told,
+        [StatusEvent::DeploymentFailed {
+            cluster: "web".into(),
+            service: "site".into(),
+            app: Some("shop".into()),
+            reason: "ECS deployment circuit breaker: tasks failed to start.".into(),
+            rolled_back: true,
+        }]
+    );
+    // Seen again, and the rollback completing: nothing more.
+    assert!(watch
+        .observe(with(vec![back.clone(), failed.clone(), old]))
+        .is_empty());
+    assert!(watch.observe(with(vec![back_done.clone()])).is_empty());
+    assert!(watch.observe(with(vec![back_done])).is_empty());
+    // A first look at a service whose deployment failed earlier is no news either.
+    failed.status = "PRIMARY".into();
+    assert!(StatusWatch::default()
+        .observe(with(vec![failed.clone()]))
+        .is_empty());
+    let mut fresh = StatusWatch::default();
+    assert!(fresh.observe(with(vec![failed])).is_empty());
 }

@@ -238,3 +238,48 @@ export async function waitForTaskStopped(keys, cluster, task) {
   }
   throw new Error(`task ${task} did not stop`);
 }
+
+/**
+ * Deploys a new revision of `service` whose container exits at once, under the deployment
+ * circuit breaker (`rollback` or not), and waits until ECS gives up on it (FAILED).
+ */
+export async function deployCrashing(keys, cluster, service, { rollback = false } = {}) {
+  const current = await describeService(keys, cluster, service);
+  const { taskDefinition } = await json('ecs', `${ECS}.DescribeTaskDefinition`, { taskDefinition: current.taskDefinition }, keys);
+  pushRunnableImage(service, 'crash', { cmd: ['sh', '-c', 'echo starting; exit 1'] });
+  const containerDefinitions = taskDefinition.containerDefinitions.map((c) => ({
+    ...c,
+    image: `${keys.account}.dkr.ecr.us-east-1.amazonaws.com/${service}:crash`,
+  }));
+  const next = await json(
+    'ecs',
+    `${ECS}.RegisterTaskDefinition`,
+    {
+      family: taskDefinition.family,
+      networkMode: taskDefinition.networkMode,
+      requiresCompatibilities: taskDefinition.requiresCompatibilities,
+      cpu: taskDefinition.cpu,
+      memory: taskDefinition.memory,
+      executionRoleArn: taskDefinition.executionRoleArn,
+      containerDefinitions,
+    },
+    keys,
+  );
+  await json(
+    'ecs',
+    `${ECS}.UpdateService`,
+    {
+      cluster,
+      service,
+      taskDefinition: next.taskDefinition.taskDefinitionArn,
+      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback } },
+    },
+    keys,
+  );
+  for (let i = 0; ; i++) {
+    const failed = (await describeService(keys, cluster, service)).deployments.find((d) => d.rolloutState === 'FAILED');
+    if (failed) return failed;
+    if (i >= 480) throw new Error(`the crashing deployment of ${service} did not fail`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

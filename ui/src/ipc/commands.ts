@@ -12,6 +12,7 @@ import type { CreatedRepository } from './bindings/CreatedRepository';
 import type { DeployUserOutcome } from './bindings/DeployUserOutcome';
 import type { DeployUserPlan } from './bindings/DeployUserPlan';
 import type { DeployUserRequest } from './bindings/DeployUserRequest';
+import type { DesktopSupport } from './bindings/DesktopSupport';
 import type { DockerContexts } from './bindings/DockerContexts';
 import type { DockerStatus } from './bindings/DockerStatus';
 import type { FolderInfo } from './bindings/FolderInfo';
@@ -516,6 +517,13 @@ export function getPreferences(): Promise<Preferences> {
  */
 export function updatePreferences(preferences: Preferences): Promise<Preferences> {
   return call<Preferences>('update_preferences', { preferences });
+}
+
+/**
+ * Whether this desktop has a tray host and a notification service; without them Berth cannot stay in a tray or notify.
+ */
+export function desktopSupport(): Promise<DesktopSupport> {
+  return call<DesktopSupport>('desktop_support');
 }
 
 /**

@@ -115,6 +115,7 @@ export type { MetricPoint } from './bindings/MetricPoint';
 export type { MetricRange } from './bindings/MetricRange';
 export type { MonitorState } from './bindings/MonitorState';
 export type { Preferences } from './bindings/Preferences';
+export type { DesktopSupport } from './bindings/DesktopSupport';
 export type { RunningCost } from './bindings/RunningCost';
 export type { ServiceEventLine } from './bindings/ServiceEventLine';
 export type { ServiceMetrics } from './bindings/ServiceMetrics';

@@ -82,3 +82,21 @@ test('the default region is the Account step’s region', async () => {
   await expect.poll(() => backend.state.settings.region).toBe('ap-northeast-2');
   expect(backend.argsOf('update_account').at(-1)).toMatchObject({ account: { region: 'ap-northeast-2' } });
 });
+
+test('a desktop without a tray host or a notification service is told beside those choices', async () => {
+  const backend = mockAccountBackend(accountOverview({ settings: { region: 'eu-west-1' } }));
+  backend.answers.desktop_support = () => ({ trayHost: false, notifications: false });
+  await render(Settings);
+  await expect
+    .element(page.getByRole('note').filter({ hasText: 'This desktop shows no tray icons' }))
+    .toHaveTextContent('closing the window quits Berth');
+  await expect
+    .element(page.getByRole('note').filter({ hasText: 'This desktop has no notification service' }))
+    .toBeVisible();
+});
+
+test('a desktop with both says nothing of them', async () => {
+  await renderLoaded();
+  await expect.element(page.getByRole('checkbox', { name: 'Desktop notifications' })).toBeVisible();
+  expect(document.body.textContent).not.toContain('This desktop');
+});

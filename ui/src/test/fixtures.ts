@@ -215,6 +215,7 @@ export function mockAccountBackend(initial: AccountOverview = accountOverview())
     clear_activity: () => null,
     get_wizard: () => ({ executionRoleArn: null, repository: null, image: null }),
     get_preferences: () => structuredClone(preferences),
+    desktop_support: () => ({ trayHost: true, notifications: true }),
     update_preferences: (args) => {
       preferences = structuredClone(args.preferences as Preferences);
       return structuredClone(preferences);

@@ -12,7 +12,20 @@ pub enum StatusEvent {
     DeploymentRunning {
         cluster: String,
         service: String,
+        /// The `berth:app` tag of the service.
+        app: Option<String>,
         running: i32,
+    },
+    /// A service deployment failed (ECS's circuit breaker gave up on it), perhaps rolling back.
+    #[serde(rename_all = "camelCase")]
+    DeploymentFailed {
+        cluster: String,
+        service: String,
+        app: Option<String>,
+        /// ECS's rollout state reason, with the first failed task's reason when one was seen.
+        reason: String,
+        /// ECS is putting the last completed deployment back.
+        rolled_back: bool,
     },
     /// A task that no service started (a one-off task) reached RUNNING.
     #[serde(rename_all = "camelCase")]
@@ -22,6 +35,7 @@ pub enum StatusEvent {
     TaskStopped {
         cluster: String,
         service: Option<String>,
+        app: Option<String>,
         task_id: String,
         /// ECS's stopped reason, else the first container's reason, else the stop code.
         reason: String,
@@ -32,6 +46,7 @@ pub enum StatusEvent {
     ServiceDegraded {
         cluster: String,
         service: String,
+        app: Option<String>,
         running: i32,
         desired: i32,
     },
@@ -40,6 +55,7 @@ pub enum StatusEvent {
     ServiceRecovered {
         cluster: String,
         service: String,
+        app: Option<String>,
         running: i32,
     },
 }
@@ -53,6 +69,12 @@ pub struct StatusWatch {
     announced_stops: HashSet<String>,
     announced_running: HashSet<String>,
     announced_deployments: HashSet<String>,
+    announced_failures: HashSet<String>,
+    /// Deployments (not yet completed) one of whose tasks' stop was told: a failing rollout's
+    /// further crashes are the same news.
+    told_rollout_stops: HashSet<String>,
+    /// The first stop reason seen per unfinished deployment, for its failure notice.
+    rollout_stop_reasons: HashMap<String, String>,
     degraded: HashSet<String>,
     recent_stops: VecDeque<TaskStatus>,
 }
@@ -96,14 +118,43 @@ impl StatusWatch {
         if let Some(prev) = baseline {
             let was_live: HashMap<&str, &TaskStatus> =
                 prev.live_tasks().map(|t| (t.arn.as_str(), t)).collect();
-            // Stops: a task that was live last time and is STOPPED now.
+            // Stops: a task that was live last time and is STOPPED now, not by the user (from
+            // Berth) nor by ECS scaling in or replacing it for a deployment.
+            let services: HashMap<(&str, &str), &ServiceStatus> = next
+                .services()
+                .map(|s| ((s.cluster.as_str(), s.name.as_str()), s))
+                .collect();
             for task in &next.recently_stopped {
-                if was_live.contains_key(task.arn.as_str())
-                    && !task.stopped_by_berth
-                    && self.announced_stops.insert(task.arn.clone())
+                if !was_live.contains_key(task.arn.as_str())
+                    || task.stopped_by_berth
+                    || stopped_by_scheduler(task)
+                    || !self.announced_stops.insert(task.arn.clone())
                 {
-                    events.push(stopped_event(task));
+                    continue;
                 }
+                let service = task
+                    .service
+                    .as_deref()
+                    .and_then(|name| services.get(&(task.cluster.as_str(), name)));
+                let event = stopped_event(task, service.and_then(|s| s.app.clone()));
+                // A task of a rollout that has not completed: its first stop is told, the
+                // rollout's later crashes are not (its failure is, if ECS gives up).
+                let rollout = service.zip(task.started_by.as_deref()).and_then(|(s, by)| {
+                    s.deployments
+                        .iter()
+                        .find(|d| d.id == by && !deployment_completed(d))
+                });
+                if let Some(rollout) = rollout {
+                    if let StatusEvent::TaskStopped { reason, .. } = &event {
+                        self.rollout_stop_reasons
+                            .entry(rollout.id.clone())
+                            .or_insert_with(|| reason.clone());
+                    }
+                    if !self.told_rollout_stops.insert(rollout.id.clone()) {
+                        continue;
+                    }
+                }
+                events.push(event);
             }
             // One-off tasks reaching RUNNING.
             for cluster in &next.clusters {
@@ -126,14 +177,38 @@ impl StatusWatch {
                 prev.services().map(|s| (s.arn.as_str(), s)).collect();
             for service in next.services() {
                 let before = prev_services.get(service.arn.as_str());
+                for failed in service
+                    .deployments
+                    .iter()
+                    .filter(|d| d.rollout_state.as_deref() == Some("FAILED"))
+                {
+                    if self.announced_failures.insert(failed.id.clone()) {
+                        let mut reason = failed.rollout_state_reason.clone().unwrap_or_default();
+                        if let Some(task) = self.rollout_stop_reasons.get(&failed.id) {
+                            reason = format!("{reason} {task}").trim().to_owned();
+                        }
+                        events.push(StatusEvent::DeploymentFailed {
+                            cluster: service.cluster.clone(),
+                            service: service.name.clone(),
+                            app: service.app.clone(),
+                            reason,
+                            rolled_back: service.deployments.iter().any(is_rollback),
+                        });
+                    }
+                }
                 if let Some(done) = completed_deployment(service) {
                     let was_done = before
                         .and_then(|b| b.deployments.iter().find(|d| d.id == done.id))
                         .is_some_and(deployment_completed);
-                    if !was_done && self.announced_deployments.insert(done.id.clone()) {
+                    // A rollback that completes was already told with the failure.
+                    if !was_done
+                        && self.announced_deployments.insert(done.id.clone())
+                        && !is_rollback(done)
+                    {
                         events.push(StatusEvent::DeploymentRunning {
                             cluster: service.cluster.clone(),
                             service: service.name.clone(),
+                            app: service.app.clone(),
                             running: service.running,
                         });
                     }
@@ -147,6 +222,7 @@ impl StatusWatch {
                         events.push(StatusEvent::ServiceDegraded {
                             cluster: service.cluster.clone(),
                             service: service.name.clone(),
+                            app: service.app.clone(),
                             running: service.running,
                             desired: service.desired,
                         });
@@ -156,6 +232,7 @@ impl StatusWatch {
                     events.push(StatusEvent::ServiceRecovered {
                         cluster: service.cluster.clone(),
                         service: service.name.clone(),
+                        app: service.app.clone(),
                         running: service.running,
                     });
                 }
@@ -170,6 +247,11 @@ impl StatusWatch {
             for service in next.services() {
                 if let Some(done) = completed_deployment(service) {
                     self.announced_deployments.insert(done.id.clone());
+                }
+                for d in &service.deployments {
+                    if d.rollout_state.as_deref() == Some("FAILED") {
+                        self.announced_failures.insert(d.id.clone());
+                    }
                 }
             }
         }
@@ -199,6 +281,12 @@ impl StatusWatch {
             .collect();
         self.announced_deployments
             .retain(|d| deployments.contains(d.as_str()));
+        self.announced_failures
+            .retain(|d| deployments.contains(d.as_str()));
+        self.told_rollout_stops
+            .retain(|d| deployments.contains(d.as_str()));
+        self.rollout_stop_reasons
+            .retain(|d, _| deployments.contains(d.as_str()));
 
         self.previous = Some(next);
         events
@@ -221,7 +309,21 @@ fn completed_deployment(service: &ServiceStatus) -> Option<&DeploymentStatus> {
         .filter(|d| d.desired > 0 && deployment_completed(d))
 }
 
-fn stopped_event(task: &TaskStatus) -> StatusEvent {
+/// ECS's own reason when it stops a task to scale in or to replace it in a deployment.
+fn stopped_by_scheduler(task: &TaskStatus) -> bool {
+    task.stopped_reason
+        .as_deref()
+        .is_some_and(|r| r.starts_with("Scaling activity initiated by"))
+}
+
+/// A deployment ECS started to put the last completed one back after a failure.
+fn is_rollback(d: &DeploymentStatus) -> bool {
+    d.rollout_state_reason
+        .as_deref()
+        .is_some_and(|r| r.contains("rolling back"))
+}
+
+fn stopped_event(task: &TaskStatus, app: Option<String>) -> StatusEvent {
     let container = task
         .containers
         .iter()
@@ -235,6 +337,7 @@ fn stopped_event(task: &TaskStatus) -> StatusEvent {
     StatusEvent::TaskStopped {
         cluster: task.cluster.clone(),
         service: task.service.clone(),
+        app,
         task_id: task.id.clone(),
         reason,
         exit_code: container.and_then(|c| c.exit_code),

@@ -4,9 +4,11 @@
 //! `events` finds them.
 
 mod events;
+mod health;
 mod snapshot;
 
 pub use events::{StatusEvent, StatusWatch};
+pub use health::{health, ServiceHealth};
 pub(crate) use snapshot::now_millis;
 pub use snapshot::{take_snapshot, task_log_streams};
 
