@@ -39,7 +39,31 @@ function inspectPage(keys, korean) {
   // The window must never scroll sideways; the main area scrolls only down.
   for (const box of [document.documentElement, document.body, document.querySelector('main')]) {
     if (box && box.scrollWidth > box.clientWidth + 1) {
-      problems.push(`${box.tagName.toLowerCase()} scrolls sideways (${box.scrollWidth} > ${box.clientWidth})`);
+      // Name the element that makes it scroll: the innermost one whose hiding ends the overflow.
+      const overflows = () => box.scrollWidth > box.clientWidth + 1;
+      let culprit = box;
+      for (let found = true; found; ) {
+        found = false;
+        for (const child of culprit.children) {
+          const before = child.style.display;
+          child.style.display = 'none';
+          const fixed = !overflows();
+          child.style.display = before;
+          if (fixed) {
+            culprit = child;
+            found = true;
+            break;
+          }
+        }
+      }
+      const r = culprit.getBoundingClientRect();
+      const chain = [];
+      for (let up = culprit.parentElement; up && up !== box; up = up.parentElement) {
+        const u = up.getBoundingClientRect();
+        chain.push(`${up.tagName.toLowerCase()}.${[...up.classList].join('.')} ${Math.round(u.left)}–${Math.round(u.right)}/${up.scrollWidth}`);
+      }
+      const where = `${describe(culprit)} .${[...culprit.classList].join('.')} (${Math.round(r.left)}–${Math.round(r.right)}) in ${chain.join(' < ')}`;
+      problems.push(`${box.tagName.toLowerCase()} scrolls sideways (${box.scrollWidth} > ${box.clientWidth}) because of ${where}`);
     }
   }
   // Text that spills out of its own box (a label wider than its button, a heading past its card).
