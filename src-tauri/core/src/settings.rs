@@ -85,6 +85,8 @@ pub struct WizardSettings {
     pub repository: Option<String>,
     /// The last image the Image step pushed.
     pub image: Option<PushedImage>,
+    /// The deploy user the IAM step made (teardown offers to remove it).
+    pub deploy_user: Option<String>,
 }
 
 /// The app's colours.
@@ -284,6 +286,7 @@ mod tests {
                 ),
                 repository: Some("web".into()),
                 image: None,
+                deploy_user: None,
             },
             practice_wizard: WizardSettings {
                 repository: Some("practice-web".into()),

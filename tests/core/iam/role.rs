@@ -275,7 +275,7 @@ async fn a_bad_role_name_is_refused_before_any_call() {
 async fn the_checklist_says_unknown_for_every_line_when_the_simulator_cannot_answer() {
     // moto has no policy simulator (it answers 500): no line may claim to know.
     let (clients, account) = isolated_account().await;
-    let report = iam::check_permissions(&clients, DEFAULT_ROLE_NAME, DEFAULT_DEPLOY_USER)
+    let report = iam::check_permissions(&clients, DEFAULT_ROLE_NAME, DEFAULT_DEPLOY_USER, None)
         .await
         .unwrap();
     assert_eq!(report.account, account);

@@ -7,6 +7,7 @@ use crate::support::launch as launch_support;
 use crate::support::sdk;
 
 use berth_core::wizard::launch::record::LaunchStatus;
+use berth_core::wizard::launch::shared::{SharedNames, SharedRemovals};
 use berth_core::wizard::launch::teardown::{
     self, KeepReason, TeardownAction, TeardownContext, TeardownPlan,
 };
@@ -23,6 +24,8 @@ async fn tear_down(f: &Fixture, app: &str) -> (TeardownPlan, Vec<LaunchEvent>) {
         store: &store,
         run: &run,
         wait: fast_follow(),
+        shared: SharedNames::default(),
+        remove: SharedRemovals::default(),
     };
     // On the heap, as the app's job runner has it (too big for a test thread's stack in debug).
     let plan = Box::pin(teardown::teardown(&ctx, app)).await.unwrap();
@@ -93,7 +96,7 @@ async fn teardown_removes_exactly_berths_resources_and_leaves_the_rest() {
     let foreign_td = foreign_td.task_definition().unwrap().revision();
     let before = snapshot(&f.clients).await;
 
-    let plan = teardown::plan_teardown(&f.clients, &f.app).await.unwrap();
+    let plan = teardown::plan_teardown(&f.clients, &f.app, &SharedNames::default()).await.unwrap();
     assert_eq!(
         snapshot(&f.clients).await,
         before,
@@ -188,7 +191,7 @@ async fn teardown_removes_exactly_berths_resources_and_leaves_the_rest() {
     assert_eq!(f.store().load(&f.app).unwrap(), None, "the record is gone");
 
     // A second teardown finds only what is not Berth's.
-    let plan = teardown::plan_teardown(&f.clients, &f.app).await.unwrap();
+    let plan = teardown::plan_teardown(&f.clients, &f.app, &SharedNames::default()).await.unwrap();
     assert!(!plan.removes_anything(), "{plan:?}");
 }
 
@@ -199,7 +202,7 @@ async fn one_off_tasks_are_stopped_before_their_task_definition_goes() {
     let record = f.launch(&config).await.0.unwrap();
     assert_eq!(record.status, LaunchStatus::Running);
 
-    let plan = teardown::plan_teardown(&f.clients, &f.app).await.unwrap();
+    let plan = teardown::plan_teardown(&f.clients, &f.app, &SharedNames::default()).await.unwrap();
     assert_eq!(plan.items[0].resource, ResourceKind::Task);
     assert_eq!(plan.items[0].action, TeardownAction::Stop);
     tear_down(&f, &f.app).await;
@@ -222,7 +225,7 @@ async fn the_shared_cluster_stays_while_another_app_runs_in_it() {
     let other = f.config(other);
     f.launch(&other).await.0.unwrap();
 
-    let plan = teardown::plan_teardown(&f.clients, &f.app).await.unwrap();
+    let plan = teardown::plan_teardown(&f.clients, &f.app, &SharedNames::default()).await.unwrap();
     let cluster = plan.items.last().unwrap();
     assert_eq!(
         (cluster.resource, cluster.action, cluster.reason),
@@ -306,7 +309,7 @@ async fn after_teardown_no_revision_of_the_family_is_left_active_or_inactive() {
     assert_eq!(revisions(&f, TaskDefinitionStatus::Active).await.len(), 2);
     assert_eq!(revisions(&f, TaskDefinitionStatus::Inactive).await.len(), 1);
 
-    let plan = teardown::plan_teardown(&f.clients, &f.app).await.unwrap();
+    let plan = teardown::plan_teardown(&f.clients, &f.app, &SharedNames::default()).await.unwrap();
     let mut planned: Vec<&str> = plan
         .items
         .iter()
@@ -333,6 +336,6 @@ async fn after_teardown_no_revision_of_the_family_is_left_active_or_inactive() {
     assert!(support::changes(f.clients.activity())
         .iter()
         .any(|a| a == "ecs.deleteTaskDefinitions"));
-    let plan = teardown::plan_teardown(&f.clients, &f.app).await.unwrap();
+    let plan = teardown::plan_teardown(&f.clients, &f.app, &SharedNames::default()).await.unwrap();
     assert!(!plan.removes_anything(), "{plan:?}");
 }

@@ -120,6 +120,7 @@ async fn setup(cmd: &[&str]) -> Setup {
             platform: "linux/amd64".into(),
             exposed_port: None,
         }),
+        deploy_user: None,
     };
     Setup {
         clients,

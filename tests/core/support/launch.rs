@@ -66,6 +66,7 @@ pub async fn new_account_fixture(region: &str) -> Fixture {
             platform: "linux/amd64".into(),
             exposed_port: None,
         }),
+        deploy_user: None,
     };
     Fixture {
         clients,

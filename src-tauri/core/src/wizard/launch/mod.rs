@@ -20,6 +20,7 @@ pub mod open;
 pub mod plan;
 pub mod preflight;
 pub mod record;
+pub mod shared;
 pub mod teardown;
 pub mod timeline;
 pub mod verdict;
@@ -162,6 +163,7 @@ mod tests {
                 platform: platform.into(),
                 exposed_port: None,
             }),
+            deploy_user: None,
         }
     }
 

@@ -205,6 +205,7 @@ mod tests {
                 platform: "linux/amd64".into(),
                 exposed_port: None,
             }),
+            deploy_user: None,
         };
         LaunchConfig::new(default_choices(app, None), &wizard).unwrap()
     }
