@@ -16,4 +16,8 @@ repository: string | null,
 /**
  * The last image the Image step pushed.
  */
-image: PushedImage | null, };
+image: PushedImage | null, 
+/**
+ * The deploy user the IAM step made (teardown offers to remove it).
+ */
+deployUser: string | null, };

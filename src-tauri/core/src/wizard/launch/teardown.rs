@@ -72,6 +72,8 @@ pub struct TeardownPlan {
     /// The repository, execution role and deploy user: kept unless asked for (`Delete` means it
     /// may be removed; after a teardown, `Delete` means it was).
     pub shared: Vec<TeardownItem>,
+    /// ECR's storage price the repository's cost comes from, USD per GB-month.
+    pub ecr_price_per_gb_month: f64,
 }
 
 impl TeardownPlan {
@@ -355,6 +357,7 @@ pub async fn plan_teardown(
         region: clients.region().to_owned(),
         items,
         shared: shared::plan_shared(clients, names).await?,
+        ecr_price_per_gb_month: crate::pricing::ECR_STORAGE_PER_GB_MONTH,
     })
 }
 
