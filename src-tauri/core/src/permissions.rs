@@ -377,7 +377,10 @@ mod tests {
     #[test]
     fn kms_grants_are_in_the_deploy_policy_only_with_a_kms_repository_and_only_through_ecr() {
         let without = actions_of(&deploy_user_policy(&resources()));
-        assert!(!without.iter().any(|a| a.starts_with("kms:")), "{without:?}");
+        assert!(
+            !without.iter().any(|a| a.starts_with("kms:")),
+            "{without:?}"
+        );
         let with = deploy_user_policy(&Resources {
             kms_encryption: true,
             ..resources()

@@ -6,14 +6,12 @@ use berth_core::aws::AwsClients;
 use berth_core::jobs::JobId;
 use berth_core::pricing::CostEstimate;
 use berth_core::wizard::launch::apply::{self, LaunchContext};
+use berth_core::wizard::launch::kinds::ResourceKind;
 use berth_core::wizard::launch::network::{self, NetworkOverview};
 use berth_core::wizard::launch::plan::{self, LaunchPlan};
 use berth_core::wizard::launch::record::{LaunchRecord, LaunchStore};
 use berth_core::wizard::launch::shared::{SharedNames, SharedRemovals};
-use berth_core::wizard::launch::kinds::ResourceKind;
-use berth_core::wizard::launch::teardown::{
-    self, TeardownAction, TeardownContext, TeardownPlan,
-};
+use berth_core::wizard::launch::teardown::{self, TeardownAction, TeardownContext, TeardownPlan};
 use berth_core::wizard::launch::timeline::{FollowOptions, LaunchEvent};
 use berth_core::wizard::launch::{self, open, LaunchChoices, LaunchConfig, LaunchOverview};
 use berth_core::{BerthError, Result};

@@ -236,7 +236,11 @@ async fn user_removal(iam: &Iam<'_>, user: &str, user_arn: &str) -> Result<UserR
     };
     let mut calls = Vec::new();
     for key in &keys {
-        calls.push(iam.delete_access_key_call(user, key).into_command().render());
+        calls.push(
+            iam.delete_access_key_call(user, key)
+                .into_command()
+                .render(),
+        );
     }
     for policy in &attached {
         calls.push(
