@@ -12,6 +12,7 @@ ORDER = (
     "logs_params",
     "service_linked_role",
     "quotas",
+    "ecr_kms",
     "ec2_network",
 )
 for _module in ORDER:
