@@ -13,6 +13,7 @@ ORDER = (
     "service_linked_role",
     "quotas",
     "ecr_kms",
+    "iam_delete",
     "ec2_network",
 )
 for _module in ORDER:
