@@ -56,7 +56,7 @@ def markdown_table() -> str:
 # The AWS operations Berth calls (its action declarations), for the per-operation table.
 BERTH_OPERATIONS = {
     "sts": "GetCallerIdentity AssumeRole",
-    "iam": "GetRole CreateRole UpdateAssumeRolePolicy ListAttachedRolePolicies AttachRolePolicy DeleteRole "
+    "iam": "GetRole CreateRole UpdateAssumeRolePolicy ListAttachedRolePolicies AttachRolePolicy DetachRolePolicy DeleteRole "
     "GetUser CreateUser DeleteUser AttachUserPolicy DetachUserPolicy ListAttachedUserPolicies GetPolicy "
     "GetPolicyVersion CreatePolicy CreatePolicyVersion ListPolicyVersions DeletePolicyVersion DeletePolicy "
     "ListAccessKeys CreateAccessKey DeleteAccessKey SimulatePrincipalPolicy CreateServiceLinkedRole",

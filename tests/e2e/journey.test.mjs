@@ -150,7 +150,9 @@ async function walk(user, { name, accessKeyId, secret, secrets, leaks, korean = 
   await user.press('Tear down');
   // Berth scales the service to 0 and waits for ECS to stop its tasks.
   await waitForText(b, 'Scaled to 0', 60000);
-  await waitForText(b, `Everything Berth created for “${name}” is gone.`, 90000);
+  await waitForText(b, `Berth removed what it listed for “${name}”.`, 90000);
+  // The repository stays (removed in step 9), with what it costs per month.
+  await waitForText(b, 'Still in your account:');
   await user.step('teardown');
 
   // 9. Delete the repository with its typed name.

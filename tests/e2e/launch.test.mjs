@@ -103,9 +103,16 @@ async function tearDown(browser, app) {
   await waitForText(browser, `Type ${app} to confirm`);
   const button = await byName(browser, 'Tear down');
   assert.equal(await button.isEnabled(), false, 'teardown must not be one click away');
+  // The repository, execution role and deploy user serve every app: listed, kept unless ticked.
+  await waitForText(browser, 'Kept unless you choose');
+  const boxes = await browser.$$('.shared input[type="checkbox"]');
+  for (const box of boxes) assert.equal(await box.isSelected(), false, 'shared removals are off by default');
   await typeInto(browser, `Type ${app} to confirm`, app);
   await click(browser, 'Tear down');
-  await waitForText(browser, `Everything Berth created for “${app}” is gone.`, 60000);
+  await waitForText(browser, `Berth removed what it listed for “${app}”.`, 60000);
+  // It says what stays (the repository with its monthly storage cost), never "everything is gone".
+  await waitForText(browser, 'Still in your account:');
+  await waitForText(browser, 'per month');
 }
 
 async function servicesOf(app) {

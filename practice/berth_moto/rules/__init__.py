@@ -12,6 +12,8 @@ ORDER = (
     "logs_params",
     "service_linked_role",
     "quotas",
+    "ecr_kms",
+    "iam_delete",
     "ec2_network",
 )
 for _module in ORDER:

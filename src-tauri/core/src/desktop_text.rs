@@ -133,20 +133,18 @@ pub fn notification(language: Language, event: &StatusEvent) -> (String, String)
             desired,
             cluster,
             app,
-        } => {
-            (
-                if en {
-                    format!("{service} is short of tasks")
-                } else {
-                    format!("{service}의 태스크가 부족합니다")
-                },
-                if en {
-                    format!("Only {running} of {desired} tasks are running. Berth will tell you when it recovers.\n{}", place(language, app, Some(service), cluster))
-                } else {
-                    format!("태스크 {desired}개 중 {running}개만 실행 중입니다. 복구되면 알려 드립니다.\n{}", place(language, app, Some(service), cluster))
-                },
-            )
-        }
+        } => (
+            if en {
+                format!("{service} is short of tasks")
+            } else {
+                format!("{service}의 태스크가 부족합니다")
+            },
+            if en {
+                format!("Only {running} of {desired} tasks are running. Berth will tell you when it recovers.\n{}", place(language, app, Some(service), cluster))
+            } else {
+                format!("태스크 {desired}개 중 {running}개만 실행 중입니다. 복구되면 알려 드립니다.\n{}", place(language, app, Some(service), cluster))
+            },
+        ),
         ServiceRecovered {
             service,
             running,

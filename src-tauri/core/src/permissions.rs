@@ -24,6 +24,8 @@ pub struct Permission {
     pub sid: &'static str,
     /// Whether the least-privilege deploy user gets it.
     pub deployer: bool,
+    /// Needed only when a repository is encrypted with KMS.
+    pub kms_only: bool,
     /// Who sends the request that needs it: Berth, the Docker engine, or nobody (implied by
     /// another action).
     pub performer: Performer,
@@ -45,6 +47,7 @@ pub static PERMISSIONS: LazyLock<Vec<Permission>> = LazyLock::new(|| {
             condition: p.condition,
             sid: p.sid,
             deployer: p.deployer,
+            kms_only: p.kms_only,
             performer: action.performer,
         });
     }
@@ -61,9 +64,17 @@ pub struct Resources {
     pub region: String,
     pub role_name: String,
     pub user_name: String,
+    /// Whether a repository encrypted with KMS is used or chosen: only then do the checklist and
+    /// the deploy user's policy list the KMS grant permissions.
+    pub kms_encryption: bool,
 }
 
 impl Resources {
+    /// Whether `p` is needed with these resources.
+    pub fn needs(&self, p: &Permission) -> bool {
+        !p.kms_only || self.kms_encryption
+    }
+
     /// The ARN a scope stands for. `region` is `None` in policies (any region) and the chosen
     /// region in simulations (which need a concrete resource to evaluate).
     fn arn(&self, scope: Scope, region: Option<&str>) -> String {
@@ -79,6 +90,11 @@ impl Resources {
             ),
             Scope::DeployUser => format!("arn:{p}:iam::{a}:user/{}", self.user_name),
             Scope::DeployPolicy => self.deploy_policy_arn(),
+            // ECR may use a key of another account; the ViaService condition does the narrowing.
+            Scope::KmsKeys => match region {
+                Some(r) => format!("arn:{p}:kms:{r}:{a}:key/*"),
+                None => format!("arn:{p}:kms:*:*:key/*"),
+            },
         }
     }
 
@@ -182,7 +198,7 @@ fn policy<'a>(
                 resource: Some(res.arn(first.scope, None)),
                 condition: first
                     .condition
-                    .map(|c| json!({ "StringEquals": { c.key: c.value } })),
+                    .map(|c| json!({ c.operator(): { c.key: c.value } })),
             }
         })
         .collect();
@@ -195,7 +211,10 @@ fn policy<'a>(
 /// The deploy user's least-privilege policy: exactly the actions of the later steps, plus reading
 /// its own role and permissions. Never the IAM setup itself.
 pub fn deploy_user_policy(res: &Resources) -> PolicyDocument {
-    policy(PERMISSIONS.iter().filter(|p| p.deployer), res)
+    policy(
+        PERMISSIONS.iter().filter(|p| p.deployer && res.needs(p)),
+        res,
+    )
 }
 
 /// The policy an administrator must add so that `action` (and the rest of its checklist line,
@@ -263,6 +282,7 @@ mod tests {
             region: "ap-northeast-2".into(),
             role_name: "ecsTaskExecutionRole".into(),
             user_name: "berth-deployer".into(),
+            kms_encryption: false,
         }
     }
 
@@ -307,7 +327,7 @@ mod tests {
         let actions = actions_of(&policy);
         let expected: Vec<&str> = PERMISSIONS
             .iter()
-            .filter(|p| p.deployer)
+            .filter(|p| p.deployer && !p.kms_only)
             .map(|p| p.action.as_str())
             .collect();
         assert_eq!(actions, expected);
@@ -352,11 +372,44 @@ mod tests {
         );
     }
 
+    const KMS_ACTIONS: [&str; 3] = ["kms:DescribeKey", "kms:CreateGrant", "kms:RetireGrant"];
+
+    #[test]
+    fn kms_grants_are_in_the_deploy_policy_only_with_a_kms_repository_and_only_through_ecr() {
+        let without = actions_of(&deploy_user_policy(&resources()));
+        assert!(
+            !without.iter().any(|a| a.starts_with("kms:")),
+            "{without:?}"
+        );
+        let with = deploy_user_policy(&Resources {
+            kms_encryption: true,
+            ..resources()
+        });
+        let kms: Vec<String> = actions_of(&with)
+            .into_iter()
+            .filter(|a| a.starts_with("kms:"))
+            .collect();
+        assert_eq!(kms, KMS_ACTIONS);
+        let policy = serde_json::to_value(&with).unwrap();
+        let statement = policy["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["Sid"] == "EcrKmsEncryption")
+            .unwrap();
+        assert_eq!(statement["Resource"], "arn:aws:kms:*:*:key/*");
+        assert_eq!(
+            statement["Condition"],
+            json!({ "StringLike": { "kms:ViaService": "ecr.*.amazonaws.com" } })
+        );
+    }
+
     #[test]
     fn the_deploy_policy_fits_a_managed_policy() {
         let compact = deploy_user_policy(&Resources {
             user_name: "u".repeat(64),
             role_name: "r".repeat(64),
+            kms_encryption: true,
             ..resources()
         })
         .compact();

@@ -87,6 +87,8 @@ pub struct WizardSettings {
     pub image: Option<PushedImage>,
     /// What the Image step was working from, so after a restart it opens as it was left.
     pub image_draft: Option<ImageDraft>,
+    /// The deploy user the IAM step made (teardown offers to remove it).
+    pub deploy_user: Option<String>,
 }
 
 /// The Image step's choices: the folder read, the tag, and the local image built or chosen.
@@ -309,6 +311,7 @@ mod tests {
                 repository: Some("web".into()),
                 image: None,
                 image_draft: None,
+                deploy_user: None,
             },
             practice_wizard: WizardSettings {
                 repository: Some("practice-web".into()),

@@ -8,14 +8,17 @@ use berth_core::wizard::iam::{
 use berth_core::Result;
 use tauri::{AppHandle, Manager};
 
-/// The permission checklist for the identity in use.
+/// The permission checklist for the identity in use (with the KMS grants when the wizard's
+/// repository is encrypted with KMS).
 pub async fn check_permissions(
     app: &AppHandle,
     role_name: String,
     user_name: String,
 ) -> Result<PermissionReport> {
-    let clients = app.state::<AppState>().aws().await?;
-    iam::check_permissions(&clients, &role_name, &user_name).await
+    let state = app.state::<AppState>();
+    let clients = state.aws().await?;
+    let repository = state.settings().wizard().repository.clone();
+    iam::check_permissions(&clients, &role_name, &user_name, repository.as_deref()).await
 }
 
 pub async fn get_execution_role(app: &AppHandle, name: String) -> Result<RoleStatus> {
@@ -64,8 +67,10 @@ pub async fn plan_deploy_user(
     user_name: String,
     role_name: String,
 ) -> Result<DeployUserPlan> {
-    let clients = app.state::<AppState>().aws().await?;
-    iam::plan_deploy_user(&clients, &user_name, &role_name).await
+    let state = app.state::<AppState>();
+    let clients = state.aws().await?;
+    let repository = state.settings().wizard().repository.clone();
+    iam::plan_deploy_user(&clients, &user_name, &role_name, repository.as_deref()).await
 }
 
 /// Creates the deploy user; its key goes to the keychain and becomes the identity in use. Only
@@ -78,10 +83,15 @@ pub async fn create_deploy_user(
     let clients = state.aws().await?;
     let mut next = state.settings();
     let result = iam::create_deploy_user(&clients, state.store.clone(), &mut next, &request).await;
+    let deploy_user = next.wizard().deploy_user.clone();
     // A key that reached the keychain is remembered even if verification failed afterwards.
     state.update(|s| {
         s.identities = next.identities;
         s.account.source = next.account.source;
+        if result.is_ok() {
+            // Teardown offers to remove the deploy user it remembers.
+            s.wizard_mut().deploy_user = deploy_user;
+        }
         Ok(())
     })?;
     result

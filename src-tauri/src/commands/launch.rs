@@ -6,10 +6,12 @@ use berth_core::aws::AwsClients;
 use berth_core::jobs::JobId;
 use berth_core::pricing::CostEstimate;
 use berth_core::wizard::launch::apply::{self, LaunchContext};
+use berth_core::wizard::launch::kinds::ResourceKind;
 use berth_core::wizard::launch::network::{self, NetworkOverview};
 use berth_core::wizard::launch::plan::{self, LaunchPlan};
 use berth_core::wizard::launch::record::{LaunchRecord, LaunchStore};
-use berth_core::wizard::launch::teardown::{self, TeardownContext, TeardownPlan};
+use berth_core::wizard::launch::shared::{SharedNames, SharedRemovals};
+use berth_core::wizard::launch::teardown::{self, TeardownAction, TeardownContext, TeardownPlan};
 use berth_core::wizard::launch::timeline::{FollowOptions, LaunchEvent};
 use berth_core::wizard::launch::{self, open, LaunchChoices, LaunchConfig, LaunchOverview};
 use berth_core::{BerthError, Result};
@@ -129,16 +131,28 @@ fn spawn_launch(
     .map_err(|e| busy(e, &name))
 }
 
+/// The repository, role and deploy user `name` used, as its record (else the wizard) says.
+fn shared_names(state: &AppState, store: &LaunchStore, name: &str) -> Result<SharedNames> {
+    SharedNames::of(name, store, state.settings().wizard())
+}
+
 pub async fn plan_teardown(app: &AppHandle, name: String) -> Result<TeardownPlan> {
     let state = app.state::<AppState>();
-    let clients = clients_for_app(&state, &app.state::<LaunchStore>(), &name).await?;
-    teardown::plan_teardown(&clients, &name).await
+    let store = app.state::<LaunchStore>();
+    let clients = clients_for_app(&state, &store, &name).await?;
+    let shared = shared_names(&state, &store, &name)?;
+    teardown::plan_teardown(&clients, &name, &shared).await
 }
 
 /// Tears `name` down. A launch of it that still runs (its page was left, which never stops it)
 /// is stopped first, and waited for: left running, it would make again what the teardown
 /// removes. Once the teardown is registered no launch of the app can start.
-pub async fn start_teardown(app: &AppHandle, name: String) -> Result<JobId> {
+/// `remove` names the shared resources (repository, execution role, deploy user) to remove too.
+pub async fn start_teardown(
+    app: &AppHandle,
+    name: String,
+    remove: SharedRemovals,
+) -> Result<JobId> {
     let jobs = app.state::<AppJobs>().inner().clone();
     let app = app.clone();
     let key = name.clone();
@@ -159,13 +173,26 @@ pub async fn start_teardown(app: &AppHandle, name: String) -> Result<JobId> {
             let state = app.state::<AppState>();
             let store = app.state::<LaunchStore>();
             let clients = clients_for_app(&state, &store, &name).await?;
+            let shared = shared_names(&state, &store, &name)?;
             let ctx = TeardownContext {
                 clients: &clients,
                 store: &store,
                 run: &run,
                 wait: FollowOptions::default(),
+                shared,
+                remove,
             };
-            teardown::teardown(&ctx, &name).await
+            let plan = teardown::teardown(&ctx, &name).await?;
+            // A removed deploy user is no longer the wizard's.
+            if plan.shared.iter().any(|i| {
+                i.resource == ResourceKind::DeployUser && i.action == TeardownAction::Delete
+            }) {
+                state.update(|s| {
+                    s.wizard_mut().deploy_user = None;
+                    Ok(())
+                })?;
+            }
+            Ok(plan)
         },
         JobOutcome::TornDown,
     )

@@ -126,7 +126,7 @@ berth_commands! {
         /// What tearing an app down would remove. Changes nothing.
         fn plan_teardown(name: String) -> TeardownPlan;
         /// Starts tearing an app down; follow the job for its timeline.
-        fn start_teardown(name: String) -> JobId;
+        fn start_teardown(name: String, remove: SharedRemovals) -> JobId;
         /// Opens a running task's address in the browser.
         fn open_address(url: String) -> ();
     }

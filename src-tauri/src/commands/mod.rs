@@ -53,6 +53,7 @@ use berth_core::wizard::iam::{
 use berth_core::wizard::image::{BuildRequest, FolderInfo, ImageStep, PushRequest};
 use berth_core::wizard::launch::network::NetworkOverview;
 use berth_core::wizard::launch::plan::LaunchPlan;
+use berth_core::wizard::launch::shared::SharedRemovals;
 use berth_core::wizard::launch::teardown::TeardownPlan;
 use berth_core::wizard::launch::{LaunchChoices, LaunchOverview};
 use berth_core::wizard::repository::{CreatedRepository, NewRepository, RepositoryDetails};

@@ -94,7 +94,7 @@ async fn the_deploy_user_gets_its_policy_and_tag_its_key_lives_only_in_the_keych
     let mut settings = practice_settings();
 
     // The policy is shown before anything is created.
-    let plan = iam::plan_deploy_user(&admin, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME)
+    let plan = iam::plan_deploy_user(&admin, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME, None)
         .await
         .unwrap();
     assert_eq!(plan.state, DeployUserState::Missing);
@@ -170,6 +170,7 @@ async fn the_deploy_user_gets_its_policy_and_tag_its_key_lives_only_in_the_keych
         region: REGION.into(),
         role_name: DEFAULT_ROLE_NAME.into(),
         user_name: DEFAULT_DEPLOY_USER.into(),
+        kms_encryption: false,
     };
     assert_eq!(
         policy_json(&document),
@@ -235,7 +236,7 @@ async fn the_deploy_user_gets_its_policy_and_tag_its_key_lives_only_in_the_keych
     );
 
     // Signed in as the deploy user, the step says so instead of offering to create it again.
-    let plan = iam::plan_deploy_user(&as_deployer, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME)
+    let plan = iam::plan_deploy_user(&as_deployer, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME, None)
         .await
         .unwrap();
     assert_eq!(plan.state, DeployUserState::InUse);
@@ -253,7 +254,7 @@ async fn running_it_again_reuses_the_key_in_the_keychain_and_changes_nothing() {
         .unwrap();
     let key = keychain_item(&identity).unwrap().access_key_id;
 
-    let plan = iam::plan_deploy_user(&admin, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME)
+    let plan = iam::plan_deploy_user(&admin, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME, None)
         .await
         .unwrap();
     assert_eq!(plan.state, DeployUserState::Exists);
@@ -320,7 +321,7 @@ async fn a_user_of_that_name_that_berth_did_not_make_is_left_alone() {
         .send()
         .await
         .unwrap();
-    let plan = iam::plan_deploy_user(&admin, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME)
+    let plan = iam::plan_deploy_user(&admin, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME, None)
         .await
         .unwrap();
     assert_eq!(plan.state, DeployUserState::NotBerths);

@@ -275,7 +275,7 @@ async fn a_bad_role_name_is_refused_before_any_call() {
 async fn the_checklist_says_unknown_for_every_line_when_the_simulator_cannot_answer() {
     // moto has no policy simulator (it answers 500): no line may claim to know.
     let (clients, account) = isolated_account().await;
-    let report = iam::check_permissions(&clients, DEFAULT_ROLE_NAME, DEFAULT_DEPLOY_USER)
+    let report = iam::check_permissions(&clients, DEFAULT_ROLE_NAME, DEFAULT_DEPLOY_USER, None)
         .await
         .unwrap();
     assert_eq!(report.account, account);
@@ -286,7 +286,11 @@ async fn the_checklist_says_unknown_for_every_line_when_the_simulator_cannot_ans
         "an assumed role may call IAM"
     );
     let groups: Vec<PermissionGroup> = report.groups.iter().map(|g| g.group).collect();
-    assert_eq!(groups, PermissionGroup::ALL);
+    // Every line but the KMS grants: no repository is chosen.
+    assert_eq!(
+        groups,
+        PermissionGroup::ALL[..PermissionGroup::ALL.len() - 1]
+    );
     for group in &report.groups {
         assert_eq!(group.decision, Decision::Unknown, "{:?}", group.group);
         assert!(group
@@ -309,4 +313,82 @@ async fn the_checklist_says_unknown_for_every_line_when_the_simulator_cannot_ans
     assert!(simulated
         .command
         .starts_with("aws iam simulate-principal-policy --policy-source-arn arn:aws:iam::"));
+}
+
+/// The KMS grants ECR makes as the caller are on the checklist exactly when the wizard's
+/// repository is encrypted with KMS, and in the deploy user's policy likewise.
+#[tokio::test]
+async fn kms_grant_permissions_are_listed_only_for_a_kms_encrypted_repository() {
+    let (clients, _) = isolated_account().await;
+    for (name, kms) in [("plain-repo", false), ("kms-repo", true)] {
+        let mut create = sdk::ecr(&clients).create_repository().repository_name(name);
+        if kms {
+            create = create.encryption_configuration(
+                aws_sdk_ecr::types::EncryptionConfiguration::builder()
+                    .encryption_type(aws_sdk_ecr::types::EncryptionType::Kms)
+                    .build()
+                    .unwrap(),
+            );
+        }
+        create.send().await.unwrap();
+    }
+    let kms_actions = |report: &iam::PermissionReport| -> Vec<String> {
+        report
+            .groups
+            .iter()
+            .filter(|g| g.group == PermissionGroup::KmsEncryption)
+            .flat_map(|g| g.actions.iter().map(|a| a.action.clone()))
+            .collect()
+    };
+    let policy_kms = |plan: &iam::DeployUserPlan| -> Vec<String> {
+        let policy: serde_json::Value = serde_json::from_str(&plan.policy).unwrap();
+        policy["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["Action"].as_array().unwrap().clone())
+            .filter_map(|a| {
+                a.as_str()
+                    .filter(|a| a.starts_with("kms:"))
+                    .map(str::to_owned)
+            })
+            .collect()
+    };
+    for repository in [None, Some("plain-repo"), Some("no-such-repo")] {
+        let report =
+            iam::check_permissions(&clients, DEFAULT_ROLE_NAME, DEFAULT_DEPLOY_USER, repository)
+                .await
+                .unwrap();
+        assert!(kms_actions(&report).is_empty(), "{repository:?}");
+        let plan =
+            iam::plan_deploy_user(&clients, DEFAULT_DEPLOY_USER, DEFAULT_ROLE_NAME, repository)
+                .await
+                .unwrap();
+        assert!(policy_kms(&plan).is_empty(), "{repository:?}");
+    }
+    let expected = ["kms:DescribeKey", "kms:CreateGrant", "kms:RetireGrant"];
+    let report = iam::check_permissions(
+        &clients,
+        DEFAULT_ROLE_NAME,
+        DEFAULT_DEPLOY_USER,
+        Some("kms-repo"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(kms_actions(&report), expected);
+    let plan = iam::plan_deploy_user(
+        &clients,
+        DEFAULT_DEPLOY_USER,
+        DEFAULT_ROLE_NAME,
+        Some("kms-repo"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(policy_kms(&plan), expected);
+    assert!(
+        plan.policy
+            .contains(r#""kms:ViaService": "ecr.*.amazonaws.com""#),
+        "{}",
+        plan.policy
+    );
 }

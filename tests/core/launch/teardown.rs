@@ -7,6 +7,7 @@ use crate::support::launch as launch_support;
 use crate::support::sdk;
 
 use berth_core::wizard::launch::record::LaunchStatus;
+use berth_core::wizard::launch::shared::{SharedNames, SharedRemovals};
 use berth_core::wizard::launch::teardown::{
     self, KeepReason, TeardownAction, TeardownContext, TeardownPlan,
 };
@@ -23,6 +24,8 @@ async fn tear_down(f: &Fixture, app: &str) -> (TeardownPlan, Vec<LaunchEvent>) {
         store: &store,
         run: &run,
         wait: fast_follow(),
+        shared: SharedNames::default(),
+        remove: SharedRemovals::default(),
     };
     // On the heap, as the app's job runner has it (too big for a test thread's stack in debug).
     let plan = Box::pin(teardown::teardown(&ctx, app)).await.unwrap();
@@ -93,7 +96,9 @@ async fn teardown_removes_exactly_berths_resources_and_leaves_the_rest() {
     let foreign_td = foreign_td.task_definition().unwrap().revision();
     let before = snapshot(&f.clients).await;
 
-    let plan = teardown::plan_teardown(&f.clients, &f.app).await.unwrap();
+    let plan = teardown::plan_teardown(&f.clients, &f.app, &SharedNames::default())
+        .await
+        .unwrap();
     assert_eq!(
         snapshot(&f.clients).await,
         before,
@@ -188,7 +193,9 @@ async fn teardown_removes_exactly_berths_resources_and_leaves_the_rest() {
     assert_eq!(f.store().load(&f.app).unwrap(), None, "the record is gone");
 
     // A second teardown finds only what is not Berth's.
-    let plan = teardown::plan_teardown(&f.clients, &f.app).await.unwrap();
+    let plan = teardown::plan_teardown(&f.clients, &f.app, &SharedNames::default())
+        .await
+        .unwrap();
     assert!(!plan.removes_anything(), "{plan:?}");
 }
 
@@ -199,7 +206,9 @@ async fn one_off_tasks_are_stopped_before_their_task_definition_goes() {
     let record = f.launch(&config).await.0.unwrap();
     assert_eq!(record.status, LaunchStatus::Running);
 
-    let plan = teardown::plan_teardown(&f.clients, &f.app).await.unwrap();
+    let plan = teardown::plan_teardown(&f.clients, &f.app, &SharedNames::default())
+        .await
+        .unwrap();
     assert_eq!(plan.items[0].resource, ResourceKind::Task);
     assert_eq!(plan.items[0].action, TeardownAction::Stop);
     tear_down(&f, &f.app).await;
@@ -222,7 +231,9 @@ async fn the_shared_cluster_stays_while_another_app_runs_in_it() {
     let other = f.config(other);
     f.launch(&other).await.0.unwrap();
 
-    let plan = teardown::plan_teardown(&f.clients, &f.app).await.unwrap();
+    let plan = teardown::plan_teardown(&f.clients, &f.app, &SharedNames::default())
+        .await
+        .unwrap();
     let cluster = plan.items.last().unwrap();
     assert_eq!(
         (cluster.resource, cluster.action, cluster.reason),
@@ -306,7 +317,9 @@ async fn after_teardown_no_revision_of_the_family_is_left_active_or_inactive() {
     assert_eq!(revisions(&f, TaskDefinitionStatus::Active).await.len(), 2);
     assert_eq!(revisions(&f, TaskDefinitionStatus::Inactive).await.len(), 1);
 
-    let plan = teardown::plan_teardown(&f.clients, &f.app).await.unwrap();
+    let plan = teardown::plan_teardown(&f.clients, &f.app, &SharedNames::default())
+        .await
+        .unwrap();
     let mut planned: Vec<&str> = plan
         .items
         .iter()
@@ -333,6 +346,318 @@ async fn after_teardown_no_revision_of_the_family_is_left_active_or_inactive() {
     assert!(support::changes(f.clients.activity())
         .iter()
         .any(|a| a == "ecs.deleteTaskDefinitions"));
-    let plan = teardown::plan_teardown(&f.clients, &f.app).await.unwrap();
+    let plan = teardown::plan_teardown(&f.clients, &f.app, &SharedNames::default())
+        .await
+        .unwrap();
     assert!(!plan.removes_anything(), "{plan:?}");
+}
+
+/// The shared resources the earlier steps leave, made Berth's (tagged as Berth tags them): the
+/// fixture's repository and role, and a deploy user with an access key and its own policy in a
+/// second version (IAM refuses DeletePolicy while non-default versions exist).
+async fn make_shared_berths(f: &Fixture) -> (SharedNames, String) {
+    let clients = &f.clients;
+    let (key, value) = berth_core::tags::berth_tags(None).remove(0);
+    let repo = sdk::ecr(clients)
+        .describe_repositories()
+        .repository_names(&f.app)
+        .send()
+        .await
+        .unwrap();
+    let repo_arn = repo.repositories()[0].repository_arn().unwrap().to_owned();
+    sdk::ecr(clients)
+        .tag_resource()
+        .resource_arn(&repo_arn)
+        .tags(
+            aws_sdk_ecr::types::Tag::builder()
+                .key(&key)
+                .value(&value)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let iam_tag = aws_sdk_iam::types::Tag::builder()
+        .key(&key)
+        .value(&value)
+        .build()
+        .unwrap();
+    sdk::iam(clients)
+        .tag_role()
+        .role_name("ecsTaskExecutionRole")
+        .tags(iam_tag.clone())
+        .send()
+        .await
+        .unwrap();
+    sdk::iam(clients)
+        .attach_role_policy()
+        .role_name("ecsTaskExecutionRole")
+        .policy_arn("arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")
+        .send()
+        .await
+        .unwrap();
+    let user = format!("berth-deployer-{}", support::unique() % 100_000);
+    sdk::iam(clients)
+        .create_user()
+        .user_name(&user)
+        .tags(iam_tag.clone())
+        .send()
+        .await
+        .unwrap();
+    let document = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr:DescribeRepositories","Resource":"*"}]}"#;
+    let policy = sdk::iam(clients)
+        .create_policy()
+        .policy_name(berth_core::permissions::deploy_policy_name(&user))
+        .policy_document(document)
+        .tags(iam_tag)
+        .send()
+        .await
+        .unwrap();
+    let policy_arn = policy.policy().unwrap().arn().unwrap().to_owned();
+    sdk::iam(clients)
+        .create_policy_version()
+        .policy_arn(&policy_arn)
+        .policy_document(document)
+        .set_as_default(true)
+        .send()
+        .await
+        .unwrap();
+    sdk::iam(clients)
+        .attach_user_policy()
+        .user_name(&user)
+        .policy_arn(&policy_arn)
+        .send()
+        .await
+        .unwrap();
+    sdk::iam(clients)
+        .create_access_key()
+        .user_name(&user)
+        .send()
+        .await
+        .unwrap();
+    let names = SharedNames {
+        repository: Some(f.app.clone()),
+        execution_role: Some("ecsTaskExecutionRole".into()),
+        deploy_user: Some(user),
+        ..SharedNames::default()
+    };
+    (names, policy_arn)
+}
+
+async fn tear_down_with(
+    f: &Fixture,
+    shared: &SharedNames,
+    remove: SharedRemovals,
+) -> (TeardownPlan, Vec<LaunchEvent>) {
+    let timeline = Timeline::new();
+    let run = timeline.run();
+    let store = f.store();
+    let ctx = TeardownContext {
+        clients: &f.clients,
+        store: &store,
+        run: &run,
+        wait: fast_follow(),
+        shared: shared.clone(),
+        remove,
+    };
+    let plan = Box::pin(teardown::teardown(&ctx, &f.app)).await.unwrap();
+    (plan, timeline.events())
+}
+
+fn shared_of(plan: &TeardownPlan) -> Vec<(ResourceKind, TeardownAction, Option<KeepReason>)> {
+    plan.shared
+        .iter()
+        .map(|i| (i.resource, i.action, i.reason))
+        .collect()
+}
+
+#[tokio::test]
+async fn teardown_keeps_the_repository_role_and_deploy_user_with_their_cost_unless_asked() {
+    let f = fixture("us-east-1").await;
+    let (names, policy_arn) = make_shared_berths(&f).await;
+    let config = f.config(f.choices(LaunchMode::Service));
+    f.launch(&config).await.0.unwrap();
+
+    let plan = teardown::plan_teardown(&f.clients, &f.app, &names)
+        .await
+        .unwrap();
+    assert_eq!(
+        shared_of(&plan),
+        [
+            (ResourceKind::Repository, TeardownAction::Delete, None),
+            (ResourceKind::ExecutionRole, TeardownAction::Delete, None),
+            (ResourceKind::DeployUser, TeardownAction::Delete, None),
+        ]
+    );
+    // The repository's cost is its images' stored size at ECR's price, from the price data.
+    let repo = &plan.shared[0];
+    assert_eq!(repo.images, Some(1));
+    let bytes = repo.size_bytes.unwrap();
+    assert!(bytes > 0);
+    assert_eq!(
+        repo.monthly_usd,
+        Some(berth_core::pricing::ecr_storage_monthly_usd(bytes))
+    );
+    assert_eq!(repo.commands.len(), 1);
+    assert!(
+        repo.commands[0].starts_with(&format!(
+            "aws ecr delete-repository --repository-name {} --force",
+            f.app
+        )),
+        "{}",
+        repo.commands[0]
+    );
+    // In IAM's order: policies off the role before DeleteRole; keys and policies off the user
+    // before DeleteUser; the old policy version before DeletePolicy.
+    let verbs = |i: usize| -> Vec<String> {
+        plan.shared[i]
+            .commands
+            .iter()
+            .map(|c| c.split_whitespace().nth(2).unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(verbs(1), ["detach-role-policy", "delete-role"]);
+    assert_eq!(
+        verbs(2),
+        [
+            "delete-access-key",
+            "detach-user-policy",
+            "delete-user",
+            "delete-policy-version",
+            "delete-policy"
+        ]
+    );
+
+    // Nothing ticked: the app's resources go, the shared ones stay and say why.
+    let (done, events) = tear_down_with(&f, &names, SharedRemovals::default()).await;
+    assert_eq!(
+        shared_of(&done),
+        [
+            (
+                ResourceKind::Repository,
+                TeardownAction::Keep,
+                Some(KeepReason::NotChosen)
+            ),
+            (
+                ResourceKind::ExecutionRole,
+                TeardownAction::Keep,
+                Some(KeepReason::NotChosen)
+            ),
+            (
+                ResourceKind::DeployUser,
+                TeardownAction::Keep,
+                Some(KeepReason::NotChosen)
+            ),
+        ]
+    );
+    assert!(events.iter().any(|e| matches!(
+        e,
+        LaunchEvent::Action {
+            resource: ResourceKind::Repository,
+            outcome: Outcome::Kept,
+            ..
+        }
+    )));
+    assert!(support::ecr::exists(&f.clients, &f.app).await);
+    let iam = sdk::iam(&f.clients);
+    assert!(iam
+        .get_role()
+        .role_name("ecsTaskExecutionRole")
+        .send()
+        .await
+        .is_ok());
+
+    // All three ticked: each goes, in the order IAM and ECR accept (the strict backend refuses
+    // DeleteRole/DeleteUser/DeletePolicy with attachments, and a non-empty repository without
+    // force).
+    let everything = SharedRemovals {
+        repository: true,
+        execution_role: true,
+        deploy_user: true,
+    };
+    let (done, events) = tear_down_with(&f, &names, everything).await;
+    assert!(done
+        .shared
+        .iter()
+        .all(|i| i.action == TeardownAction::Delete));
+    for kind in [
+        ResourceKind::Repository,
+        ResourceKind::ExecutionRole,
+        ResourceKind::DeployUser,
+    ] {
+        assert!(
+            events.iter().any(|e| matches!(
+                e,
+                LaunchEvent::Action { resource, outcome: Outcome::Deleted, command: Some(_), .. }
+                    if *resource == kind
+            )),
+            "{kind:?} not reported deleted"
+        );
+    }
+    assert!(!support::ecr::exists(&f.clients, &f.app).await);
+    assert!(iam
+        .get_role()
+        .role_name("ecsTaskExecutionRole")
+        .send()
+        .await
+        .is_err());
+    assert!(iam
+        .get_user()
+        .user_name(names.deploy_user.as_deref().unwrap())
+        .send()
+        .await
+        .is_err());
+    assert!(iam
+        .get_policy()
+        .policy_arn(&policy_arn)
+        .send()
+        .await
+        .is_err());
+    // Nothing is left to list.
+    let after = teardown::plan_teardown(&f.clients, &f.app, &names)
+        .await
+        .unwrap();
+    assert!(
+        after.items.is_empty() && after.shared.is_empty(),
+        "{after:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_deploy_user_in_use_is_kept_as_it_cannot_remove_itself() {
+    let f = fixture("us-east-1").await;
+    let (names, _) = make_shared_berths(&f).await;
+    let user = names.deploy_user.clone().unwrap();
+    // A second key (the fixture's user has one), to sign in as the deploy user.
+    let key = sdk::iam(&f.clients)
+        .create_access_key()
+        .user_name(&user)
+        .send()
+        .await
+        .unwrap();
+    let key = key.access_key().unwrap();
+    let as_user = support::clients_with(key.access_key_id(), key.secret_access_key(), None).await;
+    // A new key works after IAM's propagation delay (the backend's iam_propagation_s).
+    let mut plan = None;
+    for _ in 0..20 {
+        match teardown::plan_teardown(&as_user, &f.app, &names).await {
+            Ok(p) => {
+                plan = Some(p);
+                break;
+            }
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(500)).await,
+        }
+    }
+    let plan = plan.expect("the deploy user's key works after propagation");
+    let line = plan
+        .shared
+        .iter()
+        .find(|i| i.resource == ResourceKind::DeployUser)
+        .unwrap();
+    assert_eq!(
+        (line.action, line.reason),
+        (TeardownAction::Keep, Some(KeepReason::SignedIn))
+    );
+    assert!(line.commands.is_empty());
 }

@@ -121,6 +121,7 @@ async fn setup(cmd: &[&str]) -> Setup {
             exposed_port: None,
         }),
         image_draft: None,
+        deploy_user: None,
     };
     Setup {
         clients,

@@ -61,6 +61,7 @@ async fn practice_fixture(clients: AwsClients, registry: &str) -> Fixture {
                 platform: "linux/amd64".into(),
                 exposed_port: None,
             }),
+            ..WizardSettings::default()
         },
         app,
         store_dir: tempfile::tempdir().unwrap(),
@@ -170,6 +171,8 @@ async fn a_practice_launch_cut_short_by_quitting_resumes_after_the_next_start_an
         store: &store,
         run: &run,
         wait: crate::support::launch::fast_follow(),
+        shared: Default::default(),
+        remove: Default::default(),
     };
     Box::pin(teardown::teardown(&ctx, &f.app)).await.unwrap();
     assert!(store.load(&f.app).unwrap().is_none(), "the record is kept");

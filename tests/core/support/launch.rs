@@ -67,6 +67,7 @@ pub async fn new_account_fixture(region: &str) -> Fixture {
             exposed_port: None,
         }),
         image_draft: None,
+        deploy_user: None,
     };
     Fixture {
         clients,

@@ -49,6 +49,7 @@ import type { RepositoryUsage } from './bindings/RepositoryUsage';
 import type { RoleChange } from './bindings/RoleChange';
 import type { RoleStatus } from './bindings/RoleStatus';
 import type { ServiceMetrics } from './bindings/ServiceMetrics';
+import type { SharedRemovals } from './bindings/SharedRemovals';
 import type { SignInRequest } from './bindings/SignInRequest';
 import type { TagDeployment } from './bindings/TagDeployment';
 import type { TeardownPlan } from './bindings/TeardownPlan';
@@ -424,8 +425,8 @@ export function planTeardown(name: string): Promise<TeardownPlan> {
 /**
  * Starts tearing an app down; follow the job for its timeline.
  */
-export function startTeardown(name: string): Promise<string> {
-  return call<string>('start_teardown', { name });
+export function startTeardown(name: string, remove: SharedRemovals): Promise<string> {
+  return call<string>('start_teardown', { name, remove });
 }
 
 /**

@@ -140,3 +140,4 @@ export type { RepositoryRef } from './bindings/RepositoryRef';
 export type { RepositorySummary } from './bindings/RepositorySummary';
 export type { RepositoryUsage } from './bindings/RepositoryUsage';
 export type { TagMutability } from './bindings/TagMutability';
+export type { SharedRemovals } from './bindings/SharedRemovals';

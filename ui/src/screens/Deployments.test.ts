@@ -235,10 +235,12 @@ describe('actions', () => {
 
     await confirm.fill('shop');
     await button.click();
-    await expect.element(page.getByText('Everything Berth created for “shop” is gone.')).toHaveFocus();
+    await expect.element(page.getByText('Berth removed what it listed for “shop”.')).toHaveFocus();
     await page.getByRole('button', { name: 'Done' }).click();
     await expect.element(page.getByRole('status').getByText('shop was torn down', { exact: false })).toBeVisible();
-    expect(backend.argsOf('start_teardown')).toEqual([{ name: 'shop' }]);
+    expect(backend.argsOf('start_teardown')).toEqual([
+      { name: 'shop', remove: { repository: false, executionRole: false, deployUser: false } },
+    ]);
     expect(backend.argsOf('refresh_deployments').length).toBeGreaterThan(0);
   });
 
@@ -251,7 +253,7 @@ describe('actions', () => {
     await expect.element(shopCard()).not.toBeInTheDocument();
     backend.jobs.launch(job, { event: 'tornDown', app: 'shop' });
     backend.jobs.finish(job, { outcome: 'tornDown', value: teardownPlan('shop') });
-    await expect.element(page.getByText('Everything Berth created for “shop” is gone.')).toBeVisible();
+    await expect.element(page.getByText('Berth removed what it listed for “shop”.')).toBeVisible();
     expect(backend.argsOf('start_teardown')).toHaveLength(0);
   });
 

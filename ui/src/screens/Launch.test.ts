@@ -466,9 +466,12 @@ describe('resume and teardown', () => {
 
     await confirm.fill('web');
     await button.click();
-    await expect.element(page.getByText('Everything Berth created for “web” is gone.')).toHaveFocus();
+    await expect.element(page.getByText('Berth removed what it listed for “web”.')).toHaveFocus();
     await expect.element(page.getByRole('list', { name: 'Removed so far' })).toHaveTextContent(/Scaled to 0.*Deleted/);
-    expect(backend.argsOf('start_teardown')).toEqual([{ name: 'web' }]);
+    // The repository, role and deploy user are kept unless ticked.
+    expect(backend.argsOf('start_teardown')).toEqual([
+      { name: 'web', remove: { repository: false, executionRole: false, deployUser: false } },
+    ]);
     await page.getByRole('button', { name: 'Done' }).click();
     await expect.element(reviewButton()).toBeVisible();
   });
@@ -554,6 +557,42 @@ describe('resume and teardown', () => {
     expect(page.getByText('Your container is running.').query()).toBeNull();
   });
 
+  test('teardown says what stays and what it costs, and removes the repository only when ticked', async () => {
+    const backend = mockLaunchBackend(launchOverview({ records: [launchRecord({ status: 'failed' })] }));
+    backend.answers.start_teardown = (args) => {
+      const plan = teardownPlan(args.name as string);
+      plan.shared[1] = { ...plan.shared[1], action: 'keep', reason: 'notChosen', commands: [] };
+      return plan;
+    };
+    await renderReady();
+    await page.getByRole('button', { name: 'Tear down' }).click();
+
+    const shared = page.getByRole('list', { name: 'Shared resources teardown keeps' }).getByRole('listitem');
+    await expect
+      .element(shared.nth(0))
+      .toHaveTextContent('3 images, 2.1 GB stored: about $0.20 per month while it stays (ECR storage, $0.10 per GB-month).');
+    await expect.element(shared.nth(1)).toHaveTextContent('No charge while it stays: IAM users and roles are free.');
+    // The deploy user signs the requests: it cannot remove itself, so there is no box for it.
+    await expect.element(shared.nth(2)).toHaveTextContent(/Keep\s*Deploy user\s*berth-deployer\s*it is the identity in use/);
+    await expect.element(page.getByRole('checkbox', { name: /berth-deployer/ })).not.toBeInTheDocument();
+    const repo = page.getByRole('checkbox', { name: 'Also delete repository web and all its images' });
+    const role = page.getByRole('checkbox', { name: 'Also delete execution role ecsTaskExecutionRole' });
+    await expect.element(repo).not.toBeChecked();
+    await expect.element(role).not.toBeChecked();
+    await repo.click();
+    await expect.element(page.getByText("Deleted images can't be recovered; the next launch needs a new push.")).toBeVisible();
+
+    await page.getByRole('textbox', { name: 'Type web to confirm' }).fill('web');
+    await page.getByRole('button', { name: 'Tear down' }).click();
+    await expect.element(page.getByText('Berth removed what it listed for “web”.')).toBeVisible();
+    expect(backend.argsOf('start_teardown')).toEqual([
+      { name: 'web', remove: { repository: true, executionRole: false, deployUser: false } },
+    ]);
+    await expect.element(page.getByText('Also removed: Repository web')).toBeVisible();
+    await expect.element(page.getByText('Execution role ecsTaskExecutionRole: no charge')).toBeVisible();
+    await expect.element(page.getByText('Deploy user berth-deployer: no charge')).toBeVisible();
+  });
+
   test('a teardown that runs already is shown as it goes, not started again', async () => {
     const backend = mockLaunchBackend();
     const job = backend.jobs.start('teardown', 'web');
@@ -565,7 +604,7 @@ describe('resume and teardown', () => {
       { event: 'tornDown', app: 'web' },
     );
     backend.jobs.finish(job, { outcome: 'tornDown', value: teardownPlan() });
-    await expect.element(page.getByText('Everything Berth created for “web” is gone.')).toBeVisible();
+    await expect.element(page.getByText('Berth removed what it listed for “web”.')).toBeVisible();
     expect(backend.argsOf('start_teardown')).toHaveLength(0);
   });
 

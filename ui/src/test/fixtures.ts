@@ -23,6 +23,7 @@ import type {
   NewIdentity,
   Preferences,
   ReadTally,
+  TeardownItem,
   TeardownPlan,
   VerifiedIdentity,
 } from '../ipc/types';
@@ -419,7 +420,43 @@ export function teardownPlan(app = 'web'): TeardownPlan {
       { resource: 'taskDefinition', name: `${app}:1`, id: 'arn:td', action: 'delete', reason: null, commands: ['aws ecs deregister-task-definition'] },
       { resource: 'securityGroup', name: `berth-${app}`, id: 'sg-other', action: 'keep', reason: 'notBerths', commands: [] },
       { resource: 'cluster', name: 'berth', id: 'arn:cluster', action: 'keep', reason: 'inUse', commands: [] },
+    ].map((i) => ({ ...i, images: null, sizeBytes: null, monthlyUsd: null })) as TeardownItem[],
+    shared: [
+      {
+        resource: 'repository',
+        name: app,
+        id: 'arn:repo',
+        action: 'delete',
+        reason: null,
+        commands: [`aws ecr delete-repository --repository-name ${app} --force`],
+        images: 3,
+        sizeBytes: 2_147_483_648,
+        monthlyUsd: 0.2,
+      },
+      {
+        resource: 'executionRole',
+        name: 'ecsTaskExecutionRole',
+        id: 'arn:role',
+        action: 'delete',
+        reason: null,
+        commands: ['aws iam delete-role --role-name ecsTaskExecutionRole'],
+        images: null,
+        sizeBytes: null,
+        monthlyUsd: 0,
+      },
+      {
+        resource: 'deployUser',
+        name: 'berth-deployer',
+        id: 'arn:user',
+        action: 'keep',
+        reason: 'signedIn',
+        commands: [],
+        images: null,
+        sizeBytes: null,
+        monthlyUsd: 0,
+      },
     ],
+    ecrPricePerGbMonth: 0.1,
   };
 }
 

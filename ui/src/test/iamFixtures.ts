@@ -29,6 +29,7 @@ const ACTIONS: Record<PermissionGroup, string[]> = {
   passRole: ['iam:PassRole'],
   roleSetup: ['iam:GetRole', 'iam:CreateRole'],
   userSetup: ['iam:CreateUser', 'iam:CreateAccessKey'],
+  kmsEncryption: ['kms:CreateGrant', 'kms:RetireGrant'],
 };
 
 /** A checklist where each line has `decisions[line]` (default: the same for every line). */

@@ -18,6 +18,7 @@ pub enum Service {
     Ec2,
     Logs,
     CloudWatch,
+    Kms,
 }
 
 impl Service {
@@ -31,6 +32,7 @@ impl Service {
             Service::Ec2 => "ec2",
             Service::Logs => "logs",
             Service::CloudWatch => "cloudwatch",
+            Service::Kms => "kms",
         }
     }
 }
@@ -75,11 +77,14 @@ pub enum PermissionGroup {
     RoleSetup,
     /// Creating the optional deploy user (the IAM step).
     UserSetup,
+    /// The KMS grants ECR makes on the caller's behalf for a KMS-encrypted repository; listed
+    /// only when such a repository is used or chosen.
+    KmsEncryption,
 }
 
 impl PermissionGroup {
     /// In the order the checklist shows them.
-    pub const ALL: [PermissionGroup; 8] = [
+    pub const ALL: [PermissionGroup; 9] = [
         PermissionGroup::Ecr,
         PermissionGroup::Ecs,
         PermissionGroup::Network,
@@ -88,6 +93,7 @@ impl PermissionGroup {
         PermissionGroup::PassRole,
         PermissionGroup::RoleSetup,
         PermissionGroup::UserSetup,
+        PermissionGroup::KmsEncryption,
     ];
 }
 
@@ -109,13 +115,32 @@ pub enum Scope {
     DeployUser,
     /// The deploy user's managed policy.
     DeployPolicy,
+    /// KMS keys (of any account: a repository may use another account's key).
+    KmsKeys,
 }
 
-/// A condition that narrows a grant: `StringEquals { key: value }`.
+/// A condition that narrows a grant: `StringEquals { key: value }`, or `StringLike` when `value`
+/// has a `*` (which stands for the region in a simulation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Condition {
     pub key: &'static str,
     pub value: &'static str,
+}
+
+impl Condition {
+    /// The IAM condition operator.
+    pub fn operator(&self) -> &'static str {
+        if self.value.contains('*') {
+            "StringLike"
+        } else {
+            "StringEquals"
+        }
+    }
+
+    /// The value a request in `region` carries, as the policy simulator is told.
+    pub fn value_in(&self, region: &str) -> String {
+        self.value.replace('*', region)
+    }
 }
 
 /// The IAM permission an action needs, and where it goes in a policy.
@@ -129,6 +154,8 @@ pub struct Permission {
     /// Whether the least-privilege deploy user gets it. Setting up IAM is not for the deploy
     /// user; reading its own role and permissions is, so the IAM step still works for it.
     pub deployer: bool,
+    /// Needed only when a repository is encrypted with KMS: listed only then.
+    pub kms_only: bool,
 }
 
 /// One AWS action Berth performs (or needs the permission of).
@@ -184,7 +211,16 @@ impl Action {
             scope,
             condition: None,
             deployer: true,
+            kms_only: false,
         });
+        self
+    }
+
+    /// Needed only for a KMS-encrypted repository.
+    pub const fn only_with_kms(mut self) -> Action {
+        if let Some(p) = &mut self.permission {
+            p.kms_only = true;
+        }
         self
     }
 

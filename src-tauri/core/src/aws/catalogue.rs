@@ -15,6 +15,12 @@ const ECS_SERVICE: Condition = Condition {
     value: "ecs.amazonaws.com",
 };
 
+/// ECR makes KMS calls on the caller's behalf only through itself; `*` is the region.
+const VIA_ECR: Condition = Condition {
+    key: "kms:ViaService",
+    value: "ecr.*.amazonaws.com",
+};
+
 const ENGINE: Performer = Performer::DockerEngine;
 const IMPLIED: Performer = Performer::Implied;
 
@@ -77,6 +83,27 @@ catalogue! {
         BATCH_GET_IMAGE = Action::read(Ecr, "BatchGetImage")
             .performed_by(ENGINE)
             .allowed(G::Ecr, "EcrRepositories", S::EcrRepositories);
+    }
+
+    /// A repository encrypted with KMS: on CreateRepository ECR calls DescribeKey and creates two
+    /// grants on the key on the caller's behalf, and DeleteRepository retires them
+    /// (docs/aws-facts.md#kms-encrypted-repositories). Nobody sends these: ECR does, as the caller.
+    kms {
+        DESCRIBE_KEY = Action::read(Kms, "DescribeKey")
+            .performed_by(IMPLIED)
+            .allowed(G::KmsEncryption, "EcrKmsEncryption", S::KmsKeys)
+            .when(VIA_ECR)
+            .only_with_kms();
+        CREATE_GRANT = Action::change(Kms, "CreateGrant")
+            .performed_by(IMPLIED)
+            .allowed(G::KmsEncryption, "EcrKmsEncryption", S::KmsKeys)
+            .when(VIA_ECR)
+            .only_with_kms();
+        RETIRE_GRANT = Action::change(Kms, "RetireGrant")
+            .performed_by(IMPLIED)
+            .allowed(G::KmsEncryption, "EcrKmsEncryption", S::KmsKeys)
+            .when(VIA_ECR)
+            .only_with_kms();
     }
 
     /// Launch step and the Deployments view. Most ECS actions cannot be narrowed to resources
@@ -220,7 +247,12 @@ catalogue! {
         ATTACH_ROLE_POLICY = Action::change(Iam, "AttachRolePolicy")
             .allowed(G::RoleSetup, "SetUpExecutionRole", S::ExecutionRole)
             .setup_only();
-        /// Removes a role Berth created moments before when attaching its policy failed.
+        /// Teardown's opt-in removal of the role: IAM refuses DeleteRole while policies are attached.
+        DETACH_ROLE_POLICY = Action::change(Iam, "DetachRolePolicy")
+            .allowed(G::RoleSetup, "SetUpExecutionRole", S::ExecutionRole)
+            .setup_only();
+        /// Removes a role Berth created moments before when attaching its policy failed, or the
+        /// role at teardown when asked to.
         DELETE_ROLE = Action::change(Iam, "DeleteRole")
             .allowed(G::RoleSetup, "SetUpExecutionRole", S::ExecutionRole)
             .setup_only();

@@ -76,6 +76,11 @@ pub enum Encryption {
 }
 
 impl Encryption {
+    /// Whether KMS holds the key (and ECR makes grants on it).
+    pub fn is_kms(&self) -> bool {
+        !matches!(self, Encryption::Aes256)
+    }
+
     fn from_sdk(config: Option<&EncryptionConfiguration>) -> Self {
         match config {
             Some(c) => match c.encryption_type() {

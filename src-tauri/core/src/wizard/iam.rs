@@ -65,7 +65,8 @@ pub async fn caller(clients: &AwsClients) -> Result<Caller> {
 }
 
 impl Caller {
-    /// The ARNs of the role and user names, in the caller's account.
+    /// The ARNs of the role and user names, in the caller's account (without the KMS grant
+    /// permissions; see [`Resources::kms_encryption`]).
     pub fn resources(&self, region: &str, role_name: &str, user_name: &str) -> Resources {
         Resources {
             partition: self.partition.clone(),
@@ -73,8 +74,21 @@ impl Caller {
             region: region.to_owned(),
             role_name: role_name.to_owned(),
             user_name: user_name.to_owned(),
+            kms_encryption: false,
         }
     }
+}
+
+/// Whether the wizard's repository is encrypted with KMS: then its creator (and whoever deletes
+/// it) needs the KMS grant permissions. A repository that cannot be read counts as not.
+pub async fn repository_uses_kms(clients: &AwsClients, repository: Option<&str>) -> bool {
+    let Some(name) = repository.filter(|n| !n.is_empty()) else {
+        return false;
+    };
+    matches!(
+        crate::aws::ecr::describe_repository(clients, name).await,
+        Ok(r) if r.encryption.is_kms()
+    )
 }
 
 /// Whether the credentials in use carry a session token (temporary credentials).

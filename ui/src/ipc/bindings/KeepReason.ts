@@ -3,4 +3,4 @@
 /**
  * Why teardown leaves a resource in place.
  */
-export type KeepReason = "notBerths" | "inUse";
+export type KeepReason = "notBerths" | "inUse" | "otherApps" | "signedIn" | "notChosen";

@@ -6,4 +6,12 @@ import type { TeardownAction } from "./TeardownAction";
 /**
  * One line of the teardown plan.
  */
-export type TeardownItem = { resource: ResourceKind, name: string, id: string | null, action: TeardownAction, reason: KeepReason | null, commands: Array<string>, };
+export type TeardownItem = { resource: ResourceKind, name: string, id: string | null, action: TeardownAction, reason: KeepReason | null, commands: Array<string>, 
+/**
+ * A repository's images: how many, their stored size, and what storing them costs.
+ */
+images: number | null, sizeBytes: number | null, 
+/**
+ * USD per month while it stays (0 for IAM users and roles, which are free).
+ */
+monthlyUsd: number | null, };

@@ -4,4 +4,13 @@ import type { TeardownItem } from "./TeardownItem";
 /**
  * What teardown will do, in the order it does it.
  */
-export type TeardownPlan = { app: string, region: string, items: Array<TeardownItem>, };
+export type TeardownPlan = { app: string, region: string, items: Array<TeardownItem>, 
+/**
+ * The repository, execution role and deploy user: kept unless asked for (`Delete` means it
+ * may be removed; after a teardown, `Delete` means it was).
+ */
+shared: Array<TeardownItem>, 
+/**
+ * ECR's storage price the repository's cost comes from, USD per GB-month.
+ */
+ecrPricePerGbMonth: number, };

@@ -21,4 +21,8 @@ image: PushedImage | null,
 /**
  * What the Image step was working from, so after a restart it opens as it was left.
  */
-imageDraft: ImageDraft | null, };
+imageDraft: ImageDraft | null, 
+/**
+ * The deploy user the IAM step made (teardown offers to remove it).
+ */
+deployUser: string | null, };

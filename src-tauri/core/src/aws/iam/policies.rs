@@ -161,13 +161,22 @@ impl<'a> Iam<'a> {
             .await
     }
 
-    pub async fn delete_policy(&self, arn: &str) -> Result<()> {
-        let request = self.client.delete_policy().policy_arn(arn).send();
+    pub fn delete_policy_version_call(&self, arn: &str, version: &str) -> Call<'a> {
+        self.clients
+            .call(&iam::DELETE_POLICY_VERSION, arn)
+            .opt("--policy-arn", arn)
+            .opt("--version-id", version)
+    }
+
+    pub fn delete_policy_call(&self, arn: &str) -> Call<'a> {
         self.clients
             .call(&iam::DELETE_POLICY, arn)
             .opt("--policy-arn", arn)
-            .send(request, |_| Ok(()))
-            .await
+    }
+
+    pub async fn delete_policy(&self, arn: &str) -> Result<()> {
+        let request = self.client.delete_policy().policy_arn(arn).send();
+        self.delete_policy_call(arn).send(request, |_| Ok(())).await
     }
 
     /// Asks IAM's policy simulator whether `principal_arn` may perform `actions` on `resource`.

@@ -132,14 +132,35 @@ impl<'a> Iam<'a> {
             .await
     }
 
-    /// Deletes a role (that has no policies attached).
-    pub async fn delete_role(&self, name: &str) -> Result<()> {
-        let request = self.client.delete_role().role_name(name).send();
+    pub fn detach_role_policy_call(&self, name: &str, policy_arn: &str) -> Call<'a> {
+        self.clients
+            .call(&iam::DETACH_ROLE_POLICY, name)
+            .opt("--role-name", name)
+            .opt("--policy-arn", policy_arn)
+    }
+
+    pub async fn detach_role_policy(&self, name: &str, policy_arn: &str) -> Result<()> {
+        let request = self
+            .client
+            .detach_role_policy()
+            .role_name(name)
+            .policy_arn(policy_arn)
+            .send();
+        self.detach_role_policy_call(name, policy_arn)
+            .send(request, |_| Ok(()))
+            .await
+    }
+
+    pub fn delete_role_call(&self, name: &str) -> Call<'a> {
         self.clients
             .call(&iam::DELETE_ROLE, name)
             .opt("--role-name", name)
-            .send(request, |_| Ok(()))
-            .await
+    }
+
+    /// Deletes a role (that has no policies attached).
+    pub async fn delete_role(&self, name: &str) -> Result<()> {
+        let request = self.client.delete_role().role_name(name).send();
+        self.delete_role_call(name).send(request, |_| Ok(())).await
     }
 
     pub fn ecs_service_linked_role_call(&self) -> Call<'a> {

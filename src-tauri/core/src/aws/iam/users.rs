@@ -50,13 +50,22 @@ impl<'a> Iam<'a> {
             .map_err(|e| exists(e, "user", name))
     }
 
-    pub async fn delete_user(&self, name: &str) -> Result<()> {
-        let request = self.client.delete_user().user_name(name).send();
+    pub fn delete_user_call(&self, name: &str) -> Call<'a> {
         self.clients
             .call(&iam::DELETE_USER, name)
             .opt("--user-name", name)
-            .send(request, |_| Ok(()))
-            .await
+    }
+
+    pub async fn delete_user(&self, name: &str) -> Result<()> {
+        let request = self.client.delete_user().user_name(name).send();
+        self.delete_user_call(name).send(request, |_| Ok(())).await
+    }
+
+    pub fn detach_user_policy_call(&self, user: &str, policy_arn: &str) -> Call<'a> {
+        self.clients
+            .call(&iam::DETACH_USER_POLICY, user)
+            .opt("--user-name", user)
+            .opt("--policy-arn", policy_arn)
     }
 
     pub fn attach_user_policy_call(&self, user: &str, policy_arn: &str) -> Call<'a> {
@@ -85,10 +94,7 @@ impl<'a> Iam<'a> {
             .user_name(user)
             .policy_arn(policy_arn)
             .send();
-        self.clients
-            .call(&iam::DETACH_USER_POLICY, user)
-            .opt("--user-name", user)
-            .opt("--policy-arn", policy_arn)
+        self.detach_user_policy_call(user, policy_arn)
             .send(request, |_| Ok(()))
             .await
     }

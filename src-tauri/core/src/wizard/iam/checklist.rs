@@ -79,16 +79,21 @@ pub struct PermissionReport {
     pub groups: Vec<GroupCheck>,
 }
 
-/// Simulates every permission Berth needs for the identity in `clients`.
+/// Simulates every permission Berth needs for the identity in `clients`; the KMS grant
+/// permissions only when `repository` (the wizard's) is encrypted with KMS.
 pub async fn check_permissions(
     clients: &AwsClients,
     role_name: &str,
     user_name: &str,
+    repository: Option<&str>,
 ) -> Result<PermissionReport> {
     super::validate_iam_name("roleName", role_name)?;
     super::validate_iam_name("userName", user_name)?;
     let who = caller(clients).await?;
-    let res = who.resources(clients.region(), role_name, user_name);
+    let res = Resources {
+        kms_encryption: super::repository_uses_kms(clients, repository).await,
+        ..who.resources(clients.region(), role_name, user_name)
+    };
     let temporary = is_iam_refused_session(clients, &who.identity).await;
     let iam = Iam::new(clients);
 
@@ -102,9 +107,9 @@ pub async fn check_permissions(
         }
         None => unknown_reason = Some(UnknownReason::CannotSimulatePrincipal),
         Some(source) => {
-            for (scope, permissions) in by_scope() {
+            for (scope, permissions) in by_scope(&res) {
                 let actions: Vec<&str> = permissions.iter().map(|p| p.action.as_str()).collect();
-                let context = context_of(&permissions);
+                let context = context_of(&permissions, &res.region);
                 match iam
                     .simulate(source, &actions, &res.simulated_arn(scope), &context)
                     .await
@@ -158,23 +163,23 @@ async fn simulation_source(iam: &Iam<'_>, who: &Caller) -> Option<String> {
     }
 }
 
-/// The permissions grouped by the resource the simulator is asked about, one call each.
-fn by_scope() -> BTreeMap<Scope, Vec<&'static Permission>> {
+/// The permissions needed, grouped by the resource the simulator is asked about, one call each.
+fn by_scope(res: &Resources) -> BTreeMap<Scope, Vec<&'static Permission>> {
     let mut map: BTreeMap<Scope, Vec<&Permission>> = BTreeMap::new();
-    for p in PERMISSIONS.iter() {
+    for p in PERMISSIONS.iter().filter(|p| res.needs(p)) {
         map.entry(p.scope).or_default().push(p);
     }
     map
 }
 
 /// The condition values the simulation must assume (e.g. that the role is passed to ECS tasks).
-fn context_of(permissions: &[&Permission]) -> Vec<ContextValue> {
+fn context_of(permissions: &[&Permission], region: &str) -> Vec<ContextValue> {
     let mut context: Vec<ContextValue> = Vec::new();
     for c in permissions.iter().filter_map(|p| p.condition) {
         if !context.iter().any(|v| v.key == c.key) {
             context.push(ContextValue {
                 key: c.key.to_owned(),
-                value: c.value.to_owned(),
+                value: c.value_in(region),
             });
         }
     }
@@ -199,14 +204,16 @@ pub fn decisions_from_simulation(results: &[EvaluationResult]) -> HashMap<String
         .collect()
 }
 
-/// The checklist lines from the decisions found; actions without one are unknown.
+/// The checklist lines from the decisions found; actions without one are unknown. A line with
+/// nothing needed (KMS without a KMS repository) is left out.
 fn checklist(decisions: &HashMap<String, Decision>, res: &Resources) -> Vec<GroupCheck> {
     PermissionGroup::ALL
         .iter()
+        .filter(|&&group| PERMISSIONS.iter().any(|p| p.group == group && res.needs(p)))
         .map(|&group| {
             let actions: Vec<ActionCheck> = PERMISSIONS
                 .iter()
-                .filter(|p| p.group == group)
+                .filter(|p| p.group == group && res.needs(p))
                 .map(|p| ActionCheck {
                     action: p.action.to_owned(),
                     resource: res.simulated_arn(p.scope),
@@ -249,6 +256,7 @@ mod tests {
             region: "us-east-1".into(),
             role_name: "ecsTaskExecutionRole".into(),
             user_name: "berth-deployer".into(),
+            kms_encryption: false,
         }
     }
 
@@ -304,7 +312,8 @@ mod tests {
     #[test]
     fn no_answer_means_every_line_is_unknown() {
         let lines = checklist(&HashMap::new(), &resources());
-        assert_eq!(lines.len(), PermissionGroup::ALL.len());
+        // Every line but KMS, which only a KMS-encrypted repository needs.
+        assert_eq!(lines.len(), PermissionGroup::ALL.len() - 1);
         for line in lines {
             assert_eq!(line.decision, Decision::Unknown);
             assert!(line.actions.iter().all(|a| a.decision == Decision::Unknown));
@@ -312,11 +321,45 @@ mod tests {
     }
 
     #[test]
+    fn kms_grants_are_checked_only_with_a_kms_repository_as_ecr_calls_them() {
+        let plain = checklist(&HashMap::new(), &resources());
+        assert!(!plain
+            .iter()
+            .any(|l| l.group == PermissionGroup::KmsEncryption));
+        let kms = Resources {
+            kms_encryption: true,
+            ..resources()
+        };
+        let lines = checklist(&HashMap::new(), &kms);
+        let line = lines
+            .iter()
+            .find(|l| l.group == PermissionGroup::KmsEncryption)
+            .unwrap();
+        let actions: Vec<&str> = line.actions.iter().map(|a| a.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            ["kms:DescribeKey", "kms:CreateGrant", "kms:RetireGrant"]
+        );
+        assert_eq!(
+            line.actions[0].resource,
+            "arn:aws:kms:us-east-1:123456789012:key/*"
+        );
+        let scopes = by_scope(&kms);
+        assert_eq!(
+            context_of(&scopes[&Scope::KmsKeys], "ap-northeast-2"),
+            [ContextValue {
+                key: "kms:ViaService".into(),
+                value: "ecr.ap-northeast-2.amazonaws.com".into()
+            }]
+        );
+    }
+
+    #[test]
     fn pass_role_is_simulated_on_the_role_as_passed_to_ecs_tasks() {
-        let scopes = by_scope();
+        let scopes = by_scope(&resources());
         let role = &scopes[&Scope::ExecutionRole];
         assert!(role.iter().any(|p| p.action == "iam:PassRole"));
-        let context = context_of(role);
+        let context = context_of(role, "us-east-1");
         assert_eq!(
             context,
             [ContextValue {

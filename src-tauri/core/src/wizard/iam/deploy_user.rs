@@ -131,15 +131,20 @@ fn first_creation(iam: &Iam<'_>, res: &Resources) -> Vec<CliCommand> {
 }
 
 /// The policy and commands of the deploy user, and whether it exists already. Writes nothing.
+/// The policy has the KMS grant permissions when `repository` is encrypted with KMS.
 pub async fn plan_deploy_user(
     clients: &AwsClients,
     user_name: &str,
     role_name: &str,
+    repository: Option<&str>,
 ) -> Result<DeployUserPlan> {
     validate_iam_name("userName", user_name)?;
     validate_iam_name("roleName", role_name)?;
     let who = caller(clients).await?;
-    let res = who.resources(clients.region(), role_name, user_name);
+    let res = Resources {
+        kms_encryption: super::repository_uses_kms(clients, repository).await,
+        ..who.resources(clients.region(), role_name, user_name)
+    };
     let iam = Iam::new(clients);
     let policy = deploy_user_policy(&res);
     let mut read_error = None;
@@ -201,13 +206,20 @@ pub async fn create_deploy_user(
     account::validate_identity_name("identityName", identity_name)?;
 
     let who = caller(clients).await?;
-    let res = who.resources(clients.region(), role, user);
+    let repository = settings.wizard().repository.clone();
+    let res = Resources {
+        kms_encryption: super::repository_uses_kms(clients, repository.as_deref()).await,
+        ..who.resources(clients.region(), role, user)
+    };
     if is_signed_in_as(&who, &res) {
         return Err(BerthError::invalid("userName", "signedIn"));
     }
     let iam = Iam::new(clients);
     match provision(&iam, clients, &store, settings, identity_name, &res).await {
-        Ok(outcome) => Ok(outcome),
+        Ok(outcome) => {
+            settings.wizard_mut().deploy_user = Some(user.to_owned());
+            Ok(outcome)
+        }
         Err(e) => Err(explain(e, clients, role, user).await),
     }
 }

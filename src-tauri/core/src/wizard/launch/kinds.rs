@@ -18,6 +18,12 @@ pub enum ResourceKind {
     Service,
     /// One-off tasks (task mode), or the tasks teardown stops.
     Task,
+    /// The ECR repository with its images (shared by the apps launched from it).
+    Repository,
+    /// The task execution role of the IAM step (shared by every app).
+    ExecutionRole,
+    /// The deploy user of the IAM step.
+    DeployUser,
 }
 
 /// What happened to a resource.

@@ -20,6 +20,7 @@ pub mod open;
 pub mod plan;
 pub mod preflight;
 pub mod record;
+pub mod shared;
 pub mod teardown;
 pub mod timeline;
 pub mod verdict;
@@ -163,6 +164,7 @@ mod tests {
                 exposed_port: None,
             }),
             image_draft: None,
+            deploy_user: None,
         }
     }
 

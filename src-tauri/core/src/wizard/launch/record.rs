@@ -206,6 +206,7 @@ mod tests {
                 exposed_port: None,
             }),
             image_draft: None,
+            deploy_user: None,
         };
         LaunchConfig::new(default_choices(app, None), &wizard).unwrap()
     }

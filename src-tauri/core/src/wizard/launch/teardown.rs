@@ -2,9 +2,12 @@
 //! tasks, task definitions, security group, log group, and the shared cluster if Berth made it
 //! and nothing else runs in it. It finds them by name and removes only those carrying Berth's
 //! tags, so nothing made outside Berth is ever touched. The plan comes first, without changes.
+//! The repository, execution role and deploy user stay unless the user asks (`super::shared`):
+//! the plan lists them with what they cost, so "gone" never overstates.
 
 use super::desired::is_berths;
 use super::record::{LaunchStatus, LaunchStore};
+use super::shared::{self, SharedNames, SharedRemovals};
 use super::timeline::{is_service_task, FollowOptions, LaunchEvent, Outcome, ResourceKind, Run};
 use super::{Names, STARTED_BY};
 use crate::aws::ecs::{self, TaskFilter};
@@ -33,10 +36,16 @@ pub enum KeepReason {
     NotBerths,
     /// The shared cluster still runs other services or tasks.
     InUse,
+    /// Another app Berth launched uses it (the repository or the execution role).
+    OtherApps,
+    /// The deploy user is the identity in use: it cannot remove itself.
+    SignedIn,
+    /// The user did not ask to remove it.
+    NotChosen,
 }
 
 /// One line of the teardown plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TeardownItem {
     pub resource: ResourceKind,
@@ -45,15 +54,26 @@ pub struct TeardownItem {
     pub action: TeardownAction,
     pub reason: Option<KeepReason>,
     pub commands: Vec<String>,
+    /// A repository's images: how many, their stored size, and what storing them costs.
+    pub images: Option<u32>,
+    #[ts(type = "number | null")]
+    pub size_bytes: Option<u64>,
+    /// USD per month while it stays (0 for IAM users and roles, which are free).
+    pub monthly_usd: Option<f64>,
 }
 
 /// What teardown will do, in the order it does it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TeardownPlan {
     pub app: String,
     pub region: String,
     pub items: Vec<TeardownItem>,
+    /// The repository, execution role and deploy user: kept unless asked for (`Delete` means it
+    /// may be removed; after a teardown, `Delete` means it was).
+    pub shared: Vec<TeardownItem>,
+    /// ECR's storage price the repository's cost comes from, USD per GB-month.
+    pub ecr_price_per_gb_month: f64,
 }
 
 impl TeardownPlan {
@@ -76,6 +96,9 @@ fn keep(
         action: TeardownAction::Keep,
         reason: Some(reason),
         commands: Vec::new(),
+        images: None,
+        size_bytes: None,
+        monthly_usd: None,
     }
 }
 
@@ -128,8 +151,12 @@ async fn cluster_in_use(clients: &AwsClients, n: &Names) -> Result<bool> {
         }))
 }
 
-/// What teardown of `app` would do. Read-only.
-pub async fn plan_teardown(clients: &AwsClients, app: &str) -> Result<TeardownPlan> {
+/// What teardown of `app` would do, and what of `names` would stay. Read-only.
+pub async fn plan_teardown(
+    clients: &AwsClients,
+    app: &str,
+    names: &SharedNames,
+) -> Result<TeardownPlan> {
     super::validate_app(app)?;
     let n = Names::of(app);
     let mut items = Vec::new();
@@ -144,6 +171,9 @@ pub async fn plan_teardown(clients: &AwsClients, app: &str) -> Result<TeardownPl
                     id: Some(service.arn),
                     action: TeardownAction::Delete,
                     reason: None,
+                    images: None,
+                    size_bytes: None,
+                    monthly_usd: None,
                     commands: vec![
                         ecs::scale_service_call(clients, &n.cluster, &n.service, 0)
                             .command()
@@ -176,6 +206,9 @@ pub async fn plan_teardown(clients: &AwsClients, app: &str) -> Result<TeardownPl
                 ),
                 action: TeardownAction::Stop,
                 reason: None,
+                images: None,
+                size_bytes: None,
+                monthly_usd: None,
                 commands: tasks
                     .iter()
                     .map(|t| {
@@ -223,6 +256,9 @@ pub async fn plan_teardown(clients: &AwsClients, app: &str) -> Result<TeardownPl
                 id: Some(arn),
                 action: TeardownAction::Delete,
                 reason: None,
+                images: None,
+                size_bytes: None,
+                monthly_usd: None,
             }
         } else {
             keep(
@@ -245,6 +281,9 @@ pub async fn plan_teardown(clients: &AwsClients, app: &str) -> Result<TeardownPl
                 id: Some(group.id),
                 action: TeardownAction::Delete,
                 reason: None,
+                images: None,
+                size_bytes: None,
+                monthly_usd: None,
             }
         } else {
             keep(
@@ -264,6 +303,9 @@ pub async fn plan_teardown(clients: &AwsClients, app: &str) -> Result<TeardownPl
                 id: Some(group.arn),
                 action: TeardownAction::Delete,
                 reason: None,
+                images: None,
+                size_bytes: None,
+                monthly_usd: None,
                 commands: vec![logs::delete_log_group_call(clients, &n.log_group)
                     .command()
                     .render()],
@@ -300,6 +342,9 @@ pub async fn plan_teardown(clients: &AwsClients, app: &str) -> Result<TeardownPl
                 id: Some(cluster.arn),
                 action: TeardownAction::Delete,
                 reason: None,
+                images: None,
+                size_bytes: None,
+                monthly_usd: None,
                 commands: vec![ecs::delete_cluster_call(clients, &n.cluster)
                     .command()
                     .render()],
@@ -311,6 +356,8 @@ pub async fn plan_teardown(clients: &AwsClients, app: &str) -> Result<TeardownPl
         app: app.to_owned(),
         region: clients.region().to_owned(),
         items,
+        shared: shared::plan_shared(clients, names).await?,
+        ecr_price_per_gb_month: crate::pricing::ECR_STORAGE_PER_GB_MONTH,
     })
 }
 
@@ -321,6 +368,9 @@ pub struct TeardownContext<'a> {
     pub run: &'a Run,
     /// `poll` between looks while waiting; `give_up_after` bounds each wait.
     pub wait: FollowOptions,
+    /// The repository, role and deploy user the app used, and which of them to remove.
+    pub shared: SharedNames,
+    pub remove: SharedRemovals,
 }
 
 /// Tears `app` down: recomputes the plan (so it acts on what exists now) and carries it out in
@@ -340,7 +390,7 @@ pub async fn teardown(ctx: &TeardownContext<'_>, app: &str) -> Result<TeardownPl
 
 async fn tear_down(ctx: &TeardownContext<'_>, app: &str) -> Result<TeardownPlan> {
     let clients = ctx.clients;
-    let plan = plan_teardown(clients, app).await?;
+    let mut plan = plan_teardown(clients, app, &ctx.shared).await?;
     let n = Names::of(app);
     if let Some(mut record) = ctx.store.load(app)? {
         record.status = LaunchStatus::TearingDown;
@@ -438,10 +488,35 @@ async fn tear_down(ctx: &TeardownContext<'_>, app: &str) -> Result<TeardownPlan>
                 let call = ecs::delete_cluster_call(clients, &n.cluster);
                 emit(item, Outcome::Deleted, Some(call.command()));
             }
-            ResourceKind::IngressRule => {}
+            ResourceKind::IngressRule
+            | ResourceKind::Repository
+            | ResourceKind::ExecutionRole
+            | ResourceKind::DeployUser => {}
         }
     }
+    // The app's own resources are gone: its record goes before the shared ones are looked at,
+    // so a refusal there leaves no unfinished launch behind.
     ctx.store.remove(app)?;
+    for item in &mut plan.shared {
+        if item.action == TeardownAction::Delete && ctx.remove.includes(item.resource) {
+            shared::remove_shared(clients, item).await?;
+            let last = item.commands.last().cloned();
+            ctx.run.emit(LaunchEvent::Action {
+                resource: item.resource,
+                name: item.name.clone(),
+                outcome: Outcome::Deleted,
+                id: item.id.clone(),
+                command: last,
+            });
+        } else {
+            if item.action == TeardownAction::Delete {
+                item.action = TeardownAction::Keep;
+                item.reason = Some(KeepReason::NotChosen);
+                item.commands.clear();
+            }
+            emit(item, Outcome::Kept, None);
+        }
+    }
     Ok(plan)
 }
 
