@@ -1,11 +1,12 @@
 // The installed .deb, as a stranger gets it: what the package declares, the desktop entry and icon
-// it puts in place, and the installed binary starting on its first screen.
+// it puts in place, the installed binary starting on its first screen, and practice started with
+// one click from the files the package installed.
 //   Run by tests/package/run.sh, which builds nothing: it installs BERTH_DEB with apt-get first.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { chooseLanguage, openApp, requireEnv, saveScreenshot, tempHome, waitForText } from '../e2e/support/app.mjs';
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { byName, chooseLanguage, openApp, requireEnv, saveScreenshot, tempHome, waitForText } from '../e2e/support/app.mjs';
 
 const deb = requireEnv('BERTH_DEB');
 const run = (cmd, args) => execFileSync(cmd, args, { encoding: 'utf8' });
@@ -82,6 +83,53 @@ test('the installed binary opens the environment check with the running Docker e
     await chooseLanguage(browser, 'Language', 'ko');
     await waitForText(browser, 'Docker 엔진이 실행 중입니다');
     await saveScreenshot(browser, 'installed-deb-environment-ko');
+  } finally {
+    await browser.deleteSession().catch(() => {});
+  }
+});
+
+/** Live processes running `python -m berth_moto`, with the folder each runs in. */
+function practiceBackends() {
+  const found = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (args.includes('berth_moto') && args.includes('--state-file')) {
+        found.push({ pid, cwd: readlinkSync(`/proc/${pid}/cwd`) });
+      }
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return found;
+}
+
+test('the installed app practises with one click, from the files the package installed', async () => {
+  const practiceDir = installedFiles().find((f) => f.endsWith('/practice/berth_moto/__main__.py'));
+  assert.ok(practiceDir, 'the package installs the practice backend');
+  const before = practiceBackends().map((p) => p.pid);
+  const browser = await openApp({
+    home: tempHome(),
+    env: { DOCKER_HOST: requireEnv('DOCKER_HOST') },
+    unset: ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL', 'AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'],
+  });
+  try {
+    await chooseLanguage(browser, 'Language', 'en');
+    await waitForText(browser, 'Docker engine is running', 30000);
+    await (await byName(browser, 'Practice without AWS')).click();
+    await waitForText(browser, 'Practising on this computer', 120000);
+    await waitForText(browser, '123456789012', 30000);
+    await saveScreenshot(browser, 'installed-deb-practice');
+    const started = practiceBackends().filter((p) => !before.includes(p.pid));
+    assert.equal(started.length, 1, `one practice backend: ${JSON.stringify(started)}`);
+    assert.equal(`${started[0].cwd}/berth_moto/__main__.py`, practiceDir, 'it runs from the installed files');
+
+    await (await byName(browser, 'Leave practice')).click();
+    const deadline = Date.now() + 30000;
+    while (practiceBackends().some((p) => p.pid === started[0].pid) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.ok(!practiceBackends().some((p) => p.pid === started[0].pid), 'leaving practice stops its backend');
   } finally {
     await browser.deleteSession().catch(() => {});
   }
