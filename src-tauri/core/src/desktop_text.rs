@@ -58,7 +58,8 @@ pub fn notification(language: Language, event: &StatusEvent) -> (String, String)
             },
             if en {
                 format!(
-                    "The deployment finished: {running} task(s) running.\n{}",
+                    "The deployment finished: {} running.\n{}",
+                    tasks_en(*running),
                     place(language, app, Some(service), cluster)
                 )
             } else {
@@ -158,7 +159,11 @@ pub fn notification(language: Language, event: &StatusEvent) -> (String, String)
             },
             if en {
                 format!(
-                    "All {running} task(s) are running again.\n{}",
+                    "{} running again.\n{}",
+                    match *running {
+                        1 => "Its task is".to_owned(),
+                        n => format!("All {n} tasks are"),
+                    },
                     place(language, app, Some(service), cluster)
                 )
             } else {
@@ -168,6 +173,14 @@ pub fn notification(language: Language, event: &StatusEvent) -> (String, String)
                 )
             },
         ),
+    }
+}
+
+/// "1 task", "2 tasks": English counts agree with their noun (Korean needs no plural).
+fn tasks_en(n: impl Into<i64>) -> String {
+    match n.into() {
+        1 => "1 task".to_owned(),
+        n => format!("{n} tasks"),
     }
 }
 
@@ -277,6 +290,34 @@ mod tests {
         assert_eq!(title, "api의 태스크가 멈췄습니다");
         assert!(body.contains("종료 코드 137"));
         assert!(body.ends_with("앱: shop · 서비스: api · 클러스터: web"));
+    }
+
+    #[test]
+    fn task_counts_agree_with_their_noun() {
+        let event = |running, recovered: bool| {
+            let (cluster, service, app) = ("web".to_owned(), "api".to_owned(), None);
+            if recovered {
+                StatusEvent::ServiceRecovered {
+                    cluster,
+                    service,
+                    app,
+                    running,
+                }
+            } else {
+                StatusEvent::DeploymentRunning {
+                    cluster,
+                    service,
+                    app,
+                    running,
+                }
+            }
+        };
+        let body = |running, recovered| notification(Language::En, &event(running, recovered)).1;
+        assert!(body(1, false).starts_with("The deployment finished: 1 task running."));
+        assert!(body(2, false).starts_with("The deployment finished: 2 tasks running."));
+        assert!(body(1, true).starts_with("Its task is running again."));
+        assert!(body(3, true).starts_with("All 3 tasks are running again."));
+        assert!(!body(1, false).contains("(s)") && !body(2, true).contains("(s)"));
     }
 
     #[test]
