@@ -15,8 +15,13 @@ const APP_CARGO_TOML: &str = include_str!("../../Cargo.toml");
 const UI_PACKAGE_JSON: &str = include_str!("../../../ui/package.json");
 const DIALOG_TS: &str = include_str!("../../../ui/src/ipc/dialog.ts");
 
-/// The one plugin permission the window has beside the app's commands: the folder picker.
-const PLUGIN_PERMISSIONS: &[&str] = &["dialog:allow-open"];
+/// What the window has beside the app's commands: the folder picker, and listening to the
+/// tray's "open a service" event (ui/src/ipc/events.ts).
+const PLUGIN_PERMISSIONS: &[&str] = &[
+    "dialog:allow-open",
+    "core:event:allow-listen",
+    "core:event:allow-unlisten",
+];
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
