@@ -103,6 +103,8 @@ fn rules(policy: &Value) -> Vec<(String, String, u64)> {
 #[tokio::test]
 async fn creates_with_each_option_and_the_api_reads_them_back() {
     let (clients, account) = ecr_support::fresh_account().await;
+    // ECR looks a named key up and refuses one that does not exist (rule ecr.kms.key-and-grants).
+    sdk::kms_key_with_alias(&clients, "alias/berth-test").await;
 
     let mut defaults = new_repository("web");
     let mut immutable_kms = new_repository("team/api");
