@@ -49,5 +49,19 @@ with_lints() {
     "$@"
 }
 
+# The release binaries (the app the end-to-end tests drive and the .deb ships, and the benchmark's
+# empty window) and the Rust tests, in one linted compilation: `cargo test --no-run` alone builds
+# only test harnesses, not the app's binary, and a binary left by an earlier build (of another
+# checkout sharing the target dir) would be tested and packaged instead. The check after it makes
+# sure the binary embeds the UI just built.
+build_release_with_tests() {
+  with_lints cargo build --release --workspace --features "$BERTH_APP_FEATURES" --bins || return
+  with_lints cargo test --release --workspace --features "$BERTH_APP_FEATURES" --no-run || return
+  if [ ! "$BERTH_APP_BIN" -nt ui/dist/index.html ]; then
+    echo "$BERTH_APP_BIN is older than ui/dist/index.html: it was not built from this checkout" >&2
+    return 1
+  fi
+}
+
 # Where `tauri build` (scripts/package.sh) leaves the .deb.
 export BERTH_DEB_DIR="$CARGO_TARGET_DIR/release/bundle/deb"

@@ -16,8 +16,7 @@ step "UI unit tests" npm --prefix ui test
 # One release compilation, linted as it compiles (see with_lints): the app, the Rust tests, and
 # then the .deb, which reuses it. The app under test is the binary the .deb ships.
 step "build the UI" build_ui
-step "build and lint the app and the Rust tests (release)" \
-  with_lints cargo test --release --workspace --features "$BERTH_APP_FEATURES" --no-run
+step "build and lint the app and the Rust tests (release)" build_release_with_tests
 step "package the .deb" bash scripts/package.sh --already-built
 # Known vulnerabilities in Cargo.lock and ui/package-lock.json fail the run; an advisory database
 # that cannot be reached is reported as "dependency audit not done", not as clean.

@@ -8,7 +8,10 @@ to fail.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from .settings import rule_enabled
 
@@ -35,7 +38,8 @@ def rule(id: str, rule: str, operations: str, quote: str, source: str, tests: st
         raise ValueError(f"rule {id} declared twice")
     if isinstance(tests, str):
         tests = (tests,)
-    made = Rule(id, rule, tuple(operations.split()), quote, source, tests)
+    # Operations are separated by spaces or commas ("ecr:CreateRepository, ecr:DeleteRepository").
+    made = Rule(id, rule, tuple(o for o in re.split(r"[\s,]+", operations) if o), quote, source, tests)
     RULES[id] = made
     return made
 
@@ -53,25 +57,11 @@ def markdown_table() -> str:
     return "\n".join(lines) + "\n"
 
 
-# The AWS operations Berth calls (its action declarations), for the per-operation table.
-BERTH_OPERATIONS = {
-    "sts": "GetCallerIdentity AssumeRole",
-    "iam": "GetRole CreateRole UpdateAssumeRolePolicy ListAttachedRolePolicies AttachRolePolicy DetachRolePolicy DeleteRole "
-    "GetUser CreateUser DeleteUser AttachUserPolicy DetachUserPolicy ListAttachedUserPolicies GetPolicy "
-    "GetPolicyVersion CreatePolicy CreatePolicyVersion ListPolicyVersions DeletePolicyVersion DeletePolicy "
-    "ListAccessKeys CreateAccessKey DeleteAccessKey SimulatePrincipalPolicy CreateServiceLinkedRole",
-    "ecr": "CreateRepository DescribeRepositories DeleteRepository DescribeImages BatchDeleteImage "
-    "GetAuthorizationToken GetLifecyclePolicy PutLifecyclePolicy ListTagsForResource TagResource PutImage",
-    "ecs": "CreateCluster DescribeClusters DeleteCluster ListClusters RegisterTaskDefinition "
-    "DeregisterTaskDefinition DeleteTaskDefinitions DescribeTaskDefinition ListTaskDefinitions CreateService UpdateService "
-    "DeleteService DescribeServices ListServices RunTask ListTasks DescribeTasks StopTask TagResource",
-    "ec2": "DescribeVpcs DescribeSubnets DescribeRouteTables DescribeSecurityGroups CreateSecurityGroup "
-    "DeleteSecurityGroup AuthorizeSecurityGroupIngress RevokeSecurityGroupIngress CreateTags "
-    "DescribeNetworkInterfaces DescribeAvailabilityZones",
-    "logs": "CreateLogGroup DeleteLogGroup DescribeLogGroups PutRetentionPolicy TagResource "
-    "ListTagsForResource DescribeLogStreams GetLogEvents FilterLogEvents",
-    "cloudwatch": "GetMetricData",
-}
+# The AWS operations Berth sends, by service, written from its action catalogue
+# (src-tauri/core/src/aws/catalogue.rs) by a Rust test, so this list is declared once.
+BERTH_OPERATIONS: dict[str, list[str]] = json.loads(
+    (Path(__file__).with_name("berth_operations.json")).read_text(encoding="utf-8")
+)
 
 
 def _covers(pattern: str, operation: str) -> bool:
@@ -86,7 +76,7 @@ def operations_table() -> str:
     lines = ["| operation | rules that check it (besides the generic ones) |", "|---|---|"]
     generic = {r.id for r in RULES.values() if any(p == "*" or p.endswith(":*") for p in r.operations)}
     for service, names in BERTH_OPERATIONS.items():
-        for name in names.split():
+        for name in names:
             operation = f"{service}:{name}"
             ids = [
                 f"`{r.id}`"

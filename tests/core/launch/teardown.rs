@@ -8,28 +8,14 @@ use crate::support::sdk;
 
 use berth_core::wizard::launch::record::LaunchStatus;
 use berth_core::wizard::launch::shared::{SharedNames, SharedRemovals};
-use berth_core::wizard::launch::teardown::{
-    self, KeepReason, TeardownAction, TeardownContext, TeardownPlan,
-};
+use berth_core::wizard::launch::teardown::{self, KeepReason, TeardownAction, TeardownPlan};
 use berth_core::wizard::launch::timeline::{LaunchEvent, Outcome, ResourceKind};
 use berth_core::wizard::launch::LaunchMode;
-use launch_support::{fast_follow, fixture, snapshot, Fixture, Timeline};
+use launch_support::{fixture, snapshot, Fixture};
 
 async fn tear_down(f: &Fixture, app: &str) -> (TeardownPlan, Vec<LaunchEvent>) {
-    let timeline = Timeline::new();
-    let run = timeline.run();
-    let store = f.store();
-    let ctx = TeardownContext {
-        clients: &f.clients,
-        store: &store,
-        run: &run,
-        wait: fast_follow(),
-        shared: SharedNames::default(),
-        remove: SharedRemovals::default(),
-    };
-    // On the heap, as the app's job runner has it (too big for a test thread's stack in debug).
-    let plan = Box::pin(teardown::teardown(&ctx, app)).await.unwrap();
-    (plan, timeline.events())
+    f.tear_down(app, &SharedNames::default(), SharedRemovals::default())
+        .await
 }
 
 fn summary(plan: &TeardownPlan) -> Vec<(ResourceKind, TeardownAction, Option<KeepReason>)> {
@@ -445,26 +431,6 @@ async fn make_shared_berths(f: &Fixture) -> (SharedNames, String) {
     (names, policy_arn)
 }
 
-async fn tear_down_with(
-    f: &Fixture,
-    shared: &SharedNames,
-    remove: SharedRemovals,
-) -> (TeardownPlan, Vec<LaunchEvent>) {
-    let timeline = Timeline::new();
-    let run = timeline.run();
-    let store = f.store();
-    let ctx = TeardownContext {
-        clients: &f.clients,
-        store: &store,
-        run: &run,
-        wait: fast_follow(),
-        shared: shared.clone(),
-        remove,
-    };
-    let plan = Box::pin(teardown::teardown(&ctx, &f.app)).await.unwrap();
-    (plan, timeline.events())
-}
-
 fn shared_of(plan: &TeardownPlan) -> Vec<(ResourceKind, TeardownAction, Option<KeepReason>)> {
     plan.shared
         .iter()
@@ -530,7 +496,7 @@ async fn teardown_keeps_the_repository_role_and_deploy_user_with_their_cost_unle
     );
 
     // Nothing ticked: the app's resources go, the shared ones stay and say why.
-    let (done, events) = tear_down_with(&f, &names, SharedRemovals::default()).await;
+    let (done, events) = f.tear_down(&f.app, &names, SharedRemovals::default()).await;
     assert_eq!(
         shared_of(&done),
         [
@@ -576,7 +542,7 @@ async fn teardown_keeps_the_repository_role_and_deploy_user_with_their_cost_unle
         execution_role: true,
         deploy_user: true,
     };
-    let (done, events) = tear_down_with(&f, &names, everything).await;
+    let (done, events) = f.tear_down(&f.app, &names, everything).await;
     assert!(done
         .shared
         .iter()

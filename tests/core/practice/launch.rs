@@ -13,7 +13,6 @@ use berth_core::practice::manager::practice_clients;
 use berth_core::practice::{PartsLocator, PracticeManager, PRACTICE_ACCOUNT, PRACTICE_TARGET};
 use berth_core::settings::{PushedImage, WizardSettings};
 use berth_core::wizard::launch::record::LaunchStatus;
-use berth_core::wizard::launch::teardown::{self, TeardownContext};
 use berth_core::wizard::launch::timeline::{LaunchEvent, Outcome};
 use berth_core::wizard::launch::{check_target, LaunchMode};
 use berth_core::ErrorKind;
@@ -163,18 +162,9 @@ async fn a_practice_launch_cut_short_by_quitting_resumes_after_the_next_start_an
     assert!(!containers_of(&next_run).is_empty());
 
     // Tear it down: nothing of the launch is left running on the engine.
-    let timeline = Timeline::new();
-    let run = timeline.run();
+    f.tear_down(&f.app, &Default::default(), Default::default())
+        .await;
     let store = f.store();
-    let ctx = TeardownContext {
-        clients: &f.clients,
-        store: &store,
-        run: &run,
-        wait: crate::support::launch::fast_follow(),
-        shared: Default::default(),
-        remove: Default::default(),
-    };
-    Box::pin(teardown::teardown(&ctx, &f.app)).await.unwrap();
     assert!(store.load(&f.app).unwrap().is_none(), "the record is kept");
     let running = crate::support::image::docker(&[
         "ps",

@@ -8,6 +8,8 @@ use berth_core::aws::AwsClients;
 use berth_core::settings::{PushedImage, WizardSettings};
 use berth_core::wizard::launch::apply::{self, LaunchContext};
 use berth_core::wizard::launch::record::{LaunchRecord, LaunchStore};
+use berth_core::wizard::launch::shared::{SharedNames, SharedRemovals};
+use berth_core::wizard::launch::teardown::{self, TeardownContext, TeardownPlan};
 use berth_core::wizard::launch::timeline::{FollowOptions, LaunchEvent, Run};
 use berth_core::wizard::launch::{default_choices, LaunchChoices, LaunchConfig, LaunchMode};
 use std::sync::{Arc, Mutex};
@@ -226,6 +228,29 @@ impl Fixture {
         // On the heap, as the app's job runner has it: a launch's future is too big for a test
         // thread's stack in a debug build.
         Box::pin(apply::launch(&ctx, config.clone())).await
+    }
+
+    /// Tears `app` down to the end, with a fast poll, removing of `shared` what `remove` says.
+    pub async fn tear_down(
+        &self,
+        app: &str,
+        shared: &SharedNames,
+        remove: SharedRemovals,
+    ) -> (TeardownPlan, Vec<LaunchEvent>) {
+        let timeline = Timeline::new();
+        let run = timeline.run();
+        let store = self.store();
+        let ctx = TeardownContext {
+            clients: &self.clients,
+            store: &store,
+            run: &run,
+            wait: fast_follow(),
+            shared: shared.clone(),
+            remove,
+        };
+        // On the heap, like a launch (see `launch_with`).
+        let plan = Box::pin(teardown::teardown(&ctx, app)).await.unwrap();
+        (plan, timeline.events())
     }
 }
 

@@ -194,8 +194,6 @@ catalogue! {
             .allowed(G::Logs, "Logs", S::LogGroups);
         DESCRIBE_LOG_GROUPS = Action::read(Logs, "DescribeLogGroups")
             .allowed(G::Logs, "Logs", S::LogGroups);
-        DESCRIBE_LOG_STREAMS = Action::read(Logs, "DescribeLogStreams")
-            .allowed(G::Logs, "Logs", S::LogGroups);
         GET_LOG_EVENTS = Action::read(Logs, "GetLogEvents").allowed(G::Logs, "Logs", S::LogGroups);
         FILTER_LOG_EVENTS = Action::read(Logs, "FilterLogEvents")
             .allowed(G::Logs, "Logs", S::LogGroups);
@@ -355,6 +353,33 @@ mod tests {
                 assert!(a.permission.is_some(), "{} has no permission", a.key());
             }
         }
+    }
+
+    /// The strict test backend's per-operation table (docs/aws-emulator.md) lists what Berth
+    /// sends; it reads the list from this file, written here from the catalogue, so it cannot
+    /// drift. `BERTH_UPDATE_BINDINGS=1 cargo test` rewrites it.
+    #[test]
+    fn the_test_backends_operation_list_is_written_from_the_catalogue() {
+        let mut by_service: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for a in ALL.iter().filter(|a| a.performer == Performer::Berth) {
+            let names = by_service.entry(a.service.prefix()).or_default();
+            if !names.contains(&a.operation) {
+                names.push(a.operation);
+            }
+        }
+        let written = serde_json::to_string_pretty(&by_service).unwrap() + "\n";
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../practice/berth_moto/berth_operations.json"
+        );
+        if std::env::var_os("BERTH_UPDATE_BINDINGS").is_some() {
+            std::fs::write(path, &written).unwrap();
+        }
+        let on_disk = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            on_disk == written,
+            "{path} is out of date: run BERTH_UPDATE_BINDINGS=1 cargo test -p berth-core --lib catalogue"
+        );
     }
 
     /// The activity log shows each action Berth sends by its label in the chosen language.

@@ -4,18 +4,20 @@
 //! tags, so nothing made outside Berth is ever touched. The plan comes first, without changes.
 //! The repository, execution role and deploy user stay unless the user asks (`super::shared`):
 //! the plan lists them with what they cost, so "gone" never overstates.
+//! This module finds and plans; [`run`] carries the plan out.
+
+mod run;
+
+pub use run::{teardown, TeardownContext};
 
 use super::desired::is_berths;
-use super::record::{LaunchStatus, LaunchStore};
-use super::shared::{self, SharedNames, SharedRemovals};
-use super::timeline::{is_service_task, FollowOptions, LaunchEvent, Outcome, ResourceKind, Run};
+use super::shared::{self, SharedNames};
+use super::timeline::ResourceKind;
 use super::{Names, STARTED_BY};
 use crate::aws::ecs::{self, TaskFilter};
 use crate::aws::{ec2, logs, AwsClients};
-use crate::cli::CliCommand;
-use crate::error::{BerthError, ErrorKind, Result};
+use crate::error::Result;
 use serde::Serialize;
-use std::time::Instant;
 use ts_rs::TS;
 
 /// What teardown does to a resource.
@@ -359,221 +361,4 @@ pub async fn plan_teardown(
         shared: shared::plan_shared(clients, names).await?,
         ecr_price_per_gb_month: crate::pricing::ECR_STORAGE_PER_GB_MONTH,
     })
-}
-
-/// What a teardown works with.
-pub struct TeardownContext<'a> {
-    pub clients: &'a AwsClients,
-    pub store: &'a LaunchStore,
-    pub run: &'a Run,
-    /// `poll` between looks while waiting; `give_up_after` bounds each wait.
-    pub wait: FollowOptions,
-    /// The repository, role and deploy user the app used, and which of them to remove.
-    pub shared: SharedNames,
-    pub remove: SharedRemovals,
-}
-
-/// Tears `app` down: recomputes the plan (so it acts on what exists now) and carries it out in
-/// order, one timeline event per resource. The launch record is removed at the end.
-pub async fn teardown(ctx: &TeardownContext<'_>, app: &str) -> Result<TeardownPlan> {
-    let result = ctx.run.guard(tear_down(ctx, app)).await;
-    match &result {
-        Ok(plan) => ctx.run.emit(LaunchEvent::TornDown {
-            app: plan.app.clone(),
-        }),
-        Err(error) => ctx.run.emit(LaunchEvent::Failed {
-            error: error.clone(),
-        }),
-    }
-    result
-}
-
-async fn tear_down(ctx: &TeardownContext<'_>, app: &str) -> Result<TeardownPlan> {
-    let clients = ctx.clients;
-    let mut plan = plan_teardown(clients, app, &ctx.shared).await?;
-    let n = Names::of(app);
-    if let Some(mut record) = ctx.store.load(app)? {
-        record.status = LaunchStatus::TearingDown;
-        ctx.store.save(&mut record)?;
-    }
-    let emit = |item: &TeardownItem, outcome: Outcome, command: Option<&CliCommand>| {
-        ctx.run.emit(LaunchEvent::Action {
-            resource: item.resource,
-            name: item.name.clone(),
-            outcome,
-            id: item.id.clone(),
-            command: command.map(CliCommand::render),
-        })
-    };
-    for item in &plan.items {
-        if item.action == TeardownAction::Keep {
-            // The cluster is decided when its turn comes (it may be free by then).
-            if item.resource != ResourceKind::Cluster || item.reason == Some(KeepReason::NotBerths)
-            {
-                emit(item, Outcome::Kept, None);
-                continue;
-            }
-        }
-        match item.resource {
-            ResourceKind::Service => {
-                ecs::scale_service(clients, &n.cluster, &n.service, 0).await?;
-                let call = ecs::scale_service_call(clients, &n.cluster, &n.service, 0);
-                emit(item, Outcome::ScaledDown, Some(call.command()));
-                wait_for_service_tasks(ctx, &n).await?;
-                ecs::delete_service(clients, &n.cluster, &n.service, false).await?;
-                let call = ecs::delete_service_call(clients, &n.cluster, &n.service, false);
-                emit(item, Outcome::Deleted, Some(call.command()));
-            }
-            ResourceKind::Task => {
-                let tasks = berth_tasks(clients, &n).await?;
-                let mut last = None;
-                for task in &tasks {
-                    ecs::stop_task(clients, &n.cluster, &task.arn, STOP_REASON).await?;
-                    last = Some(
-                        ecs::stop_task_call(clients, &n.cluster, &task.arn, STOP_REASON)
-                            .into_command(),
-                    );
-                }
-                wait_for_tasks_stopped(ctx, &n, tasks.iter().map(|t| t.arn.clone()).collect())
-                    .await?;
-                emit(item, Outcome::Stopped, last.as_ref());
-            }
-            ResourceKind::TaskDefinition => {
-                let arn = item.id.clone().unwrap_or_default();
-                // Only an INACTIVE revision can be deleted; one deregistered before is not again.
-                let td = ecs::describe_task_definition(clients, &arn).await?;
-                if td.registered.status() == Some(&ecs::TaskDefinitionStatus::Active) {
-                    ecs::deregister_task_definition(clients, &arn).await?;
-                }
-                ecs::delete_task_definition(clients, &arn).await?;
-                let call = ecs::delete_task_definition_call(clients, &arn);
-                emit(item, Outcome::Deleted, Some(call.command()));
-            }
-            ResourceKind::SecurityGroup => {
-                let id = item.id.clone().unwrap_or_default();
-                let started = Instant::now();
-                ec2::delete_security_group(clients, &id, || async {
-                    if started.elapsed() >= ctx.wait.give_up_after {
-                        return Ok(false);
-                    }
-                    ctx.run.sleep(ctx.wait.poll).await?;
-                    Ok(true)
-                })
-                .await?;
-                let call = ec2::delete_security_group_call(clients, &id);
-                emit(item, Outcome::Deleted, Some(call.command()));
-            }
-            ResourceKind::LogGroup => {
-                match logs::delete_log_group(clients, &n.log_group).await {
-                    Err(e) if e.kind == ErrorKind::NotFound => {}
-                    other => other?,
-                }
-                let call = logs::delete_log_group_call(clients, &n.log_group);
-                emit(item, Outcome::Deleted, Some(call.command()));
-            }
-            ResourceKind::Cluster => {
-                if cluster_in_use(clients, &n).await? {
-                    emit(
-                        &TeardownItem {
-                            reason: Some(KeepReason::InUse),
-                            action: TeardownAction::Keep,
-                            ..item.clone()
-                        },
-                        Outcome::Kept,
-                        None,
-                    );
-                    continue;
-                }
-                ecs::delete_cluster(clients, &n.cluster).await?;
-                let call = ecs::delete_cluster_call(clients, &n.cluster);
-                emit(item, Outcome::Deleted, Some(call.command()));
-            }
-            ResourceKind::IngressRule
-            | ResourceKind::Repository
-            | ResourceKind::ExecutionRole
-            | ResourceKind::DeployUser => {}
-        }
-    }
-    // The app's own resources are gone: its record goes before the shared ones are looked at,
-    // so a refusal there leaves no unfinished launch behind.
-    ctx.store.remove(app)?;
-    for item in &mut plan.shared {
-        if item.action == TeardownAction::Delete && ctx.remove.includes(item.resource) {
-            shared::remove_shared(clients, item).await?;
-            let last = item.commands.last().cloned();
-            ctx.run.emit(LaunchEvent::Action {
-                resource: item.resource,
-                name: item.name.clone(),
-                outcome: Outcome::Deleted,
-                id: item.id.clone(),
-                command: last,
-            });
-        } else {
-            if item.action == TeardownAction::Delete {
-                item.action = TeardownAction::Keep;
-                item.reason = Some(KeepReason::NotChosen);
-                item.commands.clear();
-            }
-            emit(item, Outcome::Kept, None);
-        }
-    }
-    Ok(plan)
-}
-
-fn too_slow(what: &str) -> BerthError {
-    BerthError::new(ErrorKind::AwsRejected)
-        .with("action", what)
-        .with("code", "Timeout")
-        .details(format!(
-            "{what} did not finish in time; run teardown again to continue"
-        ))
-}
-
-/// Waits until the (scaled-down) service runs no task.
-async fn wait_for_service_tasks(ctx: &TeardownContext<'_>, n: &Names) -> Result<()> {
-    let started = Instant::now();
-    loop {
-        let filter = TaskFilter {
-            service: Some(&n.service),
-            ..TaskFilter::default()
-        };
-        let arns = ecs::list_tasks(ctx.clients, &n.cluster, &filter).await?;
-        let live = if arns.is_empty() {
-            0
-        } else {
-            ecs::task_states(ctx.clients, &n.cluster, &arns)
-                .await?
-                .iter()
-                .filter(|t| is_service_task(t, &n.service) && t.last_status != "STOPPED")
-                .count()
-        };
-        if live == 0 {
-            return Ok(());
-        }
-        if started.elapsed() >= ctx.wait.give_up_after {
-            return Err(too_slow("ecs:UpdateService"));
-        }
-        ctx.run.sleep(ctx.wait.poll).await?;
-    }
-}
-
-async fn wait_for_tasks_stopped(
-    ctx: &TeardownContext<'_>,
-    n: &Names,
-    arns: Vec<String>,
-) -> Result<()> {
-    if arns.is_empty() {
-        return Ok(());
-    }
-    let started = Instant::now();
-    loop {
-        let tasks = ecs::task_states(ctx.clients, &n.cluster, &arns).await?;
-        if tasks.iter().all(|t| t.last_status == "STOPPED") {
-            return Ok(());
-        }
-        if started.elapsed() >= ctx.wait.give_up_after {
-            return Err(too_slow("ecs:StopTask"));
-        }
-        ctx.run.sleep(ctx.wait.poll).await?;
-    }
 }

@@ -6,8 +6,12 @@
 //! One [`Transport`] carries every request to one engine: bollard's (through its custom
 //! transport), the push stream Berth reads itself (bollard drops each layer's id) and the
 //! BuildKit session (an upgraded connection). So every operation works over every transport.
+//! The ssh and TLS parts are in [`ssh`] and [`tls`].
 
-use super::discovery::{DockerEnv, Endpoint, TlsMaterial};
+mod ssh;
+mod tls;
+
+use super::discovery::{DockerEnv, Endpoint};
 use bytes::Bytes;
 use futures_util::Stream;
 use http_body_util::{Full, StreamBody};
@@ -16,8 +20,8 @@ use hyper::{Request, Response, Uri};
 use hyper_util::client::legacy::connect::{Connected, Connection};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
-use rustls_pki_types::pem::PemObject;
+use rustls::pki_types::ServerName;
+use ssh::{ssh_args, CommandStream, SshCommand};
 use std::future::Future;
 use std::io;
 use std::path::PathBuf;
@@ -25,6 +29,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
+use tls::tls_config;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 /// The request body bollard sends (its `BodyType`), used for Berth's own requests too.
@@ -49,13 +54,6 @@ enum Target {
         tls: Option<(Arc<rustls::ClientConfig>, ServerName<'static>)>,
     },
     Ssh(SshCommand),
-}
-
-/// `ssh … docker system dial-stdio`, with what it printed on stderr kept for the error.
-struct SshCommand {
-    args: Vec<String>,
-    env: Vec<(String, String)>,
-    last_stderr: Arc<Mutex<String>>,
 }
 
 /// Why an address cannot be used at all (before anything is dialled).
@@ -317,241 +315,6 @@ async fn open_pipe(name: &str) -> io::Result<tokio::net::windows::named_pipe::Na
     }
 }
 
-/// The ssh arguments for an `ssh://` address (docker/cli `connhelper` and `ssh.Spec`).
-pub fn ssh_args(host: &str) -> Result<Vec<String>, String> {
-    let rest = host
-        .strip_prefix("ssh://")
-        .ok_or_else(|| format!("{host} is not an ssh:// address"))?;
-    let (authority, path) = match rest.split_once('/') {
-        Some((a, p)) => (a, format!("/{p}")),
-        None => (rest, String::new()),
-    };
-    if authority.contains('?') || authority.contains('#') || path.contains('?') {
-        return Err("an ssh:// address cannot have a query or fragment".to_owned());
-    }
-    let (user, hostport) = match authority.rsplit_once('@') {
-        Some((u, h)) => (Some(u), h),
-        None => (None, authority),
-    };
-    let (hostname, port) = if let Some(inner) = hostport.strip_prefix('[') {
-        let (h, after) = inner
-            .split_once(']')
-            .ok_or_else(|| "an IPv6 address needs its closing ]".to_owned())?;
-        (h.to_owned(), after.strip_prefix(':').map(str::to_owned))
-    } else {
-        match hostport.split_once(':') {
-            Some((h, p)) => (h.to_owned(), Some(p.to_owned())),
-            None => (hostport.to_owned(), None),
-        }
-    };
-    if hostname.is_empty() {
-        return Err("an ssh:// address needs a host name".to_owned());
-    }
-    let mut args = Vec::new();
-    if let Some(user) = user.filter(|u| !u.is_empty()) {
-        if user.contains(':') {
-            return Err("an ssh:// address cannot hold a password".to_owned());
-        }
-        args.extend(["-l".to_owned(), user.to_owned()]);
-    }
-    if let Some(port) = port.filter(|p| !p.is_empty()) {
-        port.parse::<u16>()
-            .map_err(|_| format!("{port} is not a port number"))?;
-        args.extend(["-p".to_owned(), port]);
-    }
-    // The CLI's flags, plus BatchMode: a desktop app has no terminal to type a password or
-    // accept a host key in, so ssh must fail with a message instead of waiting.
-    args.extend(
-        ["-o", "ConnectTimeout=30", "-o", "BatchMode=yes", "-T", "--"]
-            .iter()
-            .map(|s| (*s).to_owned()),
-    );
-    args.push(hostname);
-    let remote = if path.trim_matches('/').is_empty() {
-        "docker system dial-stdio".to_owned()
-    } else {
-        format!(
-            "docker {} system dial-stdio",
-            shell_quote(&format!("--host=unix://{path}"))
-        )
-    };
-    args.push(remote);
-    Ok(args)
-}
-
-/// POSIX single-quoting when needed.
-fn shell_quote(word: &str) -> String {
-    if word
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_./=:@,+".contains(c))
-    {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
-}
-
-impl SshCommand {
-    fn spawn(&self) -> io::Result<CommandStream> {
-        let mut command = tokio::process::Command::new("ssh");
-        command
-            .args(&self.args)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .kill_on_drop(true);
-        for (name, value) in &self.env {
-            command.env(name, value);
-        }
-        let mut child = command.spawn().map_err(|e| {
-            io::Error::new(
-                e.kind(),
-                format!("could not start ssh (is the OpenSSH client installed?): {e}"),
-            )
-        })?;
-        let stdin = child.stdin.take().expect("piped");
-        let stdout = child.stdout.take().expect("piped");
-        let mut stderr = child.stderr.take().expect("piped");
-        let last = self.last_stderr.clone();
-        if let Ok(mut text) = last.lock() {
-            text.clear();
-        }
-        tokio::spawn(async move {
-            use tokio::io::AsyncReadExt;
-            let mut buf = [0u8; 1024];
-            while let Ok(n) = stderr.read(&mut buf).await {
-                if n == 0 {
-                    break;
-                }
-                if let Ok(mut text) = last.lock() {
-                    if text.len() < 8192 {
-                        text.push_str(&String::from_utf8_lossy(&buf[..n]));
-                    }
-                }
-            }
-        });
-        Ok(CommandStream {
-            _child: child,
-            stdin,
-            stdout,
-        })
-    }
-}
-
-/// A command's stdin and stdout as one connection; the command is killed when it is dropped.
-pub struct CommandStream {
-    _child: tokio::process::Child,
-    stdin: tokio::process::ChildStdin,
-    stdout: tokio::process::ChildStdout,
-}
-
-/// The TLS client settings for `material`: its CA (else the system's roots), its client
-/// certificate, or no verification at all when the user asked for that.
-pub fn tls_config(material: &TlsMaterial) -> Result<rustls::ClientConfig, String> {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?;
-    let builder = if material.verify {
-        let mut roots = rustls::RootCertStore::empty();
-        match &material.ca {
-            Some(ca) => {
-                let mut any = false;
-                for cert in CertificateDer::pem_slice_iter(ca) {
-                    let cert = cert.map_err(|e| format!("ca.pem in {}: {e}", material.origin))?;
-                    roots
-                        .add(cert)
-                        .map_err(|e| format!("ca.pem in {}: {e}", material.origin))?;
-                    any = true;
-                }
-                if !any {
-                    return Err(format!(
-                        "ca.pem in {} holds no certificate",
-                        material.origin
-                    ));
-                }
-            }
-            None => {
-                for cert in rustls_native_certs::load_native_certs().certs {
-                    let _ = roots.add(cert);
-                }
-            }
-        }
-        builder.with_root_certificates(roots)
-    } else {
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(NoVerification(provider)))
-    };
-    match (&material.cert, &material.key) {
-        (Some(cert), Some(key)) => {
-            let certs = CertificateDer::pem_slice_iter(cert)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| format!("cert.pem in {}: {e}", material.origin))?;
-            let key = PrivateKeyDer::from_pem_slice(key).map_err(|e| {
-                format!(
-                    "key.pem in {}: {e} (an encrypted key is not supported, as with the docker CLI)",
-                    material.origin
-                )
-            })?;
-            builder
-                .with_client_auth_cert(certs, key)
-                .map_err(|e| format!("cert.pem and key.pem in {}: {e}", material.origin))
-        }
-        _ => Ok(builder.with_no_client_auth()),
-    }
-}
-
-/// `DOCKER_TLS` without `DOCKER_TLS_VERIFY` (or a context's `SkipTLSVerify`): encrypted, but the
-/// engine's certificate is not checked — what the user configured, as the CLI does it.
-#[derive(Debug)]
-struct NoVerification(Arc<rustls::crypto::CryptoProvider>);
-
-impl rustls::client::danger::ServerCertVerifier for NoVerification {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: rustls::pki_types::UnixTime,
-    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
-        Ok(rustls::client::danger::ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
-}
-
 /// One connection to an engine, whatever carries it.
 pub enum EngineStream {
     #[cfg(unix)]
@@ -578,34 +341,6 @@ macro_rules! each_stream {
             }
         }
     };
-}
-
-impl AsyncRead for CommandStream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().stdout).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for CommandStream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().stdin).poll_write(cx, buf)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().stdin).poll_flush(cx)
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().stdin).poll_shutdown(cx)
-    }
 }
 
 impl AsyncRead for EngineStream {
@@ -676,41 +411,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ssh_addresses_become_the_clis_ssh_command() {
-        assert_eq!(
-            ssh_args("ssh://me@build-box:2222").unwrap(),
-            [
-                "-l",
-                "me",
-                "-p",
-                "2222",
-                "-o",
-                "ConnectTimeout=30",
-                "-o",
-                "BatchMode=yes",
-                "-T",
-                "--",
-                "build-box",
-                "docker system dial-stdio"
-            ]
-        );
-        let args = ssh_args("ssh://box/run/user/1000/docker.sock").unwrap();
-        assert_eq!(args[args.len() - 2], "box");
-        assert_eq!(
-            args.last().unwrap(),
-            "docker --host=unix:///run/user/1000/docker.sock system dial-stdio"
-        );
-        let args = ssh_args("ssh://box/tmp/my sock").unwrap();
-        assert_eq!(
-            args.last().unwrap(),
-            "docker '--host=unix:///tmp/my sock' system dial-stdio"
-        );
-        assert!(ssh_args("ssh://me:pw@box").is_err());
-        assert!(ssh_args("ssh://box:port").is_err());
-        assert!(ssh_args("ssh://@").is_err());
-    }
-
-    #[test]
     fn addresses_this_platform_cannot_speak_are_refused_up_front() {
         let endpoint = |host: &str| Endpoint {
             host: host.to_owned(),
@@ -728,18 +428,5 @@ mod tests {
         }
         assert!(Transport::new(&endpoint("tcp://127.0.0.1:2375"), &env).is_ok());
         assert!(Transport::new(&endpoint("ssh://box"), &env).is_ok());
-    }
-
-    #[test]
-    fn bad_tls_material_is_named() {
-        let material = TlsMaterial {
-            ca: Some(b"not a certificate".to_vec()),
-            cert: None,
-            key: None,
-            verify: true,
-            origin: "/home/me/.docker".to_owned(),
-        };
-        let err = tls_config(&material).unwrap_err();
-        assert!(err.contains("ca.pem in /home/me/.docker"), "{err}");
     }
 }
