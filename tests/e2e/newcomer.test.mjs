@@ -171,7 +171,7 @@ test('from the first screen, one click to practice, every default accepted, to a
     await waitForText(b, `Type ${name} to confirm`);
     await user.type(`Type ${name} to confirm`, name);
     await user.press('Tear down');
-    await waitForText(b, `Everything Berth created for “${name}” is gone.`, 120000);
+    await waitForText(b, `Berth removed what it listed for “${name}”.`, 120000);
     await user.press('Account');
     await user.press('Leave practice');
     await waitForText(b, 'Practice without an AWS account', 60000);
