@@ -5,6 +5,7 @@
 use berth_core::activity::ActivityEntry;
 use berth_core::aws::signin::{SignInWaiting, SignedIn};
 use berth_core::dashboard::monitor::MonitorState;
+use berth_core::dashboard::revisions::Rollback;
 use berth_core::jobs::{Job, JobId, Jobs, Replay};
 use berth_core::progress::Progress;
 use berth_core::settings::PushedImage;
@@ -25,7 +26,7 @@ use ts_rs::TS;
 pub enum JobEvent {
     /// A build, push or local run went on.
     Progress(Progress),
-    /// A launch or teardown went on.
+    /// A launch, teardown or roll back went on.
     Launch(LaunchEvent),
     /// The Deployments watch has a new state.
     Deployments(MonitorState),
@@ -46,6 +47,8 @@ pub enum JobOutcome {
     Launched(Box<LaunchRecord>),
     TornDown(TeardownPlan),
     SignedIn(SignedIn),
+    /// A service went back to an earlier revision (or tried to: `end` says how it went).
+    RolledBack(Rollback),
     /// It ended with nothing to hand over (a local run's output ended).
     Ended,
     Failed(BerthError),

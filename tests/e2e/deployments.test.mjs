@@ -1,6 +1,7 @@
 // The Deployments view in the real app against moto: a service launched as Berth launches it
 // shows with its tasks, cost, logs and CPU/memory chart; scaling it changes the desired count in
-// AWS; a task stopped elsewhere shows with its reason. Settings remember the theme and interval.
+// AWS; a task stopped elsewhere shows with its reason; another tag is deployed pinned by digest and
+// rolled back from. Settings remember the theme and interval.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { byName, chooseLanguage, click, openApp, pageText, requireEnv, saveScreenshot, waitForText } from './support/app.mjs';
 import { configDir, practiceHome } from './support/practice.mjs';
 import { describeService, isolatedAccount, launchedService, stopTaskElsewhere, waitForTaskStopped } from './support/moto.mjs';
+import { pushRunnableImage } from './support/registry.mjs';
 
 /** A practice HOME signed in with `keys` (an account of this test's own). */
 function homeFor(keys) {
@@ -116,6 +118,51 @@ test('a launched service shows with its tasks, logs and chart, and scaling it ch
     await click(browser, 'Refresh');
     await waitForText(browser, 'Stopped in the last hour');
     await waitForText(browser, 'Essential container in task exited');
+  });
+});
+
+test('another tag is deployed pinned by its digest, and a roll back to the earlier revision is confirmed and followed until it runs', async () => {
+  const keys = await isolatedAccount();
+  const cluster = 'e2e-roll';
+  const service = 'rollshop';
+  await launchedService(keys, { cluster, service, tasks: 1 });
+  // A second build of the app: another digest under the tag v2.
+  const v2 = pushRunnableImage(service, 'v2', { cmd: ['sh', '-c', 'echo version 2; exec httpd -f -p 80'] });
+
+  await withApp(homeFor(keys), async (browser) => {
+    await chooseLanguage(browser, 'Language', 'en');
+    await click(browser, 'Deployments');
+    await waitForText(browser, service);
+
+    await click(browser, `Deploy another tag of ${service}`);
+    const field = await byName(browser, 'Image tag');
+    await field.setValue('v2');
+    await click(browser, 'Deploy');
+    await waitForText(browser, `(digest ${v2.replace('sha256:', '').slice(0, 12)}) to ${service} as ${service}:2.`);
+    await browser.waitUntil(
+      async () => {
+        const s = await describeService(keys, cluster, service);
+        return s.taskDefinition.endsWith(`/${service}:2`) && s.deployments.length === 1 && s.runningCount === 1;
+      },
+      { timeout: 90000, interval: 1000, timeoutMsg: `${service}:2 never ran alone` },
+    );
+
+    await click(browser, `Revisions of ${service}`);
+    await waitForText(browser, `Revisions of ${service}, newest first`);
+    await waitForText(browser, 'Running now');
+    await click(browser, `Roll back ${service} to ${service}:1`);
+    await waitForText(browser, `Roll back ${service} to ${service}:1?`);
+    await waitForText(browser, `aws ecs update-service --cluster ${cluster} --service ${service} --task-definition ${service}:1`);
+    await saveScreenshot(browser, 'deployments-rollback-confirm');
+    await click(browser, 'Roll back');
+    await waitForText(browser, `Rolling ${service} back to ${service}:1`);
+    await waitForText(browser, `${service} runs ${service}:1 again.`, 120000);
+    await saveScreenshot(browser, 'deployments-rollback-done');
+    const rolled = await describeService(keys, cluster, service);
+    assert.ok(rolled.taskDefinition.endsWith(`/${service}:1`), `the service runs ${rolled.taskDefinition}`);
+
+    await click(browser, 'Activity');
+    await waitForText(browser, `aws ecs update-service --cluster ${cluster} --service ${service} --task-definition ${service}:1`);
   });
 });
 

@@ -8,6 +8,7 @@ ORDER = (
     "iam_consistency",  # then credentials that are not (yet, or any more) valid
     "shapes",
     "ecs_params",
+    "ecs_revisions",
     "cloudwatch_params",
     "logs_params",
     "service_linked_role",

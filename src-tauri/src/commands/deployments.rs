@@ -1,13 +1,17 @@
-//! The Deployments view: actions on what runs, logs and charts. What runs arrives from the
-//! refresh loop through the `deployments` job.
+//! The Deployments view: actions on what runs (a roll back among them, followed as a job), logs
+//! and charts. What runs arrives from the refresh loop through the `deployments` job.
 
+use crate::jobs::{self, AppJobs, JobEvent, JobOutcome};
 use crate::state::AppState;
 use berth_core::aws::cloudwatch::{self, MetricRange, ServiceMetrics};
 use berth_core::aws::logs::{self, LogPage, LogRequest, LogStreamRef};
 use berth_core::aws::AwsClients;
 use berth_core::dashboard::deployments;
 use berth_core::dashboard::monitor::Monitor;
+use berth_core::dashboard::revisions::{self, RevisionList};
 use berth_core::dashboard::service_actions::{self, TagDeployment};
+use berth_core::jobs::JobId;
+use berth_core::wizard::launch::timeline::FollowOptions;
 use berth_core::Result;
 use std::future::Future;
 use tauri::{AppHandle, Manager};
@@ -64,6 +68,52 @@ pub async fn deploy_image_tag(
         service_actions::deploy_image_tag(&c, &cluster, &service, &tag).await
     })
     .await
+}
+
+/// The revisions the service can go back to.
+pub async fn list_revisions(
+    app: &AppHandle,
+    cluster: String,
+    service: String,
+) -> Result<RevisionList> {
+    let state = app.state::<AppState>();
+    let clients = state.aws().await?;
+    revisions::list_revisions(
+        &clients,
+        &state.status_cache.task_definitions,
+        &cluster,
+        &service,
+    )
+    .await
+}
+
+/// Checks the roll back (refused at once when it cannot be done), then rolls the service out to
+/// the revision on a job that follows the deployment as a launch is followed. One roll back of a
+/// service at a time.
+pub async fn start_rollback(
+    app: &AppHandle,
+    cluster: String,
+    service: String,
+    task_definition: String,
+) -> Result<JobId> {
+    let clients = app.state::<AppState>().aws().await?;
+    let target = revisions::check_rollback(&clients, &cluster, &service, &task_definition).await?;
+    let jobs = app.state::<AppJobs>().inner().clone();
+    let monitor = app.clone();
+    let key = format!("{cluster}/{service}");
+    jobs::spawn(
+        &jobs,
+        "rollback",
+        &key,
+        move |job| async move {
+            let run = job.map(JobEvent::Launch);
+            let done =
+                revisions::roll_back(&clients, &target, &run, FollowOptions::default()).await;
+            monitor.state::<Monitor>().refresh_now();
+            done
+        },
+        JobOutcome::RolledBack,
+    )
 }
 
 pub async fn delete_service(app: &AppHandle, cluster: String, service: String) -> Result<()> {

@@ -137,10 +137,14 @@ berth_commands! {
         fn refresh_deployments() -> ();
         /// Sets how many tasks a service keeps running.
         fn scale_service(cluster: String, service: String, desired: i32) -> ();
-        /// Replaces every task of a service with a new one of the same definition.
+        /// Replaces every task of a service with a new one of the same definition and image (a restart).
         fn redeploy_service(cluster: String, service: String) -> ();
         /// Deploys another tag of the service's image.
         fn deploy_image_tag(cluster: String, service: String, tag: String) -> TagDeployment;
+        /// The newest ACTIVE revisions of the service's task definition family: image (digest and tags), when and by whom each was registered, and which one runs now.
+        fn list_revisions(cluster: String, service: String) -> RevisionList;
+        /// Rolls the service back to an earlier ACTIVE revision of its family, checked before anything changes; follow the job for its timeline until the new deployment completes or fails.
+        fn start_rollback(cluster: String, service: String, task_definition: String) -> JobId;
         /// Deletes a service and stops its tasks.
         fn delete_service(cluster: String, service: String) -> ();
         /// Stops one task.

@@ -36,6 +36,7 @@ use berth_core::dashboard::repository_list::{
     ImageDeletion, PlannedAction, RepositoryDeletion, RepositoryList, RepositoryRef,
     RepositoryUsage,
 };
+use berth_core::dashboard::revisions::RevisionList;
 use berth_core::dashboard::service_actions::TagDeployment;
 use berth_core::desktop_support::DesktopSupport;
 use berth_core::docker::{DockerContexts, DockerStatus};

@@ -1,5 +1,5 @@
 //! The Deployments view's actions against the AWS backend: scale, force a new deployment, deploy another
-//! image tag, delete a service — each checked first and recorded with its `aws` command.
+//! image tag (pinned by digest), delete a service — each checked first and recorded with its `aws` command.
 
 use crate::support::status as status_support;
 
@@ -89,7 +89,7 @@ async fn deploying_another_tag_registers_a_new_revision_and_rolls_the_service_to
         .await
         .unwrap();
     crate::support::launch::push_web_image(&name, "v1");
-    crate::support::launch::push_web_image(&name, "v2");
+    let v2 = crate::support::launch::push_web_image(&name, "v2");
     let repo = format!("{account}.dkr.ecr.us-east-1.amazonaws.com/{name}");
     let definition = register_definition_of(
         &clients,
@@ -102,14 +102,25 @@ async fn deploying_another_tag_registers_a_new_revision_and_rolls_the_service_to
     create_service(&clients, &cluster, "shop", &definition, 1, &net).await;
     let log = clients.activity();
 
+    // A tag the repository does not hold is refused before anything is registered.
+    let err = service_actions::deploy_image_tag(&clients, "web", "shop", "v9")
+        .await
+        .unwrap_err();
+    assert_eq!(err.param("field"), Some("imageTag"));
+    assert_eq!(err.param("rule"), Some("notInRepository"));
+    assert!(log.recent(10).is_empty());
+
     let deployed = service_actions::deploy_image_tag(&clients, "web", "shop", "v2")
         .await
         .unwrap();
     assert_eq!(deployed.task_definition, "shop:2");
-    assert_eq!(deployed.image, format!("{repo}:v2"));
+    // Pinned by digest, as a launch pins it: the revision keeps naming this very image even if
+    // v2 is pushed again, so it is a version to roll back to.
+    assert_eq!(deployed.image, format!("{repo}@{v2}"));
+    assert_eq!(deployed.digest.as_deref(), Some(v2.as_str()));
     let shop = service_named(&clients, "shop").await.unwrap();
     assert_eq!(shop.task_definition, "shop:2");
-    assert_eq!(shop.image.as_deref(), Some(format!("{repo}:v2").as_str()));
+    assert_eq!(shop.image.as_deref(), Some(format!("{repo}@{v2}").as_str()));
     assert_eq!(
         (shop.cpu, shop.memory),
         (Some(256), Some(512)),

@@ -1,7 +1,8 @@
-//! The Deployments view: snapshot, actions, logs, metrics and the monitor.
+//! The Deployments view: snapshot, actions, roll back, logs, metrics and the monitor.
 
 mod actions;
 mod logs;
 mod metrics;
 mod monitor;
+mod rollback;
 mod snapshot;

@@ -46,6 +46,7 @@ import type { RepositoryDetails } from './bindings/RepositoryDetails';
 import type { RepositoryList } from './bindings/RepositoryList';
 import type { RepositoryRef } from './bindings/RepositoryRef';
 import type { RepositoryUsage } from './bindings/RepositoryUsage';
+import type { RevisionList } from './bindings/RevisionList';
 import type { RoleChange } from './bindings/RoleChange';
 import type { RoleStatus } from './bindings/RoleStatus';
 import type { ServiceMetrics } from './bindings/ServiceMetrics';
@@ -458,7 +459,7 @@ export function scaleService(cluster: string, service: string, desired: number):
 }
 
 /**
- * Replaces every task of a service with a new one of the same definition.
+ * Replaces every task of a service with a new one of the same definition and image (a restart).
  */
 export function redeployService(cluster: string, service: string): Promise<void> {
   return call<void>('redeploy_service', { cluster, service });
@@ -469,6 +470,20 @@ export function redeployService(cluster: string, service: string): Promise<void>
  */
 export function deployImageTag(cluster: string, service: string, tag: string): Promise<TagDeployment> {
   return call<TagDeployment>('deploy_image_tag', { cluster, service, tag });
+}
+
+/**
+ * The newest ACTIVE revisions of the service's task definition family: image (digest and tags), when and by whom each was registered, and which one runs now.
+ */
+export function listRevisions(cluster: string, service: string): Promise<RevisionList> {
+  return call<RevisionList>('list_revisions', { cluster, service });
+}
+
+/**
+ * Rolls the service back to an earlier ACTIVE revision of its family, checked before anything changes; follow the job for its timeline until the new deployment completes or fails.
+ */
+export function startRollback(cluster: string, service: string, taskDefinition: string): Promise<string> {
+  return call<string>('start_rollback', { cluster, service, taskDefinition });
 }
 
 /**

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { page, userEvent } from 'vitest/browser';
 import { render } from 'vitest-browser-svelte';
 import { setLanguage } from '../lib/i18n/index.svelte';
-import { cluster, mockDeploymentsBackend, monitorState, service, snapshot, task } from '../test/deployments';
+import { cluster, mockDeploymentsBackend, monitorState, revisionList, rolledBack, service, snapshot, task } from '../test/deployments';
 import { resetLanguage, sleep, teardownPlan } from '../test/fixtures';
 import Deployments from './Deployments.svelte';
 
@@ -289,7 +289,143 @@ describe('actions', () => {
     expect(backend.argsOf('deploy_image_tag')).toEqual([]);
     await userEvent.fill(field, 'v4');
     await page.getByRole('button', { name: 'Deploy', exact: true }).click();
-    await expect.element(page.getByText('Deploying 123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:v4 to shop as shop:4.', { exact: false })).toBeVisible();
+    await expect
+      .element(page.getByText('Deploying 123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:v4 (digest 444444444444) to shop as shop:4.', { exact: false }))
+      .toBeVisible();
+  });
+});
+
+describe('revisions and roll back', () => {
+  const revisionsOf = () => shopCard().getByRole('table', { name: 'Revisions of shop, newest first' });
+  const row = (definition: string) => revisionsOf().getByRole('row').filter({ has: page.getByRole('rowheader', { name: definition }) });
+
+  test('lists the revisions newest first with image, date and who registered them, the running one marked', async () => {
+    const backend = mockDeploymentsBackend();
+    await render(Deployments);
+    await shopCard().getByRole('button', { name: 'Revisions of shop' }).click();
+
+    await expect.element(revisionsOf()).toBeVisible();
+    expect(backend.argsOf('list_revisions')).toEqual([{ cluster: 'web', service: 'shop' }]);
+    const headers = revisionsOf().getByRole('rowheader');
+    await expect.element(headers.nth(0)).toHaveTextContent('shop:3');
+    await expect.element(headers.nth(2)).toHaveTextContent('shop:1');
+    await expect.element(row('shop:3').getByText('Running now')).toBeVisible();
+    expect(row('shop:3').getByRole('button').query()).toBeNull();
+    await expect.element(row('shop:2').getByText('v2')).toBeVisible();
+    await expect.element(row('shop:2').getByText('222222222222')).toBeVisible();
+    await expect.element(row('shop:2').getByText('Deploy (github-ci)')).toBeVisible();
+    await expect.element(row('shop:2').getByText('Nov 23, 2026', { exact: false })).toBeVisible();
+    await expect.element(row('shop:2').getByRole('button', { name: 'Roll back shop to shop:2' })).toBeVisible();
+    await expect.element(row('shop:1').getByText('untagged')).toBeVisible();
+    await expect.element(row('shop:1').getByText('Image no longer in the repository')).toBeVisible();
+    expect(shopCard().getByText('Only the 20 newest revisions are listed', { exact: false }).query()).toBeNull();
+  });
+
+  test('says when older revisions are not listed', async () => {
+    const backend = mockDeploymentsBackend();
+    backend.answers.list_revisions = () => revisionList({ more: true });
+    await render(Deployments);
+    await shopCard().getByRole('button', { name: 'Revisions of shop' }).click();
+    await expect.element(shopCard().getByText('Only the 20 newest revisions are listed. Older ones are in the AWS console.')).toBeVisible();
+  });
+
+  test('rolling back asks first, naming what will happen, then follows the roll back until the service runs', async () => {
+    const backend = mockDeploymentsBackend();
+    let finish: () => void = () => {};
+    backend.answers.start_rollback = async (args, emit) => {
+      emit({ event: 'action', resource: 'service', outcome: 'updated', name: 'shop', id: 'shop:2', command: 'aws ecs update-service --cluster web --service shop --task-definition shop:2' });
+      emit({ event: 'service', desired: 1, running: 0, pending: 1, message: '(service shop) has started 1 tasks: (task bbbb2222).', rollout: 'IN_PROGRESS' });
+      emit({ event: 'task', taskId: 'bbbb2222cccc3333', lastStatus: 'PENDING', desiredStatus: 'RUNNING' });
+      await new Promise<void>((resolve) => (finish = resolve));
+      emit({ event: 'task', taskId: 'bbbb2222cccc3333', lastStatus: 'RUNNING', desiredStatus: 'RUNNING' });
+      return rolledBack(args.taskDefinition as string);
+    };
+    await render(Deployments);
+    await shopCard().getByRole('button', { name: 'Revisions of shop' }).click();
+    await row('shop:2').getByRole('button', { name: 'Roll back shop to shop:2' }).click();
+
+    const dialog = page.getByRole('dialog', { name: 'Roll back shop to shop:2?' });
+    await expect.element(dialog).toBeVisible();
+    await expect
+      .element(dialog.getByText('shop runs shop:3 now. ECS starts 1 task of shop:2 with the image v2, and stops the task of shop:3 once it runs.'))
+      .toBeVisible();
+    await expect.element(dialog.getByText('the deployment circuit breaker stops the deployment and ECS goes back to shop:3', { exact: false })).toBeVisible();
+    await expect.element(dialog.getByText('aws ecs update-service --cluster web --service shop --task-definition shop:2', { exact: false })).toBeVisible();
+    // The safe choice has the focus; Escape keeps what runs.
+    await expect.element(dialog.getByRole('button', { name: 'Keep shop:3' })).toHaveFocus();
+    await userEvent.keyboard('{Escape}');
+    await expect.element(dialog).not.toBeInTheDocument();
+    expect(backend.argsOf('start_rollback')).toEqual([]);
+
+    await row('shop:2').getByRole('button', { name: 'Roll back shop to shop:2' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Roll back', exact: true }).click();
+    await expect.poll(() => backend.argsOf('start_rollback')).toEqual([{ cluster: 'web', service: 'shop', taskDefinition: 'shop:2' }]);
+
+    const progress = shopCard().getByRole('heading', { name: 'Rolling shop back to shop:2' });
+    await expect.element(progress).toHaveFocus();
+    await expect.element(shopCard().getByRole('list', { name: 'Tasks of the roll back' })).toHaveTextContent(/bbbb2222\s*Pending/);
+    await expect.element(shopCard().getByRole('button', { name: 'Stop watching' })).toBeVisible();
+
+    finish();
+    await expect.element(shopCard().getByText('shop runs shop:2 again.')).toHaveFocus();
+    await expect.element(shopCard().getByRole('list', { name: 'Tasks of the roll back' })).toHaveTextContent(/bbbb2222\s*Running/);
+    await shopCard().getByRole('button', { name: 'Close' }).click();
+    await expect.element(revisionsOf()).toBeVisible();
+    expect(backend.argsOf('list_revisions')).toHaveLength(2);
+  });
+
+  test('a roll back the backend refuses says why in the dialog; one that fails says what stopped', async () => {
+    const backend = mockDeploymentsBackend();
+    backend.refusals.start_rollback = (args) => ({
+      kind: 'invalidInput',
+      params: { field: 'taskDefinition', rule: 'inactive', taskDefinition: args.taskDefinition as string },
+      details: null,
+    });
+    await render(Deployments);
+    await shopCard().getByRole('button', { name: 'Revisions of shop' }).click();
+    await row('shop:2').getByRole('button', { name: 'Roll back shop to shop:2' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Roll back shop to shop:2?' });
+    await dialog.getByRole('button', { name: 'Roll back', exact: true }).click();
+    await expect.element(dialog.getByRole('alert')).toHaveTextContent("shop:2 was deregistered (INACTIVE): ECS doesn't deploy it again.");
+    expect(backend.jobs.latest('rollback')).toBeUndefined();
+    await dialog.getByRole('button', { name: 'Keep shop:3' }).click();
+
+    delete backend.refusals.start_rollback;
+    backend.answers.start_rollback = (args) =>
+      rolledBack(args.taskDefinition as string, {
+        end: {
+          state: 'stopped',
+          diagnosis: {
+            taskId: 'bbbb2222cccc3333',
+            cause: 'appExited',
+            stoppedReason: 'Essential container in task exited',
+            stopCode: 'EssentialContainerExited',
+            exitCode: 1,
+            containerReason: null,
+            logLines: ['boom'],
+            logGroup: '/berth/shop',
+            logStream: 'ecs/app/bbbb2222cccc3333',
+          },
+          then: { kind: 'rolledBack', taskDefinition: 'shop:3' },
+        },
+      });
+    await row('shop:2').getByRole('button', { name: 'Roll back shop to shop:2' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Roll back', exact: true }).click();
+    await expect.element(shopCard().getByText('A task of shop:2 stopped before the roll back was complete.')).toBeVisible();
+    await expect.element(shopCard().getByText('The deployment circuit breaker rolled the service back to shop:3', { exact: false })).toBeVisible();
+    await expect.element(shopCard().getByText('Essential container in task exited', { exact: false }).first()).toBeVisible();
+  });
+
+  test('a roll back still running when the panel opens is shown, not started again', async () => {
+    const backend = mockDeploymentsBackend();
+    const job = backend.jobs.start('rollback', 'web/shop');
+    backend.jobs.launch(job, { event: 'action', resource: 'service', outcome: 'updated', name: 'shop', id: 'shop:1', command: null });
+    await render(Deployments);
+    await shopCard().getByRole('button', { name: 'Revisions of shop' }).click();
+    await expect.element(shopCard().getByRole('heading', { name: 'Rolling shop back to shop:1' })).toBeVisible();
+    backend.jobs.finish(job, { outcome: 'rolledBack', value: rolledBack('shop:1') });
+    await expect.element(shopCard().getByText('shop runs shop:1 again.')).toBeVisible();
+    expect(backend.argsOf('start_rollback')).toEqual([]);
   });
 });
 
@@ -359,4 +495,10 @@ test('the view is in Korean in Korean mode', async () => {
   // The same "$" as in English and on every other screen, not "US$".
   await expect.element(page.getByText('$13.47').first()).toBeVisible();
   expect(document.body.textContent).not.toContain('US$');
+  // The revisions and the roll back speak Korean too.
+  await page.getByRole('button', { name: 'shop의 리비전' }).click();
+  await expect.element(page.getByRole('table', { name: 'shop의 리비전, 최신순' })).toBeVisible();
+  await expect.element(page.getByText('지금 실행 중', { exact: true })).toBeVisible();
+  await page.getByRole('button', { name: 'shop 서비스를 shop:2 리비전으로 롤백' }).click();
+  await expect.element(page.getByRole('dialog', { name: 'shop 서비스를 shop:2 리비전으로 롤백할까요?' })).toBeVisible();
 });

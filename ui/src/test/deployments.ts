@@ -1,10 +1,14 @@
 // Test support only: Deployments view answers (snapshots, monitor states) and a mock backend.
 import { mockIPC } from '@tauri-apps/api/mocks';
 import type {
+  BerthError,
   ClusterStatus,
   DeploymentsSnapshot,
   LaunchEvent,
   MonitorState,
+  Revision,
+  RevisionList,
+  Rollback,
   ServiceStatus,
   TaskStatus,
   TeardownPlan,
@@ -135,17 +139,77 @@ export function monitorState(overrides: Partial<MonitorState> = {}): MonitorStat
   };
 }
 
+/** One ACTIVE revision of shop's family (shop:2 unless told otherwise). */
+export function revision(overrides: Partial<Revision> = {}): Revision {
+  const taskDefinition = overrides.taskDefinition ?? 'shop:2';
+  const number = Number(taskDefinition.split(':')[1]);
+  const digest = `sha256:${String(number).repeat(64)}`;
+  return {
+    taskDefinition,
+    arn: `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/${taskDefinition}`,
+    revision: number,
+    image: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/shop@${digest}`,
+    digest,
+    tags: [`v${number}`],
+    imageInRepository: true,
+    registeredAt: NOW - (4 - number) * 24 * 3600_000,
+    registeredBy: `arn:aws:iam::${ACCOUNT}:user/ana`,
+    registeredByName: 'ana',
+    cpu: '256',
+    memory: '512',
+    current: false,
+    ...overrides,
+  };
+}
+
+/** shop's revisions: shop:3 runs now, shop:2 was deployed by CI, shop:1's image is gone. */
+export function revisionList(overrides: Partial<RevisionList> = {}): RevisionList {
+  return {
+    cluster: 'web',
+    service: 'shop',
+    family: 'shop',
+    current: 'shop:3',
+    revisions: [
+      revision({ taskDefinition: 'shop:3', current: true }),
+      revision({
+        taskDefinition: 'shop:2',
+        registeredBy: `arn:aws:sts::${ACCOUNT}:assumed-role/Deploy/github-ci`,
+        registeredByName: 'Deploy (github-ci)',
+      }),
+      revision({ taskDefinition: 'shop:1', tags: [], imageInRepository: false }),
+    ],
+    more: false,
+    limit: 20,
+    ...overrides,
+  };
+}
+
+/** How a roll back of shop to `to` ended: running again, with its address. */
+export function rolledBack(to = 'shop:2', overrides: Partial<Rollback> = {}): Rollback {
+  return {
+    cluster: 'web',
+    service: 'shop',
+    from: 'shop:3',
+    to,
+    end: { state: 'running', addresses: [{ taskId: 'bbbb2222cccc3333', publicIp: '3.91.20.8', privateIp: '172.31.5.10', url: 'http://3.91.20.8:80' }] },
+    ...overrides,
+  };
+}
+
 type Args = Record<string, unknown>;
 type Emit = (...events: LaunchEvent[]) => void;
 
 /**
  * A stand-in for the Deployments commands: records calls; the always-running `deployments` job
  * holds the loop's state (its replay is the newest one) and `push` sends a new one. A teardown
- * runs as a job: `start_teardown`'s handler gets an `emit` and answers the plan that ends it.
+ * runs as a job: `start_teardown`'s handler gets an `emit` and answers the plan that ends it; a
+ * roll back too (`start_rollback`, ending with the Rollback its handler answers).
  */
 export function mockDeploymentsBackend(initial: MonitorState = monitorState(), jobs: FakeJobs = fakeJobs()) {
   const calls: { cmd: string; args: Args }[] = [];
   const answers: Partial<Record<string, (args: Args, emit: Emit) => unknown>> = {};
+  /** A command's refusal before any job starts (the backend's checks). */
+  const refusals: Partial<Record<string, (args: Args) => BerthError | null>> = {};
   const { deployments } = appJobs(jobs, structuredClone(initial));
   const defaults: Record<string, (args: Args, emit: Emit) => unknown> = {
     show_deployments: () => null,
@@ -154,10 +218,21 @@ export function mockDeploymentsBackend(initial: MonitorState = monitorState(), j
     redeploy_service: () => null,
     delete_service: () => null,
     stop_task: () => null,
-    deploy_image_tag: (args) => ({ taskDefinition: 'shop:4', image: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/shop:${args.tag}` }),
+    deploy_image_tag: () => ({
+      taskDefinition: 'shop:4',
+      image: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/shop@sha256:${'4'.repeat(64)}`,
+      digest: `sha256:${'4'.repeat(64)}`,
+    }),
     list_task_log_streams: () => [{ container: 'app', group: '/berth/shop', stream: 'ecs/app/0f1e2d3c4b5a69788796a5b4c3d2e1f0' }],
     read_task_logs: () => ({ lines: [], earlier: null, later: 'f/1' }),
     read_service_metrics: (args) => ({ range: args.range, start: 0, end: 3600, periodSecs: 60, cpu: [], memory: [] }),
+    list_revisions: () => revisionList(),
+    start_rollback: (args, emit) => {
+      const to = args.taskDefinition as string;
+      emit({ event: 'action', resource: 'service', outcome: 'updated', name: 'shop', id: to, command: `aws ecs update-service --cluster web --service shop --task-definition ${to}` });
+      emit({ event: 'task', taskId: 'bbbb2222cccc3333', lastStatus: 'RUNNING', desiredStatus: 'RUNNING' });
+      return rolledBack(to);
+    },
     plan_teardown: (args) => teardownPlan(args.name as string),
     start_teardown: (args, emit) => {
       const app = args.name as string;
@@ -173,6 +248,18 @@ export function mockDeploymentsBackend(initial: MonitorState = monitorState(), j
     if (!answers[cmd] && jobs.handles(cmd)) return jobs.handle(cmd, raw);
     const handler = answers[cmd] ?? defaults[cmd];
     if (!handler) throw new Error(`unexpected command ${cmd}`);
+    if (cmd === 'start_rollback') {
+      // Checked before the job starts, as the backend does: a refusal rejects the command.
+      const refused = refusals.start_rollback?.(args);
+      if (refused) throw refused;
+      return jobs.spawn<LaunchEvent, unknown>(
+        'rollback',
+        `${args.cluster}/${args.service}`,
+        (event) => ({ type: 'launch', event }),
+        (emit) => handler(args, emit),
+        (value) => ({ outcome: 'rolledBack', value: value as Rollback }),
+      );
+    }
     if (cmd !== 'start_teardown') return handler(args, () => {});
     return jobs.spawn<LaunchEvent, unknown>(
       'teardown',
@@ -184,6 +271,7 @@ export function mockDeploymentsBackend(initial: MonitorState = monitorState(), j
   });
   return {
     answers,
+    refusals,
     calls,
     jobs,
     argsOf: (cmd: string) => calls.filter((c) => c.cmd === cmd).map((c) => c.args),

@@ -137,6 +137,10 @@ catalogue! {
         DEPLOY_IMAGE_TAG = Action::change(Ecs, "UpdateService")
             .purpose("deployImageTag")
             .allowed(G::Ecs, "Ecs", S::Any);
+        /// UpdateService back to an earlier ACTIVE revision of the service's family.
+        ROLL_BACK = Action::change(Ecs, "UpdateService")
+            .purpose("rollBack")
+            .allowed(G::Ecs, "Ecs", S::Any);
         DESCRIBE_SERVICES = Action::read(Ecs, "DescribeServices").allowed(G::Ecs, "Ecs", S::Any);
         LIST_SERVICES = Action::read(Ecs, "ListServices").allowed(G::Ecs, "Ecs", S::Any);
         DELETE_SERVICE = Action::change(Ecs, "DeleteService").allowed(G::Ecs, "Ecs", S::Any);

@@ -1,12 +1,15 @@
 //! What a user can do to something that runs, from the Deployments view: scale a service, force a
-//! new deployment, deploy another image tag, delete a service, stop a task. Each action is checked
+//! new deployment, deploy another image tag, delete a service, stop a task (rolling back to an
+//! earlier revision is in [`super::revisions`]). Each action is checked
 //! before any AWS call and recorded in the activity log with its `aws` command.
 
 use crate::aws::ecs;
-use crate::aws::AwsClients;
+use crate::aws::{ecr, AwsClients};
 use crate::dashboard::deployments::BERTH_STOP_REASON;
+use crate::dashboard::revisions;
 use crate::error::{BerthError, ErrorKind, Result};
 use crate::image::tag::validate_tag;
+use crate::wizard::launch::pinned;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -39,8 +42,9 @@ pub async fn scale_service(
     ecs::scale_service(clients, cluster, service, desired).await
 }
 
-/// Replaces every task of `service` with a new one of the same definition (to pick up a new
-/// image pushed under the same tag, or to restart it).
+/// Replaces every task of `service` with a new one of the same definition: a restart. The new
+/// tasks run the very image the definition names; Berth pins images by digest, so an image
+/// pushed again under the same tag is not picked up this way (deploy the tag for that).
 pub async fn force_new_deployment(
     clients: &AwsClients,
     cluster: &str,
@@ -68,11 +72,50 @@ pub fn with_tag(image: &str, tag: &str) -> String {
 pub struct TagDeployment {
     /// `family:revision` of the new task definition.
     pub task_definition: String,
+    /// The image the new revision runs: pinned by digest (`repo@sha256:…`) when the repository
+    /// is in the account's ECR, as a launch pins it.
     pub image: String,
+    /// `sha256:…` the tag pointed to when it was deployed.
+    pub digest: Option<String>,
+}
+
+/// The image `tag` of the repository `image` (the service's current image) names, pinned by
+/// digest when the repository is in this account's ECR in this region: a tag can move (pushed
+/// again), a digest names exactly one image, and a revision that names a digest is a version to
+/// go back to. A tag ECR does not hold is refused before anything is registered. Where Berth may
+/// not look (no ecr:DescribeImages), or the image is not in the account's ECR, the tag is used.
+async fn resolve_tag(
+    clients: &AwsClients,
+    image: &str,
+    account: Option<&str>,
+    tag: &str,
+) -> Result<(String, Option<String>)> {
+    let by_tag = with_tag(image, tag);
+    let Some((repository, _)) =
+        account.and_then(|a| revisions::ecr_image(image, a, clients.region()))
+    else {
+        return Ok((by_tag, None));
+    };
+    match ecr::find_image(clients, repository, tag).await {
+        Ok(Some(found)) if found.digest.starts_with("sha256:") => {
+            Ok((pinned(&by_tag, &found.digest), Some(found.digest)))
+        }
+        Ok(Some(_)) => Ok((by_tag, None)),
+        Ok(None) => Err(BerthError::invalid("imageTag", "notInRepository")
+            .with("repository", repository)
+            .with("tag", tag)),
+        Err(e) if ecr::is_repository_missing(&e) => {
+            Err(BerthError::invalid("imageTag", "notInRepository")
+                .with("repository", repository)
+                .with("tag", tag))
+        }
+        Err(e) if e.kind == ErrorKind::AccessDenied => Ok((by_tag, None)),
+        Err(e) => Err(e),
+    }
 }
 
 /// Registers a new revision of the service's task definition whose main container runs `tag` of
-/// the same repository, and rolls the service out to it.
+/// the same repository (pinned by digest, see [`resolve_tag`]), and rolls the service out to it.
 pub async fn deploy_image_tag(
     clients: &AwsClients,
     cluster: &str,
@@ -101,13 +144,16 @@ pub async fn deploy_image_tag(
         .find(|c| c.essential().unwrap_or(true))
         .or(def.registered.container_definitions().first())
         .ok_or_else(|| BerthError::internal("the task definition has no container"))?;
-    let image = with_tag(main.image().unwrap_or_default(), tag);
+    let account = def.arn.split(':').nth(4);
+    let (image, digest) =
+        resolve_tag(clients, main.image().unwrap_or_default(), account, tag).await?;
     let (new_arn, revision) = ecs::register_copy(clients, &def, &image).await?;
     let label = format!("{}:{revision}", def.family);
     ecs::deploy_revision(clients, cluster, service, &new_arn, &label).await?;
     Ok(TagDeployment {
         task_definition: label,
         image,
+        digest,
     })
 }
 

@@ -3,10 +3,11 @@ import type { BerthError } from "./BerthError";
 import type { BuiltImage } from "./BuiltImage";
 import type { LaunchRecord } from "./LaunchRecord";
 import type { PushedImage } from "./PushedImage";
+import type { Rollback } from "./Rollback";
 import type { SignedIn } from "./SignedIn";
 import type { TeardownPlan } from "./TeardownPlan";
 
 /**
  * How a job ended.
  */
-export type JobOutcome = { "outcome": "built", "value": BuiltImage } | { "outcome": "pushed", "value": PushedImage } | { "outcome": "launched", "value": LaunchRecord } | { "outcome": "tornDown", "value": TeardownPlan } | { "outcome": "signedIn", "value": SignedIn } | { "outcome": "ended" } | { "outcome": "failed", "value": BerthError } | { "outcome": "cancelled" };
+export type JobOutcome = { "outcome": "built", "value": BuiltImage } | { "outcome": "pushed", "value": PushedImage } | { "outcome": "launched", "value": LaunchRecord } | { "outcome": "tornDown", "value": TeardownPlan } | { "outcome": "signedIn", "value": SignedIn } | { "outcome": "rolledBack", "value": Rollback } | { "outcome": "ended" } | { "outcome": "failed", "value": BerthError } | { "outcome": "cancelled" };

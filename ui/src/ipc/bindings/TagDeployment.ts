@@ -7,4 +7,13 @@ export type TagDeployment = {
 /**
  * `family:revision` of the new task definition.
  */
-taskDefinition: string, image: string, };
+taskDefinition: string, 
+/**
+ * The image the new revision runs: pinned by digest (`repo@sha256:…`) when the repository
+ * is in the account's ECR, as a launch pins it.
+ */
+image: string, 
+/**
+ * `sha256:…` the tag pointed to when it was deployed.
+ */
+digest: string | null, };

@@ -38,9 +38,22 @@ pub struct TaskDefinitionFacts {
     pub cpu: Option<String>,
     pub memory: Option<String>,
     pub containers: Vec<ContainerFacts>,
+    /// When it was registered, in milliseconds since the Unix epoch.
+    pub registered_at: Option<u64>,
+    /// The principal that registered it (an IAM user's or assumed role's ARN).
+    pub registered_by: Option<String>,
 }
 
 impl TaskDefinitionFacts {
+    /// The container that decides what the task runs: the first essential one (as
+    /// `register_copy` picks it), else the first.
+    pub fn main_container(&self) -> Option<&ContainerFacts> {
+        self.containers
+            .iter()
+            .find(|c| c.essential)
+            .or(self.containers.first())
+    }
+
     pub fn from_sdk(def: &aws_sdk_ecs::types::TaskDefinition) -> Self {
         let containers = def
             .container_definitions()
@@ -74,6 +87,11 @@ impl TaskDefinitionFacts {
             cpu: def.cpu().map(str::to_owned),
             memory: def.memory().map(str::to_owned),
             containers,
+            registered_at: def
+                .registered_at()
+                .and_then(|t| t.to_millis().ok())
+                .and_then(|m| u64::try_from(m).ok()),
+            registered_by: def.registered_by().map(str::to_owned),
         }
     }
 }

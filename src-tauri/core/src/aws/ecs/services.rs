@@ -404,6 +404,37 @@ pub async fn deploy_revision(
         .map_err(|e| about(e, "service", service))
 }
 
+pub fn roll_back_call<'a>(
+    clients: &'a AwsClients,
+    cluster: &str,
+    service: &str,
+    label: &str,
+) -> Call<'a> {
+    service_call(clients, &ecs::ROLL_BACK, cluster, service).opt("--task-definition", label)
+}
+
+/// Rolls a service back to an earlier revision (`label` is its `family:revision`). ECS starts a
+/// new deployment of it, as for any other revision; the circuit breaker still watches it.
+pub async fn roll_back(
+    clients: &AwsClients,
+    cluster: &str,
+    service: &str,
+    task_definition: &str,
+    label: &str,
+) -> Result<()> {
+    let request = clients
+        .ecs()
+        .update_service()
+        .cluster(cluster)
+        .service(service)
+        .task_definition(task_definition)
+        .send();
+    roll_back_call(clients, cluster, service, label)
+        .send(request, |_| Ok(()))
+        .await
+        .map_err(|e| about(e, "service", service))
+}
+
 pub fn delete_service_call<'a>(
     clients: &'a AwsClients,
     cluster: &str,

@@ -8,6 +8,7 @@ use crate::aws::catalogue::ecs;
 use crate::aws::AwsClients;
 use crate::error::{BerthError, ErrorKind, Result};
 use crate::fargate::Architecture;
+use aws_sdk_ecs::operation::list_task_definitions::ListTaskDefinitionsError;
 use aws_sdk_ecs::types::{
     Compatibility, ContainerDefinition, KeyValuePair, LogConfiguration, LogDriver, NetworkMode,
     OsFamily, PortMapping, RuntimePlatform, SortOrder, TaskDefinitionField, TaskDefinitionStatus,
@@ -207,6 +208,53 @@ pub async fn list_task_definitions(
     // Newest first, whatever order the service answered in.
     arns.sort_by_key(|arn| std::cmp::Reverse(revision_of(arn)));
     Ok(arns)
+}
+
+/// The newest ACTIVE revisions of `family`, at most `limit`, newest first, and whether there are
+/// more. ListTaskDefinitions sorted DESC lists "the newest task definitions in a family … first"
+/// (ECS API reference), so the paginator stops after the page that holds one more than `limit`.
+pub async fn newest_task_definitions(
+    clients: &AwsClients,
+    family: &str,
+    limit: usize,
+) -> Result<(Vec<String>, bool)> {
+    let wanted = limit + 1;
+    let page = i32::try_from(wanted.min(super::LIST_PAGE_SIZE as usize)).unwrap_or(1);
+    let request = async {
+        let mut items = clients
+            .ecs()
+            .list_task_definitions()
+            .family_prefix(family)
+            .status(TaskDefinitionStatus::Active)
+            .sort(SortOrder::Desc)
+            .into_paginator()
+            .page_size(page)
+            .items()
+            .send();
+        let mut arns = Vec::with_capacity(wanted);
+        while arns.len() < wanted {
+            match items.next().await {
+                Some(arn) => arns.push(arn?),
+                None => break,
+            }
+        }
+        Ok::<_, aws_sdk_ecs::error::SdkError<ListTaskDefinitionsError>>(arns)
+    };
+    let mut arns: Vec<String> = clients
+        .call(&ecs::LIST_TASK_DEFINITIONS, family)
+        .opt("--family-prefix", family)
+        .opt("--status", "ACTIVE")
+        .opt("--sort", "DESC")
+        .opt("--max-items", wanted.to_string())
+        .send(request, Ok)
+        .await?
+        .into_iter()
+        .filter(|arn| family_of(arn) == Some(family))
+        .collect();
+    arns.sort_by_key(|arn| std::cmp::Reverse(revision_of(arn)));
+    let more = arns.len() > limit;
+    arns.truncate(limit);
+    Ok((arns, more))
 }
 
 /// `arn:…:task-definition/web:3` → `web`.
