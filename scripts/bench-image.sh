@@ -32,9 +32,10 @@ for tool in docker docker-registry htpasswd cargo; do
   command -v "$tool" >/dev/null || { log "$tool not found"; exit 1; }
 done
 
-log "building Berth's bench driver (cargo build --example bench_image)"
-(cd "$ROOT" && cargo build -q -p berth-core --example bench_image)
-BENCH=$CARGO_TARGET_DIR/debug/examples/bench_image
+# Linted release, the flavour CI builds (scripts/common.sh), so its artifacts are reused.
+log "building Berth's bench driver (cargo build --release --example bench_image)"
+(cd "$ROOT" && source scripts/common.sh && with_lints cargo build -q --release -p berth-core --example bench_image)
+BENCH=$CARGO_TARGET_DIR/release/examples/bench_image
 
 export BENCH_USER=bench BENCH_PASSWORD="bench-$RANDOM$RANDOM"
 htpasswd -Bbn "$BENCH_USER" "$BENCH_PASSWORD" >"$WORK/htpasswd" 2>/dev/null

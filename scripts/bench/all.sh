@@ -47,12 +47,13 @@ deb=${BERTH_DEB:-$(ls -t "$BERTH_DEB_DIR"/*.deb 2>/dev/null | head -1 || true)}
 
 # The baseline: an empty window of the same Tauri, built with the workspace as the tests build it.
 window_bin=$CARGO_TARGET_DIR/release/berth-bench-window
+# Linted release, the flavour CI builds, so the shared target dir's artifacts are reused.
 step "build the empty Tauri window (the start-up baseline)" \
-  cargo build --release --workspace --features "$BERTH_APP_FEATURES" --bin berth-bench-window
+  with_lints cargo build --release --workspace --features "$BERTH_APP_FEATURES" --bin berth-bench-window
 step "start-up and memory of $bin vs the empty window ($RUNS launches each)" \
   env BERTH_APP_BIN="$bin" BERTH_BENCH_WINDOW_BIN="$window_bin" sh -c 'node scripts/bench/app.mjs "$1" >"$2"' _ "$RUNS" "$WORK/app.json"
 step "dashboard refresh, 200 services / 1,000 tasks in moto" \
-  env BERTH_BENCH_OUT="$WORK/scale.json" cargo test -q --workspace --features berth/custom-protocol --test core -- serial::status_scale --nocapture
+  env BERTH_BENCH_OUT="$WORK/scale.json" with_lints cargo test -q --release --workspace --features "$BERTH_APP_FEATURES" --test core -- serial::status_scale --nocapture
 step "image push and build, Berth vs docker CLI ($IMAGE_RUNS runs)" \
   sh -c 'bash scripts/bench-image.sh "$1" | tee "$2"' _ "$IMAGE_RUNS" "$WORK/image.txt"
 

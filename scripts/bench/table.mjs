@@ -49,7 +49,7 @@ const rows = [
 
 console.log(`# Benchmarks
 
-Measured by \`bash scripts/bench/all.sh ${runs}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: ${machine.os}, ${machine.cores} cores, ${machine.memGiB} GiB RAM, load average ${machine.load} when it ended (the machine is shared, so times are indicative). Start-up and memory measure \`${machine.binary}\` (${mb(machine.binaryBytes)}) under Xvfb through tauri-driver; the refresh and image runs use the test builds (\`cargo test\`'s profile), against the local test stack.
+Measured by \`bash scripts/bench/all.sh ${runs}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: ${machine.os}, ${machine.cores} cores, ${machine.memGiB} GiB RAM, load average ${machine.load} when it ended (the machine is shared, so times are indicative). Start-up and memory measure \`${machine.binary}\` (${mb(machine.binaryBytes)}) under Xvfb through tauri-driver; the refresh and image runs use the release test build, against the local test stack.
 
 | What | Result | How / notes |
 |---|---|---|

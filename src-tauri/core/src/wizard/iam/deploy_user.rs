@@ -7,6 +7,10 @@
 //! least-privilege list of the later steps exceeds, while a managed policy may hold 6,144. A
 //! managed policy also shows up by name in the IAM console, where an administrator can review it,
 //! and each change to it is kept as a version.
+//!
+//! One file (about 540 lines) because planning, making and undoing the user follow one sequence
+//! (user, policy and its versions, key into the keychain, verification) and `undo` must mirror
+//! exactly what `provision` made.
 
 use super::{caller, explain, validate_iam_name, Caller};
 use crate::aws::iam::Iam;

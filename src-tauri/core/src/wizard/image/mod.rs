@@ -2,24 +2,24 @@
 //! becomes an image in the chosen ECR repository. Build with the local engine, optionally try
 //! it locally, tag, get an ECR token, push with per-layer progress.
 
-use crate::activity::{ActivityLog, CliCommand};
-use crate::aws::{ecr_auth, ecr_practice, AwsClients};
 use crate::docker::{self, DockerStatus, Engine};
-use crate::error::{BerthError, ErrorKind, Result};
-use crate::image::build::{self, BuildSpec};
+use crate::error::{BerthError, Result};
 use crate::image::context::{self, ContextSummary};
 use crate::image::local::{self, LocalImage};
 use crate::image::platform::Platform;
 use crate::image::run::{self, LocalRun};
 use crate::image::tag::{self, TagSource};
-use crate::image::{push, registry};
-use crate::progress::{Operation, Progress};
-use crate::settings::{AccountSettings, ImageDraft, PushedImage, Settings};
+use crate::settings::{ImageDraft, PushedImage, Settings};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use std::path::Path;
 use std::time::Duration;
 use ts_rs::TS;
+
+mod build;
+mod local_run;
+mod push;
+pub use build::build;
+pub use local_run::{start_local, stop_local, watch_local};
+pub use push::push;
 
 /// Builds and pushes run for as long as they need; this bounds a single engine request that
 /// hangs without answering.
@@ -296,250 +296,6 @@ fn require_repository(repository: Option<&str>) -> Result<&str> {
         .ok_or_else(|| BerthError::invalid("repository", "required"))
 }
 
-fn build_args(args: &[BuildArg]) -> Result<BTreeMap<String, String>> {
-    let mut out = BTreeMap::new();
-    for arg in args {
-        let name = arg.name.trim();
-        if name.is_empty() && arg.value.trim().is_empty() {
-            continue;
-        }
-        let valid = name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !valid {
-            return Err(BerthError::invalid("buildArgs", "name").with("name", name));
-        }
-        out.insert(name.to_owned(), arg.value.clone());
-    }
-    Ok(out)
-}
-
-/// The `docker build` a user would type (build-arg values left out: they may be secrets).
-fn build_command(spec: &BuildSpec, dockerfile: &str, folder: &Path) -> CliCommand {
-    let mut cmd = CliCommand::new(["docker", "build"])
-        .opt("-t", &spec.reference)
-        .opt("--platform", spec.platform.as_str());
-    if dockerfile != "Dockerfile" {
-        cmd = cmd.opt("-f", folder.join(dockerfile).display().to_string());
-    }
-    for name in spec.build_args.keys() {
-        cmd = cmd.opt("--build-arg", name);
-    }
-    cmd = cmd.opt_some("--target", spec.target.clone());
-    cmd.arg(folder.display().to_string())
-}
-
-/// Builds the folder into `<repository>:<tag>` in the local engine.
-pub async fn build(
-    engine: &Engine,
-    repository: Option<&str>,
-    req: &BuildRequest,
-    log: &ActivityLog,
-    op: &Operation,
-) -> Result<BuiltImage> {
-    let repository = require_repository(repository)?;
-    tag::validate_tag(req.tag.trim())?;
-    let mut spec = BuildSpec {
-        reference: format!("{repository}:{}", req.tag.trim()),
-        platform: req.platform,
-        build_args: build_args(&req.build_args)?,
-        target: req.target.clone().filter(|t| !t.trim().is_empty()),
-        no_cache: false,
-        builtin_frontend: req.builtin_frontend.unwrap_or(false),
-    };
-    let (root, dockerfile) = {
-        let folder = req.folder.clone();
-        let given = req.dockerfile.clone();
-        tokio::task::spawn_blocking(move || {
-            let root = context::resolve_folder(&folder)?;
-            let dockerfile = context::resolve_dockerfile(&root, given.as_deref())?;
-            Ok::<_, BerthError>((root, dockerfile))
-        })
-        .await
-        .map_err(BerthError::internal)??
-    };
-    let command = build_command(&spec, &dockerfile, &root);
-    let work = async {
-        let (mut built, builder) = build_once(engine, &root, &dockerfile, &spec, op).await?;
-        if !built.platform_matches && builder == build::Builder::Classic {
-            // The legacy builder's cache ignores the platform for some images: one build
-            // without the cache tells a stale cache from a base image of another architecture.
-            op.emit(Progress::Log {
-                line: format!(
-                    "Berth: the image is {} but {} was asked for; building once more without the cache",
-                    built.platform,
-                    spec.platform.as_str()
-                ),
-            });
-            spec.no_cache = true;
-            built = build_once(engine, &root, &dockerfile, &spec, op).await?.0;
-        }
-        Ok(built)
-    };
-    let result = op.run("build", work).await;
-    log.track("docker.build", &spec.reference, &command, result)
-}
-
-async fn build_once(
-    engine: &Engine,
-    root: &Path,
-    dockerfile: &str,
-    spec: &BuildSpec,
-    op: &Operation,
-) -> Result<(BuiltImage, build::Builder)> {
-    let built = build::build(engine, root, dockerfile, spec, op).await?;
-    let details = local::inspect(engine, &spec.reference).await?;
-    Ok((
-        BuiltImage {
-            platform_matches: built.platform == spec.platform.as_str(),
-            id: built.id,
-            reference: spec.reference.clone(),
-            platform: built.platform,
-            size: built.size,
-            context_bytes: built.context_bytes,
-            exposed_port: details.exposed_port,
-        },
-        built.builder,
-    ))
-}
-
-/// Tags the image for the registry, gets an ECR token, pushes it with the token, and (practice
-/// mode) registers it in the emulator's ECR. Returns what the Launch step needs.
-pub async fn push(
-    engine: &Engine,
-    clients: &AwsClients,
-    account: &AccountSettings,
-    repository: Option<&str>,
-    req: &PushRequest,
-    log: &ActivityLog,
-    op: &Operation,
-) -> Result<PushedImage> {
-    let repository = require_repository(repository)?.to_owned();
-    let tag = req.tag.trim().to_owned();
-    tag::validate_tag(&tag)?;
-    let practice_registry = account.practice.registry.trim().to_owned();
-    if clients.is_practice() && practice_registry.is_empty() {
-        return Err(BerthError::invalid("registry", "required"));
-    }
-    let source = local::inspect(engine, &req.image).await?;
-
-    let work = async {
-        // 1. The ECR token (what `aws ecr get-login-password` prints).
-        let practice = clients.is_practice().then_some(practice_registry.as_str());
-        let ecr = ecr_auth::login(clients, &repository, practice).await?;
-        op.emit(Progress::StepDone {
-            step: "login".to_owned(),
-        });
-        let host = if clients.is_practice() {
-            practice_registry.clone()
-        } else {
-            ecr.registry.clone()
-        };
-        let mut credentials = ecr.credentials.clone();
-        credentials.server = host.clone();
-        let name = format!("{host}/{repository}");
-        let target = format!("{name}:{tag}");
-
-        // 2. docker tag
-        let tagged = engine
-            .docker
-            .tag_image(
-                &req.image,
-                Some(
-                    bollard::query_parameters::TagImageOptionsBuilder::default()
-                        .repo(&name)
-                        .tag(&tag)
-                        .build(),
-                ),
-            )
-            .await
-            .map_err(|e| BerthError::new(ErrorKind::DockerRejected).details(e));
-        log.track(
-            "docker.tag",
-            &target,
-            &CliCommand::new(["docker", "tag", &source.reference, &target]),
-            tagged,
-        )?;
-        op.emit(Progress::StepDone {
-            step: "tag".to_owned(),
-        });
-
-        // 3. docker push, with the token's credentials given to the engine for this request.
-        let pushed = log.track(
-            "docker.push",
-            &target,
-            &CliCommand::new(["docker", "push", &target]),
-            push::push(engine, &name, &tag, &credentials, op).await,
-        )?;
-
-        // 4. Practice: the emulator's ECR does not see the local registry; tell it.
-        if clients.is_practice() {
-            let manifest =
-                registry::fetch_manifest(&host, &repository, &pushed.digest, &credentials).await?;
-            ecr_practice::register_image(
-                clients,
-                &repository,
-                &tag,
-                &manifest.body,
-                &manifest.media_type,
-                &pushed.digest,
-            )
-            .await?;
-        }
-        op.emit(Progress::StepDone {
-            step: "push".to_owned(),
-        });
-        Ok(PushedImage {
-            uri: format!("{}/{repository}:{tag}", ecr.registry),
-            repository: repository.clone(),
-            tag: tag.clone(),
-            digest: pushed.digest,
-            platform: source.platform.clone(),
-            exposed_port: source.exposed_port,
-        })
-    };
-    op.run("push", work).await
-}
-
-/// Starts the image locally with its port on 127.0.0.1.
-pub async fn start_local(
-    engine: &Engine,
-    image: &str,
-    container_port: u16,
-    host_port: u16,
-    log: &ActivityLog,
-) -> Result<LocalRun> {
-    let command = CliCommand::new(["docker", "run", "-d"])
-        .opt("-p", format!("127.0.0.1:{host_port}:{container_port}"))
-        .opt("--label", format!("{}=true", run::MANAGED_LABEL))
-        .arg(image);
-    log.track(
-        "docker.run",
-        image,
-        &command,
-        run::start(engine, image, container_port, host_port).await,
-    )
-}
-
-/// Streams a local run's output until it stops (or the watch is cancelled).
-pub async fn watch_local(engine: &Engine, container_id: &str, op: &Operation) -> Result<()> {
-    op.run("logs", run::follow_logs(engine, container_id, op))
-        .await
-}
-
-/// Stops and removes a local run.
-pub async fn stop_local(engine: &Engine, container_id: &str, log: &ActivityLog) -> Result<()> {
-    let short: String = container_id.chars().take(12).collect();
-    log.track(
-        "docker.rm",
-        &short,
-        &CliCommand::new(["docker", "rm", "-f", &short]),
-        run::stop(engine, container_id).await,
-    )
-}
-
 /// `FROM image AS name` → `name`, in order.
 fn stages(dockerfile: &str) -> Vec<String> {
     dockerfile
@@ -672,37 +428,5 @@ mod tests {
         assert_eq!(draft.folder, None);
         assert_eq!(draft.local_image.as_deref(), Some("shop/api:v2"));
         assert_eq!(draft.tag.as_deref(), Some("v2"));
-    }
-
-    #[test]
-    fn build_args_need_variable_names() {
-        let arg = |n: &str, v: &str| BuildArg {
-            name: n.into(),
-            value: v.into(),
-        };
-        let args =
-            build_args(&[arg("NODE_ENV", "production"), arg(" ", ""), arg("_x1", "")]).unwrap();
-        assert_eq!(args.len(), 2);
-        let err = build_args(&[arg("1BAD", "x")]).unwrap_err();
-        assert_eq!(err.param("field"), Some("buildArgs"));
-        assert_eq!(err.param("name"), Some("1BAD"));
-    }
-
-    #[test]
-    fn the_build_command_never_shows_build_arg_values() {
-        let spec = BuildSpec {
-            reference: "web:v1".into(),
-            platform: Platform::LinuxArm64,
-            build_args: BTreeMap::from([("TOKEN".into(), "s3cret".into())]),
-            target: Some("app".into()),
-            no_cache: false,
-            builtin_frontend: false,
-        };
-        let cmd = build_command(&spec, "docker/Dockerfile", Path::new("/app")).render();
-        assert_eq!(
-            cmd,
-            "docker build -t web:v1 --platform linux/arm64 -f /app/docker/Dockerfile --build-arg TOKEN --target app /app"
-        );
-        assert!(!cmd.contains("s3cret"));
     }
 }
