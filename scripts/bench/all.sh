@@ -53,7 +53,7 @@ step "build the empty Tauri window (the start-up baseline)" \
 step "start-up and memory of $bin vs the empty window ($RUNS launches each)" \
   env BERTH_APP_BIN="$bin" BERTH_BENCH_WINDOW_BIN="$window_bin" sh -c 'node scripts/bench/app.mjs "$1" >"$2"' _ "$RUNS" "$WORK/app.json"
 step "dashboard refresh, 200 services / 1,000 tasks in moto" \
-  env BERTH_BENCH_OUT="$WORK/scale.json" with_lints cargo test -q --release --workspace --features "$BERTH_APP_FEATURES" --test core -- serial::status_scale --nocapture
+  with_lints env BERTH_BENCH_OUT="$WORK/scale.json" cargo test -q --release --workspace --features "$BERTH_APP_FEATURES" --test core -- serial::status_scale --nocapture
 step "image push and build, Berth vs docker CLI ($IMAGE_RUNS runs)" \
   sh -c 'bash scripts/bench-image.sh "$1" | tee "$2"' _ "$IMAGE_RUNS" "$WORK/image.txt"
 

@@ -11,7 +11,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { click, openApp, requireEnv, tempHome, waitForText } from '../../tests/e2e/support/app.mjs';
 import { practiceHome } from '../../tests/e2e/support/practice.mjs';
-import { holdTasksRunning, isolatedAccount, launchedService } from '../../tests/e2e/support/moto.mjs';
+import { isolatedAccount, launchedService } from '../../tests/e2e/support/moto.mjs';
 
 const runs = Number(process.argv[2] ?? 5);
 
@@ -77,7 +77,6 @@ export async function measureStartup(subject = berth) {
  * metrics) in an account of their own in moto, signed in through practice mode.
  */
 export async function measureDeployments({ services = 5, tasksEach = 2 } = {}) {
-  await holdTasksRunning();
   const keys = await isolatedAccount();
   const names = Array.from({ length: services }, (_, i) => `bench-svc-${i + 1}`);
   for (const service of names) {
