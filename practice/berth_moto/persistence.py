@@ -31,7 +31,7 @@ from . import state
 log = logging.getLogger("berth_moto.persistence")
 
 # The services practice mode uses (see src-tauri/core/src/aws/).
-SERVICES = ("sts", "iam", "ecr", "ecs", "ec2", "logs", "cloudwatch")
+SERVICES = ("sts", "iam", "ecr", "ecs", "ec2", "logs", "cloudwatch", "applicationautoscaling")
 FORMAT = 1
 
 STOPPED_REASON = "Practice stopped: the practice backend shut down (Berth quit or practice was turned off)"

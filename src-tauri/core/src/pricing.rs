@@ -140,6 +140,11 @@ pub struct CostEstimate {
     pub gb_hour: f64,
     pub ipv4_hour: f64,
     pub source: PriceSource,
+    /// A service that scales itself: the figures above are for its minimum count, these for its
+    /// maximum (`None` for a fixed count). What it costs lies between them.
+    pub max_count: Option<u32>,
+    pub max_per_hour: Option<f64>,
+    pub max_per_month: Option<f64>,
 }
 
 /// What Berth needs to estimate a launch's cost.
@@ -153,6 +158,8 @@ pub struct CostInput<'a> {
     pub memory: u32,
     pub count: u32,
     pub public_ip: bool,
+    /// A service that scales between `count` and this many tasks.
+    pub max_count: Option<u32>,
 }
 
 /// The cost of running `input.count` tasks, or `None` when Berth has no prices for the region.
@@ -160,6 +167,11 @@ pub struct CostInput<'a> {
 /// is an hour of running.
 pub fn fargate_estimate(input: &CostInput<'_>) -> Option<CostEstimate> {
     let prices = fargate_prices(input.region)?;
+    // The same hourly price of one task, times the most tasks a scaling service may run.
+    let max_per_hour = input.max_count.map(|max| {
+        prices.task_hour(input.architecture, input.cpu, input.memory, input.public_ip)
+            * f64::from(max)
+    });
     let (vcpu_hour, gb_hour) = prices.compute(input.architecture);
     let count = f64::from(input.count);
     let compute_per_hour =
@@ -181,6 +193,9 @@ pub fn fargate_estimate(input: &CostInput<'_>) -> Option<CostEstimate> {
         gb_hour,
         ipv4_hour: prices.public_ipv4_hour,
         source: prices.source.clone(),
+        max_count: input.max_count,
+        max_per_hour,
+        max_per_month: max_per_hour.map(|h| h * HOURS_PER_MONTH),
     })
 }
 
@@ -205,6 +220,7 @@ mod tests {
             memory: 512,
             count: 1,
             public_ip,
+            max_count: None,
         })
         .unwrap()
     }
@@ -258,6 +274,7 @@ mod tests {
             memory: 2048,
             count: 3,
             public_ip: true,
+            max_count: None,
         })
         .unwrap();
         assert!((e.compute_per_hour - 0.13629).abs() < 1e-9);
@@ -266,6 +283,34 @@ mod tests {
         // ARM in Virginia, 0.25 vCPU / 0.5 GB: 0.25 × 0.03238 + 0.5 × 0.00356 = 0.009875.
         let e = estimate("us-east-1", Architecture::Arm64, false);
         assert!((e.per_hour - 0.009875).abs() < 1e-9);
+    }
+
+    /// A service scaling from 1 to 3 smallest tasks in Virginia, with public IPs: 12.66 to
+    /// 37.98 USD a month (3 × (0.0123425 + 0.005) × 730).
+    #[test]
+    fn a_scaling_service_costs_between_its_minimum_and_its_maximum() {
+        let e = fargate_estimate(&CostInput {
+            region: "us-east-1",
+            architecture: Architecture::X86_64,
+            cpu: 256,
+            memory: 512,
+            count: 1,
+            public_ip: true,
+            max_count: Some(3),
+        })
+        .unwrap();
+        assert!(close(e.per_month, 12.66), "{}", e.per_month);
+        assert_eq!(e.max_count, Some(3));
+        assert!((e.max_per_hour.unwrap() - 3.0 * 0.0173425).abs() < 1e-9);
+        assert!(
+            close(e.max_per_month.unwrap(), 37.98),
+            "{:?}",
+            e.max_per_month
+        );
+        assert_eq!(
+            estimate("us-east-1", Architecture::X86_64, true).max_per_month,
+            None
+        );
     }
 
     #[test]
@@ -277,6 +322,7 @@ mod tests {
             memory: 512,
             count: 1,
             public_ip: true,
+            max_count: None,
         };
         assert_eq!(fargate_estimate(&input), None);
     }

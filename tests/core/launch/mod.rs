@@ -2,5 +2,6 @@
 
 mod apply;
 mod failures;
+mod scaling;
 mod teardown;
 mod truth;

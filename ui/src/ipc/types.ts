@@ -145,3 +145,5 @@ export type { RepositorySummary } from './bindings/RepositorySummary';
 export type { RepositoryUsage } from './bindings/RepositoryUsage';
 export type { TagMutability } from './bindings/TagMutability';
 export type { SharedRemovals } from './bindings/SharedRemovals';
+export type { Scaling } from './bindings/Scaling';
+export type { ServiceScaling } from './bindings/ServiceScaling';

@@ -93,6 +93,7 @@ export function service(overrides: Partial<ServiceStatus> = {}): ServiceStatus {
     managed: true,
     app: 'shop',
     hasLogs: true,
+    scaling: null,
     ...overrides,
   };
 }

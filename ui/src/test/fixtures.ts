@@ -289,6 +289,7 @@ export function launchChoices(overrides: Partial<LaunchChoices> = {}): LaunchCho
     mode: 'service',
     count: 1,
     network: { vpcId: null, subnetIds: [], ingress: { kind: 'anywhere' }, publicIp: true },
+    scaling: null,
     ...overrides,
   };
 }
@@ -340,8 +341,12 @@ export const defaultNetwork: NetworkOverview = {
 /** The backend's estimate for the us-east-1 prices (the Rust tests check the figures). */
 export function costFor(c: LaunchChoices): CostEstimate | null {
   const [vcpu, gb] = c.architecture === 'X86_64' ? [0.04048, 0.004445] : [0.03238, 0.00356];
-  const compute = ((c.cpu / 1024) * vcpu + (c.memory / 1024) * gb) * c.count;
-  const ipv4 = c.network.publicIp ? 0.005 * c.count : 0;
+  // As core's `launch::estimate`: a service that scales is priced from its fewest to its most tasks.
+  const scaling = c.mode === 'service' ? c.scaling : null;
+  const count = scaling ? scaling.min : c.count;
+  const task = (c.cpu / 1024) * vcpu + (c.memory / 1024) * gb + (c.network.publicIp ? 0.005 : 0);
+  const compute = ((c.cpu / 1024) * vcpu + (c.memory / 1024) * gb) * count;
+  const ipv4 = c.network.publicIp ? 0.005 * count : 0;
   const perHour = compute + ipv4;
   return {
     region: 'us-east-1',
@@ -354,6 +359,9 @@ export function costFor(c: LaunchChoices): CostEstimate | null {
     gbHour: gb,
     ipv4Hour: 0.005,
     source: { asOf: '2026-11-01', url: 'https://aws.amazon.com/fargate/pricing/' },
+    maxCount: scaling ? scaling.max : null,
+    maxPerHour: scaling ? task * scaling.max : null,
+    maxPerMonth: scaling ? task * scaling.max * 730 : null,
   };
 }
 

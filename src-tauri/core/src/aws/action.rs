@@ -19,6 +19,8 @@ pub enum Service {
     Logs,
     CloudWatch,
     Kms,
+    /// Application Auto Scaling: a service's desired count, scaled on its CPU.
+    ApplicationAutoScaling,
 }
 
 impl Service {
@@ -33,6 +35,7 @@ impl Service {
             Service::Logs => "logs",
             Service::CloudWatch => "cloudwatch",
             Service::Kms => "kms",
+            Service::ApplicationAutoScaling => "application-autoscaling",
         }
     }
 }

@@ -164,6 +164,26 @@ catalogue! {
             .when(ECS_SERVICE);
     }
 
+    /// Launch step (a service that scales itself) and the Deployments view: the service's desired
+    /// count registered as a scalable target with a target-tracking policy on its average CPU.
+    /// Deregistering the target deletes its policies (docs/aws-facts.md#autoscaling). The first
+    /// RegisterScalableTarget of an account makes Application Auto Scaling's service-linked role
+    /// for ECS itself, which needs iam:CreateServiceLinkedRole for
+    /// ecs.application-autoscaling.amazonaws.com: not in the checklist (one IAM action has one
+    /// grant here; see docs/aws-operations.md).
+    autoscaling {
+        REGISTER_SCALABLE_TARGET = Action::change(ApplicationAutoScaling, "RegisterScalableTarget")
+            .allowed(G::Ecs, "EcsAutoScaling", S::Any);
+        DESCRIBE_SCALABLE_TARGETS = Action::read(ApplicationAutoScaling, "DescribeScalableTargets")
+            .allowed(G::Ecs, "EcsAutoScaling", S::Any);
+        PUT_SCALING_POLICY = Action::change(ApplicationAutoScaling, "PutScalingPolicy")
+            .allowed(G::Ecs, "EcsAutoScaling", S::Any);
+        DESCRIBE_SCALING_POLICIES = Action::read(ApplicationAutoScaling, "DescribeScalingPolicies")
+            .allowed(G::Ecs, "EcsAutoScaling", S::Any);
+        DEREGISTER_SCALABLE_TARGET = Action::change(ApplicationAutoScaling, "DeregisterScalableTarget")
+            .allowed(G::Ecs, "EcsAutoScaling", S::Any);
+    }
+
     /// Launch step: the default VPC, its public subnets, a security group for the port, and the
     /// task's public IP.
     ec2 {

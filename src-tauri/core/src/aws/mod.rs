@@ -5,6 +5,7 @@
 //! touches an SDK client.
 
 pub mod action;
+pub mod autoscaling;
 pub mod call;
 pub mod catalogue;
 pub mod cloudwatch;
@@ -226,5 +227,9 @@ impl AwsClients {
 
     pub(in crate::aws) fn cloudwatch(&self) -> aws_sdk_cloudwatch::Client {
         service_client!(self, aws_sdk_cloudwatch)
+    }
+
+    pub(in crate::aws) fn autoscaling(&self) -> aws_sdk_applicationautoscaling::Client {
+        service_client!(self, aws_sdk_applicationautoscaling)
     }
 }

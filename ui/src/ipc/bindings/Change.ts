@@ -5,6 +5,7 @@
  */
 export type Change = { 
 /**
- * `retention`, `ingress`, `taskDefinition`, `desiredCount`, `network`.
+ * `retention`, `ingress`, `taskDefinition`, `desiredCount`, `network`, `minCapacity`,
+ * `maxCapacity`, `cpuTarget`.
  */
 field: string, from: string, to: string, };

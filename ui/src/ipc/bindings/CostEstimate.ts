@@ -20,4 +20,9 @@ perMonth: number,
 /**
  * Price per vCPU-hour and per GB-hour used, for "how is this computed".
  */
-vcpuHour: number, gbHour: number, ipv4Hour: number, source: PriceSource, };
+vcpuHour: number, gbHour: number, ipv4Hour: number, source: PriceSource, 
+/**
+ * A service that scales itself: the figures above are for its minimum count, these for its
+ * maximum (`None` for a fixed count). What it costs lies between them.
+ */
+maxCount: number | null, maxPerHour: number | null, maxPerMonth: number | null, };

@@ -3,6 +3,7 @@ import type { Architecture } from "./Architecture";
 import type { EnvVar } from "./EnvVar";
 import type { LaunchMode } from "./LaunchMode";
 import type { NetworkChoice } from "./NetworkChoice";
+import type { Scaling } from "./Scaling";
 
 /**
  * What the user chose on the Launch page.
@@ -20,4 +21,9 @@ command: string, mode: LaunchMode,
 /**
  * Tasks to keep running (service) or to start (one-off).
  */
-count: number, network: NetworkChoice, };
+count: number, network: NetworkChoice, 
+/**
+ * A service that scales itself between a minimum and a maximum (`None`: a fixed count).
+ * Launches remembered from before scaling existed have none.
+ */
+scaling: Scaling | null, };

@@ -3,4 +3,4 @@
 /**
  * What will happen to a resource.
  */
-export type PlanAction = "create" | "reuse" | "update" | "run";
+export type PlanAction = "create" | "reuse" | "update" | "run" | "remove";

@@ -2,6 +2,7 @@
 import type { DeploymentStatus } from "./DeploymentStatus";
 import type { RunningCost } from "./RunningCost";
 import type { ServiceEventLine } from "./ServiceEventLine";
+import type { ServiceScaling } from "./ServiceScaling";
 import type { TaskStatus } from "./TaskStatus";
 
 export type ServiceStatus = { name: string, arn: string, cluster: string, 
@@ -28,4 +29,8 @@ managed: boolean,
 /**
  * The `berth:app` tag.
  */
-app: string | null, hasLogs: boolean, };
+app: string | null, hasLogs: boolean, 
+/**
+ * Application Auto Scaling keeps its desired count between a minimum and a maximum.
+ */
+scaling: ServiceScaling | null, };

@@ -53,3 +53,24 @@ export function appSuggestion(app: string): string | null {
     .replace(/^-+|-+$/g, '');
   return fixed !== '' && appError(fixed) === null ? fixed : null;
 }
+
+/** Berth's limits for a service that scales itself (core: `choices::validate_scaling`). */
+export const SCALING_MAX_TASKS = 10;
+export const CPU_TARGET_MIN = 10;
+export const CPU_TARGET_MAX = 90;
+export const DEFAULT_SCALING = { min: 1, max: 3, cpuTarget: 60 } as const;
+
+type ScalingField = 'scalingMin' | 'scalingMax' | 'scalingCpu';
+
+/** The problems of a scaling choice, by field (none when it is fine). */
+export function scalingErrors(s: { min: number; max: number; cpuTarget: number }): Partial<Record<ScalingField, BerthError>> {
+  const errors: Partial<Record<ScalingField, BerthError>> = {};
+  const whole = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n);
+  if (!whole(s.min) || s.min < 1) errors.scalingMin = invalid('scalingMin', 'atLeastOne');
+  if (!whole(s.max) || s.max > SCALING_MAX_TASKS || s.max < 1)
+    errors.scalingMax = invalid('scalingMax', 'range', { max: String(SCALING_MAX_TASKS) });
+  else if (whole(s.min) && s.min > s.max) errors.scalingMax = invalid('scalingMax', 'belowMin', { min: String(s.min) });
+  if (!whole(s.cpuTarget) || s.cpuTarget < CPU_TARGET_MIN || s.cpuTarget > CPU_TARGET_MAX)
+    errors.scalingCpu = invalid('scalingCpu', 'range', { min: String(CPU_TARGET_MIN), max: String(CPU_TARGET_MAX) });
+  return errors;
+}

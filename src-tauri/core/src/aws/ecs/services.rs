@@ -241,6 +241,9 @@ pub struct ServiceSpec {
     pub task_definition: String,
     pub desired: i32,
     pub network: TaskNetwork,
+    /// Application Auto Scaling owns the desired count: an update leaves it out, so it never
+    /// undoes a scaling activity (a create still starts with `desired`).
+    pub keep_count: bool,
 }
 
 pub fn create_service_call<'a>(
@@ -297,7 +300,10 @@ pub fn update_service_call<'a>(clients: &'a AwsClients, spec: &ServiceSpec) -> C
         .opt("--cluster", &spec.cluster)
         .opt("--service", &spec.name)
         .opt("--task-definition", &spec.task_definition)
-        .opt("--desired-count", spec.desired.to_string())
+        .opt_some(
+            "--desired-count",
+            (!spec.keep_count).then(|| spec.desired.to_string()),
+        )
         .opt("--network-configuration", spec.network.cli_arg())
         .opt("--deployment-configuration", CIRCUIT_BREAKER_ARG)
 }
@@ -310,7 +316,7 @@ pub async fn update_service(clients: &AwsClients, spec: &ServiceSpec) -> Result<
         .cluster(&spec.cluster)
         .service(&spec.name)
         .task_definition(&spec.task_definition)
-        .desired_count(spec.desired)
+        .set_desired_count((!spec.keep_count).then_some(spec.desired))
         .network_configuration(spec.network.to_sdk()?)
         .deployment_configuration(circuit_breaker())
         .send();

@@ -151,6 +151,8 @@ pub struct ServiceStatus {
     /// The `berth:app` tag.
     pub app: Option<String>,
     pub has_logs: bool,
+    /// Application Auto Scaling keeps its desired count between a minimum and a maximum.
+    pub scaling: Option<crate::aws::autoscaling::ServiceScaling>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]

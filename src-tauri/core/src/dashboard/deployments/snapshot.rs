@@ -77,6 +77,12 @@ pub async fn take_snapshot(
         );
     }
 
+    let mut scaling = if raw.iter().any(|(_, services, _)| !services.is_empty()) {
+        crate::aws::autoscaling::all_service_scaling(clients).await?
+    } else {
+        HashMap::new()
+    };
+
     let mut clusters = Vec::with_capacity(raw.len());
     let mut just_stopped = Vec::new();
     for (cluster_arn, services, tasks) in raw {
@@ -98,7 +104,10 @@ pub async fn take_snapshot(
             .map(|s| {
                 let name = s.service_name().unwrap_or_default();
                 let tasks = by_service.remove(name).unwrap_or_default();
-                service_status(s, &cluster, &definitions, tasks)
+                let mut status = service_status(s, &cluster, &definitions, tasks);
+                status.scaling =
+                    scaling.remove(&crate::aws::autoscaling::resource_id(&cluster, name));
+                status
             })
             .collect();
         service_list.sort_by(|a, b| a.name.cmp(&b.name));
@@ -356,6 +365,7 @@ fn service_status(
             .and_then(|t| t.value())
             .map(str::to_owned),
         has_logs: def.is_some_and(|d| d.containers.iter().any(|c| c.log.is_some())),
+        scaling: None,
     }
 }
 

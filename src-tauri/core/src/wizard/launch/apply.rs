@@ -5,7 +5,7 @@
 
 pub use super::context::LaunchContext;
 use super::desired::{Desired, Target};
-use super::ensure::{cluster, log_group, security_group, service, task_definition, tasks};
+use super::ensure::{cluster, log_group, scaling, security_group, service, task_definition, tasks};
 use super::preflight::{self, Found};
 use super::record::{LaunchRecord, LaunchStatus};
 use super::timeline::{self, FollowEnd, LaunchEvent, Watch};
@@ -105,6 +105,7 @@ async fn apply_and_follow(
             service::ensure(ctx, &d, &target, record)
                 .await
                 .map_err(|e| role_error(e, &config.execution_role_arn))?;
+            scaling::ensure(ctx, &d, record).await?;
             Watch::Service {
                 task_definition: task_definition.clone(),
                 desired: d.count as usize,

@@ -75,6 +75,56 @@ impl Default for NetworkChoice {
     }
 }
 
+/// A service that scales itself: Application Auto Scaling keeps its desired count between `min`
+/// and `max`, adding tasks when their average CPU stays above `cpu_target` percent and removing
+/// them when it stays below.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Scaling {
+    pub min: u32,
+    pub max: u32,
+    /// Average CPU utilization to keep, percent.
+    pub cpu_target: u32,
+}
+
+/// The most tasks a scaling service may reach: Berth's cap, as for a fixed count.
+pub const MAX_SCALING_TASKS: u32 = MAX_COUNT;
+/// The CPU targets Berth offers: below 10 % a service would scale out on almost nothing, above
+/// 90 % it would scale out only once it is already slow.
+pub const CPU_TARGET_RANGE: std::ops::RangeInclusive<u32> = 10..=90;
+
+impl Default for Scaling {
+    fn default() -> Self {
+        Scaling {
+            min: 1,
+            max: 3,
+            cpu_target: 60,
+        }
+    }
+}
+
+/// Checks a scaling choice (a service needs at least one task: it has no load balancer that would
+/// wake it up from zero).
+pub fn validate_scaling(s: &Scaling) -> Result<()> {
+    if s.min < 1 {
+        return Err(BerthError::invalid("scalingMin", "atLeastOne"));
+    }
+    if s.max > MAX_SCALING_TASKS {
+        return Err(
+            BerthError::invalid("scalingMax", "range").with("max", MAX_SCALING_TASKS.to_string())
+        );
+    }
+    if s.min > s.max {
+        return Err(BerthError::invalid("scalingMax", "belowMin").with("min", s.min.to_string()));
+    }
+    if !CPU_TARGET_RANGE.contains(&s.cpu_target) {
+        return Err(BerthError::invalid("scalingCpu", "range")
+            .with("min", CPU_TARGET_RANGE.start().to_string())
+            .with("max", CPU_TARGET_RANGE.end().to_string()));
+    }
+    Ok(())
+}
+
 /// What the user chose on the Launch page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -93,6 +143,10 @@ pub struct LaunchChoices {
     /// Tasks to keep running (service) or to start (one-off).
     pub count: u32,
     pub network: NetworkChoice,
+    /// A service that scales itself between a minimum and a maximum (`None`: a fixed count).
+    /// Launches remembered from before scaling existed have none.
+    #[serde(default)]
+    pub scaling: Option<Scaling>,
 }
 
 /// Everything a launch needs: the choices plus what the earlier steps left ready.
@@ -165,6 +219,13 @@ fn normalized(mut c: LaunchChoices) -> LaunchChoices {
     // Empty rows of the form are not variables.
     c.environment
         .retain(|v| !(v.name.is_empty() && v.value.is_empty()));
+    // Only a service scales; it starts with its minimum.
+    if c.mode != LaunchMode::Service {
+        c.scaling = None;
+    }
+    if let Some(s) = c.scaling {
+        c.count = s.min;
+    }
     c.network.subnet_ids.sort();
     c.network.subnet_ids.dedup();
     if let Ingress::Cidr { cidr } = &mut c.network.ingress {
@@ -303,6 +364,9 @@ pub fn validate(config: &LaunchConfig) -> Result<()> {
         }
     }
     split_command(&c.command)?;
+    if let Some(s) = &c.scaling {
+        validate_scaling(s)?;
+    }
     if c.count == 0 || c.count > MAX_COUNT {
         return Err(BerthError::invalid("count", "range").with("max", MAX_COUNT.to_string()));
     }
@@ -337,12 +401,70 @@ pub fn default_choices(app: &str, image_platform: Option<&str>) -> LaunchChoices
         mode: LaunchMode::Service,
         count: 1,
         network: NetworkChoice::default(),
+        scaling: None,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scaling_is_checked_before_any_aws_call() {
+        let ok = Scaling::default();
+        assert!(validate_scaling(&ok).is_ok());
+        let err = |s: Scaling| {
+            let e = validate_scaling(&s).unwrap_err();
+            (
+                e.param("field").unwrap_or_default().to_owned(),
+                e.param("rule").unwrap_or_default().to_owned(),
+            )
+        };
+        assert_eq!(
+            err(Scaling { min: 0, ..ok }),
+            ("scalingMin".into(), "atLeastOne".into())
+        );
+        assert_eq!(
+            err(Scaling {
+                min: 4,
+                max: 3,
+                ..ok
+            }),
+            ("scalingMax".into(), "belowMin".into())
+        );
+        assert_eq!(
+            err(Scaling { max: 11, ..ok }),
+            ("scalingMax".into(), "range".into())
+        );
+        assert_eq!(
+            err(Scaling {
+                cpu_target: 95,
+                ..ok
+            }),
+            ("scalingCpu".into(), "range".into())
+        );
+        assert_eq!(
+            err(Scaling {
+                cpu_target: 5,
+                ..ok
+            }),
+            ("scalingCpu".into(), "range".into())
+        );
+    }
+
+    #[test]
+    fn a_scaling_service_starts_with_its_minimum_and_a_task_never_scales() {
+        let mut c = default_choices("web", None);
+        c.scaling = Some(Scaling {
+            min: 2,
+            max: 5,
+            cpu_target: 50,
+        });
+        c.count = 1;
+        assert_eq!(normalized(c.clone()).count, 2);
+        c.mode = LaunchMode::Task;
+        assert_eq!(normalized(c).scaling, None);
+    }
 
     /// A rebuilt image pushed under the same tag has another digest: naming the digest makes its
     /// task definition differ, so the launch registers it and ECS deploys it.

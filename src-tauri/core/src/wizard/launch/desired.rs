@@ -2,7 +2,7 @@
 //! from the user's choices and the resolved network, and shared by the plan and the apply.
 
 use super::network::{self, ResolvedNetwork};
-use super::{split_command, LaunchConfig, LaunchMode, Names, LOG_STREAM_PREFIX};
+use super::{split_command, LaunchConfig, LaunchMode, Names, Scaling, LOG_STREAM_PREFIX};
 use crate::aws::ec2::IngressRule;
 use crate::aws::ecs::{ContainerSpec, TaskDefinitionSpec, TaskNetwork};
 use crate::aws::AwsClients;
@@ -19,6 +19,8 @@ pub struct Desired {
     pub task_definition: TaskDefinitionSpec,
     pub mode: LaunchMode,
     pub count: i32,
+    /// A service that scales itself (then `count` is its minimum, to start with).
+    pub scaling: Option<Scaling>,
     pub public_ip: bool,
     pub tags: Vec<(String, String)>,
     /// Tags of the shared cluster: Berth's, without an app.
@@ -74,6 +76,7 @@ impl Desired {
             },
             mode: c.mode,
             count: c.count as i32,
+            scaling: c.scaling.filter(|_| c.mode == LaunchMode::Service),
             public_ip: c.network.public_ip,
             tags: tags::berth_tags(Some(&c.app)),
             cluster_tags: tags::berth_tags(None),

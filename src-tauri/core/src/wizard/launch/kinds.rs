@@ -18,6 +18,9 @@ pub enum ResourceKind {
     Service,
     /// One-off tasks (task mode), or the tasks teardown stops.
     Task,
+    /// The service's desired count registered with Application Auto Scaling, with its CPU
+    /// target-tracking policy (`service/<cluster>/<service>`).
+    ScalableTarget,
     /// The ECR repository with its images (shared by the apps launched from it).
     Repository,
     /// The task execution role of the IAM step (shared by every app).
@@ -65,13 +68,16 @@ pub enum PlanAction {
     Update,
     /// Start one-off tasks.
     Run,
+    /// Remove what an earlier launch made and this one no longer wants (scaling turned off).
+    Remove,
 }
 
 /// One difference an update will fix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Change {
-    /// `retention`, `ingress`, `taskDefinition`, `desiredCount`, `network`.
+    /// `retention`, `ingress`, `taskDefinition`, `desiredCount`, `network`, `minCapacity`,
+    /// `maxCapacity`, `cpuTarget`.
     pub field: String,
     pub from: String,
     pub to: String,

@@ -118,14 +118,19 @@ pub fn overview(settings: &Settings, store: &LaunchStore) -> LaunchOverview {
 }
 
 /// The cost estimate for `choices` in `region` (`None` where Berth has no prices).
+/// A service that scales itself is estimated from its minimum to its maximum count.
 pub fn estimate(region: &str, choices: &LaunchChoices) -> Option<CostEstimate> {
+    let scaling = choices
+        .scaling
+        .filter(|_| choices.mode == LaunchMode::Service);
     pricing::fargate_estimate(&CostInput {
         region,
         architecture: choices.architecture,
         cpu: choices.cpu,
         memory: choices.memory,
-        count: choices.count,
+        count: scaling.map_or(choices.count, |s| s.min),
         public_ip: choices.network.public_ip,
+        max_count: scaling.map(|s| s.max),
     })
 }
 

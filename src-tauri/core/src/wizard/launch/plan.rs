@@ -4,14 +4,14 @@
 //! the plan said.
 
 use super::desired::{is_berths, Desired, Target};
-use super::ensure::{cluster, log_group, security_group, service, task_definition, tasks};
+use super::ensure::{cluster, log_group, scaling, security_group, service, task_definition, tasks};
 use super::kinds::ResourceKind;
 pub use super::kinds::{Change, PlanAction, PlanItem};
 use super::preflight::{self, Found};
 use super::{LaunchConfig, LaunchMode, Names};
 use crate::aws::{ecs, AwsClients};
 use crate::error::Result;
-use crate::pricing::{self, CostEstimate, CostInput};
+use crate::pricing::CostEstimate;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -136,6 +136,7 @@ pub async fn plan(clients: &AwsClients, config: &LaunchConfig) -> Result<LaunchP
         task_definition: task_definition.id.as_deref(),
         security_group: existing_sg.as_ref().map(|g| g.id.as_str()),
     };
+    let mut service_exists = false;
     let run_item = match d.mode {
         LaunchMode::Service => {
             let service = if existing_cluster.is_some() {
@@ -155,6 +156,7 @@ pub async fn plan(clients: &AwsClients, config: &LaunchConfig) -> Result<LaunchP
                     name: d.names.service.clone(),
                 });
             }
+            service_exists = service.is_some();
             service::inspect(clients, &d, service.as_ref(), &target)
         }
         LaunchMode::Task => {
@@ -174,15 +176,15 @@ pub async fn plan(clients: &AwsClients, config: &LaunchConfig) -> Result<LaunchP
         }
     };
 
+    let scaling_item = if d.mode == LaunchMode::Service {
+        let existing = scaling::look(clients, &d, service_exists).await?;
+        scaling::inspect(clients, &d, &existing)
+    } else {
+        None
+    };
+
     notes.sort_by_key(|n| !n.is_blocking());
-    let cost = pricing::fargate_estimate(&CostInput {
-        region: clients.region(),
-        architecture: config.choices.architecture,
-        cpu: config.choices.cpu,
-        memory: config.choices.memory,
-        count: config.choices.count,
-        public_ip: config.choices.network.public_ip,
-    });
+    let cost = super::estimate(clients.region(), &config.choices);
     Ok(LaunchPlan {
         config: config.clone(),
         region: clients.region().to_owned(),
@@ -197,6 +199,7 @@ pub async fn plan(clients: &AwsClients, config: &LaunchConfig) -> Result<LaunchP
             rule,
             Some(task_definition),
             Some(run_item),
+            scaling_item,
         ]
         .into_iter()
         .flatten()

@@ -6,6 +6,7 @@
 
 pub mod cluster;
 pub mod log_group;
+pub mod scaling;
 pub mod security_group;
 pub mod service;
 pub mod task_definition;

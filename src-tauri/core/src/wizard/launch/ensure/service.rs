@@ -57,14 +57,27 @@ async fn wait_while_draining(ctx: &LaunchContext<'_>, d: &Desired) -> Result<()>
     }
 }
 
-fn spec(d: &Desired, target: &Target<'_>) -> ServiceSpec {
+/// The service as the launch wants it. A service that scales keeps the count Application Auto
+/// Scaling gave it when that count is within the new minimum and maximum; otherwise (and
+/// without scaling) the launch sets the count: the minimum brought into range, or the count
+/// chosen.
+fn spec(d: &Desired, target: &Target<'_>, existing: Option<&Service>) -> ServiceSpec {
     let (task_definition, group) = target.named(d);
+    let (desired, keep_count) = match (d.scaling, existing) {
+        (Some(s), Some(service)) => {
+            let (min, max) = (s.min as i32, s.max as i32);
+            let kept = service.desired.clamp(min, max);
+            (kept, kept == service.desired)
+        }
+        _ => (d.count, false),
+    };
     ServiceSpec {
         cluster: d.names.cluster.clone(),
         name: d.names.service.clone(),
         task_definition,
-        desired: d.count,
+        desired,
         network: d.task_network(&group),
+        keep_count,
     }
 }
 
@@ -90,7 +103,7 @@ pub fn inspect(
     existing: Option<&Service>,
     target: &Target<'_>,
 ) -> PlanItem {
-    let spec = spec(d, target);
+    let spec = spec(d, target, existing);
     let Some(service) = existing else {
         return PlanItem {
             resource: ResourceKind::Service,
@@ -114,11 +127,11 @@ pub fn inspect(
                 .unwrap_or_else(|| format!("{}:new", d.names.family)),
         });
     }
-    if service.desired != d.count {
+    if !spec.keep_count && service.desired != spec.desired {
         changes.push(Change {
             field: "desiredCount".into(),
             from: service.desired.to_string(),
-            to: d.count.to_string(),
+            to: spec.desired.to_string(),
         });
     }
     if !service.circuit_breaker {
@@ -171,7 +184,7 @@ pub async fn ensure(
         ));
     }
     let item = inspect(ctx.clients, d, existing.as_ref(), target);
-    let spec = spec(d, target);
+    let spec = spec(d, target, existing.as_ref());
     let name = &d.names.service;
     match item.action {
         PlanAction::Create => {

@@ -1,4 +1,6 @@
-//! Teardown: removes what Berth created for an app — service (scaled to 0, then deleted), one-off
+//! Teardown: removes what Berth created for an app — the service's scalable target (which takes
+//! its scaling policies with it; Application Auto Scaling would otherwise scale the service back
+//! up while it drains), service (scaled to 0, then deleted), one-off
 //! tasks, task definitions, security group, log group, and the shared cluster if Berth made it
 //! and nothing else runs in it. It finds them by name and removes only those carrying Berth's
 //! tags, so nothing made outside Berth is ever touched. The plan comes first, without changes.
@@ -15,7 +17,7 @@ use super::shared::{self, SharedNames};
 use super::timeline::ResourceKind;
 use super::{Names, STARTED_BY};
 use crate::aws::ecs::{self, TaskFilter};
-use crate::aws::{ec2, logs, AwsClients};
+use crate::aws::{autoscaling, ec2, logs, AwsClients};
 use crate::error::Result;
 use serde::Serialize;
 use ts_rs::TS;
@@ -166,6 +168,28 @@ pub async fn plan_teardown(
     let cluster = ecs::describe_cluster(clients, &n.cluster).await?;
     if cluster.is_some() {
         if let Some(service) = ecs::describe_service(clients, &n.cluster, &n.service).await? {
+            // A Berth service's scalable target goes first (it is the service's).
+            if is_berths(&service.tags) {
+                if let Some(target) =
+                    autoscaling::find_target(clients, &n.cluster, &n.service).await?
+                {
+                    items.push(TeardownItem {
+                        resource: ResourceKind::ScalableTarget,
+                        name: target.resource_id.clone(),
+                        id: Some(target.resource_id),
+                        action: TeardownAction::Delete,
+                        reason: None,
+                        images: None,
+                        size_bytes: None,
+                        monthly_usd: None,
+                        commands: vec![autoscaling::deregister_target_call(
+                            clients, &n.cluster, &n.service,
+                        )
+                        .command()
+                        .render()],
+                    });
+                }
+            }
             items.push(if is_berths(&service.tags) {
                 TeardownItem {
                     resource: ResourceKind::Service,

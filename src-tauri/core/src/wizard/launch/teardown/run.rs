@@ -14,7 +14,7 @@ use super::{
     TeardownPlan, STOP_REASON,
 };
 use crate::aws::ecs::{self, TaskFilter};
-use crate::aws::{ec2, logs, AwsClients};
+use crate::aws::{autoscaling, ec2, logs, AwsClients};
 use crate::cli::CliCommand;
 use crate::error::{BerthError, ErrorKind, Result};
 use std::time::Instant;
@@ -73,6 +73,11 @@ async fn tear_down(ctx: &TeardownContext<'_>, app: &str) -> Result<TeardownPlan>
             }
         }
         match item.resource {
+            ResourceKind::ScalableTarget => {
+                autoscaling::deregister_target(clients, &n.cluster, &n.service).await?;
+                let call = autoscaling::deregister_target_call(clients, &n.cluster, &n.service);
+                emit(item, Outcome::Deleted, Some(call.command()));
+            }
             ResourceKind::Service => {
                 ecs::scale_service(clients, &n.cluster, &n.service, 0).await?;
                 let call = ecs::scale_service_call(clients, &n.cluster, &n.service, 0);
