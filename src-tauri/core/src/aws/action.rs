@@ -19,6 +19,7 @@ pub enum Service {
     Logs,
     CloudWatch,
     Kms,
+    Ssm,
 }
 
 impl Service {
@@ -33,6 +34,7 @@ impl Service {
             Service::Logs => "logs",
             Service::CloudWatch => "cloudwatch",
             Service::Kms => "kms",
+            Service::Ssm => "ssm",
         }
     }
 }
@@ -80,11 +82,14 @@ pub enum PermissionGroup {
     /// The KMS grants ECR makes on the caller's behalf for a KMS-encrypted repository; listed
     /// only when such a repository is used or chosen.
     KmsEncryption,
+    /// Environment values kept secret: SSM parameters under `/berth/`, and the execution role's
+    /// inline policy that lets ECS read them.
+    Secrets,
 }
 
 impl PermissionGroup {
     /// In the order the checklist shows them.
-    pub const ALL: [PermissionGroup; 9] = [
+    pub const ALL: [PermissionGroup; 10] = [
         PermissionGroup::Ecr,
         PermissionGroup::Ecs,
         PermissionGroup::Network,
@@ -94,6 +99,7 @@ impl PermissionGroup {
         PermissionGroup::RoleSetup,
         PermissionGroup::UserSetup,
         PermissionGroup::KmsEncryption,
+        PermissionGroup::Secrets,
     ];
 }
 
@@ -117,6 +123,8 @@ pub enum Scope {
     DeployPolicy,
     /// KMS keys (of any account: a repository may use another account's key).
     KmsKeys,
+    /// The SSM parameters Berth keeps secret environment values in (`/berth/*`).
+    BerthParameters,
 }
 
 /// A condition that narrows a grant: `StringEquals { key: value }`, or `StringLike` when `value`

@@ -19,6 +19,7 @@ pub mod logs;
 pub mod profiles;
 pub mod regions;
 pub mod signin;
+pub mod ssm;
 pub mod sts;
 
 use crate::activity::ActivityLog;
@@ -226,5 +227,9 @@ impl AwsClients {
 
     pub(in crate::aws) fn cloudwatch(&self) -> aws_sdk_cloudwatch::Client {
         service_client!(self, aws_sdk_cloudwatch)
+    }
+
+    pub(in crate::aws) fn ssm(&self) -> aws_sdk_ssm::Client {
+        service_client!(self, aws_sdk_ssm)
     }
 }
