@@ -16,6 +16,7 @@ ORDER = (
     "ecr_kms",
     "iam_delete",
     "ec2_network",
+    "ecs_secrets",
 )
 for _module in ORDER:
     import_module(f"{__name__}.{_module}")
