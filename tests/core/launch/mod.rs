@@ -2,5 +2,6 @@
 
 mod apply;
 mod failures;
+mod secrets;
 mod teardown;
 mod truth;

@@ -171,7 +171,7 @@ pub async fn state(clients: &AwsClients, config: &LaunchConfig) -> Result<Secret
             parameters.push((p, is_berths(&tags)));
         }
     }
-    let policy = match role {
+    let policy = match role.filter(|_| wanted) {
         Some(role) => {
             Iam::new(clients)
                 .get_role_policy(&role, &policy_name(&config.choices.app))
