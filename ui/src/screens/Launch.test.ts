@@ -174,7 +174,7 @@ describe('container and network fields', () => {
     mockLaunchBackend();
     await render(Launch, { onnavigate: vi.fn() });
     await page.getByRole('button', { name: '변수 추가' }).click();
-    await expect.element(page.getByRole('checkbox', { name: '변수 1을(를) 비밀로 보관' })).toBeVisible();
+    await expect.element(page.getByRole('checkbox', { name: '변수 1 값을 비밀로 보관' })).toBeVisible();
   });
 
   test('the app name is checked as it is typed, with a one-click fix, and the names it makes only when valid', async () => {
