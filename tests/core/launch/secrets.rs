@@ -34,17 +34,19 @@ async fn a_secret_is_stored_referenced_by_arn_readable_by_the_role_only_and_torn
     ];
     let config = f.config(choices);
     let parameter = format!("/berth/{}/DB_PASSWORD", f.app);
-    let arn = format!(
-        "arn:aws:ssm:eu-west-1:{}:parameter{parameter}",
-        f.account
-    );
+    let arn = format!("arn:aws:ssm:eu-west-1:{}:parameter{parameter}", f.account);
 
     // The plan lists the parameter and the policy, and carries no value.
     let planned = plan::plan(&f.clients, &config).await.unwrap();
     let listed: Vec<(ResourceKind, &str)> = planned
         .items
         .iter()
-        .filter(|i| matches!(i.resource, ResourceKind::Secret | ResourceKind::SecretPolicy))
+        .filter(|i| {
+            matches!(
+                i.resource,
+                ResourceKind::Secret | ResourceKind::SecretPolicy
+            )
+        })
         .map(|i| (i.resource, i.name.as_str()))
         .collect();
     let policy_line = format!("ecsTaskExecutionRole/berth-secrets-{}", f.app);
@@ -103,7 +105,11 @@ async fn a_secret_is_stored_referenced_by_arn_readable_by_the_role_only_and_torn
         .send()
         .await
         .unwrap();
-    let tags: Vec<(&str, &str)> = tags.tag_list().iter().map(|t| (t.key(), t.value())).collect();
+    let tags: Vec<(&str, &str)> = tags
+        .tag_list()
+        .iter()
+        .map(|t| (t.key(), t.value()))
+        .collect();
     assert!(tags.contains(&("berth:managed", "true")), "{tags:?}");
     assert!(tags.contains(&("berth:app", f.app.as_str())), "{tags:?}");
 
@@ -115,9 +121,9 @@ async fn a_secret_is_stored_referenced_by_arn_readable_by_the_role_only_and_torn
         .send()
         .await
         .unwrap();
-    let document: serde_json::Value = serde_json::from_str(
-        &berth_core::aws::iam::decode_policy(policy.policy_document()),
-    )
+    let document: serde_json::Value = serde_json::from_str(&berth_core::aws::iam::decode_policy(
+        policy.policy_document(),
+    ))
     .unwrap();
     let statements = document["Statement"].as_array().unwrap();
     assert_eq!(statements.len(), 1, "{document}");

@@ -75,9 +75,28 @@ pub async fn put_parameter(
             .map_err(BerthError::internal)?;
         request = request.set_tags(Some(tags));
     }
-    put_parameter_call(clients, name, overwrite, tags)
-        .send(request.send(), |out| Ok(out.version()))
+    let call = put_parameter_call(clients, name, overwrite, tags);
+    // An error is scrubbed of the value before it is recorded or returned: a service (or an
+    // emulator) that echoes the request in its message must not carry it further.
+    let result = call
+        .request(request.send(), |out| Ok(out.version()))
         .await
+        .map_err(|e| without_value(e, value.expose_secret()));
+    call.recorded(result)
+}
+
+/// `err` with every occurrence of `value` replaced by [`VALUE_PLACEHOLDER`].
+fn without_value(mut err: BerthError, value: &str) -> BerthError {
+    if value.is_empty() {
+        return err;
+    }
+    if let Some(details) = &mut err.details {
+        *details = details.replace(value, VALUE_PLACEHOLDER);
+    }
+    for v in err.params.values_mut() {
+        *v = v.replace(value, VALUE_PLACEHOLDER);
+    }
+    err
 }
 
 /// The parameters under `path` (e.g. `/berth/web/`), names and types only.
@@ -110,7 +129,10 @@ pub async fn parameters_under(clients: &AwsClients, path: &str) -> Result<Vec<Pa
                 .flat_map(|page| page.parameters())
                 .map(|p| Parameter {
                     name: p.name().unwrap_or_default().to_owned(),
-                    kind: p.r#type().map(|t| t.as_str().to_owned()).unwrap_or_default(),
+                    kind: p
+                        .r#type()
+                        .map(|t| t.as_str().to_owned())
+                        .unwrap_or_default(),
                     version: p.version(),
                 })
                 .collect())
@@ -166,6 +188,17 @@ pub async fn delete_parameters(clients: &AwsClients, names: &[String]) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_never_carry_the_value() {
+        let err = BerthError::new(crate::error::ErrorKind::AwsRejected)
+            .with("code", "ValidationException")
+            .with("message", "Value 'hunter2' is too long")
+            .details("Value 'hunter2' at 'value' failed");
+        let shown = format!("{:?}", without_value(err, "hunter2"));
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains(VALUE_PLACEHOLDER));
+    }
 
     #[test]
     fn arns_name_the_parameter_without_its_leading_slash() {

@@ -11,8 +11,8 @@ use crate::fargate::Architecture;
 use aws_sdk_ecs::operation::list_task_definitions::ListTaskDefinitionsError;
 use aws_sdk_ecs::types::{
     Compatibility, ContainerDefinition, KeyValuePair, LogConfiguration, LogDriver, NetworkMode,
-    OsFamily, PortMapping, RuntimePlatform, SortOrder, TaskDefinitionField, TaskDefinitionStatus,
-    Secret, TransportProtocol,
+    OsFamily, PortMapping, RuntimePlatform, Secret, SortOrder, TaskDefinitionField,
+    TaskDefinitionStatus, TransportProtocol,
 };
 use serde_json::{json, Value};
 

@@ -205,21 +205,16 @@ pub async fn plan(clients: &AwsClients, config: &LaunchConfig) -> Result<LaunchP
         vpc_id: d.network.vpc_id.clone(),
         subnet_ids: d.network.subnet_ids(),
         blocked: notes.iter().any(PlanNote::is_blocking),
-        items: [
-            Some(cluster),
-            Some(log_group),
-            Some(security_group),
-            rule,
-        ]
-        .into_iter()
-        .flatten()
-        .chain(secret_items)
-        .chain([Some(task_definition),
-            Some(run_item),
-        ]
-        .into_iter()
-        .flatten())
-        .collect(),
+        items: [Some(cluster), Some(log_group), Some(security_group), rule]
+            .into_iter()
+            .flatten()
+            .chain(secret_items)
+            .chain(
+                [Some(task_definition), Some(run_item)]
+                    .into_iter()
+                    .flatten(),
+            )
+            .collect(),
         notes,
         cost,
         names: d.names,

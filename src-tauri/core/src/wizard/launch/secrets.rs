@@ -266,7 +266,10 @@ fn inspect_policy(
             action: PlanAction::Update,
             id: None,
             changes: Vec::new(),
-            commands: vec![iam.delete_role_policy_call(role, &policy).command().render()],
+            commands: vec![iam
+                .delete_role_policy_call(role, &policy)
+                .command()
+                .render()],
         });
     }
     let document = policy_document(&arns);
@@ -489,7 +492,10 @@ pub async fn teardown_items(
         let iam = Iam::new(clients);
         let policy = policy_name(app);
         if iam.get_role_policy(role, &policy).await?.is_some() {
-            let command = iam.delete_role_policy_call(role, &policy).command().render();
+            let command = iam
+                .delete_role_policy_call(role, &policy)
+                .command()
+                .render();
             items.push(item(
                 ResourceKind::SecretPolicy,
                 format!("{role}/{policy}"),
@@ -521,7 +527,9 @@ pub async fn tear_down_item(
             };
             let iam = Iam::new(clients);
             iam.delete_role_policy(role, policy).await?;
-            Ok(Some(iam.delete_role_policy_call(role, policy).into_command()))
+            Ok(Some(
+                iam.delete_role_policy_call(role, policy).into_command(),
+            ))
         }
         _ => Ok(None),
     }
