@@ -177,9 +177,16 @@ async fn a_secret_is_stored_referenced_by_arn_readable_by_the_role_only_and_torn
     assert!(!format!("{:?}", f.clients.activity().recent(1000)).contains("second-value-4410"));
 
     // Teardown lists the parameter and the policy, and removes both.
-    let (done, _) = f
-        .tear_down(&f.app, &SharedNames::default(), SharedRemovals::default())
-        .await;
+    // The app names the role from the launch record (`SharedNames::of`); it is kept.
+    let names = SharedNames {
+        execution_role: Some("ecsTaskExecutionRole".into()),
+        ..SharedNames::default()
+    };
+    let (done, _) = f.tear_down(&f.app, &names, SharedRemovals::default()).await;
+    assert!(done
+        .items
+        .iter()
+        .any(|i| i.resource == ResourceKind::SecretPolicy));
     assert!(done
         .items
         .iter()
