@@ -98,8 +98,9 @@ impl PermissionGroup {
         PermissionGroup::PassRole,
         PermissionGroup::RoleSetup,
         PermissionGroup::UserSetup,
-        PermissionGroup::KmsEncryption,
         PermissionGroup::Secrets,
+        // Last: listed only when a KMS-encrypted repository is used or chosen.
+        PermissionGroup::KmsEncryption,
     ];
 }
 
