@@ -167,6 +167,8 @@ class Runtime:
     started: str | None = None  # None while starting; "ok"; else the stopped reason
     container_reason: str | None = None
     exits: dict[str, tuple[int, bool]] = field(default_factory=dict)
+    # Each container's values of its task definition's `secrets` (rules/ecs_secrets.py).
+    secret_env: dict[str, dict[str, str]] = field(default_factory=dict)
     stopping_requested: bool = False
     docker_stopped: bool = False
     stop_thread: threading.Thread | None = None
@@ -433,6 +435,19 @@ def _begin_start(runtime: Runtime) -> None:
         if opts and LOG_GROUP.enabled and not task_logs.group_ready(runtime.account, opts):
             runtime.started = task_logs.MISSING_GROUP
             return
+        from ..rules import ecs_secrets
+
+        values, problem = ecs_secrets.resolve(
+            runtime.account,
+            runtime.region,
+            getattr(runtime.definition, "execution_role_arn", None),
+            definition,
+        )
+        if problem:
+            runtime.started = problem
+            runtime.container_reason = problem
+            return
+        runtime.secret_env[definition["name"]] = values
         image = definition["image"]
         source, auth, problem = _image_source(runtime, image)
         if problem:
@@ -588,6 +603,7 @@ def _spec(
 
     environment = {e["name"]: e.get("value", "") for e in definition.get("environment") or []}
     environment.update({e["name"]: e.get("value", "") for e in override.get("environment") or []})
+    environment.update(runtime.secret_env.get(definition["name"]) or {})
     memory = (
         definition.get("memory")
         or override.get("memory")

@@ -17,6 +17,7 @@ ORDER = (
     "iam_delete",
     "ec2_network",
     "autoscaling",
+    "ecs_secrets",
 )
 for _module in ORDER:
     import_module(f"{__name__}.{_module}")

@@ -95,6 +95,7 @@ impl Resources {
                 Some(r) => format!("arn:{p}:kms:{r}:{a}:key/*"),
                 None => format!("arn:{p}:kms:*:*:key/*"),
             },
+            Scope::BerthParameters => format!("arn:{p}:ssm:{r}:{a}:parameter/berth/*"),
         }
     }
 

@@ -9,6 +9,7 @@ use berth_core::aws::AwsClients;
 use berth_core::dashboard::deployments;
 use berth_core::dashboard::monitor::Monitor;
 use berth_core::dashboard::revisions::{self, RevisionList};
+use berth_core::dashboard::secrets::{self, SecretString, ServiceSecret};
 use berth_core::dashboard::service_actions::{self, TagDeployment};
 use berth_core::jobs::JobId;
 use berth_core::wizard::launch::timeline::FollowOptions;
@@ -47,6 +48,30 @@ pub async fn scale_service(
 ) -> Result<()> {
     act(app, |c| async move {
         service_actions::scale_service(&c, &cluster, &service, desired).await
+    })
+    .await
+}
+
+pub async fn list_service_secrets(
+    app: &AppHandle,
+    cluster: String,
+    service: String,
+) -> Result<Vec<ServiceSecret>> {
+    let clients = app.state::<AppState>().aws().await?;
+    secrets::service_secrets(&clients, &cluster, &service).await
+}
+
+/// The value becomes a `SecretString` at once and is never answered, logged or kept.
+pub async fn change_service_secret(
+    app: &AppHandle,
+    cluster: String,
+    service: String,
+    name: String,
+    value: String,
+) -> Result<()> {
+    let value = SecretString::from(value);
+    act(app, |c| async move {
+        secrets::change_secret(&c, &cluster, &service, &name, value).await
     })
     .await
 }

@@ -145,6 +145,10 @@ berth_commands! {
         fn list_revisions(cluster: String, service: String) -> RevisionList;
         /// Rolls the service back to an earlier ACTIVE revision of its family, checked before anything changes; follow the job for its timeline until the new deployment completes or fails.
         fn start_rollback(cluster: String, service: String, task_definition: String) -> JobId;
+        /// The secrets of the task definition a service runs now: variable and parameter names, never values.
+        fn list_service_secrets(cluster: String, service: String) -> Vec<ServiceSecret>;
+        /// Stores a new value of one of the service's secrets (SSM PutParameter, overwrite) and starts a new deployment so its tasks read it. The value goes one way only.
+        fn change_service_secret(cluster: String, service: String, name: String, value: String) -> ();
         /// Deletes a service and stops its tasks.
         fn delete_service(cluster: String, service: String) -> ();
         /// Stops one task.

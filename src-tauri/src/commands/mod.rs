@@ -37,6 +37,7 @@ use berth_core::dashboard::repository_list::{
     RepositoryUsage,
 };
 use berth_core::dashboard::revisions::RevisionList;
+use berth_core::dashboard::secrets::ServiceSecret;
 use berth_core::dashboard::service_actions::TagDeployment;
 use berth_core::desktop_support::DesktopSupport;
 use berth_core::docker::{DockerContexts, DockerStatus};

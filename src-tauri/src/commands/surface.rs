@@ -271,9 +271,15 @@ fn only_the_typed_key_pair_carries_a_secret_across_ipc_and_only_into_berth() {
         let text = std::fs::read_to_string(&path).unwrap();
         seen += 1;
         // Fields are written `name: type` or `name?: type` in the generated types.
-        for word in text.split(|c: char| !c.is_ascii_alphanumeric() && c != ':' && c != '?') {
+        let words: Vec<&str> = text
+            .split(|c: char| !c.is_ascii_alphanumeric() && c != ':' && c != '?')
+            .filter(|w| !w.is_empty())
+            .collect();
+        for (i, word) in words.iter().enumerate() {
             let field = word.trim_end_matches(':').trim_end_matches('?');
-            if word.ends_with(':') && is_secret_field(field) {
+            // A yes/no (`secret: boolean`, an environment variable marked secret) holds none.
+            let flag = words.get(i + 1) == Some(&"boolean");
+            if word.ends_with(':') && is_secret_field(field) && !flag {
                 let file = path.file_stem().unwrap().to_string_lossy().into_owned();
                 carriers.insert(format!("{file}.{field}"));
             }
@@ -285,6 +291,17 @@ fn only_the_typed_key_pair_carries_a_secret_across_ipc_and_only_into_berth() {
         set(&["NewIdentity.secretAccessKey", "NewIdentity.sessionToken"]),
         "a type the UI sees holds a secret"
     );
+    // A changed secret value goes UI → Berth only: the one command that takes it answers nothing.
+    let change = all()
+        .into_iter()
+        .find(|c| c.name == "change_service_secret")
+        .expect("change_service_secret is declared");
+    assert!(change.args.iter().any(|(name, _)| *name == "value"));
+    assert_eq!(
+        change.answer, "null",
+        "change_service_secret answers something"
+    );
+    assert!(change.events.is_none());
     // NewIdentity goes UI → Berth only: no command answers or streams it.
     for command in all() {
         assert!(

@@ -117,10 +117,12 @@ async fn a_launch_creates_exactly_the_planned_resources_tagged_and_a_second_is_a
         EnvVar {
             name: "GREETING".into(),
             value: "안녕".into(),
+            secret: false,
         },
         EnvVar {
             name: "DEBUG".into(),
             value: "1".into(),
+            secret: false,
         },
     ];
     choices.command = "sh -c 'httpd -f -p 8080'".into();

@@ -3,5 +3,6 @@
 mod apply;
 mod failures;
 mod scaling;
+mod secrets;
 mod teardown;
 mod truth;

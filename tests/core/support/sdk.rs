@@ -80,3 +80,7 @@ pub async fn kms_key_with_alias(clients: &AwsClients, alias: &str) {
         serde_json::json!({ "AliasName": alias, "TargetKeyId": key_id }).to_string(),
     );
 }
+
+pub fn ssm(clients: &AwsClients) -> aws_sdk_ssm::Client {
+    aws_sdk_ssm::Client::new(clients.sdk_config())
+}

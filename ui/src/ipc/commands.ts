@@ -50,6 +50,7 @@ import type { RevisionList } from './bindings/RevisionList';
 import type { RoleChange } from './bindings/RoleChange';
 import type { RoleStatus } from './bindings/RoleStatus';
 import type { ServiceMetrics } from './bindings/ServiceMetrics';
+import type { ServiceSecret } from './bindings/ServiceSecret';
 import type { SharedRemovals } from './bindings/SharedRemovals';
 import type { SignInRequest } from './bindings/SignInRequest';
 import type { TagDeployment } from './bindings/TagDeployment';
@@ -484,6 +485,20 @@ export function listRevisions(cluster: string, service: string): Promise<Revisio
  */
 export function startRollback(cluster: string, service: string, taskDefinition: string): Promise<string> {
   return call<string>('start_rollback', { cluster, service, taskDefinition });
+}
+
+/**
+ * The secrets of the task definition a service runs now: variable and parameter names, never values.
+ */
+export function listServiceSecrets(cluster: string, service: string): Promise<Array<ServiceSecret>> {
+  return call<Array<ServiceSecret>>('list_service_secrets', { cluster, service });
+}
+
+/**
+ * Stores a new value of one of the service's secrets (SSM PutParameter, overwrite) and starts a new deployment so its tasks read it. The value goes one way only.
+ */
+export function changeServiceSecret(cluster: string, service: string, name: string, value: string): Promise<void> {
+  return call<void>('change_service_secret', { cluster, service, name, value });
 }
 
 /**

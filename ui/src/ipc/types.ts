@@ -123,6 +123,7 @@ export type { ServiceStatus } from './bindings/ServiceStatus';
 export type { TagDeployment } from './bindings/TagDeployment';
 export type { Revision } from './bindings/Revision';
 export type { RevisionList } from './bindings/RevisionList';
+export type { ServiceSecret } from './bindings/ServiceSecret';
 export type { Rollback } from './bindings/Rollback';
 export type { RollbackEnd } from './bindings/RollbackEnd';
 export type { TaskStatus } from './bindings/TaskStatus';

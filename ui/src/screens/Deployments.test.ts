@@ -429,6 +429,36 @@ describe('revisions and roll back', () => {
   });
 });
 
+describe('secrets', () => {
+  test('lists the names of a service’s secrets and changes a value, which redeploys; the value is not kept', async () => {
+    const backend = mockDeploymentsBackend();
+    await render(Deployments);
+    await shopCard().getByRole('button', { name: 'Secrets of shop' }).click();
+    const list = shopCard().getByRole('list', { name: 'Secrets of shop' });
+    await expect.element(list.getByText('DB_PASSWORD', { exact: true })).toBeVisible();
+    await expect.element(list.getByText('/berth/shop/DB_PASSWORD')).toBeVisible();
+    await list.getByRole('button', { name: 'Change the value of DB_PASSWORD' }).click();
+    const input = list.getByLabelText('New value of DB_PASSWORD');
+    await expect.element(input).toHaveAttribute('type', 'password');
+    await userEvent.type(input, 'n3w-value');
+    await list.getByRole('button', { name: 'Save and redeploy' }).click();
+    await expect.element(shopCard().getByRole('status').getByText('DB_PASSWORD has a new value', { exact: false })).toBeVisible();
+    expect(backend.argsOf('change_service_secret')).toEqual([
+      { cluster: 'web', service: 'shop', name: 'DB_PASSWORD', value: 'n3w-value' },
+    ]);
+    expect(document.body.innerHTML).not.toContain('n3w-value');
+  });
+
+  test('in Korean the secrets button and field have Korean names', async () => {
+    setLanguage('ko');
+    mockDeploymentsBackend();
+    await render(Deployments);
+    await shopCard().getByRole('button', { name: 'shop의 비밀' }).click();
+    await shopCard().getByRole('button', { name: 'DB_PASSWORD의 값 바꾸기' }).click();
+    await expect.element(shopCard().getByLabelText('DB_PASSWORD의 새 값')).toBeVisible();
+  });
+});
+
 describe('logs and charts', () => {
   test('logs show the newest lines, load earlier ones, and search', async () => {
     const backend = mockDeploymentsBackend();

@@ -147,6 +147,36 @@ describe('container and network fields', () => {
     expect(page.getByText('GREETING is already set above.').query()).toBeNull();
   });
 
+  test('a variable can be marked secret: its value is typed hidden and sent as secret', async () => {
+    const backend = mockLaunchBackend();
+    await renderReady();
+    await page.getByRole('button', { name: 'Add variable' }).click();
+    await userEvent.type(page.getByRole('textbox', { name: 'Name of variable 1' }), 'DB_PASSWORD');
+    const secret = page.getByRole('checkbox', { name: 'Keep variable 1 secret' });
+    await expect.element(secret).not.toBeChecked();
+    await secret.click();
+    // A password field: the value is hidden as it is typed.
+    const value = page.getByLabelText('Value of variable 1');
+    await expect.element(value).toHaveAttribute('type', 'password');
+    await expect.element(value).toHaveAttribute('placeholder', 'Empty keeps the stored value');
+    await userEvent.type(value, 'hunter2');
+    await reviewButton().click();
+    const sent = backend.argsOf('plan_launch')[0].choices as LaunchChoices;
+    expect(sent.environment).toEqual([{ name: 'DB_PASSWORD', value: 'hunter2', secret: true }]);
+
+    await page.getByRole('button', { name: 'Launch now' }).click();
+    const launched = backend.argsOf('start_launch')[0].choices as LaunchChoices;
+    expect(launched.environment).toEqual([{ name: 'DB_PASSWORD', value: 'hunter2', secret: true }]);
+  });
+
+  test('the secret checkbox has its name in Korean', async () => {
+    setLanguage('ko');
+    mockLaunchBackend();
+    await render(Launch, { onnavigate: vi.fn() });
+    await page.getByRole('button', { name: '변수 추가' }).click();
+    await expect.element(page.getByRole('checkbox', { name: '변수 1 값을 비밀로 보관' })).toBeVisible();
+  });
+
   test('the app name is checked as it is typed, with a one-click fix, and the names it makes only when valid', async () => {
     const backend = mockLaunchBackend();
     await renderReady();

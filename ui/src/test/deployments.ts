@@ -228,6 +228,8 @@ export function mockDeploymentsBackend(initial: MonitorState = monitorState(), j
     read_task_logs: () => ({ lines: [], earlier: null, later: 'f/1' }),
     read_service_metrics: (args) => ({ range: args.range, start: 0, end: 3600, periodSecs: 60, cpu: [], memory: [] }),
     list_revisions: () => revisionList(),
+    list_service_secrets: () => [{ name: 'DB_PASSWORD', parameter: '/berth/shop/DB_PASSWORD', changeable: true }],
+    change_service_secret: () => null,
     start_rollback: (args, emit) => {
       const to = args.taskDefinition as string;
       emit({ event: 'action', resource: 'service', outcome: 'updated', name: 'shop', id: to, command: `aws ecs update-service --cluster web --service shop --task-definition ${to}` });

@@ -21,6 +21,7 @@ pub enum Service {
     Kms,
     /// Application Auto Scaling: a service's desired count, scaled on its CPU.
     ApplicationAutoScaling,
+    Ssm,
 }
 
 impl Service {
@@ -36,6 +37,7 @@ impl Service {
             Service::CloudWatch => "cloudwatch",
             Service::Kms => "kms",
             Service::ApplicationAutoScaling => "application-autoscaling",
+            Service::Ssm => "ssm",
         }
     }
 }
@@ -83,11 +85,14 @@ pub enum PermissionGroup {
     /// The KMS grants ECR makes on the caller's behalf for a KMS-encrypted repository; listed
     /// only when such a repository is used or chosen.
     KmsEncryption,
+    /// Environment values kept secret: SSM parameters under `/berth/`, and the execution role's
+    /// inline policy that lets ECS read them.
+    Secrets,
 }
 
 impl PermissionGroup {
     /// In the order the checklist shows them.
-    pub const ALL: [PermissionGroup; 9] = [
+    pub const ALL: [PermissionGroup; 10] = [
         PermissionGroup::Ecr,
         PermissionGroup::Ecs,
         PermissionGroup::Network,
@@ -96,6 +101,8 @@ impl PermissionGroup {
         PermissionGroup::PassRole,
         PermissionGroup::RoleSetup,
         PermissionGroup::UserSetup,
+        PermissionGroup::Secrets,
+        // Last: listed only when a KMS-encrypted repository is used or chosen.
         PermissionGroup::KmsEncryption,
     ];
 }
@@ -120,6 +127,8 @@ pub enum Scope {
     DeployPolicy,
     /// KMS keys (of any account: a repository may use another account's key).
     KmsKeys,
+    /// The SSM parameters Berth keeps secret environment values in (`/berth/*`).
+    BerthParameters,
 }
 
 /// A condition that narrows a grant: `StringEquals { key: value }`, or `StringLike` when `value`

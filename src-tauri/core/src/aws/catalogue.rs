@@ -237,6 +237,38 @@ catalogue! {
             .allowed(G::Metrics, "Metrics", S::Any);
     }
 
+    /// Launch step, Deployments and teardown: environment values marked secret are kept as
+    /// SecureString parameters `/berth/<app>/<NAME>` (encrypted with the account's default
+    /// `aws/ssm` key, so no KMS permission is needed), never in the task definition.
+    ssm {
+        /// Sent with the value; its activity entry and CLI equivalent show a placeholder.
+        PUT_PARAMETER = Action::change(Ssm, "PutParameter")
+            .allowed(G::Secrets, "SecretParameters", S::BerthParameters);
+        LIST_TAGS_FOR_RESOURCE = Action::read(Ssm, "ListTagsForResource")
+            .allowed(G::Secrets, "SecretParameters", S::BerthParameters);
+        /// Creating a parameter with tags.
+        ADD_TAGS_TO_RESOURCE = Action::change(Ssm, "AddTagsToResource")
+            .performed_by(IMPLIED)
+            .allowed(G::Secrets, "SecretParameters", S::BerthParameters);
+        DELETE_PARAMETERS = Action::change(Ssm, "DeleteParameters")
+            .allowed(G::Secrets, "SecretParameters", S::BerthParameters);
+        /// Metadata only (never a value): which of an app's parameters exist.
+        DESCRIBE_PARAMETERS = Action::read(Ssm, "DescribeParameters")
+            .allowed(G::Secrets, "ListParameters", S::Any);
+    }
+
+    /// The execution role's inline policy `berth-secrets-<app>`, which allows exactly
+    /// `ssm:GetParameters` on the app's parameters (ECS reads them with the execution role when a
+    /// task starts).
+    secrets_policy {
+        PUT_ROLE_POLICY = Action::change(Iam, "PutRolePolicy")
+            .allowed(G::Secrets, "SecretsPolicy", S::ExecutionRole);
+        GET_ROLE_POLICY = Action::read(Iam, "GetRolePolicy")
+            .allowed(G::Secrets, "SecretsPolicy", S::ExecutionRole);
+        DELETE_ROLE_POLICY = Action::change(Iam, "DeleteRolePolicy")
+            .allowed(G::Secrets, "SecretsPolicy", S::ExecutionRole);
+    }
+
     /// Account step.
     sts {
         /// Allowed for every identity; no policy can deny it.

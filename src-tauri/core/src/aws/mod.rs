@@ -20,6 +20,7 @@ pub mod logs;
 pub mod profiles;
 pub mod regions;
 pub mod signin;
+pub mod ssm;
 pub mod sts;
 
 use crate::activity::ActivityLog;
@@ -231,5 +232,9 @@ impl AwsClients {
 
     pub(in crate::aws) fn autoscaling(&self) -> aws_sdk_applicationautoscaling::Client {
         service_client!(self, aws_sdk_applicationautoscaling)
+    }
+
+    pub(in crate::aws) fn ssm(&self) -> aws_sdk_ssm::Client {
+        service_client!(self, aws_sdk_ssm)
     }
 }

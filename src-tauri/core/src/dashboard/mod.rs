@@ -8,4 +8,5 @@ pub mod deployments;
 pub mod monitor;
 pub mod repository_list;
 pub mod revisions;
+pub mod secrets;
 pub mod service_actions;

@@ -3,4 +3,14 @@
 /**
  * One environment variable of the container.
  */
-export type EnvVar = { name: string, value: string, };
+export type EnvVar = { name: string, 
+/**
+ * Empty for a secret once the choices have been read ([`LaunchConfig::new`]): its value is
+ * in [`LaunchConfig::secret_values`], never sent back to the webview nor saved.
+ */
+value: string, 
+/**
+ * Kept in SSM Parameter Store (SecureString) and referenced by the task definition's
+ * `secrets`, instead of written into its `environment`.
+ */
+secret: boolean, };

@@ -4,4 +4,4 @@ import type { ResourceKind } from "./ResourceKind";
 /**
  * Something the review page must say before the user launches.
  */
-export type PlanNote = { "kind": "executionRoleMissing", role: string, } | { "kind": "nameTaken", resource: ResourceKind, name: string, } | { "kind": "imageNotFound", repository: string, tag: string, } | { "kind": "privateSubnets", subnets: Array<string>, } | { "kind": "noPublicIp" } | { "kind": "clusterNotBerths", name: string, } | { "kind": "tasksStillRunning", count: number, } | { "kind": "serviceDraining", name: string, };
+export type PlanNote = { "kind": "executionRoleMissing", role: string, } | { "kind": "nameTaken", resource: ResourceKind, name: string, } | { "kind": "imageNotFound", repository: string, tag: string, } | { "kind": "privateSubnets", subnets: Array<string>, } | { "kind": "noPublicIp" } | { "kind": "clusterNotBerths", name: string, } | { "kind": "tasksStillRunning", count: number, } | { "kind": "serviceDraining", name: string, } | { "kind": "secretValueMissing", name: string, };

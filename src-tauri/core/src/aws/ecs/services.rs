@@ -368,6 +368,16 @@ pub async fn scale_service(
         .map_err(|e| about(e, "service", service))
 }
 
+/// The command of [`force_new_deployment`].
+pub fn force_new_deployment_call<'a>(
+    clients: &'a AwsClients,
+    cluster: &str,
+    service: &str,
+) -> Call<'a> {
+    service_call(clients, &ecs::FORCE_NEW_DEPLOYMENT, cluster, service)
+        .arg("--force-new-deployment")
+}
+
 /// Replaces every task of a service with a new one of the same definition.
 pub async fn force_new_deployment(
     clients: &AwsClients,

@@ -11,8 +11,8 @@ use crate::fargate::Architecture;
 use aws_sdk_ecs::operation::list_task_definitions::ListTaskDefinitionsError;
 use aws_sdk_ecs::types::{
     Compatibility, ContainerDefinition, KeyValuePair, LogConfiguration, LogDriver, NetworkMode,
-    OsFamily, PortMapping, RuntimePlatform, SortOrder, TaskDefinitionField, TaskDefinitionStatus,
-    TransportProtocol,
+    OsFamily, PortMapping, RuntimePlatform, Secret, SortOrder, TaskDefinitionField,
+    TaskDefinitionStatus, TransportProtocol,
 };
 use serde_json::{json, Value};
 
@@ -24,6 +24,9 @@ pub struct ContainerSpec {
     pub port: u16,
     /// Sorted by name, so two specs compare equal whatever order the user typed them in.
     pub environment: Vec<(String, String)>,
+    /// `(name, valueFrom)`: variables ECS reads from SSM Parameter Store (the parameter's ARN)
+    /// when it starts the task. Sorted by name.
+    pub secrets: Vec<(String, String)>,
     /// Empty: the image's own command.
     pub command: Vec<String>,
     pub log_group: String,
@@ -72,6 +75,12 @@ fn container_definition(spec: &TaskDefinitionSpec) -> Result<ContainerDefinition
         .iter()
         .map(|(k, v)| KeyValuePair::builder().name(k).value(v).build())
         .collect();
+    let secrets = c
+        .secrets
+        .iter()
+        .map(|(name, from)| Secret::builder().name(name).value_from(from).build())
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(BerthError::internal)?;
     Ok(ContainerDefinition::builder()
         .name(&c.name)
         .image(&c.image)
@@ -84,6 +93,7 @@ fn container_definition(spec: &TaskDefinitionSpec) -> Result<ContainerDefinition
                 .build(),
         )
         .set_environment(Some(environment))
+        .set_secrets((!secrets.is_empty()).then_some(secrets))
         .set_command((!c.command.is_empty()).then(|| c.command.clone()))
         .log_configuration(logs)
         .build())
@@ -105,6 +115,13 @@ fn container_json(c: &ContainerDefinition) -> Value {
             "value": kv.value(),
         })).collect::<Vec<_>>(),
     });
+    if !c.secrets().is_empty() {
+        out["secrets"] = c
+            .secrets()
+            .iter()
+            .map(|s| json!({ "name": s.name(), "valueFrom": s.value_from() }))
+            .collect();
+    }
     if !c.command().is_empty() {
         out["command"] = json!(c.command());
     }
@@ -324,6 +341,12 @@ fn spec_of(td: &aws_sdk_ecs::types::TaskDefinition) -> Option<TaskDefinitionSpec
         })
         .collect();
     environment.sort();
+    let mut secrets: Vec<(String, String)> = c
+        .secrets()
+        .iter()
+        .map(|s| (s.name().to_owned(), s.value_from().to_owned()))
+        .collect();
+    secrets.sort();
     let architecture = match td.runtime_platform().and_then(|p| p.cpu_architecture()) {
         Some(a) if a.as_str() == "ARM64" => Architecture::Arm64,
         // ECS's default when none is given.
@@ -340,6 +363,7 @@ fn spec_of(td: &aws_sdk_ecs::types::TaskDefinition) -> Option<TaskDefinitionSpec
             image: c.image()?.to_owned(),
             port: u16::try_from(c.port_mappings().first()?.container_port()?).ok()?,
             environment,
+            secrets,
             command: c.command().to_vec(),
             log_group: option("awslogs-group")?,
             log_region: option("awslogs-region")?,
@@ -474,6 +498,10 @@ mod tests {
                 image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/web@sha256:ab".into(),
                 port: 3000,
                 environment: vec![("A".into(), "1".into()), ("B".into(), "two words".into())],
+                secrets: vec![(
+                    "DB_PASSWORD".into(),
+                    "arn:aws:ssm:us-east-1:123456789012:parameter/berth/web/DB_PASSWORD".into(),
+                )],
                 command: vec!["sh".into(), "-c".into(), "echo hi".into()],
                 log_group: "/berth/web".into(),
                 log_region: "us-east-1".into(),
@@ -517,6 +545,20 @@ mod tests {
                 })
                 .collect(),
         ));
+        if let Some(secrets) = v["secrets"].as_array() {
+            c = c.set_secrets(Some(
+                secrets
+                    .iter()
+                    .map(|s| {
+                        Secret::builder()
+                            .name(s["name"].as_str().unwrap())
+                            .value_from(s["valueFrom"].as_str().unwrap())
+                            .build()
+                            .unwrap()
+                    })
+                    .collect(),
+            ));
+        }
         if let Some(cmd) = v["command"].as_array() {
             c = c.set_command(Some(
                 cmd.iter().map(|w| w.as_str().unwrap().to_owned()).collect(),

@@ -3,6 +3,7 @@
 //! shows before running it; the method of the same name without `_call` sends it.
 
 mod policies;
+mod role_policies;
 mod roles;
 mod users;
 

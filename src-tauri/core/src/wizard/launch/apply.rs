@@ -9,7 +9,7 @@ use super::ensure::{cluster, log_group, scaling, security_group, service, task_d
 use super::preflight::{self, Found};
 use super::record::{LaunchRecord, LaunchStatus};
 use super::timeline::{self, FollowEnd, LaunchEvent, Watch};
-use super::{LaunchConfig, LaunchMode};
+use super::{secrets, LaunchConfig, LaunchMode};
 use crate::error::{BerthError, ErrorKind, Result};
 
 /// ECS refuses a role it cannot assume with a generic InvalidParameterException; the user needs
@@ -95,6 +95,7 @@ async fn apply_and_follow(
     log_group::ensure(ctx, &d, record).await?;
     let group = security_group::ensure(ctx, &d, record).await?;
     security_group::ensure_rule(ctx, &d, &group, record).await?;
+    let secrets_changed = secrets::ensure(ctx, config, record).await?;
     let task_definition = task_definition::ensure(ctx, &d, record).await?;
     let target = Target {
         task_definition: Some(&task_definition),
@@ -105,6 +106,9 @@ async fn apply_and_follow(
             service::ensure(ctx, &d, &target, record)
                 .await
                 .map_err(|e| role_error(e, &config.execution_role_arn))?;
+            if secrets_changed {
+                secrets::redeploy_if_unchanged(ctx, &d, record).await?;
+            }
             scaling::ensure(ctx, &d, record).await?;
             Watch::Service {
                 task_definition: task_definition.clone(),

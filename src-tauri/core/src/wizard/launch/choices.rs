@@ -24,7 +24,13 @@ pub enum LaunchMode {
 #[serde(rename_all = "camelCase")]
 pub struct EnvVar {
     pub name: String,
+    /// Empty for a secret once the choices have been read ([`LaunchConfig::new`]): its value is
+    /// in [`LaunchConfig::secret_values`], never sent back to the webview nor saved.
     pub value: String,
+    /// Kept in SSM Parameter Store (SecureString) and referenced by the task definition's
+    /// `secrets`, instead of written into its `environment`.
+    #[serde(default)]
+    pub secret: bool,
 }
 
 /// Who may connect to the container's port.
@@ -160,6 +166,11 @@ pub struct LaunchConfig {
     pub image_platform: Option<String>,
     pub repository: Option<String>,
     pub execution_role_arn: String,
+    /// The values typed for secret variables in this launch (none for a secret kept as stored).
+    /// Held in Rust only: never serialized, so never in the plan, the record or an event.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub secret_values: super::secrets::SecretValues,
 }
 
 impl LaunchConfig {
@@ -176,8 +187,10 @@ impl LaunchConfig {
             .image
             .as_ref()
             .ok_or_else(|| BerthError::invalid("image", "required"))?;
+        let (choices, secret_values) = super::secrets::take_values(normalized(choices));
         let config = LaunchConfig {
-            choices: normalized(choices),
+            choices,
+            secret_values,
             image: pinned(&image.uri, &image.digest),
             image_platform: Some(image.platform.clone()).filter(|p| !p.is_empty()),
             repository: Some(image.repository.clone()),
@@ -218,7 +231,7 @@ fn normalized(mut c: LaunchChoices) -> LaunchChoices {
     }
     // Empty rows of the form are not variables.
     c.environment
-        .retain(|v| !(v.name.is_empty() && v.value.is_empty()));
+        .retain(|v| !(v.name.is_empty() && v.value.is_empty() && !v.secret));
     // Only a service scales; it starts with its minimum.
     if c.mode != LaunchMode::Service {
         c.scaling = None;

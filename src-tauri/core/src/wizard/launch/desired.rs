@@ -48,6 +48,7 @@ impl Desired {
         let mut environment: Vec<(String, String)> = c
             .environment
             .iter()
+            .filter(|v| !v.secret)
             .map(|v| (v.name.clone(), v.value.clone()))
             .collect();
         environment.sort();
@@ -67,6 +68,7 @@ impl Desired {
                     image: config.image.clone(),
                     port: c.port,
                     environment,
+                    secrets: super::secrets::value_froms(clients.region(), config),
                     // Checked by LaunchConfig::new.
                     command: split_command(&c.command).unwrap_or_default(),
                     log_group: names.log_group.clone(),

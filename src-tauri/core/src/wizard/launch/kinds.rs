@@ -27,6 +27,10 @@ pub enum ResourceKind {
     ExecutionRole,
     /// The deploy user of the IAM step.
     DeployUser,
+    /// An SSM SecureString parameter holding an environment value kept secret.
+    Secret,
+    /// The execution role's inline policy that lets ECS read the app's secrets.
+    SecretPolicy,
 }
 
 /// What happened to a resource.

@@ -20,6 +20,7 @@ pub mod open;
 pub mod plan;
 pub mod preflight;
 pub mod record;
+pub mod secrets;
 pub mod shared;
 pub mod teardown;
 pub mod timeline;
@@ -261,6 +262,7 @@ mod tests {
                     .map(|n| EnvVar {
                         name: (*n).into(),
                         value: "v".into(),
+                        secret: false,
                     })
                     .collect()
             })
@@ -281,6 +283,7 @@ mod tests {
         c.environment.push(EnvVar {
             name: String::new(),
             value: String::new(),
+            secret: false,
         });
         let config = LaunchConfig::new(c, &wizard("linux/amd64")).unwrap();
         assert!(config.choices.environment.is_empty());
@@ -290,10 +293,12 @@ mod tests {
                 EnvVar {
                     name: "OK".into(),
                     value: "1".into(),
+                    secret: false,
                 },
                 EnvVar {
                     name: "NOT OK".into(),
                     value: "2".into(),
+                    secret: false,
                 },
             ];
             LaunchConfig::new(c, &wizard("linux/amd64")).unwrap_err()

@@ -8,7 +8,7 @@ use super::ensure::{cluster, log_group, scaling, security_group, service, task_d
 use super::kinds::ResourceKind;
 pub use super::kinds::{Change, PlanAction, PlanItem};
 use super::preflight::{self, Found};
-use super::{LaunchConfig, LaunchMode, Names};
+use super::{secrets, LaunchConfig, LaunchMode, Names};
 use crate::aws::{ecs, AwsClients};
 use crate::error::Result;
 use crate::pricing::CostEstimate;
@@ -43,13 +43,17 @@ pub enum PlanNote {
     /// A service of the app's name is still being deleted: the launch waits until it is gone,
     /// then creates the new one.
     ServiceDraining { name: String },
+    /// Blocks the launch: a variable is marked secret but has no value, and none is stored.
+    SecretValueMissing { name: String },
 }
 
 impl PlanNote {
     pub fn is_blocking(&self) -> bool {
         matches!(
             self,
-            PlanNote::ExecutionRoleMissing { .. } | PlanNote::NameTaken { .. }
+            PlanNote::ExecutionRoleMissing { .. }
+                | PlanNote::NameTaken { .. }
+                | PlanNote::SecretValueMissing { .. }
         )
     }
 }
@@ -131,6 +135,17 @@ pub async fn plan(clients: &AwsClients, config: &LaunchConfig) -> Result<LaunchP
             name: d.names.family.clone(),
         });
     }
+    let secrets_state = secrets::state(clients, config).await?;
+    let (secret_items, foreign, missing) = secrets::inspect(clients, config, &secrets_state);
+    for name in foreign {
+        notes.push(PlanNote::NameTaken {
+            resource: ResourceKind::Secret,
+            name,
+        });
+    }
+    for secrets::MissingValue(name) in missing {
+        notes.push(PlanNote::SecretValueMissing { name });
+    }
     let task_definition = task_definition::inspect(clients, &d, &family)?;
     let target = Target {
         task_definition: task_definition.id.as_deref(),
@@ -192,18 +207,16 @@ pub async fn plan(clients: &AwsClients, config: &LaunchConfig) -> Result<LaunchP
         vpc_id: d.network.vpc_id.clone(),
         subnet_ids: d.network.subnet_ids(),
         blocked: notes.iter().any(PlanNote::is_blocking),
-        items: [
-            Some(cluster),
-            Some(log_group),
-            Some(security_group),
-            rule,
-            Some(task_definition),
-            Some(run_item),
-            scaling_item,
-        ]
-        .into_iter()
-        .flatten()
-        .collect(),
+        items: [Some(cluster), Some(log_group), Some(security_group), rule]
+            .into_iter()
+            .flatten()
+            .chain(secret_items)
+            .chain(
+                [Some(task_definition), Some(run_item), scaling_item]
+                    .into_iter()
+                    .flatten(),
+            )
+            .collect(),
         notes,
         cost,
         names: d.names,

@@ -346,6 +346,10 @@ pub async fn plan_teardown(
         });
     }
 
+    items.extend(
+        super::secrets::teardown_items(clients, app, names.execution_role.as_deref()).await?,
+    );
+
     if let Some(cluster) = cluster {
         items.push(if !is_berths(&cluster.tags) {
             keep(

@@ -151,6 +151,10 @@ async fn tear_down(ctx: &TeardownContext<'_>, app: &str) -> Result<TeardownPlan>
                 let call = ecs::delete_cluster_call(clients, &n.cluster);
                 emit(item, Outcome::Deleted, Some(call.command()));
             }
+            ResourceKind::Secret | ResourceKind::SecretPolicy => {
+                let command = super::super::secrets::tear_down_item(clients, item).await?;
+                emit(item, Outcome::Deleted, command.as_ref());
+            }
             ResourceKind::IngressRule
             | ResourceKind::Repository
             | ResourceKind::ExecutionRole
