@@ -19,6 +19,8 @@ pub enum Service {
     Logs,
     CloudWatch,
     Kms,
+    /// The Price List API (live prices; optional).
+    Pricing,
 }
 
 impl Service {
@@ -33,6 +35,7 @@ impl Service {
             Service::Logs => "logs",
             Service::CloudWatch => "cloudwatch",
             Service::Kms => "kms",
+            Service::Pricing => "pricing",
         }
     }
 }
@@ -80,11 +83,14 @@ pub enum PermissionGroup {
     /// The KMS grants ECR makes on the caller's behalf for a KMS-encrypted repository; listed
     /// only when such a repository is used or chosen.
     KmsEncryption,
+    /// Reading today's prices from AWS's Price List API. Optional: without it the cost estimate
+    /// uses the price list Berth ships with, and says so.
+    Prices,
 }
 
 impl PermissionGroup {
     /// In the order the checklist shows them.
-    pub const ALL: [PermissionGroup; 9] = [
+    pub const ALL: [PermissionGroup; 10] = [
         PermissionGroup::Ecr,
         PermissionGroup::Ecs,
         PermissionGroup::Network,
@@ -93,8 +99,15 @@ impl PermissionGroup {
         PermissionGroup::PassRole,
         PermissionGroup::RoleSetup,
         PermissionGroup::UserSetup,
+        PermissionGroup::Prices,
         PermissionGroup::KmsEncryption,
     ];
+
+    /// Whether Berth works without it (the checklist does not ask for it as it does for the
+    /// others).
+    pub const fn is_optional(self) -> bool {
+        matches!(self, PermissionGroup::Prices)
+    }
 }
 
 /// What a permission applies to. Each becomes one resource ARN, in the policy and in the
