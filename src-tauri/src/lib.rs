@@ -44,6 +44,10 @@ pub fn run() {
             let resume_practice = state.settings().account.practice.is_managed();
             app.manage(state);
             app.manage(LaunchStore::in_dir(&paths.app_data_dir()?));
+            // Prices read live from AWS's Price List API on earlier days (pricing::live).
+            let prices = berth_core::pricing::live::PriceCache::in_dir(&paths.app_data_dir()?);
+            prices.restore();
+            app.manage(prices);
 
             // The refresh loop runs in Rust, so the tray and notifications work with the window
             // closed. It starts paused until the Deployments view shows or the tray is on.

@@ -1,8 +1,11 @@
 //! What things cost, kept as dated data with its source so the UI can say how current it is.
 //! Prices are on-demand USD and change rarely; update the figures and the date together.
 
+pub mod live;
+
 use crate::aws::regions;
 use crate::fargate::Architecture;
+use live::PriceFallback;
 use serde::Serialize;
 use std::sync::LazyLock;
 use ts_rs::TS;
@@ -11,9 +14,30 @@ use ts_rs::TS;
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PriceSource {
-    /// ISO date the prices were read, e.g. `2026-11-01`.
+    /// ISO date the bundled prices were read, e.g. `2026-11-01`.
     pub as_of: &'static str,
     pub url: &'static str,
+    /// Set when the prices shown were read live from AWS's Price List API: when (seconds since
+    /// the Unix epoch). `as_of` and `url` are then the bundled list's, which they replace.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub fetched_at: Option<i64>,
+    /// Set when a live refresh was tried and not used: why the bundled prices are shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub fallback: Option<PriceFallback>,
+}
+
+impl PriceSource {
+    /// Bundled prices read on `as_of` from `url`.
+    pub const fn bundled(as_of: &'static str, url: &'static str) -> Self {
+        PriceSource {
+            as_of,
+            url,
+            fetched_at: None,
+            fallback: None,
+        }
+    }
 }
 
 /// Hours in an average month (365 × 24 / 12), as AWS's own calculator uses.
@@ -22,10 +46,8 @@ pub const HOURS_PER_MONTH: f64 = 730.0;
 /// ECR private repository storage, per GB-month (the same in every commercial region).
 pub const ECR_STORAGE_PER_GB_MONTH: f64 = 0.10;
 
-pub const ECR_PRICES: PriceSource = PriceSource {
-    as_of: "2026-11-01",
-    url: "https://aws.amazon.com/ecr/pricing/",
-};
+pub const ECR_PRICES: PriceSource =
+    PriceSource::bundled("2026-11-01", "https://aws.amazon.com/ecr/pricing/");
 
 const BYTES_PER_GB: f64 = 1_073_741_824.0;
 
@@ -97,10 +119,10 @@ pub static FARGATE_REGION_PRICES: LazyLock<Vec<FargateRegionPrices>> = LazyLock:
                 arm_gb_hour: f.arm.gb_hour,
                 ephemeral_gb_hour: f.ephemeral_gb_hour,
                 public_ipv4_hour: r.public_ipv4_hour?,
-                source: PriceSource {
-                    as_of: source.published.as_deref().unwrap_or(&source.read),
-                    url: &source.url,
-                },
+                source: PriceSource::bundled(
+                    source.published.as_deref().unwrap_or(&source.read),
+                    &source.url,
+                ),
             })
         })
         .collect()
@@ -111,15 +133,46 @@ pub fn fargate_source() -> PriceSource {
     FARGATE_REGION_PRICES
         .first()
         .map(|p| p.source.clone())
-        .unwrap_or(PriceSource {
-            as_of: "",
-            url: "https://aws.amazon.com/fargate/pricing/",
-        })
+        .unwrap_or(PriceSource::bundled(
+            "",
+            "https://aws.amazon.com/fargate/pricing/",
+        ))
 }
 
-/// The Fargate prices of `region`, if Berth has them.
-pub fn fargate_prices(region: &str) -> Option<&'static FargateRegionPrices> {
+/// The Fargate prices of `region` Berth ships with, if it has them.
+pub fn bundled_prices(region: &str) -> Option<&'static FargateRegionPrices> {
     FARGATE_REGION_PRICES.iter().find(|p| p.region == region)
+}
+
+/// The Fargate prices of `region`, if Berth has them: those read live from the Price List API
+/// when the last refresh was used (`live`), else the bundled ones — whose source then says why
+/// a refresh was not used, if one was tried.
+pub fn fargate_prices(region: &str) -> Option<FargateRegionPrices> {
+    let mut prices = bundled_prices(region)?.clone();
+    if let Some(refresh) = live::latest(region) {
+        match refresh.live {
+            Some(rates) => {
+                prices.x86_vcpu_hour = rates.x86_vcpu_hour;
+                prices.x86_gb_hour = rates.x86_gb_hour;
+                prices.arm_vcpu_hour = rates.arm_vcpu_hour;
+                prices.arm_gb_hour = rates.arm_gb_hour;
+                if let Some(ipv4) = rates.public_ipv4_hour {
+                    prices.public_ipv4_hour = ipv4;
+                }
+                prices.source.fetched_at = Some(refresh.tried_at);
+            }
+            None => prices.source.fallback = refresh.fallback,
+        }
+    }
+    Some(prices)
+}
+
+/// Where the Fargate prices of `region` come from (live or bundled, and why), or the bundled
+/// list's source for a Region without prices.
+pub fn fargate_source_in(region: &str) -> PriceSource {
+    fargate_prices(region)
+        .map(|p| p.source)
+        .unwrap_or_else(fargate_source)
 }
 
 /// What running a launch costs, for the size, count, architecture and region chosen.

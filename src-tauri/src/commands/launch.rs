@@ -61,8 +61,30 @@ pub async fn estimate_launch_cost(
     app: &AppHandle,
     choices: LaunchChoices,
 ) -> Result<Option<CostEstimate>> {
-    let region = app.state::<AppState>().settings().account.region;
-    Ok(region.and_then(|region| launch::estimate(&region, &choices)))
+    let state = app.state::<AppState>();
+    let settings = state.settings();
+    if let (Some(region), false) = (&settings.account.region, settings.in_practice()) {
+        refresh_prices(app, &state, region).await;
+    }
+    Ok(settings
+        .account
+        .region
+        .and_then(|region| launch::estimate(&region, &choices)))
+}
+
+/// Reads today's prices of `region` from AWS's Price List API when signed in and not done
+/// today (`pricing::live`): the estimate then uses them. Never fails the estimate: without
+/// credentials, permission or an answer in time, the bundled prices stay, with the reason.
+async fn refresh_prices(app: &AppHandle, state: &AppState, region: &str) {
+    use berth_core::pricing::live;
+    if live::latest(region).is_some_and(|r| r.is_fresh(live::now_secs())) {
+        return;
+    }
+    let Ok(clients) = state.aws().await else {
+        return;
+    };
+    let cache = app.state::<live::PriceCache>();
+    live::refresh(&clients, &cache, region, live::now_secs()).await;
 }
 
 pub async fn get_launch_network(app: &AppHandle) -> Result<NetworkOverview> {

@@ -58,6 +58,8 @@ export type { PracticePart } from './bindings/PracticePart';
 export type { PracticeState } from './bindings/PracticeState';
 export type { PracticeStatus } from './bindings/PracticeStatus';
 export type { PriceSource } from './bindings/PriceSource';
+export type { PriceFallback } from './bindings/PriceFallback';
+export type { FallbackReason } from './bindings/FallbackReason';
 export type { PrincipalKind } from './bindings/PrincipalKind';
 export type { PushedImage } from './bindings/PushedImage';
 export type { ImageDraft } from './bindings/ImageDraft';

@@ -17,7 +17,7 @@ export const ACCOUNT = '123456789012';
 export const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/ecsTaskExecutionRole`;
 const POLICY_ARN = 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy';
 
-export const GROUPS: PermissionGroup[] = ['ecr', 'ecs', 'network', 'logs', 'metrics', 'passRole', 'roleSetup', 'userSetup', 'secrets'];
+export const GROUPS: PermissionGroup[] = ['ecr', 'ecs', 'network', 'logs', 'metrics', 'passRole', 'roleSetup', 'userSetup', 'secrets', 'prices'];
 
 /** Two actions per line, enough to show per-action decisions. */
 const ACTIONS: Record<PermissionGroup, string[]> = {
@@ -31,6 +31,7 @@ const ACTIONS: Record<PermissionGroup, string[]> = {
   userSetup: ['iam:CreateUser', 'iam:CreateAccessKey'],
   kmsEncryption: ['kms:CreateGrant', 'kms:RetireGrant'],
   secrets: ['ssm:PutParameter', 'iam:PutRolePolicy'],
+  prices: ['pricing:GetProducts'],
 };
 
 /** A checklist where each line has `decisions[line]` (default: the same for every line). */

@@ -22,6 +22,8 @@ pub enum Service {
     /// Application Auto Scaling: a service's desired count, scaled on its CPU.
     ApplicationAutoScaling,
     Ssm,
+    /// The Price List API (live prices; optional).
+    Pricing,
 }
 
 impl Service {
@@ -38,6 +40,7 @@ impl Service {
             Service::Kms => "kms",
             Service::ApplicationAutoScaling => "application-autoscaling",
             Service::Ssm => "ssm",
+            Service::Pricing => "pricing",
         }
     }
 }
@@ -88,6 +91,9 @@ pub enum PermissionGroup {
     /// Environment values kept secret: SSM parameters under `/berth/`, and the execution role's
     /// inline policy that lets ECS read them.
     Secrets,
+    /// Reading today's prices from AWS's Price List API. Optional: without it the cost estimate
+    /// uses the price list Berth ships with, and says so.
+    Prices,
 }
 
 impl PermissionGroup {
@@ -102,9 +108,16 @@ impl PermissionGroup {
         PermissionGroup::RoleSetup,
         PermissionGroup::UserSetup,
         PermissionGroup::Secrets,
+        PermissionGroup::Prices,
         // Last: listed only when a KMS-encrypted repository is used or chosen.
         PermissionGroup::KmsEncryption,
     ];
+
+    /// Whether Berth works without it (the checklist does not ask for it as it does for the
+    /// others).
+    pub const fn is_optional(self) -> bool {
+        matches!(self, PermissionGroup::Prices)
+    }
 }
 
 /// What a permission applies to. Each becomes one resource ARN, in the policy and in the

@@ -269,6 +269,12 @@ catalogue! {
             .allowed(G::Secrets, "SecretsPolicy", S::ExecutionRole);
     }
 
+    /// Live prices for the cost estimate (`crate::pricing::live`): optional, the bundled price
+    /// list is used without it. The Price List API takes no resource (`*`).
+    pricing {
+        GET_PRODUCTS = Action::read(Pricing, "GetProducts").allowed(G::Prices, "Prices", S::Any);
+    }
+
     /// Account step.
     sts {
         /// Allowed for every identity; no policy can deny it.

@@ -17,6 +17,7 @@ pub mod ecs;
 pub mod errors;
 pub mod iam;
 pub mod logs;
+pub mod pricing;
 pub mod profiles;
 pub mod regions;
 pub mod signin;
@@ -236,5 +237,36 @@ impl AwsClients {
 
     pub(in crate::aws) fn ssm(&self) -> aws_sdk_ssm::Client {
         service_client!(self, aws_sdk_ssm)
+    }
+
+    pub(in crate::aws) fn pricing(&self) -> aws_sdk_pricing::Client {
+        service_client!(self, aws_sdk_pricing)
+    }
+
+    /// Clients made from an SDK configuration built elsewhere (its region, credentials and HTTP
+    /// client), sending to AWS.
+    pub fn from_sdk_config(config: SdkConfig) -> Self {
+        AwsClients {
+            config,
+            profile: None,
+            endpoint_url: None,
+            managed_practice: false,
+            activity: ActivityLog::in_memory(),
+            browser_sign_in: false,
+        }
+    }
+
+    /// The same identity, talking to the Price List API endpoint nearest to `region` (the API
+    /// is served from a few Regions only; see [`pricing::endpoint_region_for`]).
+    pub fn for_price_list(&self, region: &str) -> Self {
+        let endpoint = pricing::endpoint_region_for(region);
+        AwsClients {
+            config: self
+                .config
+                .to_builder()
+                .region(Region::new(endpoint))
+                .build(),
+            ..self.clone()
+        }
     }
 }

@@ -139,6 +139,7 @@ pub async fn take_snapshot(
     clusters.sort_by(|a, b| a.name.cmp(&b.name));
     sort_newest_first(&mut just_stopped);
 
+    let prices = pricing::fargate_source_in(&region);
     Ok(DeploymentsSnapshot {
         region,
         practice: clients.is_practice(),
@@ -147,7 +148,7 @@ pub async fn take_snapshot(
         cost: clusters.iter().map(|c| c.cost).sum::<RunningCost>(),
         clusters,
         recently_stopped: just_stopped,
-        prices: pricing::fargate_source(),
+        prices,
     })
 }
 

@@ -114,7 +114,11 @@ pub fn overview(settings: &Settings, store: &LaunchStore) -> LaunchOverview {
             .iter()
             .map(|p| p.region.to_owned())
             .collect(),
-        prices: pricing::fargate_source(),
+        prices: settings
+            .account
+            .region
+            .as_deref()
+            .map_or_else(pricing::fargate_source, pricing::fargate_source_in),
     }
 }
 
