@@ -58,7 +58,7 @@ test('the IAM step creates the execution role and shows it as ready', async () =
     // moto has no policy simulator: every line says so instead of guessing.
     await waitForText(browser, 'The practice emulator has no policy simulator');
     const text = await pageText(browser);
-    assert.equal(text.split('Unknown — will be checked when used').length - 1, 9, text);
+    assert.equal(text.split('Unknown — will be checked when used').length - 1, 10, text);
     assert.ok(!text.includes('Allowed'), 'a line claims to be allowed');
 
     await typeInto(browser, 'Role name', role);

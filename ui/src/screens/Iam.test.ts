@@ -83,7 +83,7 @@ describe('permission checklist', () => {
     await renderIam();
 
     await expect.element(checklist().getByText('The practice emulator has no policy simulator', { exact: false })).toBeVisible();
-    await expect.poll(() => visible(checklist().getByText('Unknown — will be checked when used'))).toHaveLength(9);
+    await expect.poll(() => visible(checklist().getByText('Unknown — will be checked when used'))).toHaveLength(10);
     expect(checklist().getByText('Allowed', { exact: true }).query()).toBeNull();
     await expect.element(checklist().getByText('arn:aws:iam::123456789012:user/alice')).toBeVisible();
     // The simulator's failure is one click away.
@@ -396,7 +396,7 @@ describe('while answers are on their way', () => {
     await renderIam();
 
     await expect.element(checklist()).toHaveAttribute('aria-busy', 'true');
-    expect(checklist().getByText('Checking', { exact: true }).elements()).toHaveLength(9);
+    expect(checklist().getByText('Checking', { exact: true }).elements()).toHaveLength(10);
     await expect.element(roleCard().getByText('Looking for the role…')).toBeVisible();
     report.resolve(permissionReport());
     role.resolve(missingRole());

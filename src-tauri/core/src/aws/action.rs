@@ -98,7 +98,7 @@ pub enum PermissionGroup {
 
 impl PermissionGroup {
     /// In the order the checklist shows them.
-    pub const ALL: [PermissionGroup; 10] = [
+    pub const ALL: [PermissionGroup; 11] = [
         PermissionGroup::Ecr,
         PermissionGroup::Ecs,
         PermissionGroup::Network,

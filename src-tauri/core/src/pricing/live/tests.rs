@@ -449,6 +449,7 @@ async fn a_refresh_feeds_the_estimate_once_a_day_and_is_saved() {
         cpu: 1024,
         memory: 2048,
         count: 1,
+        max_count: None,
         public_ip: false,
     })
     .unwrap();
