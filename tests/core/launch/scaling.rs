@@ -193,6 +193,7 @@ async fn a_scaling_launch_registers_min_max_and_cpu_target_and_a_relaunch_update
     choices.environment = vec![EnvVar {
         name: "MODE".into(),
         value: "busy".into(),
+        secret: false,
     }];
     choices.scaling = Some(Scaling {
         min: 1,
