@@ -137,6 +137,9 @@ async fn a_refresh_of_200_services_and_1000_tasks_makes_only_the_batched_calls()
         // All services run the same definition: read once.
         ("describetaskdefinition", 1),
         ("describenetworkinterfaces", pages(TASKS, INTERFACES_BATCH)),
+        // Which services scale: one listing of the account's ECS scalable targets (none here, so
+        // no DescribeScalingPolicies), whatever the number of services.
+        ("describescalabletargets", 1),
     ];
     let expected: std::collections::BTreeMap<String, usize> =
         expected.iter().map(|(k, v)| (k.to_string(), *v)).collect();
