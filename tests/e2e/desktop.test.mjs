@@ -14,7 +14,8 @@ import { startDesktop, waitFor } from './support/desktop.mjs';
 import { countingRelay, refreshes } from './support/relay.mjs';
 
 // What one refresh of the Deployments view asks AWS, in batches: nothing per service or task.
-const BATCHED = new Set(['ListClusters', 'DescribeClusters', 'ListServices', 'DescribeServices', 'ListTasks', 'DescribeTasks', 'DescribeTaskDefinition', 'DescribeNetworkInterfaces']);
+// DescribeScalableTargets is one call for the whole account (which services scale themselves).
+const BATCHED = new Set(['ListClusters', 'DescribeClusters', 'ListServices', 'DescribeServices', 'ListTasks', 'DescribeTasks', 'DescribeTaskDefinition', 'DescribeNetworkInterfaces', 'DescribeScalableTargets']);
 
 /** Counts the refreshes of `seconds` of watching: calls of each, and the time between them. */
 async function measureRefreshes(relay, seconds, name) {
