@@ -54,6 +54,17 @@ function removeImages(images) {
 /**
  * Walks the journey as `user`; returns the image tag it built.
  */
+/** The values of `variable` in the environments of the practice backend's running containers. */
+function containerEnv(variable) {
+  const ids = execFileSync('docker', [
+    'ps', '-q', '--filter', `label=berth.moto.instance=${requireEnv('BERTH_TEST_MOTO_INSTANCE')}`,
+  ], { encoding: 'utf8' }).split(/\s+/).filter(Boolean);
+  return ids.flatMap((id) => {
+    const [config] = JSON.parse(execFileSync('docker', ['inspect', id], { encoding: 'utf8' }));
+    return (config.Config.Env ?? []).filter((e) => e.startsWith(`${variable}=`)).map((e) => e.slice(variable.length + 1));
+  });
+}
+
 async function walk(user, { name, accessKeyId, secret, secrets, leaks, korean = false }) {
   const b = user.browser;
   const moto = requireEnv('BERTH_TEST_MOTO_URL');
@@ -124,6 +135,12 @@ async function walk(user, { name, accessKeyId, secret, secrets, leaks, korean = 
   assert.equal(await (await byName(b, 'App name')).getValue(), name);
   await user.choose('CPU', '512');
   await user.choose('Memory', '1024');
+  // A password the app needs, marked secret: it goes to the account's secret store, and the
+  // task definition only points at it.
+  await user.press('Add variable');
+  await user.type('Name of variable 1', 'JOURNEY_TOKEN');
+  await user.press('Keep variable 1 secret');
+  await user.type('Value of variable 1', secrets['secret environment value']);
   await waitForText(b, 'Keep it running (service)');
   assert.equal(await (await byName(b, 'Keep it running (service)')).isSelected(), true, 'a service is the default');
   await user.step('launch-form');
@@ -133,6 +150,9 @@ async function walk(user, { name, accessKeyId, secret, secrets, leaks, korean = 
   await user.press('Launch now');
   await waitForText(b, 'Your container is running.', 90000);
   await user.step('launch-running');
+  // The secret reached the running container's environment (the practice backend runs the task
+  // as a container on the local engine), and, as the scans at the end check, nowhere else.
+  assert.deepEqual(containerEnv('JOURNEY_TOKEN'), [secrets['secret environment value']]);
 
   // 7. The Deployments view shows it.
   await user.press('Deployments');
@@ -213,6 +233,7 @@ async function journey(mode) {
   const password = requireEnv('BERTH_TEST_REGISTRY_PASSWORD');
   const secrets = {
     'secret access key': secret,
+    'secret environment value': `JourneyToken${randomBytes(12).toString('hex')}`,
     'registry password (ECR token)': password,
     'ECR authorization token': Buffer.from(`${requireEnv('BERTH_TEST_REGISTRY_USER')}:${password}`).toString('base64'),
   };

@@ -208,6 +208,68 @@ async fn one_off_tasks_are_stopped_before_their_task_definition_goes() {
 }
 
 #[tokio::test]
+async fn the_service_is_deleted_only_after_its_tasks_have_stopped() {
+    let f = fixture("us-east-1").await;
+    // A cluster made by hand stays after teardown, so its tasks can be read afterwards.
+    let cluster = "berth";
+    sdk::ecs(&f.clients)
+        .create_cluster()
+        .cluster_name(cluster)
+        .send()
+        .await
+        .unwrap();
+    let config = f.config(f.choices(LaunchMode::Service));
+    f.launch(&config).await.0.unwrap();
+    let tasks = sdk::ecs(&f.clients)
+        .list_tasks()
+        .cluster(cluster)
+        .service_name(&config.choices.app)
+        .send()
+        .await
+        .unwrap()
+        .task_arns
+        .unwrap_or_default();
+    assert!(!tasks.is_empty());
+
+    // Scaling to zero marks the tasks STOPPED at once; they stop a few seconds later.
+    // DeleteService before that leaves them running under a service being deleted.
+    let timeline = launch_support::Timeline::new();
+    f.tear_down_on(
+        &timeline,
+        &f.app,
+        &SharedNames::default(),
+        SharedRemovals::default(),
+    )
+    .await;
+    let deleted_at = timeline
+        .stamped()
+        .into_iter()
+        .find_map(|(at, e)| match e {
+            LaunchEvent::Action {
+                resource: ResourceKind::Service,
+                outcome: Outcome::Deleted,
+                ..
+            } => Some(at),
+            _ => None,
+        })
+        .expect("the service was deleted");
+    let described = sdk::ecs(&f.clients)
+        .describe_tasks()
+        .cluster(cluster)
+        .set_tasks(Some(tasks))
+        .send()
+        .await
+        .unwrap();
+    for task in described.tasks() {
+        let stopped = task.stopped_at().expect("the task has stopped");
+        let stopped = std::time::SystemTime::try_from(*stopped).unwrap();
+        if let Ok(late) = stopped.duration_since(deleted_at) {
+            panic!("{:?} stopped {late:?} after DeleteService", task.task_arn());
+        }
+    }
+}
+
+#[tokio::test]
 async fn the_shared_cluster_stays_while_another_app_runs_in_it() {
     let f = fixture("us-east-1").await;
     let first = f.config(f.choices(LaunchMode::Service));

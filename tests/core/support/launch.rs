@@ -238,6 +238,18 @@ impl Fixture {
         remove: SharedRemovals,
     ) -> (TeardownPlan, Vec<LaunchEvent>) {
         let timeline = Timeline::new();
+        let plan = self.tear_down_on(&timeline, app, shared, remove).await;
+        (plan, timeline.events())
+    }
+
+    /// Tears `app` down like [`Fixture::tear_down`], telling `timeline` each event.
+    pub async fn tear_down_on(
+        &self,
+        timeline: &Timeline,
+        app: &str,
+        shared: &SharedNames,
+        remove: SharedRemovals,
+    ) -> TeardownPlan {
         let run = timeline.run();
         let store = self.store();
         let ctx = TeardownContext {
@@ -249,8 +261,7 @@ impl Fixture {
             remove,
         };
         // On the heap, like a launch (see `launch_with`).
-        let plan = Box::pin(teardown::teardown(&ctx, app)).await.unwrap();
-        (plan, timeline.events())
+        Box::pin(teardown::teardown(&ctx, app)).await.unwrap()
     }
 }
 
@@ -269,7 +280,8 @@ pub fn fast_follow() -> FollowOptions {
 /// Collects a run's events; optionally cancels the run once it has seen `n` action events.
 #[derive(Clone)]
 pub struct Timeline {
-    events: Arc<Mutex<Vec<LaunchEvent>>>,
+    /// Each event with when it arrived, for tests about the order of work in the account.
+    events: Arc<Mutex<Vec<(std::time::SystemTime, LaunchEvent)>>>,
     cancel: CancellationToken,
     cancel_after_actions: Option<usize>,
 }
@@ -298,10 +310,10 @@ impl Timeline {
         Run::new(
             Arc::new(move |event: LaunchEvent| {
                 let mut events = events.lock().unwrap();
-                events.push(event);
+                events.push((std::time::SystemTime::now(), event));
                 let actions = events
                     .iter()
-                    .filter(|e| matches!(e, LaunchEvent::Action { .. }))
+                    .filter(|(_, e)| matches!(e, LaunchEvent::Action { .. }))
                     .count();
                 if limit == Some(actions) {
                     cancel.cancel();
@@ -312,6 +324,10 @@ impl Timeline {
     }
 
     pub fn events(&self) -> Vec<LaunchEvent> {
+        self.stamped().into_iter().map(|(_, e)| e).collect()
+    }
+
+    pub fn stamped(&self) -> Vec<(std::time::SystemTime, LaunchEvent)> {
         self.events.lock().unwrap().clone()
     }
 }

@@ -218,78 +218,68 @@ pub async fn all_service_scaling(
     clients: &AwsClients,
 ) -> Result<std::collections::HashMap<String, ServiceScaling>> {
     let mut found = std::collections::HashMap::new();
-    let mut token: Option<String> = None;
-    loop {
-        let request = clients
-            .autoscaling()
-            .describe_scalable_targets()
-            .service_namespace(namespace())
-            .scalable_dimension(dimension())
-            .set_next_token(token.clone())
-            .send();
-        let page = clients
-            .call(&aas::DESCRIBE_SCALABLE_TARGETS, "")
-            .opt("--service-namespace", NAMESPACE)
-            .opt("--scalable-dimension", DIMENSION)
-            .send(request, Ok)
-            .await;
-        let page = match page {
-            Ok(page) => page,
-            Err(e) if e.kind == crate::error::ErrorKind::AccessDenied => return Ok(found),
-            Err(e) => return Err(e),
-        };
-        for t in page.scalable_targets() {
-            found.insert(
-                t.resource_id().to_owned(),
-                ServiceScaling {
-                    min: t.min_capacity(),
-                    max: t.max_capacity(),
-                    cpu_target: None,
-                },
-            );
-        }
-        token = page.next_token().map(str::to_owned);
-        if token.is_none() {
-            break;
-        }
+    let targets = clients
+        .autoscaling()
+        .describe_scalable_targets()
+        .service_namespace(namespace())
+        .scalable_dimension(dimension())
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect();
+    let targets = clients
+        .call(&aas::DESCRIBE_SCALABLE_TARGETS, "")
+        .opt("--service-namespace", NAMESPACE)
+        .opt("--scalable-dimension", DIMENSION)
+        .send(targets, Ok)
+        .await;
+    let targets = match targets {
+        Ok(targets) => targets,
+        Err(e) if e.kind == crate::error::ErrorKind::AccessDenied => return Ok(found),
+        Err(e) => return Err(e),
+    };
+    for t in &targets {
+        found.insert(
+            t.resource_id().to_owned(),
+            ServiceScaling {
+                min: t.min_capacity(),
+                max: t.max_capacity(),
+                cpu_target: None,
+            },
+        );
     }
     if found.is_empty() {
         return Ok(found);
     }
-    let mut token: Option<String> = None;
-    loop {
-        let request = clients
-            .autoscaling()
-            .describe_scaling_policies()
-            .service_namespace(namespace())
-            .scalable_dimension(dimension())
-            .set_next_token(token.clone())
-            .send();
-        let page = clients
-            .call(&aas::DESCRIBE_SCALING_POLICIES, "")
-            .opt("--service-namespace", NAMESPACE)
-            .opt("--scalable-dimension", DIMENSION)
-            .send(request, Ok)
-            .await;
-        let page = match page {
-            Ok(page) => page,
-            Err(e) if e.kind == crate::error::ErrorKind::AccessDenied => return Ok(found),
-            Err(e) => return Err(e),
+    let policies = clients
+        .autoscaling()
+        .describe_scaling_policies()
+        .service_namespace(namespace())
+        .scalable_dimension(dimension())
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect();
+    let policies = clients
+        .call(&aas::DESCRIBE_SCALING_POLICIES, "")
+        .opt("--service-namespace", NAMESPACE)
+        .opt("--scalable-dimension", DIMENSION)
+        .send(policies, Ok)
+        .await;
+    let policies = match policies {
+        Ok(policies) => policies,
+        Err(e) if e.kind == crate::error::ErrorKind::AccessDenied => return Ok(found),
+        Err(e) => return Err(e),
+    };
+    for p in &policies {
+        let Some(config) = p.target_tracking_scaling_policy_configuration() else {
+            continue;
         };
-        for p in page.scaling_policies() {
-            let Some(config) = p.target_tracking_scaling_policy_configuration() else {
-                continue;
-            };
-            let cpu = config
-                .predefined_metric_specification()
-                .is_some_and(|m| m.predefined_metric_type().as_str() == CPU_METRIC);
-            if let (true, Some(s)) = (cpu, found.get_mut(p.resource_id())) {
-                s.cpu_target = Some(config.target_value());
-            }
-        }
-        token = page.next_token().map(str::to_owned);
-        if token.is_none() {
-            break;
+        let cpu = config
+            .predefined_metric_specification()
+            .is_some_and(|m| m.predefined_metric_type().as_str() == CPU_METRIC);
+        if let (true, Some(s)) = (cpu, found.get_mut(p.resource_id())) {
+            s.cpu_target = Some(config.target_value());
         }
     }
     Ok(found)

@@ -6,7 +6,7 @@
 //! service back again).
 
 use crate::aws::ecs::{self, family_of, name_from_arn, TaskDefinitionFacts};
-use crate::aws::{ecr, AwsClients};
+use crate::aws::{catalogue, ecr, AwsClients};
 use crate::error::{BerthError, ErrorKind, Result};
 use crate::wizard::launch::kinds::{AfterStop, Outcome, ResourceKind, TaskAddress};
 use crate::wizard::launch::timeline::{self, FollowEnd, FollowOptions, LaunchEvent, Run, Watch};
@@ -413,9 +413,16 @@ pub async fn roll_back(
     run: &Run,
     options: FollowOptions,
 ) -> Result<Rollback> {
-    let call = ecs::roll_back_call(clients, &target.cluster, &target.service, &target.to);
-    run.guard(ecs::roll_back(
+    let call = ecs::switch_revision_call(
         clients,
+        &catalogue::ecs::ROLL_BACK,
+        &target.cluster,
+        &target.service,
+        &target.to,
+    );
+    run.guard(ecs::switch_revision(
+        clients,
+        &catalogue::ecs::ROLL_BACK,
         &target.cluster,
         &target.service,
         &target.to_arn,

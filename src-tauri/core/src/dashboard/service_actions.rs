@@ -4,7 +4,7 @@
 //! before any AWS call and recorded in the activity log with its `aws` command.
 
 use crate::aws::ecs;
-use crate::aws::{ecr, AwsClients};
+use crate::aws::{catalogue, ecr, AwsClients};
 use crate::dashboard::deployments::BERTH_STOP_REASON;
 use crate::dashboard::revisions;
 use crate::error::{BerthError, ErrorKind, Result};
@@ -149,7 +149,15 @@ pub async fn deploy_image_tag(
         resolve_tag(clients, main.image().unwrap_or_default(), account, tag).await?;
     let (new_arn, revision) = ecs::register_copy(clients, &def, &image).await?;
     let label = format!("{}:{revision}", def.family);
-    ecs::deploy_revision(clients, cluster, service, &new_arn, &label).await?;
+    ecs::switch_revision(
+        clients,
+        &catalogue::ecs::DEPLOY_IMAGE_TAG,
+        cluster,
+        service,
+        &new_arn,
+        &label,
+    )
+    .await?;
     Ok(TagDeployment {
         task_definition: label,
         image,

@@ -391,48 +391,30 @@ pub async fn force_new_deployment(
         .service(service)
         .force_new_deployment(true)
         .send();
-    service_call(clients, &ecs::FORCE_NEW_DEPLOYMENT, cluster, service)
-        .arg("--force-new-deployment")
+    force_new_deployment_call(clients, cluster, service)
         .send(request, |_| Ok(()))
         .await
         .map_err(|e| about(e, "service", service))
 }
 
-/// Rolls a service out to another revision (`label` is its `family:revision`, for the command).
-pub async fn deploy_revision(
-    clients: &AwsClients,
-    cluster: &str,
-    service: &str,
-    task_definition: &str,
-    label: &str,
-) -> Result<()> {
-    let request = clients
-        .ecs()
-        .update_service()
-        .cluster(cluster)
-        .service(service)
-        .task_definition(task_definition)
-        .send();
-    service_call(clients, &ecs::DEPLOY_IMAGE_TAG, cluster, service)
-        .opt("--task-definition", label)
-        .send(request, |_| Ok(()))
-        .await
-        .map_err(|e| about(e, "service", service))
-}
-
-pub fn roll_back_call<'a>(
+/// The command of [`switch_revision`]: `action` says why the service moves (a tag deployed, a
+/// roll back), `label` is the revision's `family:revision`.
+pub fn switch_revision_call<'a>(
     clients: &'a AwsClients,
+    action: &'static Action,
     cluster: &str,
     service: &str,
     label: &str,
 ) -> Call<'a> {
-    service_call(clients, &ecs::ROLL_BACK, cluster, service).opt("--task-definition", label)
+    service_call(clients, action, cluster, service).opt("--task-definition", label)
 }
 
-/// Rolls a service back to an earlier revision (`label` is its `family:revision`). ECS starts a
-/// new deployment of it, as for any other revision; the circuit breaker still watches it.
-pub async fn roll_back(
+/// Rolls a service out to another revision of its task definition, newer (a tag deployed) or
+/// older (a roll back): ECS starts a new deployment of it either way, and the circuit breaker
+/// watches it.
+pub async fn switch_revision(
     clients: &AwsClients,
+    action: &'static Action,
     cluster: &str,
     service: &str,
     task_definition: &str,
@@ -445,7 +427,7 @@ pub async fn roll_back(
         .service(service)
         .task_definition(task_definition)
         .send();
-    roll_back_call(clients, cluster, service, label)
+    switch_revision_call(clients, action, cluster, service, label)
         .send(request, |_| Ok(()))
         .await
         .map_err(|e| about(e, "service", service))

@@ -39,6 +39,23 @@ fn newest_stopped<'a>(tasks: impl IntoIterator<Item = &'a Task>) -> Option<&'a T
         .max_by_key(|t| t.created_at)
 }
 
+/// Stop codes of tasks that AWS stopped for reasons of its own infrastructure (Fargate task
+/// retirement, a Spot interruption, an unhealthy host), not because of the app: a service's
+/// scheduler replaces them, so they say nothing about the launch ("Stopped tasks error codes",
+/// Amazon ECS Developer Guide; the practice backend uses TerminationNotice for the tasks it stops
+/// when it shuts down).
+const INFRASTRUCTURE_STOPS: [&str; 3] = [
+    "TerminationNotice",
+    "SpotInterruption",
+    "InfrastructureHealth",
+];
+
+fn stopped_by_infrastructure(task: &Task) -> bool {
+    task.stop_code
+        .as_deref()
+        .is_some_and(|code| INFRASTRUCTURE_STOPS.contains(&code))
+}
+
 /// A service launch: `deployment` is the launch's own deployment (none until ECS shows it),
 /// `live` the tasks of that deployment ECS wants running, `stopped` the deployment's tasks ECS
 /// has stopped or is stopping, `desired` how many tasks the launch asked for.
@@ -46,7 +63,8 @@ fn newest_stopped<'a>(tasks: impl IntoIterator<Item = &'a Task>) -> Option<&'a T
 /// Running needs the rollout COMPLETED with `desired` tasks of the deployment running. Before
 /// that, a stopped task of the deployment is the failure, whether ECS is about to try again or
 /// its circuit breaker has given up (`FAILED`). The only tie — COMPLETED with its tasks running
-/// while an earlier task of it stopped — is ECS's own verdict: steady state.
+/// while an earlier task of it stopped — is ECS's own verdict: steady state. A task AWS stopped
+/// for its own infrastructure is no failure of the launch: the replacement is waited for.
 pub fn service(
     deployment: Option<&Deployment>,
     live: &[Task],
@@ -57,7 +75,7 @@ pub fn service(
     if completed && live.len() >= desired.max(1) && live.iter().all(runs) {
         return Verdict::Running;
     }
-    match newest_stopped(stopped) {
+    match newest_stopped(stopped.iter().filter(|t| !stopped_by_infrastructure(t))) {
         Some(task) => Verdict::Stopped(Box::new(task.clone())),
         // FAILED without a stopped task to show is not something ECS does; waiting (bounded by
         // the follow's give-up time) is the honest answer.
@@ -174,6 +192,27 @@ mod tests {
         // Still stopping (no exit code yet): waited for.
         let stopping = task("d", "DEACTIVATING", "STOPPED", 40);
         assert_eq!(service(Some(&d), &[], &[stopping], 1), Verdict::Wait);
+    }
+
+    #[test]
+    fn a_service_task_stopped_by_aws_infrastructure_is_replaced_not_a_failure() {
+        // Seen in CI: a launch resumed after practice restarted found the task the old backend
+        // stopped on shutdown and called the launch stopped while its replacement was starting.
+        let mut retired = task("a", "STOPPED", "STOPPED", 10);
+        retired.stop_code = Some("TerminationNotice".into());
+        let replacement = [task("b", "PENDING", "RUNNING", 20)];
+        let d = deployment("IN_PROGRESS");
+        assert_eq!(
+            service(Some(&d), &replacement, std::slice::from_ref(&retired), 1),
+            Verdict::Wait
+        );
+        // The app's own exit still is the answer.
+        let mut crashed = task("c", "STOPPED", "STOPPED", 5);
+        crashed.stop_code = Some("EssentialContainerExited".into());
+        assert_eq!(
+            service(Some(&d), &replacement, &[retired, crashed.clone()], 1),
+            Verdict::Stopped(Box::new(crashed))
+        );
     }
 
     #[test]

@@ -196,15 +196,22 @@ fn too_slow(what: &str) -> BerthError {
         ))
 }
 
-/// Waits until the (scaled-down) service runs no task.
+/// Waits until the (scaled-down) service runs no task. Scaling to zero moves its tasks' desired
+/// status to STOPPED at once while they take a while to stop (DEACTIVATING, STOPPING), so both
+/// listings are read: the tasks still meant to run and those told to stop but not yet stopped.
+/// DeleteService before then leaves tasks running (and billing) under a service being deleted.
 async fn wait_for_service_tasks(ctx: &TeardownContext<'_>, n: &Names) -> Result<()> {
     let started = Instant::now();
     loop {
-        let filter = TaskFilter {
-            service: Some(&n.service),
-            ..TaskFilter::default()
-        };
-        let arns = ecs::list_tasks(ctx.clients, &n.cluster, &filter).await?;
+        let mut arns = Vec::new();
+        for stopped in [false, true] {
+            let filter = TaskFilter {
+                service: Some(&n.service),
+                stopped,
+                ..TaskFilter::default()
+            };
+            arns.extend(ecs::list_tasks(ctx.clients, &n.cluster, &filter).await?);
+        }
         let live = if arns.is_empty() {
             0
         } else {
