@@ -4,6 +4,7 @@ import { render } from 'vitest-browser-svelte';
 import { setLanguage } from '../lib/i18n/index.svelte';
 import ChoiceHost from '../test/ChoiceHost.svelte';
 import DialogHost from '../test/DialogHost.svelte';
+import FormDialogHost from '../test/FormDialogHost.svelte';
 import PanelHost from '../test/PanelHost.svelte';
 import { resetLanguage } from '../test/fixtures';
 import { CopyButton, Spinner } from './index';
@@ -190,5 +191,63 @@ describe('FormPanel', () => {
     expect(page.getByRole('form').query()).toBeNull();
     await group.getByRole('button', { name: 'Close' }).click();
     await expect.element(page.getByTestId('closed')).toHaveTextContent('1');
+  });
+});
+
+describe('FormDialog', () => {
+  const denied = { kind: 'accessDenied', params: { action: 'ecr:DeleteRepository' }, details: null } as const;
+  const dialog = () => page.getByRole('dialog', { name: 'Delete the repository web?' });
+
+  test('says what happens and that it cannot be undone, with the command; Cancel has the focus and gives it back', async () => {
+    await render(FormDialogHost);
+    const opener = page.getByRole('button', { name: 'Delete web…' });
+    await opener.click();
+    await expect.element(dialog()).toHaveAccessibleDescription("3 images go with it. It can't be undone.");
+    await expect.element(dialog().getByText('aws ecr delete-repository --repository-name web')).toBeVisible();
+    const cancel = dialog().getByRole('button', { name: 'Cancel' });
+    await expect.element(cancel).toHaveFocus();
+    await cancel.click();
+    await expect.element(page.getByTestId('closed')).toHaveTextContent('1');
+    expect(dialog().query()).toBeNull();
+    await expect.element(opener).toHaveFocus();
+    expect(page.getByTestId('acted').element().textContent).toBe('0');
+  });
+
+  test('Escape cancels; while busy it does nothing and both buttons are disabled, the action saying what runs', async () => {
+    const screen = await render(FormDialogHost, { busy: true });
+    await page.getByRole('button', { name: 'Delete web…' }).click();
+    await expect.element(dialog().getByRole('button', { name: 'Deleting…' })).toBeDisabled();
+    await expect.element(dialog().getByRole('button', { name: 'Cancel' })).toBeDisabled();
+    await userEvent.keyboard('{Escape}');
+    await expect.element(dialog()).toBeVisible();
+    expect(page.getByTestId('closed').element().textContent).toBe('0');
+
+    await screen.rerender({ busy: false });
+    await expect.element(dialog().getByRole('button', { name: 'Delete repository' })).toBeEnabled();
+    await userEvent.keyboard('{Escape}');
+    await expect.element(page.getByTestId('closed')).toHaveTextContent('1');
+    expect(dialog().query()).toBeNull();
+  });
+
+  test('the error of a try is an alert in the dialog, with what it means', async () => {
+    await render(FormDialogHost, { error: denied });
+    await page.getByRole('button', { name: 'Delete web…' }).click();
+    const alert = dialog().getByRole('alert');
+    await expect.element(alert).toHaveTextContent(/Nothing was deleted\./);
+    await expect.element(alert).toHaveTextContent(/ecr:DeleteRepository/);
+  });
+
+  test('a name to type takes the focus, and the action waits for it', async () => {
+    await render(FormDialogHost, { mustType: true });
+    await page.getByRole('button', { name: 'Delete web…' }).click();
+    const field = dialog().getByRole('textbox', { name: 'Type web to delete it' });
+    await expect.element(field).toHaveFocus();
+    const action = dialog().getByRole('button', { name: 'Delete repository' });
+    await expect.element(action).toBeDisabled();
+    await userEvent.keyboard('{Enter}');
+    expect(page.getByTestId('acted').element().textContent).toBe('0');
+    await field.fill('web');
+    await action.click();
+    await expect.element(page.getByTestId('acted')).toHaveTextContent('1');
   });
 });

@@ -2,6 +2,7 @@
 export { default as Callout } from './Callout.svelte';
 export { default as ChoiceCard } from './ChoiceCard.svelte';
 export { default as CopyButton } from './CopyButton.svelte';
+export { default as FormDialog } from './FormDialog.svelte';
 export { default as FormPanel } from './FormPanel.svelte';
 export { default as ModalDialog } from './ModalDialog.svelte';
 export { default as Spinner } from './Spinner.svelte';
