@@ -7,6 +7,7 @@ export { default as FormPanel } from './FormPanel.svelte';
 export { default as ModalDialog } from './ModalDialog.svelte';
 export { default as Spinner } from './Spinner.svelte';
 export { default as SuggestedName } from './SuggestedName.svelte';
+export { Attempt } from './attempt.svelte';
 export { copyText } from './clipboard';
 export {
   approxMoney,
