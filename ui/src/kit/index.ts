@@ -2,9 +2,12 @@
 export { default as Callout } from './Callout.svelte';
 export { default as ChoiceCard } from './ChoiceCard.svelte';
 export { default as CopyButton } from './CopyButton.svelte';
+export { default as FormDialog } from './FormDialog.svelte';
+export { default as FormPanel } from './FormPanel.svelte';
 export { default as ModalDialog } from './ModalDialog.svelte';
 export { default as Spinner } from './Spinner.svelte';
 export { default as SuggestedName } from './SuggestedName.svelte';
+export { Attempt } from './attempt.svelte';
 export { copyText } from './clipboard';
 export {
   approxMoney,
