@@ -58,12 +58,20 @@ pub struct ExpressService {
     /// The revision the newest configuration runs (ECS made it).
     pub task_definition: Option<String>,
     pub image: Option<String>,
+    pub cpu: Option<String>,
+    pub memory: Option<String>,
+    pub port: Option<i32>,
+    /// The plain environment, and the secrets as `(name, valueFrom)`, as ECS has them.
+    pub environment: Vec<(String, String)>,
+    pub secrets: Vec<(String, String)>,
+    pub command: Vec<String>,
     pub tags: Vec<(String, String)>,
 }
 
 impl ExpressService {
     fn from_sdk(s: &EcsExpressGatewayService) -> ExpressService {
         let newest = s.active_configurations().first();
+        let container = newest.and_then(|c| c.primary_container());
         ExpressService {
             arn: s.service_arn().unwrap_or_default().to_owned(),
             name: s.service_name().unwrap_or_default().to_owned(),
@@ -76,9 +84,32 @@ impl ExpressService {
             task_definition: newest
                 .and_then(|c| c.task_definition_arn())
                 .map(str::to_owned),
-            image: newest
-                .and_then(|c| c.primary_container())
-                .map(|c| c.image().to_owned()),
+            image: container.map(|c| c.image().to_owned()),
+            cpu: newest.and_then(|c| c.cpu()).map(str::to_owned),
+            memory: newest.and_then(|c| c.memory()).map(str::to_owned),
+            port: container.and_then(|c| c.container_port()),
+            environment: container
+                .map(|c| {
+                    c.environment()
+                        .iter()
+                        .map(|e| {
+                            (
+                                e.name().unwrap_or_default().to_owned(),
+                                e.value().unwrap_or_default().to_owned(),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            secrets: container
+                .map(|c| {
+                    c.secrets()
+                        .iter()
+                        .map(|e| (e.name().to_owned(), e.value_from().to_owned()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            command: container.map(|c| c.command().to_vec()).unwrap_or_default(),
             tags: plain_tags(s.tags()),
         }
     }

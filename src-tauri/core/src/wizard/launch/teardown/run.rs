@@ -87,6 +87,15 @@ async fn tear_down(ctx: &TeardownContext<'_>, app: &str) -> Result<TeardownPlan>
                 let call = ecs::delete_service_call(clients, &n.cluster, &n.service, false);
                 emit(item, Outcome::Deleted, Some(call.command()));
             }
+            ResourceKind::ExpressService => {
+                let arn = item.id.clone().unwrap_or_default();
+                // ECS drains it (no scaling down first: its count is ECS's) and removes what it
+                // made for it; the cluster can go once its tasks have stopped.
+                ecs::delete_express_service(clients, &arn).await?;
+                let call = ecs::delete_express_service_call(clients, &arn);
+                emit(item, Outcome::Deleted, Some(call.command()));
+                wait_for_service_tasks(ctx, &n).await?;
+            }
             ResourceKind::Task => {
                 let tasks = berth_tasks(clients, &n).await?;
                 let mut last = None;
