@@ -65,6 +65,9 @@ pub struct LaunchOverview {
     /// Regions Berth has Fargate prices for, and where they come from.
     pub priced_regions: Vec<String>,
     pub prices: PriceSource,
+    /// What a stable HTTPS address's load balancer costs an hour in the region (`None` where
+    /// Berth has no price for it).
+    pub load_balancer_per_hour: Option<f64>,
 }
 
 /// Builds the Launch page's starting point from the settings and the saved launch records.
@@ -119,6 +122,11 @@ pub fn overview(settings: &Settings, store: &LaunchStore) -> LaunchOverview {
             .region
             .as_deref()
             .map_or_else(pricing::fargate_source, pricing::fargate_source_in),
+        load_balancer_per_hour: settings
+            .account
+            .region
+            .as_deref()
+            .and_then(pricing::load_balancer_hour),
     }
 }
 
