@@ -222,6 +222,20 @@ export function ensureExecutionRole(name: string, fix: boolean): Promise<RoleCha
 }
 
 /**
+ * Whether the ECS Express Mode infrastructure role (for a stable HTTPS address) exists and is usable.
+ */
+export function getInfrastructureRole(): Promise<InfrastructureRoleStatus> {
+  return call<InfrastructureRoleStatus>('get_infrastructure_role');
+}
+
+/**
+ * Creates the infrastructure role with its managed policy when it is missing (tagged as Berth's); leaves a ready role, or someone else's, as it is.
+ */
+export function ensureInfrastructureRole(): Promise<InfrastructureRoleChange> {
+  return call<InfrastructureRoleChange>('ensure_infrastructure_role');
+}
+
+/**
  * The deploy user's policy and commands, shown before anything is created.
  */
 export function planDeployUser(userName: string, roleName: string): Promise<DeployUserPlan> {

@@ -399,7 +399,13 @@ export function launchPlan(choices: LaunchChoices = launchChoices(), overrides: 
     practice: false,
     vpcId: 'vpc-default',
     subnetIds: ['subnet-a', 'subnet-b'],
-    items: [
+    // As core's plan: an Express service (a stable HTTPS address) gets no security group, rule or
+    // task definition of Berth's.
+    items: choices.mode === 'service' && choices.address === 'https' ? [
+      { resource: 'cluster', name: 'berth', action: 'reuse', id: 'arn:aws:ecs:us-east-1:123456789012:cluster/berth', changes: [], commands: [] },
+      { resource: 'logGroup', name: `/berth/${app}`, action: 'create', id: null, changes: [], commands: cmd(`logs create-log-group --log-group-name /berth/${app}`) },
+      { resource: 'expressService', name: app, action: 'create', id: null, changes: [], commands: cmd(`ecs create-express-gateway-service --cluster berth --service-name ${app}`) },
+    ] : [
       { resource: 'cluster', name: 'berth', action: 'reuse', id: 'arn:aws:ecs:us-east-1:123456789012:cluster/berth', changes: [], commands: [] },
       { resource: 'logGroup', name: `/berth/${app}`, action: 'create', id: null, changes: [], commands: [...cmd(`logs create-log-group --log-group-name /berth/${app}`), ...cmd('logs put-retention-policy')] },
       { resource: 'securityGroup', name: `berth-${app}`, action: 'create', id: null, changes: [], commands: cmd('ec2 create-security-group') },
