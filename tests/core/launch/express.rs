@@ -63,7 +63,10 @@ async fn with_infrastructure_role(f: &Fixture) -> String {
         .await
         .is_err()
     {
-        assert!(started.elapsed() < Duration::from_secs(60), "{arn} never became usable");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "{arn} never became usable"
+        );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     arn
@@ -78,7 +81,18 @@ fn https(f: &Fixture) -> LaunchChoices {
 /// Whether an HTTP server answers at `url` (curl, any status).
 fn answers_http(url: &str) -> bool {
     let out = std::process::Command::new("curl")
-        .args(["-s", "--noproxy", "*", "-m", "5", "-o", "/dev/null", "-w", "%{http_code}", url])
+        .args([
+            "-s",
+            "--noproxy",
+            "*",
+            "-m",
+            "5",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            url,
+        ])
         .output()
         .expect("curl runs");
     let code = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -90,7 +104,8 @@ async fn the_infrastructure_role_is_made_once_tagged_with_its_policy() {
     let f = fixture("us-east-1").await;
     let before = iam::infrastructure_role_status(&f.clients).await.unwrap();
     assert_eq!(before.state, RoleState::Missing);
-    assert!(before.plan[0].contains("aws iam create-role --role-name ecsInfrastructureRoleForExpressServices"));
+    assert!(before.plan[0]
+        .contains("aws iam create-role --role-name ecsInfrastructureRoleForExpressServices"));
 
     let made = iam::ensure_infrastructure_role(&f.clients).await.unwrap();
     assert_eq!(made.ran.len(), 2, "{:?}", made.ran);
@@ -144,8 +159,14 @@ async fn an_https_service_runs_with_its_url_takes_a_new_image_and_is_torn_down()
         ]
     );
     let create = &plan.items[2].commands[0];
-    assert!(create.starts_with("aws ecs create-express-gateway-service --cluster berth"), "{create}");
-    assert!(create.contains("--infrastructure-role-arn arn:aws:iam::"), "{create}");
+    assert!(
+        create.starts_with("aws ecs create-express-gateway-service --cluster berth"),
+        "{create}"
+    );
+    assert!(
+        create.contains("--infrastructure-role-arn arn:aws:iam::"),
+        "{create}"
+    );
     assert!(create.contains("key=berth:managed,value=true"), "{create}");
     let cost = plan.cost.as_ref().unwrap();
     assert!(cost.load_balancer && cost.load_balancer_per_hour == Some(0.0225));
@@ -164,7 +185,10 @@ async fn an_https_service_runs_with_its_url_takes_a_new_image_and_is_torn_down()
     assert_eq!(record.status, LaunchStatus::Running, "{events:?}");
     let url = record.url.clone().expect("an HTTPS address");
     let prefix = format!("https://{}-", f.app);
-    assert!(url.starts_with(&prefix) && url.ends_with(".ecs.us-east-1.on.aws"), "{url}");
+    assert!(
+        url.starts_with(&prefix) && url.ends_with(".ecs.us-east-1.on.aws"),
+        "{url}"
+    );
     assert!(events.contains(&LaunchEvent::HttpsAddress { url: url.clone() }));
     // The task really runs the image (its own address answers; the URL has no load balancer
     // behind it in the emulator).
@@ -176,12 +200,18 @@ async fn an_https_service_runs_with_its_url_takes_a_new_image_and_is_torn_down()
         .unwrap()
         .unwrap();
     assert!(service.express);
-    assert!(service.tags.iter().any(|(k, v)| k == "berth:managed" && v == "true"));
+    assert!(service
+        .tags
+        .iter()
+        .any(|(k, v)| k == "berth:managed" && v == "true"));
     let express = ecs::describe_express_service(&f.clients, &service.arn)
         .await
         .unwrap()
         .unwrap();
-    assert!(express.tags.iter().any(|(k, v)| k == "berth:app" && v == &f.app));
+    assert!(express
+        .tags
+        .iter()
+        .any(|(k, v)| k == "berth:app" && v == &f.app));
     assert_eq!(express.image.as_deref(), Some(config.image.as_str()));
 
     // The same launch again changes nothing.
@@ -219,7 +249,11 @@ async fn an_https_service_runs_with_its_url_takes_a_new_image_and_is_torn_down()
     let record2 = record2.unwrap();
     assert!(actions(&events).contains(&(ResourceKind::ExpressService, Outcome::Updated)));
     assert_eq!(record2.status, LaunchStatus::Running, "{events:?}");
-    assert_eq!(record2.url.as_deref(), Some(url.as_str()), "the address stays");
+    assert_eq!(
+        record2.url.as_deref(),
+        Some(url.as_str()),
+        "the address stays"
+    );
     let now = ecs::describe_express_service(&f.clients, &express.arn)
         .await
         .unwrap()
@@ -242,13 +276,22 @@ async fn an_https_service_runs_with_its_url_takes_a_new_image_and_is_torn_down()
         .expect("the Express service is torn down");
     assert_eq!(item.action, TeardownAction::Delete);
     assert!(item.commands[0].starts_with("aws ecs delete-express-gateway-service --service-arn"));
-    assert!(!tplan.items.iter().any(|i| i.resource == ResourceKind::Service));
+    assert!(!tplan
+        .items
+        .iter()
+        .any(|i| i.resource == ResourceKind::Service));
     let (_, events) = f
         .tear_down(&f.app, &Default::default(), Default::default())
         .await;
     let outcomes = actions(&events);
-    assert!(outcomes.contains(&(ResourceKind::ExpressService, Outcome::Deleted)), "{outcomes:?}");
-    assert!(outcomes.contains(&(ResourceKind::Cluster, Outcome::Deleted)), "{outcomes:?}");
+    assert!(
+        outcomes.contains(&(ResourceKind::ExpressService, Outcome::Deleted)),
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes.contains(&(ResourceKind::Cluster, Outcome::Deleted)),
+        "{outcomes:?}"
+    );
     let gone = ecs::describe_express_service(&f.clients, &express.arn)
         .await
         .unwrap();
@@ -278,9 +321,17 @@ async fn without_the_infrastructure_role_the_plan_blocks_and_ecs_refuses() {
     let refused = ecs::create_express_service(&f.clients, &spec, &d.tags)
         .await
         .unwrap_err();
-    assert_eq!(refused.param("code"), Some("InvalidParameterException"), "{refused:?}");
+    assert_eq!(
+        refused.param("code"),
+        Some("InvalidParameterException"),
+        "{refused:?}"
+    );
     assert!(
-        refused.details.as_deref().unwrap_or_default().contains("infrastructure role"),
+        refused
+            .details
+            .as_deref()
+            .unwrap_or_default()
+            .contains("infrastructure role"),
         "{refused:?}"
     );
 }

@@ -21,8 +21,9 @@ pub use infrastructure_role::{
     INFRASTRUCTURE_ROLE_NAME,
 };
 pub use role::{
-    ensure_execution_role, execution_policy_arn, execution_role_status, trust_allows, trust_allows_ecs_tasks,
-    trust_policy, RoleChange, RoleProblem, RoleState, RoleStatus, DEFAULT_ROLE_NAME,
+    ensure_execution_role, execution_policy_arn, execution_role_status, trust_allows,
+    trust_allows_ecs_tasks, trust_policy, RoleChange, RoleProblem, RoleState, RoleStatus,
+    DEFAULT_ROLE_NAME,
 };
 
 use crate::aws::AwsClients;

@@ -286,9 +286,9 @@ pub async fn describe_express_service(
         .send();
     describe_express_service_call(clients, arn)
         .send_found(request, |out| {
-            out.service()
-                .map(ExpressService::from_sdk)
-                .ok_or_else(|| BerthError::internal("DescribeExpressGatewayService gave no service"))
+            out.service().map(ExpressService::from_sdk).ok_or_else(|| {
+                BerthError::internal("DescribeExpressGatewayService gave no service")
+            })
         })
         .await
 }
@@ -387,7 +387,10 @@ mod tests {
     #[test]
     fn the_container_argument_is_the_json_the_cli_takes() {
         let arg: Value = serde_json::from_str(&spec().container_arg()).unwrap();
-        assert_eq!(arg["image"], "1.dkr.ecr.us-east-1.amazonaws.com/web@sha256:ab");
+        assert_eq!(
+            arg["image"],
+            "1.dkr.ecr.us-east-1.amazonaws.com/web@sha256:ab"
+        );
         assert_eq!(arg["containerPort"], 8080);
         assert_eq!(arg["awsLogsConfiguration"]["logGroup"], "/berth/web");
         assert_eq!(arg["environment"][0]["name"], "MODE");

@@ -400,7 +400,10 @@ mod tests {
             Decision::Allowed,
         );
         decisions.insert(
-            on_resource("iam:passrole", &res.simulated_arn(Scope::InfrastructureRole)),
+            on_resource(
+                "iam:passrole",
+                &res.simulated_arn(Scope::InfrastructureRole),
+            ),
             Decision::NotGranted,
         );
         let lines = checklist(&decisions, &res);

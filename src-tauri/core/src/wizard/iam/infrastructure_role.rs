@@ -104,9 +104,8 @@ fn status_of(
     let name = INFRASTRUCTURE_ROLE_NAME;
     let policy_arn = infrastructure_policy_arn(&partition_for(clients, role));
     let trust = infrastructure_trust_policy();
-    let created_by_berth = role.is_some_and(|r| {
-        tags::is_managed(r.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-    });
+    let created_by_berth = role
+        .is_some_and(|r| tags::is_managed(r.tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))));
     let mut problems = Vec::new();
     if let Some(role) = role {
         if !role

@@ -85,7 +85,11 @@ fn changes(current: &ExpressService, spec: &ExpressSpec) -> Vec<Change> {
         Some(pairs(&current.environment)),
         pairs(&spec.environment),
     );
-    differs("secrets", Some(pairs(&current.secrets)), pairs(&spec.secrets));
+    differs(
+        "secrets",
+        Some(pairs(&current.secrets)),
+        pairs(&spec.secrets),
+    );
     differs(
         "command",
         Some(current.command.join(" ")),
@@ -162,7 +166,9 @@ pub async fn ensure(
         PlanAction::Create => {
             let call = ecs::create_express_service_call(clients, &spec, &d.tags);
             let made = ctx
-                .patiently(role, || ecs::create_express_service(clients, &spec, &d.tags))
+                .patiently(role, || {
+                    ecs::create_express_service(clients, &spec, &d.tags)
+                })
                 .await?;
             ctx.done(
                 record,
