@@ -75,23 +75,18 @@ PARAMETERS = rule(
 )
 LIFECYCLE = rule(
     "ecs.express.lifecycle",
-    "An Express service is ACTIVE with an ingress path https://<name>-<hex>.ecs.<region>.on.aws; it "
-    "is an ECS service (resourceManagementType ECS) whose deployment goes IN_PROGRESS → COMPLETED "
-    "as its tasks run; UpdateExpressGatewayService makes a new service revision and deployment; "
-    "DeleteExpressGatewayService drains it (DRAINING, then INACTIVE); Update or Delete of a service "
-    "that is not ACTIVE answers ServiceNotActiveException, of an unknown one "
-    "ServiceNotFoundException; Describe of an unknown one ResourceNotFoundException; a second "
-    "create of an ACTIVE name answers InvalidParameterException",
-    "ecs:CreateExpressGatewayService ecs:DescribeExpressGatewayService "
+    "UpdateExpressGatewayService makes a new service revision and a new deployment of the ECS "
+    "service behind it (IN_PROGRESS, then COMPLETED as the new revision's tasks run); after "
+    "DeleteExpressGatewayService the service is DRAINING, then INACTIVE, and Update or Delete of a "
+    "service that is not ACTIVE answers ServiceNotActiveException (without the rule: the old "
+    "deployment is edited in place, and a deleted service can be updated)",
     "ecs:UpdateExpressGatewayService ecs:DeleteExpressGatewayService ecs:DescribeServices",
     "Amazon ECS creates a new service revision with updated configuration and performs a rolling "
     "deployment to replace existing tasks. / The service enters a DRAINING state where existing "
     "tasks complete current requests without starting new tasks. After all tasks stop, the service "
-    "and infrastructure are permanently removed. / statusCode: ACTIVE | DRAINING | INACTIVE / "
-    "DescribeServices shows deployment not stabilized (troubleshooting)",
-    f"{API}/API_DeleteExpressGatewayService.html",
+    "and infrastructure are permanently removed.",
+    f"{API}/API_UpdateExpressGatewayService.html",
     (
-        "test_express.py::test_express_service_runs_with_an_https_url",
         "test_express.py::test_update_rolls_a_new_revision",
         "test_express.py::test_delete_drains_then_inactive",
     ),
@@ -359,12 +354,17 @@ def create_express_gateway_service(self: EC2ContainerServiceResponse) -> Any:
     backend = self.ecs_backend
     _check_parameters(p, creating=True)
     _check_roles(backend.account_id, call.caller_arn() if call else "", p, creating=True)
+    if not p.get("cluster") and "default" not in backend.clusters:
+        # "If you do not specify a cluster, the default cluster is assumed": Express makes it
+        # (a named cluster that does not exist is ClusterNotFoundException, as moto answers).
+        backend.create_cluster("default")
     cluster = backend._get_cluster(p.get("cluster") or "default")
     if cluster.status != "ACTIVE":
         raise AwsError("ClusterNotFoundException", "The referenced cluster was inactive.")
     name = p.get("serviceName") or f"express-{secrets.token_hex(6)}"
     existing = backend.services.get(f"{cluster.name}:{name}")
-    if existing is not None and LIFECYCLE.enabled and existing.status in ("ACTIVE", "DRAINING"):
+    if existing is not None and existing.status in ("ACTIVE", "DRAINING"):
+        # As CreateService answers (rule ecs.service.draining, in patches.py).
         raise _invalid("Creation of service was not idempotent.")
     definition = _task_definition(backend, cluster.name, name, p, None)
     scaling = p.get("scalingTarget") or {}
