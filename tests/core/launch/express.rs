@@ -295,7 +295,10 @@ async fn an_https_service_runs_with_its_url_takes_a_new_image_and_is_torn_down()
     let gone = ecs::describe_express_service(&f.clients, &express.arn)
         .await
         .unwrap();
-    assert!(gone.is_none_or(|s| s.status != "ACTIVE"), "{gone:?}");
+    assert!(
+        gone.as_ref().is_none_or(|s| s.status != "ACTIVE"),
+        "{gone:?}"
+    );
 }
 
 #[tokio::test]

@@ -19,6 +19,8 @@ import type { FolderInfo } from './bindings/FolderInfo';
 import type { ImageDeletion } from './bindings/ImageDeletion';
 import type { ImageStep } from './bindings/ImageStep';
 import type { ImageSummary } from './bindings/ImageSummary';
+import type { InfrastructureRoleChange } from './bindings/InfrastructureRoleChange';
+import type { InfrastructureRoleStatus } from './bindings/InfrastructureRoleStatus';
 import type { JobEvent } from './bindings/JobEvent';
 import type { JobSummary } from './bindings/JobSummary';
 import type { LaunchChoices } from './bindings/LaunchChoices';
