@@ -91,10 +91,17 @@ async fn tear_down(ctx: &TeardownContext<'_>, app: &str) -> Result<TeardownPlan>
                 let arn = item.id.clone().unwrap_or_default();
                 // ECS drains it (no scaling down first: its count is ECS's) and removes what it
                 // made for it; the cluster can go once its tasks have stopped.
+                // Its tasks, listed before: once deleted, ListTasks (desired RUNNING) no longer
+                // names them, yet they still stop for a while and hold the cluster.
+                let filter = TaskFilter {
+                    service: Some(&n.service),
+                    ..TaskFilter::default()
+                };
+                let tasks = ecs::list_tasks(clients, &n.cluster, &filter).await?;
                 ecs::delete_express_service(clients, &arn).await?;
                 let call = ecs::delete_express_service_call(clients, &arn);
                 emit(item, Outcome::Deleted, Some(call.command()));
-                wait_for_service_tasks(ctx, &n).await?;
+                wait_for_tasks_stopped(ctx, &n, tasks).await?;
                 wait_until_drained(ctx, &arn).await?;
             }
             ResourceKind::Task => {
