@@ -14,6 +14,7 @@ from ..catalog import rule
 from ..errors import AwsError
 from ..interceptor import current_call, patch
 from . import services, tasks
+from . import express  # noqa: F401  (Express Mode, a model on these services)
 
 API = "https://docs.aws.amazon.com/AmazonECS/latest/APIReference"
 

@@ -31,13 +31,18 @@ pub struct Permission {
     pub performer: Performer,
 }
 
-/// Every permission of the action catalogue, once per IAM action, in catalogue order.
+/// Every permission of the action catalogue, once per IAM action and policy statement (one action
+/// may be granted on two resources, e.g. `iam:CreateRole` on the execution and the infrastructure
+/// role), in catalogue order.
 pub static PERMISSIONS: LazyLock<Vec<Permission>> = LazyLock::new(|| {
     let mut list: Vec<Permission> = Vec::new();
     for action in catalogue::ALL {
         let Some(p) = action.permission else { continue };
         let name = action.iam_name();
-        if list.iter().any(|known| known.action == name) {
+        if list
+            .iter()
+            .any(|known| known.action == name && known.sid == p.sid)
+        {
             continue;
         }
         list.push(Permission {
@@ -53,6 +58,10 @@ pub static PERMISSIONS: LazyLock<Vec<Permission>> = LazyLock::new(|| {
     }
     list
 });
+
+/// The role ECS Express Mode makes a service's load balancer with: the name its documentation and
+/// console use (docs/aws-facts.md#express-mode).
+pub const INFRASTRUCTURE_ROLE_NAME: &str = "ecsInfrastructureRoleForExpressServices";
 
 /// The names that turn scopes into ARNs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,6 +94,9 @@ impl Resources {
             Scope::EcrRepositories => format!("arn:{p}:ecr:{r}:{a}:repository/*"),
             Scope::LogGroups => format!("arn:{p}:logs:{r}:{a}:log-group:*"),
             Scope::ExecutionRole => format!("arn:{p}:iam::{a}:role/{}", self.role_name),
+            Scope::InfrastructureRole => {
+                format!("arn:{p}:iam::{a}:role/{INFRASTRUCTURE_ROLE_NAME}")
+            }
             Scope::EcsServiceLinkedRole => format!(
                 "arn:{p}:iam::{a}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"
             ),
@@ -301,7 +313,7 @@ mod tests {
     fn every_action_is_listed_once_and_every_group_has_actions() {
         let mut seen = HashSet::new();
         for p in PERMISSIONS.iter() {
-            assert!(seen.insert(&p.action), "{} listed twice", p.action);
+            assert!(seen.insert((&p.action, p.sid)), "{} listed twice", p.action);
             let (service, name) = p.action.split_once(':').expect("service:Action");
             assert!(!service.is_empty() && name.chars().next().unwrap().is_ascii_uppercase());
         }
@@ -361,8 +373,9 @@ mod tests {
             .as_array()
             .unwrap()
             .iter()
-            .find(|s| s["Action"] == json!(["iam:PassRole"]))
+            .find(|s| s["Sid"] == "PassExecutionRole")
             .expect("a PassRole statement of its own");
+        assert_eq!(pass["Action"], json!(["iam:PassRole"]));
         assert_eq!(
             pass["Resource"],
             "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"
@@ -370,6 +383,27 @@ mod tests {
         assert_eq!(
             pass["Condition"],
             json!({ "StringEquals": { "iam:PassedToService": "ecs-tasks.amazonaws.com" } })
+        );
+    }
+
+    /// Express Mode: the infrastructure role is passed to ECS itself, and only that role.
+    #[test]
+    fn the_infrastructure_role_is_passed_only_to_ecs() {
+        let policy = serde_json::to_value(deploy_user_policy(&resources())).unwrap();
+        let pass = policy["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["Sid"] == "PassInfrastructureRole")
+            .expect("a statement for the infrastructure role");
+        assert_eq!(pass["Action"], json!(["iam:PassRole"]));
+        assert_eq!(
+            pass["Resource"],
+            "arn:aws:iam::123456789012:role/ecsInfrastructureRoleForExpressServices"
+        );
+        assert_eq!(
+            pass["Condition"],
+            json!({ "StringEquals": { "iam:PassedToService": "ecs.amazonaws.com" } })
         );
     }
 

@@ -198,6 +198,42 @@ pub struct CostEstimate {
     pub max_count: Option<u32>,
     pub max_per_hour: Option<f64>,
     pub max_per_month: Option<f64>,
+    /// A stable HTTPS address (ECS Express Mode): the hourly price of the Application Load
+    /// Balancer it runs behind, included in the totals above. `None` without one, and in a region
+    /// Berth has no load balancer price for (then the totals leave it out, and say so).
+    pub load_balancer_per_hour: Option<f64>,
+    /// Whether the service has a load balancer at all (so "no price" can be told from "none").
+    pub load_balancer: bool,
+}
+
+/// What one Application Load Balancer costs an hour, without its capacity units (LCU-hours, 0.008
+/// USD each in us-east-1, which grow with traffic), by region: an Express service runs behind one
+/// it may share with up to 24 other services; the estimate counts it whole, as the first service
+/// pays for it alone (docs/aws-facts.md#express-mode).
+pub const LOAD_BALANCER_HOUR_USD: &[(&str, f64)] = &[("us-east-1", 0.0225)];
+
+/// The hourly load balancer price of `region`, if Berth has it.
+pub fn load_balancer_hour(region: &str) -> Option<f64> {
+    LOAD_BALANCER_HOUR_USD
+        .iter()
+        .find(|(r, _)| *r == region)
+        .map(|(_, price)| *price)
+}
+
+impl CostEstimate {
+    /// Adds the load balancer of an Express service to the totals.
+    pub fn with_load_balancer(mut self) -> CostEstimate {
+        self.load_balancer = true;
+        self.load_balancer_per_hour = load_balancer_hour(&self.region);
+        if let Some(hour) = self.load_balancer_per_hour {
+            self.per_hour += hour;
+            self.per_day = self.per_hour * 24.0;
+            self.per_month = self.per_hour * HOURS_PER_MONTH;
+            self.max_per_hour = self.max_per_hour.map(|h| h + hour);
+            self.max_per_month = self.max_per_hour.map(|h| h * HOURS_PER_MONTH);
+        }
+        self
+    }
 }
 
 /// What Berth needs to estimate a launch's cost.
@@ -249,6 +285,8 @@ pub fn fargate_estimate(input: &CostInput<'_>) -> Option<CostEstimate> {
         max_count: input.max_count,
         max_per_hour,
         max_per_month: max_per_hour.map(|h| h * HOURS_PER_MONTH),
+        load_balancer_per_hour: None,
+        load_balancer: false,
     })
 }
 
@@ -378,5 +416,19 @@ mod tests {
             max_count: None,
         };
         assert_eq!(fargate_estimate(&input), None);
+    }
+
+    /// Issue 17: a stable HTTPS address adds its load balancer, about 16.43 USD a month in
+    /// us-east-1 (0.0225 an hour × 730), to the estimate.
+    #[test]
+    fn an_express_service_adds_its_load_balancer() {
+        let plain = estimate("us-east-1", Architecture::X86_64, true);
+        let express = plain.clone().with_load_balancer();
+        assert!(express.load_balancer);
+        assert!(close(express.per_month - plain.per_month, 16.425));
+        assert!(close(express.per_hour - plain.per_hour, 0.0225));
+        // No price known: said so, and not guessed.
+        let elsewhere = estimate("ap-northeast-2", Architecture::X86_64, true).with_load_balancer();
+        assert!(elsewhere.load_balancer && elsewhere.load_balancer_per_hour.is_none());
     }
 }

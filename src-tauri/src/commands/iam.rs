@@ -2,8 +2,8 @@
 
 use crate::state::AppState;
 use berth_core::wizard::iam::{
-    self, DeployUserOutcome, DeployUserPlan, DeployUserRequest, PermissionReport, RoleChange,
-    RoleState, RoleStatus,
+    self, DeployUserOutcome, DeployUserPlan, DeployUserRequest, InfrastructureRoleChange,
+    InfrastructureRoleStatus, PermissionReport, RoleChange, RoleState, RoleStatus,
 };
 use berth_core::Result;
 use tauri::{AppHandle, Manager};
@@ -36,6 +36,21 @@ pub async fn ensure_execution_role(app: &AppHandle, name: String, fix: bool) -> 
     let change = iam::ensure_execution_role(&clients, &name, fix).await?;
     remember_role(&state, &change.status)?;
     Ok(change)
+}
+
+/// The Express Mode infrastructure role, as it is.
+pub async fn get_infrastructure_role(app: &AppHandle) -> Result<InfrastructureRoleStatus> {
+    let state = app.state::<AppState>();
+    let clients = state.aws().await?;
+    iam::infrastructure_role_status(&clients).await
+}
+
+/// Creates the Express Mode infrastructure role when it is missing. The Launch step finds it by
+/// its name, beside the execution role: nothing to remember.
+pub async fn ensure_infrastructure_role(app: &AppHandle) -> Result<InfrastructureRoleChange> {
+    let state = app.state::<AppState>();
+    let clients = state.aws().await?;
+    iam::ensure_infrastructure_role(&clients).await
 }
 
 /// The Launch step names this role in its task definition: remember it once it is ready, and

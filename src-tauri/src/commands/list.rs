@@ -59,6 +59,10 @@ berth_commands! {
         fn get_execution_role(name: String) -> RoleStatus;
         /// Creates the task execution role, or fixes it when `fix` is set.
         fn ensure_execution_role(name: String, fix: bool) -> RoleChange;
+        /// Whether the ECS Express Mode infrastructure role (for a stable HTTPS address) exists and is usable.
+        fn get_infrastructure_role() -> InfrastructureRoleStatus;
+        /// Creates the infrastructure role with its managed policy when it is missing (tagged as Berth's); leaves a ready role, or someone else's, as it is.
+        fn ensure_infrastructure_role() -> InfrastructureRoleChange;
         /// The deploy user's policy and commands, shown before anything is created.
         fn plan_deploy_user(user_name: String, role_name: String) -> DeployUserPlan;
         /// Creates the deploy user; its key goes to the keychain and becomes the identity in use. Only the masked key id comes back.

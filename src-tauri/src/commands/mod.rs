@@ -50,7 +50,8 @@ use berth_core::pricing::CostEstimate;
 use berth_core::settings::{AccountSettings, Preferences, WizardSettings};
 use berth_core::wizard::account::{AccountOverview, NewIdentity, VerifiedIdentity};
 use berth_core::wizard::iam::{
-    DeployUserOutcome, DeployUserPlan, DeployUserRequest, PermissionReport, RoleChange, RoleStatus,
+    DeployUserOutcome, DeployUserPlan, DeployUserRequest, InfrastructureRoleChange,
+    InfrastructureRoleStatus, PermissionReport, RoleChange, RoleStatus,
 };
 use berth_core::wizard::image::{BuildRequest, FolderInfo, ImageStep, PushRequest};
 use berth_core::wizard::launch::network::NetworkOverview;

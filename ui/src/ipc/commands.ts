@@ -19,6 +19,8 @@ import type { FolderInfo } from './bindings/FolderInfo';
 import type { ImageDeletion } from './bindings/ImageDeletion';
 import type { ImageStep } from './bindings/ImageStep';
 import type { ImageSummary } from './bindings/ImageSummary';
+import type { InfrastructureRoleChange } from './bindings/InfrastructureRoleChange';
+import type { InfrastructureRoleStatus } from './bindings/InfrastructureRoleStatus';
 import type { JobEvent } from './bindings/JobEvent';
 import type { JobSummary } from './bindings/JobSummary';
 import type { LaunchChoices } from './bindings/LaunchChoices';
@@ -219,6 +221,20 @@ export function getExecutionRole(name: string): Promise<RoleStatus> {
  */
 export function ensureExecutionRole(name: string, fix: boolean): Promise<RoleChange> {
   return call<RoleChange>('ensure_execution_role', { name, fix });
+}
+
+/**
+ * Whether the ECS Express Mode infrastructure role (for a stable HTTPS address) exists and is usable.
+ */
+export function getInfrastructureRole(): Promise<InfrastructureRoleStatus> {
+  return call<InfrastructureRoleStatus>('get_infrastructure_role');
+}
+
+/**
+ * Creates the infrastructure role with its managed policy when it is missing (tagged as Berth's); leaves a ready role, or someone else's, as it is.
+ */
+export function ensureInfrastructureRole(): Promise<InfrastructureRoleChange> {
+  return call<InfrastructureRoleChange>('ensure_infrastructure_role');
 }
 
 /**

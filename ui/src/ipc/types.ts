@@ -1,4 +1,5 @@
 // Re-exports of the generated bindings, so screens import from one place.
+export type { Address } from './bindings/Address';
 export type { AfterStop } from './bindings/AfterStop';
 export type { AccountOverview } from './bindings/AccountOverview';
 export type { AccountSettings } from './bindings/AccountSettings';
@@ -24,6 +25,8 @@ export type { DockerEngine } from './bindings/DockerEngine';
 export type { DockerStatus } from './bindings/DockerStatus';
 export type { HostSource } from './bindings/HostSource';
 export type { BuildVertex } from './bindings/BuildVertex';
+export type { InfrastructureRoleChange } from './bindings/InfrastructureRoleChange';
+export type { InfrastructureRoleStatus } from './bindings/InfrastructureRoleStatus';
 export type { VertexState } from './bindings/VertexState';
 export type { EnvVar } from './bindings/EnvVar';
 export type { JobEvent } from './bindings/JobEvent';

@@ -83,7 +83,7 @@ describe('permission checklist', () => {
     await renderIam();
 
     await expect.element(checklist().getByText('The practice emulator has no policy simulator', { exact: false })).toBeVisible();
-    await expect.poll(() => visible(checklist().getByText('Unknown — will be checked when used'))).toHaveLength(10);
+    await expect.poll(() => visible(checklist().getByText('Unknown — will be checked when used'))).toHaveLength(11);
     expect(checklist().getByText('Allowed', { exact: true }).query()).toBeNull();
     await expect.element(checklist().getByText('arn:aws:iam::123456789012:user/alice')).toBeVisible();
     // The simulator's failure is one click away.
@@ -396,7 +396,7 @@ describe('while answers are on their way', () => {
     await renderIam();
 
     await expect.element(checklist()).toHaveAttribute('aria-busy', 'true');
-    expect(checklist().getByText('Checking', { exact: true }).elements()).toHaveLength(10);
+    expect(checklist().getByText('Checking', { exact: true }).elements()).toHaveLength(11);
     await expect.element(roleCard().getByText('Looking for the role…')).toBeVisible();
     report.resolve(permissionReport());
     role.resolve(missingRole());
@@ -415,5 +415,22 @@ describe('in Korean', () => {
     await expect.element(page.getByRole('region', { name: '태스크 실행 역할' })).toBeVisible();
     await expect.element(page.getByRole('button', { name: '역할 만들기' })).toBeVisible();
     await expect.element(page.getByText('선택: 최소 권한 배포 전용 사용자')).toBeVisible();
+  });
+});
+
+describe('the infrastructure role for a stable HTTPS address', () => {
+  const card = () => page.getByRole('region', { name: /Infrastructure role for a stable HTTPS address/ });
+
+  test('is optional, shows what Berth runs, and creates the role once', async () => {
+    const backend = mockIamBackend();
+    await renderIam();
+    await expect.element(card().getByText('Not created')).toBeVisible();
+    await expect.element(card().getByText(/aws iam create-role --role-name ecsInfrastructureRoleForExpressServices/)).toBeInTheDocument();
+    await card().getByRole('button', { name: 'Create the infrastructure role' }).click();
+    await expect.element(card().getByText('The infrastructure role is ready.')).toBeVisible();
+    await expect.element(card().getByText('arn:aws:iam::123456789012:role/ecsInfrastructureRoleForExpressServices')).toBeVisible();
+    expect(backend.order().filter((c) => c === 'ensure_infrastructure_role')).toHaveLength(1);
+    // Ready: nothing more to run, so no button.
+    expect(card().getByRole('button', { name: 'Create the infrastructure role' }).query()).toBeNull();
   });
 });

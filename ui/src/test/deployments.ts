@@ -94,6 +94,8 @@ export function service(overrides: Partial<ServiceStatus> = {}): ServiceStatus {
     app: 'shop',
     hasLogs: true,
     scaling: null,
+    express: false,
+    url: null,
     ...overrides,
   };
 }

@@ -275,6 +275,7 @@ export const FARGATE_SIZES: FargateCpu[] = [
 ];
 
 export const ROLE_ARN = 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole';
+export const INFRA_ROLE_ARN = 'arn:aws:iam::123456789012:role/ecsInfrastructureRoleForExpressServices';
 export const IMAGE_URI = '123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v1';
 
 export function launchChoices(overrides: Partial<LaunchChoices> = {}): LaunchChoices {
@@ -290,6 +291,7 @@ export function launchChoices(overrides: Partial<LaunchChoices> = {}): LaunchCho
     count: 1,
     network: { vpcId: null, subnetIds: [], ingress: { kind: 'anywhere' }, publicIp: true },
     scaling: null,
+    address: 'publicIp',
     ...overrides,
   };
 }
@@ -305,6 +307,7 @@ export function launchOverview(overrides: Partial<LaunchOverview> = {}): LaunchO
     records: [],
     pricedRegions: ['us-east-1', 'ap-northeast-2'],
     prices: { asOf: '2026-11-01', url: 'https://aws.amazon.com/fargate/pricing/' },
+    loadBalancerPerHour: 0.0225,
     ...overrides,
   };
 }
@@ -344,10 +347,14 @@ export function costFor(c: LaunchChoices): CostEstimate | null {
   // As core's `launch::estimate`: a service that scales is priced from its fewest to its most tasks.
   const scaling = c.mode === 'service' ? c.scaling : null;
   const count = scaling ? scaling.min : c.count;
-  const task = (c.cpu / 1024) * vcpu + (c.memory / 1024) * gb + (c.network.publicIp ? 0.005 : 0);
+  // A stable HTTPS address: the tasks get public IPs, and the load balancer is added.
+  const express = c.mode === 'service' && c.address === 'https';
+  const publicIp = c.network.publicIp || express;
+  const lb = express ? 0.0225 : 0;
+  const task = (c.cpu / 1024) * vcpu + (c.memory / 1024) * gb + (publicIp ? 0.005 : 0);
   const compute = ((c.cpu / 1024) * vcpu + (c.memory / 1024) * gb) * count;
-  const ipv4 = c.network.publicIp ? 0.005 * count : 0;
-  const perHour = compute + ipv4;
+  const ipv4 = publicIp ? 0.005 * count : 0;
+  const perHour = compute + ipv4 + lb;
   return {
     region: 'us-east-1',
     computePerHour: compute,
@@ -360,8 +367,10 @@ export function costFor(c: LaunchChoices): CostEstimate | null {
     ipv4Hour: 0.005,
     source: { asOf: '2026-11-01', url: 'https://aws.amazon.com/fargate/pricing/' },
     maxCount: scaling ? scaling.max : null,
-    maxPerHour: scaling ? task * scaling.max : null,
-    maxPerMonth: scaling ? task * scaling.max * 730 : null,
+    maxPerHour: scaling ? task * scaling.max + lb : null,
+    maxPerMonth: scaling ? (task * scaling.max + lb) * 730 : null,
+    loadBalancerPerHour: express ? lb : null,
+    loadBalancer: express,
   };
 }
 
@@ -369,7 +378,14 @@ export function launchPlan(choices: LaunchChoices = launchChoices(), overrides: 
   const app = choices.app;
   const cmd = (s: string) => [`aws ${s} --region us-east-1`];
   return {
-    config: { choices, image: IMAGE_URI, imagePlatform: 'linux/amd64', repository: 'web', executionRoleArn: ROLE_ARN },
+    config: {
+      choices,
+      image: IMAGE_URI,
+      imagePlatform: 'linux/amd64',
+      repository: 'web',
+      executionRoleArn: ROLE_ARN,
+      infrastructureRoleArn: choices.address === 'https' ? INFRA_ROLE_ARN : null,
+    },
     names: {
       app,
       cluster: 'berth',
@@ -383,7 +399,13 @@ export function launchPlan(choices: LaunchChoices = launchChoices(), overrides: 
     practice: false,
     vpcId: 'vpc-default',
     subnetIds: ['subnet-a', 'subnet-b'],
-    items: [
+    // As core's plan: an Express service (a stable HTTPS address) gets no security group, rule or
+    // task definition of Berth's.
+    items: choices.mode === 'service' && choices.address === 'https' ? [
+      { resource: 'cluster', name: 'berth', action: 'reuse', id: 'arn:aws:ecs:us-east-1:123456789012:cluster/berth', changes: [], commands: [] },
+      { resource: 'logGroup', name: `/berth/${app}`, action: 'create', id: null, changes: [], commands: cmd(`logs create-log-group --log-group-name /berth/${app}`) },
+      { resource: 'expressService', name: app, action: 'create', id: null, changes: [], commands: cmd(`ecs create-express-gateway-service --cluster berth --service-name ${app}`) },
+    ] : [
       { resource: 'cluster', name: 'berth', action: 'reuse', id: 'arn:aws:ecs:us-east-1:123456789012:cluster/berth', changes: [], commands: [] },
       { resource: 'logGroup', name: `/berth/${app}`, action: 'create', id: null, changes: [], commands: [...cmd(`logs create-log-group --log-group-name /berth/${app}`), ...cmd('logs put-retention-policy')] },
       { resource: 'securityGroup', name: `berth-${app}`, action: 'create', id: null, changes: [], commands: cmd('ec2 create-security-group') },
@@ -412,6 +434,7 @@ export function launchRecord(overrides: Partial<LaunchRecord> = {}): LaunchRecor
     resources: [],
     tasks: [],
     addresses: [],
+    url: null,
     diagnosis: null,
     afterStop: null,
     error: null,

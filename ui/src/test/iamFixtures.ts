@@ -7,6 +7,7 @@ import type {
   DeployUserPlan,
   DeployUserRequest,
   GroupCheck,
+  InfrastructureRoleStatus,
   PermissionGroup,
   PermissionReport,
   RoleStatus,
@@ -17,7 +18,7 @@ export const ACCOUNT = '123456789012';
 export const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/ecsTaskExecutionRole`;
 const POLICY_ARN = 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy';
 
-export const GROUPS: PermissionGroup[] = ['ecr', 'ecs', 'network', 'logs', 'metrics', 'passRole', 'roleSetup', 'userSetup', 'secrets', 'prices'];
+export const GROUPS: PermissionGroup[] = ['ecr', 'ecs', 'network', 'logs', 'metrics', 'passRole', 'roleSetup', 'userSetup', 'secrets', 'prices', 'express'];
 
 /** Two actions per line, enough to show per-action decisions. */
 const ACTIONS: Record<PermissionGroup, string[]> = {
@@ -32,6 +33,7 @@ const ACTIONS: Record<PermissionGroup, string[]> = {
   kmsEncryption: ['kms:CreateGrant', 'kms:RetireGrant'],
   secrets: ['ssm:PutParameter', 'iam:PutRolePolicy'],
   prices: ['pricing:GetProducts'],
+  express: ['ecs:CreateExpressGatewayService', 'iam:PassRole'],
 };
 
 /** A checklist where each line has `decisions[line]` (default: the same for every line). */
@@ -202,7 +204,49 @@ export function mockIamBackend(options: { role?: RoleStatus; report?: Permission
     role = readyRole(args.name as string);
     return { status: role, ran };
   };
+  let infrastructure = missingInfrastructureRole();
+  backend.answers.get_infrastructure_role = () => infrastructure;
+  backend.answers.ensure_infrastructure_role = () => {
+    const ran = infrastructure.plan;
+    infrastructure = readyInfrastructureRole();
+    return { status: infrastructure, ran };
+  };
   backend.answers.plan_deploy_user = (args) => deployUserPlan({ userName: args.userName as string });
   backend.answers.create_deploy_user = (args) => deployUserOutcome(args.request as DeployUserRequest);
   return backend;
+}
+
+const INFRA_NAME = 'ecsInfrastructureRoleForExpressServices';
+const INFRA_POLICY = 'arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRoleforExpressGatewayServices';
+const INFRA_TRUST = JSON.stringify(
+  { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+  null,
+  2,
+);
+
+/** The Express Mode infrastructure role, not made yet (with the commands that make it). */
+export function missingInfrastructureRole(): InfrastructureRoleStatus {
+  return {
+    name: INFRA_NAME,
+    state: 'missing',
+    arn: null,
+    problems: [],
+    createdByBerth: false,
+    expectedTrustPolicy: INFRA_TRUST,
+    managedPolicyArn: INFRA_POLICY,
+    plan: [
+      `aws iam create-role --role-name ${INFRA_NAME} --assume-role-policy-document '{"Version":"2012-10-17"}' --tags Key=berth:managed,Value=true --region eu-west-1`,
+      `aws iam attach-role-policy --role-name ${INFRA_NAME} --policy-arn ${INFRA_POLICY} --region eu-west-1`,
+    ],
+  };
+}
+
+export function readyInfrastructureRole(): InfrastructureRoleStatus {
+  return {
+    ...missingInfrastructureRole(),
+    state: 'ready',
+    arn: `arn:aws:iam::${ACCOUNT}:role/${INFRA_NAME}`,
+    createdByBerth: true,
+    plan: [],
+  };
 }

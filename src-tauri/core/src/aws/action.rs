@@ -94,11 +94,15 @@ pub enum PermissionGroup {
     /// Reading today's prices from AWS's Price List API. Optional: without it the cost estimate
     /// uses the price list Berth ships with, and says so.
     Prices,
+    /// A stable HTTPS address through ECS Express Mode: the Express operations, and setting up
+    /// and passing the infrastructure role ECS makes the load balancer with. Optional: without it
+    /// a service gets a public IP, as before.
+    Express,
 }
 
 impl PermissionGroup {
     /// In the order the checklist shows them.
-    pub const ALL: [PermissionGroup; 11] = [
+    pub const ALL: [PermissionGroup; 12] = [
         PermissionGroup::Ecr,
         PermissionGroup::Ecs,
         PermissionGroup::Network,
@@ -109,6 +113,7 @@ impl PermissionGroup {
         PermissionGroup::UserSetup,
         PermissionGroup::Secrets,
         PermissionGroup::Prices,
+        PermissionGroup::Express,
         // Last: listed only when a KMS-encrypted repository is used or chosen.
         PermissionGroup::KmsEncryption,
     ];
@@ -116,7 +121,7 @@ impl PermissionGroup {
     /// Whether Berth works without it (the checklist does not ask for it as it does for the
     /// others).
     pub const fn is_optional(self) -> bool {
-        matches!(self, PermissionGroup::Prices)
+        matches!(self, PermissionGroup::Prices | PermissionGroup::Express)
     }
 }
 
@@ -132,6 +137,8 @@ pub enum Scope {
     LogGroups,
     /// The task execution role.
     ExecutionRole,
+    /// The infrastructure role of ECS Express Mode (`ecsInfrastructureRoleForExpressServices`).
+    InfrastructureRole,
     /// The service-linked role ECS needs in an account.
     EcsServiceLinkedRole,
     /// The deploy user.

@@ -10,6 +10,12 @@ const PASSED_TO_ECS_TASKS: Condition = Condition {
     value: "ecs-tasks.amazonaws.com",
 };
 
+/// The infrastructure role is handed to ECS itself (Express Mode), not to its tasks.
+const PASSED_TO_ECS: Condition = Condition {
+    key: "iam:PassedToService",
+    value: "ecs.amazonaws.com",
+};
+
 const ECS_SERVICE: Condition = Condition {
     key: "iam:AWSServiceName",
     value: "ecs.amazonaws.com",
@@ -376,6 +382,46 @@ catalogue! {
             .allowed(G::UserSetup, "SetUpDeployPolicy", S::DeployPolicy)
             .setup_only();
     }
+
+    /// Launch step (a stable HTTPS address), Deployments and teardown: ECS Express Mode services
+    /// (docs/aws-facts.md#express-mode). Optional: a service without it gets a public IP.
+    express {
+        CREATE_EXPRESS_GATEWAY_SERVICE = Action::change(Ecs, "CreateExpressGatewayService")
+            .allowed(G::Express, "EcsExpress", S::Any);
+        DESCRIBE_EXPRESS_GATEWAY_SERVICE = Action::read(Ecs, "DescribeExpressGatewayService")
+            .allowed(G::Express, "EcsExpress", S::Any);
+        UPDATE_EXPRESS_GATEWAY_SERVICE = Action::change(Ecs, "UpdateExpressGatewayService")
+            .allowed(G::Express, "EcsExpress", S::Any);
+        DELETE_EXPRESS_GATEWAY_SERVICE = Action::change(Ecs, "DeleteExpressGatewayService")
+            .allowed(G::Express, "EcsExpress", S::Any);
+        /// CreateExpressGatewayService names the infrastructure role, which ECS may use only when
+        /// the caller may pass it to ECS.
+        PASS_INFRASTRUCTURE_ROLE = Action::change(Iam, "PassRole")
+            .purpose("passInfrastructureRole")
+            .performed_by(IMPLIED)
+            .allowed(G::Express, "PassInfrastructureRole", S::InfrastructureRole)
+            .when(PASSED_TO_ECS);
+        GET_INFRASTRUCTURE_ROLE = Action::read(Iam, "GetRole")
+            .purpose("getInfrastructureRole")
+            .allowed(G::Express, "ReadInfrastructureRole", S::InfrastructureRole);
+        LIST_INFRASTRUCTURE_ROLE_POLICIES = Action::read(Iam, "ListAttachedRolePolicies")
+            .purpose("listInfrastructureRolePolicies")
+            .allowed(G::Express, "ReadInfrastructureRole", S::InfrastructureRole);
+        CREATE_INFRASTRUCTURE_ROLE = Action::change(Iam, "CreateRole")
+            .purpose("createInfrastructureRole")
+            .allowed(G::Express, "SetUpInfrastructureRole", S::InfrastructureRole)
+            .setup_only();
+        /// Creating the role with tags.
+        TAG_INFRASTRUCTURE_ROLE = Action::change(Iam, "TagRole")
+            .purpose("tagInfrastructureRole")
+            .performed_by(IMPLIED)
+            .allowed(G::Express, "SetUpInfrastructureRole", S::InfrastructureRole)
+            .setup_only();
+        ATTACH_INFRASTRUCTURE_ROLE_POLICY = Action::change(Iam, "AttachRolePolicy")
+            .purpose("attachInfrastructureRolePolicy")
+            .allowed(G::Express, "SetUpInfrastructureRole", S::InfrastructureRole)
+            .setup_only();
+    }
 }
 
 /// The declared action with this IAM name (any of its purposes), e.g. `ecs:UpdateService`.
@@ -396,12 +442,15 @@ mod tests {
         }
     }
 
-    /// One IAM action is one permission, whatever purposes share it.
+    /// One IAM action in one policy statement is one permission, whatever purposes share it.
+    /// (The same action may be granted in two statements on two resources: `iam:CreateRole` on
+    /// the execution role and on the infrastructure role.)
     #[test]
-    fn actions_of_one_iam_name_need_the_same_permission() {
+    fn actions_of_one_iam_name_and_statement_need_the_same_permission() {
         let mut by_name = BTreeMap::new();
         for a in ALL {
-            let first = *by_name.entry(a.iam_name()).or_insert(a.permission);
+            let sid = a.permission.map(|p| p.sid);
+            let first = *by_name.entry((a.iam_name(), sid)).or_insert(a.permission);
             assert_eq!(first, a.permission, "{}", a.key());
         }
     }

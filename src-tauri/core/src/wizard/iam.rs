@@ -4,6 +4,7 @@
 
 mod checklist;
 mod deploy_user;
+mod infrastructure_role;
 mod role;
 
 pub use checklist::{
@@ -14,9 +15,15 @@ pub use deploy_user::{
     create_deploy_user, plan_deploy_user, DeployUserOutcome, DeployUserPlan, DeployUserRequest,
     DeployUserState, DEFAULT_DEPLOY_USER,
 };
+pub use infrastructure_role::{
+    ensure_infrastructure_role, infrastructure_policy_arn, infrastructure_role_status,
+    infrastructure_trust_policy, InfrastructureRoleChange, InfrastructureRoleStatus,
+    INFRASTRUCTURE_ROLE_NAME,
+};
 pub use role::{
-    ensure_execution_role, execution_policy_arn, execution_role_status, trust_allows_ecs_tasks,
-    trust_policy, RoleChange, RoleProblem, RoleState, RoleStatus, DEFAULT_ROLE_NAME,
+    ensure_execution_role, execution_policy_arn, execution_role_status, trust_allows,
+    trust_allows_ecs_tasks, trust_policy, RoleChange, RoleProblem, RoleState, RoleStatus,
+    DEFAULT_ROLE_NAME,
 };
 
 use crate::aws::AwsClients;

@@ -25,4 +25,14 @@ vcpuHour: number, gbHour: number, ipv4Hour: number, source: PriceSource,
  * A service that scales itself: the figures above are for its minimum count, these for its
  * maximum (`None` for a fixed count). What it costs lies between them.
  */
-maxCount: number | null, maxPerHour: number | null, maxPerMonth: number | null, };
+maxCount: number | null, maxPerHour: number | null, maxPerMonth: number | null, 
+/**
+ * A stable HTTPS address (ECS Express Mode): the hourly price of the Application Load
+ * Balancer it runs behind, included in the totals above. `None` without one, and in a region
+ * Berth has no load balancer price for (then the totals leave it out, and say so).
+ */
+loadBalancerPerHour: number | null, 
+/**
+ * Whether the service has a load balancer at all (so "no price" can be told from "none").
+ */
+loadBalancer: boolean, };

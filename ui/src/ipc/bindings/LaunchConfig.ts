@@ -12,4 +12,9 @@ image: string,
 /**
  * `linux/amd64` or `linux/arm64`, as the Image step pushed it.
  */
-imagePlatform: string | null, repository: string | null, executionRoleArn: string, };
+imagePlatform: string | null, repository: string | null, executionRoleArn: string, 
+/**
+ * The Express Mode infrastructure role, for a stable HTTPS address: the IAM step's, in the
+ * execution role's account.
+ */
+infrastructureRoleArn: string | null, };

@@ -27,7 +27,7 @@ message: string | null,
 /**
  * `IN_PROGRESS`, `COMPLETED` or `FAILED`.
  */
-rollout: string | null, } | { "event": "address", address: TaskAddress, } | { "event": "slow", diagnosis: Diagnosis, } | { "event": "stopped", diagnosis: Diagnosis, 
+rollout: string | null, } | { "event": "address", address: TaskAddress, } | { "event": "httpsAddress", url: string, } | { "event": "slow", diagnosis: Diagnosis, } | { "event": "stopped", diagnosis: Diagnosis, 
 /**
  * What ECS does next with the service (none for one-off tasks).
  */

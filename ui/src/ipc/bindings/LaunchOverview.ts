@@ -28,4 +28,9 @@ records: Array<LaunchRecord>,
 /**
  * Regions Berth has Fargate prices for, and where they come from.
  */
-pricedRegions: Array<string>, prices: PriceSource, };
+pricedRegions: Array<string>, prices: PriceSource, 
+/**
+ * What a stable HTTPS address's load balancer costs an hour in the region (`None` where
+ * Berth has no price for it).
+ */
+loadBalancerPerHour: number | null, };

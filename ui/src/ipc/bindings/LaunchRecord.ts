@@ -26,7 +26,11 @@ resources: Array<RecordedResource>,
 /**
  * Task ARNs started by this launch (one-off mode).
  */
-tasks: Array<string>, addresses: Array<TaskAddress>, diagnosis: Diagnosis | null, 
+tasks: Array<string>, addresses: Array<TaskAddress>, 
+/**
+ * The stable HTTPS address of a service launched with one (ECS Express Mode).
+ */
+url: string | null, diagnosis: Diagnosis | null, 
 /**
  * What ECS does next with the service after its task stopped.
  */

@@ -3,4 +3,4 @@
 /**
  * One line of the IAM step's permission checklist.
  */
-export type PermissionGroup = "ecr" | "ecs" | "network" | "logs" | "metrics" | "passRole" | "roleSetup" | "userSetup" | "kmsEncryption" | "secrets" | "prices";
+export type PermissionGroup = "ecr" | "ecs" | "network" | "logs" | "metrics" | "passRole" | "roleSetup" | "userSetup" | "kmsEncryption" | "secrets" | "prices" | "express";

@@ -3,4 +3,4 @@
 /**
  * A resource a launch creates, reuses or removes.
  */
-export type ResourceKind = "cluster" | "logGroup" | "securityGroup" | "ingressRule" | "taskDefinition" | "service" | "task" | "scalableTarget" | "repository" | "executionRole" | "deployUser" | "secret" | "secretPolicy";
+export type ResourceKind = "cluster" | "logGroup" | "securityGroup" | "ingressRule" | "taskDefinition" | "service" | "expressService" | "task" | "scalableTarget" | "repository" | "executionRole" | "deployUser" | "secret" | "secretPolicy";

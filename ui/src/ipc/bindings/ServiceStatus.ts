@@ -33,4 +33,14 @@ app: string | null, hasLogs: boolean,
 /**
  * Application Auto Scaling keeps its desired count between a minimum and a maximum.
  */
-scaling: ServiceScaling | null, };
+scaling: ServiceScaling | null, 
+/**
+ * An Express service (ECS Express Mode): ECS manages its count, task definitions and load
+ * balancer, so it is changed by a new launch and deleted by teardown, not by the view's
+ * scale, redeploy or tag actions.
+ */
+express: boolean, 
+/**
+ * Its stable HTTPS address (an Express service's, once ECS has given it).
+ */
+url: string | null, };

@@ -5,6 +5,7 @@
 //! without `_call` sends it.
 
 mod clusters;
+mod express;
 mod facts;
 mod services;
 mod task_definitions;
@@ -13,6 +14,7 @@ mod tasks;
 /// Which revisions `list_task_definitions` lists.
 pub use aws_sdk_ecs::types::TaskDefinitionStatus;
 pub use clusters::*;
+pub use express::*;
 pub use facts::*;
 pub use services::*;
 pub use task_definitions::*;

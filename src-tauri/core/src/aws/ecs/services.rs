@@ -102,6 +102,9 @@ pub struct Service {
     pub deployments: Vec<Deployment>,
     /// Whether a failed deployment stops launching tasks (and rolls back).
     pub circuit_breaker: bool,
+    /// An Express service (`resourceManagementType` ECS): ECS manages it, its load balancer and
+    /// its task definitions; it is changed and deleted through the Express operations.
+    pub express: bool,
 }
 
 impl Service {
@@ -141,6 +144,8 @@ impl Service {
                 .deployment_configuration()
                 .and_then(|c| c.deployment_circuit_breaker())
                 .is_some_and(|b| b.enable()),
+            express: s.resource_management_type()
+                == Some(&aws_sdk_ecs::types::ResourceManagementType::Ecs),
         }
     }
 

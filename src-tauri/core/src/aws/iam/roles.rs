@@ -2,21 +2,30 @@
 //! half way) removed.
 
 use super::{decode_policy, exists, sdk_tags, tag_pairs, Iam, Role};
+use crate::aws::action::Action;
 use crate::aws::call::Call;
 use crate::aws::catalogue::{ecs_setup, iam};
 use crate::error::{BerthError, Result};
 
 impl<'a> Iam<'a> {
     pub fn get_role_call(&self, name: &str) -> Call<'a> {
-        self.clients
-            .call(&iam::GET_ROLE, name)
-            .opt("--role-name", name)
+        self.get_role_call_as(&iam::GET_ROLE, name)
+    }
+
+    /// GetRole as `action` declares it (the execution role's or the infrastructure role's: one
+    /// IAM action, granted on each role).
+    pub fn get_role_call_as(&self, action: &'static Action, name: &str) -> Call<'a> {
+        self.clients.call(action, name).opt("--role-name", name)
     }
 
     /// The role, or `None` when there is no role of that name.
     pub async fn get_role(&self, name: &str) -> Result<Option<Role>> {
+        self.get_role_as(&iam::GET_ROLE, name).await
+    }
+
+    pub async fn get_role_as(&self, action: &'static Action, name: &str) -> Result<Option<Role>> {
         let request = self.client.get_role().role_name(name).send();
-        self.get_role_call(name)
+        self.get_role_call_as(action, name)
             .send_found(request, |out| {
                 let role = out
                     .role
@@ -37,8 +46,18 @@ impl<'a> Iam<'a> {
         trust_policy: &str,
         tags: &[(String, String)],
     ) -> Call<'a> {
+        self.create_role_call_as(&iam::CREATE_ROLE, name, trust_policy, tags)
+    }
+
+    pub fn create_role_call_as(
+        &self,
+        action: &'static Action,
+        name: &str,
+        trust_policy: &str,
+        tags: &[(String, String)],
+    ) -> Call<'a> {
         self.clients
-            .call(&iam::CREATE_ROLE, name)
+            .call(action, name)
             .opt("--role-name", name)
             .opt("--assume-role-policy-document", trust_policy)
             .tags(tags)
@@ -53,6 +72,17 @@ impl<'a> Iam<'a> {
         trust_policy: &str,
         tags: &[(String, String)],
     ) -> Result<String> {
+        self.create_role_as(&iam::CREATE_ROLE, name, trust_policy, tags)
+            .await
+    }
+
+    pub async fn create_role_as(
+        &self,
+        action: &'static Action,
+        name: &str,
+        trust_policy: &str,
+        tags: &[(String, String)],
+    ) -> Result<String> {
         let request = self
             .client
             .create_role()
@@ -60,7 +90,7 @@ impl<'a> Iam<'a> {
             .assume_role_policy_document(trust_policy)
             .set_tags(Some(sdk_tags(tags)?))
             .send();
-        self.create_role_call(name, trust_policy, tags)
+        self.create_role_call_as(action, name, trust_policy, tags)
             .send(request, |out| {
                 out.role
                     .map(|r| r.arn)
@@ -91,13 +121,24 @@ impl<'a> Iam<'a> {
     }
 
     pub fn list_role_policies_call(&self, name: &str) -> Call<'a> {
-        self.clients
-            .call(&iam::LIST_ATTACHED_ROLE_POLICIES, name)
-            .opt("--role-name", name)
+        self.list_role_policies_call_as(&iam::LIST_ATTACHED_ROLE_POLICIES, name)
+    }
+
+    pub fn list_role_policies_call_as(&self, action: &'static Action, name: &str) -> Call<'a> {
+        self.clients.call(action, name).opt("--role-name", name)
     }
 
     /// The ARNs of the managed policies attached to a role.
     pub async fn attached_role_policies(&self, name: &str) -> Result<Vec<String>> {
+        self.attached_role_policies_as(&iam::LIST_ATTACHED_ROLE_POLICIES, name)
+            .await
+    }
+
+    pub async fn attached_role_policies_as(
+        &self,
+        action: &'static Action,
+        name: &str,
+    ) -> Result<Vec<String>> {
         let request = self
             .client
             .list_attached_role_policies()
@@ -106,7 +147,7 @@ impl<'a> Iam<'a> {
             .items()
             .send()
             .try_collect();
-        self.list_role_policies_call(name)
+        self.list_role_policies_call_as(action, name)
             .send(request, |policies| {
                 Ok(policies.into_iter().filter_map(|p| p.policy_arn).collect())
             })
@@ -114,20 +155,39 @@ impl<'a> Iam<'a> {
     }
 
     pub fn attach_role_policy_call(&self, name: &str, policy_arn: &str) -> Call<'a> {
+        self.attach_role_policy_call_as(&iam::ATTACH_ROLE_POLICY, name, policy_arn)
+    }
+
+    pub fn attach_role_policy_call_as(
+        &self,
+        action: &'static Action,
+        name: &str,
+        policy_arn: &str,
+    ) -> Call<'a> {
         self.clients
-            .call(&iam::ATTACH_ROLE_POLICY, name)
+            .call(action, name)
             .opt("--role-name", name)
             .opt("--policy-arn", policy_arn)
     }
 
     pub async fn attach_role_policy(&self, name: &str, policy_arn: &str) -> Result<()> {
+        self.attach_role_policy_as(&iam::ATTACH_ROLE_POLICY, name, policy_arn)
+            .await
+    }
+
+    pub async fn attach_role_policy_as(
+        &self,
+        action: &'static Action,
+        name: &str,
+        policy_arn: &str,
+    ) -> Result<()> {
         let request = self
             .client
             .attach_role_policy()
             .role_name(name)
             .policy_arn(policy_arn)
             .send();
-        self.attach_role_policy_call(name, policy_arn)
+        self.attach_role_policy_call_as(action, name, policy_arn)
             .send(request, |_| Ok(()))
             .await
     }

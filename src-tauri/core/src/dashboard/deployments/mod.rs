@@ -153,6 +153,12 @@ pub struct ServiceStatus {
     pub has_logs: bool,
     /// Application Auto Scaling keeps its desired count between a minimum and a maximum.
     pub scaling: Option<crate::aws::autoscaling::ServiceScaling>,
+    /// An Express service (ECS Express Mode): ECS manages its count, task definitions and load
+    /// balancer, so it is changed by a new launch and deleted by teardown, not by the view's
+    /// scale, redeploy or tag actions.
+    pub express: bool,
+    /// Its stable HTTPS address (an Express service's, once ECS has given it).
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]

@@ -111,6 +111,13 @@ pub async fn take_snapshot(
             })
             .collect();
         service_list.sort_by(|a, b| a.name.cmp(&b.name));
+        // One more call per Express service (none for the others): its HTTPS address. Not
+        // finding it only leaves the address out; the view still shows the service.
+        for status in service_list.iter_mut().filter(|s| s.express) {
+            if let Ok(Some(express)) = ecs::describe_express_service(clients, &status.arn).await {
+                status.url = express.url;
+            }
+        }
         // Tasks of a service that is gone (deleted while they drain) still run and cost.
         for (_, tasks) in by_service {
             standalone.extend(tasks);
@@ -367,6 +374,9 @@ fn service_status(
             .map(str::to_owned),
         has_logs: def.is_some_and(|d| d.containers.iter().any(|c| c.log.is_some())),
         scaling: None,
+        express: service.resource_management_type()
+            == Some(&aws_sdk_ecs::types::ResourceManagementType::Ecs),
+        url: None,
     }
 }
 

@@ -114,7 +114,14 @@ pub async fn check_permissions(
                     .simulate(source, &actions, &res.simulated_arn(scope), &context)
                     .await
                 {
-                    Ok(results) => decisions.extend(decisions_from_simulation(&results)),
+                    Ok(results) => {
+                        // Keyed by the resource too: one action (iam:PassRole) is needed on two
+                        // roles, and may be allowed on one only.
+                        let arn = res.simulated_arn(scope);
+                        for (action, decision) in decisions_from_simulation(&results) {
+                            decisions.insert(on_resource(&action, &arn), decision);
+                        }
+                    }
                     Err(e) => {
                         // One failure is enough to know the simulator will not answer: stop, and
                         // leave every line not yet answered unknown.
@@ -204,6 +211,11 @@ pub fn decisions_from_simulation(results: &[EvaluationResult]) -> HashMap<String
         .collect()
 }
 
+/// The key of a decision about `action` (lower case) on the resource `arn`.
+fn on_resource(action: &str, arn: &str) -> String {
+    format!("{action} on {arn}")
+}
+
 /// The checklist lines from the decisions found; actions without one are unknown. A line with
 /// nothing needed (KMS without a KMS repository) is left out.
 fn checklist(decisions: &HashMap<String, Decision>, res: &Resources) -> Vec<GroupCheck> {
@@ -218,7 +230,11 @@ fn checklist(decisions: &HashMap<String, Decision>, res: &Resources) -> Vec<Grou
                     action: p.action.to_owned(),
                     resource: res.simulated_arn(p.scope),
                     decision: decisions
-                        .get(&p.action.to_ascii_lowercase())
+                        .get(&on_resource(
+                            &p.action.to_ascii_lowercase(),
+                            &res.simulated_arn(p.scope),
+                        ))
+                        .or_else(|| decisions.get(&p.action.to_ascii_lowercase()))
                         .copied()
                         .unwrap_or(Decision::Unknown),
                 })
@@ -370,6 +386,47 @@ mod tests {
         assert_eq!(
             resources().simulated_arn(Scope::ExecutionRole),
             "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"
+        );
+    }
+
+    /// iam:PassRole is needed on the execution role (PassRole line) and on the infrastructure
+    /// role (Express line): a grant on one says nothing about the other.
+    #[test]
+    fn pass_role_is_decided_per_role() {
+        let res = resources();
+        let mut decisions = HashMap::new();
+        decisions.insert(
+            on_resource("iam:passrole", &res.simulated_arn(Scope::ExecutionRole)),
+            Decision::Allowed,
+        );
+        decisions.insert(
+            on_resource(
+                "iam:passrole",
+                &res.simulated_arn(Scope::InfrastructureRole),
+            ),
+            Decision::NotGranted,
+        );
+        let lines = checklist(&decisions, &res);
+        let pass = |g: PermissionGroup| {
+            lines
+                .iter()
+                .find(|l| l.group == g)
+                .unwrap()
+                .actions
+                .iter()
+                .find(|a| a.action == "iam:PassRole")
+                .unwrap()
+                .decision
+        };
+        assert_eq!(pass(PermissionGroup::PassRole), Decision::Allowed);
+        assert_eq!(pass(PermissionGroup::Express), Decision::NotGranted);
+        let express = &by_scope(&res)[&Scope::InfrastructureRole];
+        assert_eq!(
+            context_of(express, "us-east-1"),
+            [ContextValue {
+                key: "iam:PassedToService".into(),
+                value: "ecs.amazonaws.com".into()
+            }]
         );
     }
 }

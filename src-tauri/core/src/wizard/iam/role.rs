@@ -93,6 +93,12 @@ pub struct RoleChange {
 /// recommends against the confused-deputy problem) and other statements are the owner's
 /// business and are left as they are.
 pub fn trust_allows_ecs_tasks(document: &str) -> bool {
+    trust_allows(document, ECS_TASKS)
+}
+
+/// Whether a trust policy lets the AWS service `service` (e.g. `ecs.amazonaws.com`) assume the
+/// role, as [`trust_allows_ecs_tasks`] judges it.
+pub fn trust_allows(document: &str, service: &str) -> bool {
     let Ok(policy) = serde_json::from_str::<Value>(document) else {
         return false;
     };
@@ -104,7 +110,7 @@ pub fn trust_allows_ecs_tasks(document: &str) -> bool {
     let about_ecs_tasks = |s: &Value| {
         words(&s["Principal"]["Service"])
             .iter()
-            .any(|p| p.eq_ignore_ascii_case(ECS_TASKS))
+            .any(|p| p.eq_ignore_ascii_case(service))
             && words(&s["Action"]).iter().any(|a| {
                 ["sts:AssumeRole", "sts:*", "*"]
                     .iter()
@@ -129,14 +135,14 @@ fn words(value: &Value) -> Vec<&str> {
     }
 }
 
-fn pretty(document: &str) -> String {
+pub(super) fn pretty(document: &str) -> String {
     serde_json::from_str::<Value>(document)
         .ok()
         .and_then(|v| serde_json::to_string_pretty(&v).ok())
         .unwrap_or_else(|| document.to_owned())
 }
 
-fn partition_for(clients: &AwsClients, role: Option<&Role>) -> String {
+pub(super) fn partition_for(clients: &AwsClients, role: Option<&Role>) -> String {
     role.and_then(|r| partition_of_arn(&r.arn))
         .unwrap_or_else(|| partition_of_region(clients.region()))
         .to_owned()

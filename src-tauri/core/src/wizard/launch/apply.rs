@@ -5,7 +5,9 @@
 
 pub use super::context::LaunchContext;
 use super::desired::{Desired, Target};
-use super::ensure::{cluster, log_group, scaling, security_group, service, task_definition, tasks};
+use super::ensure::{
+    cluster, express, log_group, scaling, security_group, service, task_definition, tasks,
+};
 use super::preflight::{self, Found};
 use super::record::{LaunchRecord, LaunchStatus};
 use super::timeline::{self, FollowEnd, LaunchEvent, Watch};
@@ -48,6 +50,7 @@ pub async fn launch(ctx: &LaunchContext<'_>, config: LaunchConfig) -> Result<Lau
     record.diagnosis = None;
     record.after_stop = None;
     record.addresses.clear();
+    record.url = None;
     ctx.store.save(&mut record)?;
 
     let result = ctx
@@ -91,6 +94,9 @@ async fn apply_and_follow(
             .with("role", &config.execution_role_arn));
     }
 
+    if d.express {
+        return express_and_follow(ctx, config, &d, record).await;
+    }
     cluster::ensure(ctx, &d, record).await?;
     log_group::ensure(ctx, &d, record).await?;
     let group = security_group::ensure(ctx, &d, record).await?;
@@ -134,6 +140,60 @@ async fn apply_and_follow(
         ctx.follow,
     )
     .await?;
+    finish(record, end);
+    Ok(())
+}
+
+/// A service with a stable HTTPS address: the cluster, the log group and the secrets as for any
+/// service; then ECS Express Mode makes the rest (task definition, load balancer share, security
+/// groups), and the timeline follows its deployment as any service's, then gives its URL.
+async fn express_and_follow(
+    ctx: &LaunchContext<'_>,
+    config: &LaunchConfig,
+    d: &Desired,
+    record: &mut LaunchRecord,
+) -> Result<()> {
+    let clients = ctx.clients;
+    if let Some(role) = d.infrastructure_role_arn.as_deref() {
+        if preflight::infrastructure_role(clients, role).await? == Found::No {
+            return Err(BerthError::invalid("infrastructureRole", "missing").with("role", role));
+        }
+    }
+    cluster::ensure(ctx, d, record).await?;
+    log_group::ensure(ctx, d, record).await?;
+    secrets::ensure(ctx, config, record).await?;
+    let made = express::ensure(ctx, d, record)
+        .await
+        .map_err(|e| role_error(e, &config.execution_role_arn))?;
+    let task_definition = made
+        .task_definition
+        .clone()
+        .ok_or_else(|| BerthError::internal("the Express service names no task definition"))?;
+    record.url = made.url.clone();
+    if let Some(url) = &made.url {
+        ctx.run.emit(LaunchEvent::HttpsAddress { url: url.clone() });
+    }
+    record.status = LaunchStatus::Starting;
+    ctx.store.save(record)?;
+    let watch = Watch::Service {
+        task_definition,
+        desired: d.scaling.map_or(d.count, |s| s.min as i32) as usize,
+    };
+    let end = timeline::follow(
+        clients,
+        &d.names,
+        config.choices.port,
+        &watch,
+        ctx.run,
+        ctx.follow,
+    )
+    .await?;
+    finish(record, end);
+    Ok(())
+}
+
+/// Records how following the launch ended.
+fn finish(record: &mut LaunchRecord, end: FollowEnd) {
     match end {
         FollowEnd::Running(addresses) => {
             record.status = LaunchStatus::Running;
@@ -147,5 +207,4 @@ async fn apply_and_follow(
         // Not running yet: the record stays "starting", so the next open offers to resume.
         FollowEnd::Waiting => {}
     }
-    Ok(())
 }

@@ -19,6 +19,19 @@ pub enum LaunchMode {
     Task,
 }
 
+/// How people reach a service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Address {
+    /// Each task's public IP and the port: free of extra charges, but it changes whenever a task
+    /// is replaced, and it is plain HTTP.
+    #[default]
+    PublicIp,
+    /// A stable HTTPS address through ECS Express Mode: ECS puts the service behind a load
+    /// balancer (an extra monthly cost) with a `*.ecs.<region>.on.aws` name and its certificate.
+    Https,
+}
+
 /// One environment variable of the container.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -153,6 +166,10 @@ pub struct LaunchChoices {
     /// Launches remembered from before scaling existed have none.
     #[serde(default)]
     pub scaling: Option<Scaling>,
+    /// How a service is reached (a task that runs once has no address). Launches remembered
+    /// from before Express Mode have none: a public IP.
+    #[serde(default)]
+    pub address: Address,
 }
 
 /// Everything a launch needs: the choices plus what the earlier steps left ready.
@@ -166,6 +183,10 @@ pub struct LaunchConfig {
     pub image_platform: Option<String>,
     pub repository: Option<String>,
     pub execution_role_arn: String,
+    /// The Express Mode infrastructure role, for a stable HTTPS address: the IAM step's, in the
+    /// execution role's account.
+    #[serde(default)]
+    pub infrastructure_role_arn: Option<String>,
     /// The values typed for secret variables in this launch (none for a secret kept as stored).
     /// Held in Rust only: never serialized, so never in the plan, the record or an event.
     #[serde(skip)]
@@ -188,7 +209,11 @@ impl LaunchConfig {
             .as_ref()
             .ok_or_else(|| BerthError::invalid("image", "required"))?;
         let (choices, secret_values) = super::secrets::take_values(normalized(choices));
+        let infrastructure_role_arn = (choices.address == Address::Https)
+            .then(|| infrastructure_role_beside(role))
+            .flatten();
         let config = LaunchConfig {
+            infrastructure_role_arn,
             choices,
             secret_values,
             image: pinned(&image.uri, &image.digest),
@@ -203,6 +228,24 @@ impl LaunchConfig {
     pub fn names(&self) -> Names {
         Names::of(&self.choices.app)
     }
+
+    /// Whether the service gets a stable HTTPS address (ECS Express Mode).
+    pub fn is_express(&self) -> bool {
+        self.choices.mode == LaunchMode::Service && self.choices.address == Address::Https
+    }
+}
+
+/// The infrastructure role's ARN in the account (and partition) of the execution role.
+fn infrastructure_role_beside(execution_role_arn: &str) -> Option<String> {
+    let mut parts = execution_role_arn.split(':');
+    let (arn, partition, service) = (parts.next()?, parts.next()?, parts.next()?);
+    let account = parts.nth(1)?;
+    (arn == "arn" && service == "iam" && !account.is_empty()).then(|| {
+        format!(
+            "arn:{partition}:iam::{account}:role/{}",
+            crate::permissions::INFRASTRUCTURE_ROLE_NAME
+        )
+    })
 }
 
 /// The pushed image by its digest (`repo@sha256:…`) rather than its tag: a tag may move (a rebuild
@@ -232,9 +275,10 @@ fn normalized(mut c: LaunchChoices) -> LaunchChoices {
     // Empty rows of the form are not variables.
     c.environment
         .retain(|v| !(v.name.is_empty() && v.value.is_empty() && !v.secret));
-    // Only a service scales; it starts with its minimum.
+    // Only a service scales, and only a service has an address; it starts with its minimum.
     if c.mode != LaunchMode::Service {
         c.scaling = None;
+        c.address = Address::PublicIp;
     }
     if let Some(s) = c.scaling {
         c.count = s.min;
@@ -390,6 +434,19 @@ pub fn validate(config: &LaunchConfig) -> Result<()> {
     if c.network.vpc_id.is_some() && c.network.subnet_ids.is_empty() {
         return Err(BerthError::invalid("subnets", "required"));
     }
+    if config.is_express() {
+        // Express Mode puts the service in the default VPC's public subnets, behind a load
+        // balancer open to everyone on port 443: Berth's network choices would not apply.
+        if c.network.vpc_id.is_some() || !c.network.subnet_ids.is_empty() {
+            return Err(BerthError::invalid("address", "defaultVpcOnly"));
+        }
+        if c.network.ingress != Ingress::Anywhere {
+            return Err(BerthError::invalid("address", "openToEveryone"));
+        }
+        if config.infrastructure_role_arn.is_none() {
+            return Err(BerthError::invalid("infrastructureRole", "required"));
+        }
+    }
     Ok(())
 }
 
@@ -415,6 +472,7 @@ pub fn default_choices(app: &str, image_platform: Option<&str>) -> LaunchChoices
         count: 1,
         network: NetworkChoice::default(),
         scaling: None,
+        address: Address::PublicIp,
     }
 }
 
@@ -494,5 +552,28 @@ mod tests {
             format!("127.0.0.1:5001/web@{digest}")
         );
         assert_eq!(pinned(&format!("{repo}:v1"), ""), format!("{repo}:v1"));
+    }
+
+    #[test]
+    fn the_infrastructure_role_is_beside_the_execution_role() {
+        assert_eq!(
+            infrastructure_role_beside("arn:aws:iam::123456789012:role/ecsTaskExecutionRole")
+                .as_deref(),
+            Some("arn:aws:iam::123456789012:role/ecsInfrastructureRoleForExpressServices")
+        );
+        assert_eq!(
+            infrastructure_role_beside("arn:aws-cn:iam::123456789012:role/x").as_deref(),
+            Some("arn:aws-cn:iam::123456789012:role/ecsInfrastructureRoleForExpressServices")
+        );
+        assert_eq!(infrastructure_role_beside("ecsTaskExecutionRole"), None);
+    }
+
+    #[test]
+    fn only_a_service_has_an_https_address() {
+        let mut c = default_choices("web", None);
+        c.address = Address::Https;
+        assert_eq!(normalized(c.clone()).address, Address::Https);
+        c.mode = LaunchMode::Task;
+        assert_eq!(normalized(c).address, Address::PublicIp);
     }
 }

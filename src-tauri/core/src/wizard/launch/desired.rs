@@ -22,6 +22,9 @@ pub struct Desired {
     /// A service that scales itself (then `count` is its minimum, to start with).
     pub scaling: Option<Scaling>,
     pub public_ip: bool,
+    /// A stable HTTPS address: ECS Express Mode runs the service, with this infrastructure role.
+    pub express: bool,
+    pub infrastructure_role_arn: Option<String>,
     pub tags: Vec<(String, String)>,
     /// Tags of the shared cluster: Berth's, without an app.
     pub cluster_tags: Vec<(String, String)>,
@@ -53,7 +56,8 @@ impl Desired {
             .collect();
         environment.sort();
         Desired {
-            rule: (c.mode == LaunchMode::Service).then(|| IngressRule {
+            // An Express service's load balancer and security groups are ECS's.
+            rule: (c.mode == LaunchMode::Service && !config.is_express()).then(|| IngressRule {
                 port: c.port,
                 cidr: c.network.ingress.cidr().to_owned(),
             }),
@@ -80,6 +84,8 @@ impl Desired {
             count: c.count as i32,
             scaling: c.scaling.filter(|_| c.mode == LaunchMode::Service),
             public_ip: c.network.public_ip,
+            express: config.is_express(),
+            infrastructure_role_arn: config.infrastructure_role_arn.clone(),
             tags: tags::berth_tags(Some(&c.app)),
             cluster_tags: tags::berth_tags(None),
             network,

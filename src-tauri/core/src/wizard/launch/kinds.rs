@@ -16,6 +16,9 @@ pub enum ResourceKind {
     IngressRule,
     TaskDefinition,
     Service,
+    /// The service of an app with a stable HTTPS address (ECS Express Mode), with the load
+    /// balancer share, task definitions and security groups ECS makes for it.
+    ExpressService,
     /// One-off tasks (task mode), or the tasks teardown stops.
     Task,
     /// The service's desired count registered with Application Auto Scaling, with its CPU

@@ -65,6 +65,9 @@ pub struct LaunchOverview {
     /// Regions Berth has Fargate prices for, and where they come from.
     pub priced_regions: Vec<String>,
     pub prices: PriceSource,
+    /// What a stable HTTPS address's load balancer costs an hour in the region (`None` where
+    /// Berth has no price for it).
+    pub load_balancer_per_hour: Option<f64>,
 }
 
 /// Builds the Launch page's starting point from the settings and the saved launch records.
@@ -119,23 +122,37 @@ pub fn overview(settings: &Settings, store: &LaunchStore) -> LaunchOverview {
             .region
             .as_deref()
             .map_or_else(pricing::fargate_source, pricing::fargate_source_in),
+        load_balancer_per_hour: settings
+            .account
+            .region
+            .as_deref()
+            .and_then(pricing::load_balancer_hour),
     }
 }
 
 /// The cost estimate for `choices` in `region` (`None` where Berth has no prices).
-/// A service that scales itself is estimated from its minimum to its maximum count.
+/// A service that scales itself is estimated from its minimum to its maximum count; one with a
+/// stable HTTPS address includes its load balancer.
 pub fn estimate(region: &str, choices: &LaunchChoices) -> Option<CostEstimate> {
     let scaling = choices
         .scaling
         .filter(|_| choices.mode == LaunchMode::Service);
-    pricing::fargate_estimate(&CostInput {
+    let express = choices.mode == LaunchMode::Service && choices.address == Address::Https;
+    let estimate = pricing::fargate_estimate(&CostInput {
         region,
         architecture: choices.architecture,
         cpu: choices.cpu,
         memory: choices.memory,
         count: scaling.map_or(choices.count, |s| s.min),
-        public_ip: choices.network.public_ip,
+        // Express Mode's tasks get a public IP in the default VPC's public subnets.
+        public_ip: choices.network.public_ip || express,
         max_count: scaling.map(|s| s.max),
+    })?;
+    // A stable HTTPS address runs behind a load balancer, billed by the hour.
+    Some(if express {
+        estimate.with_load_balancer()
+    } else {
+        estimate
     })
 }
 
@@ -399,5 +416,43 @@ mod tests {
         assert_eq!(overview(&settings, &store).choices.port, 80);
         settings.wizard_mut().image.as_mut().unwrap().exposed_port = Some(3000);
         assert_eq!(overview(&settings, &store).choices.port, 3000);
+    }
+
+    /// Issue 17: a stable HTTPS address is for the default VPC, open to everyone, and costs its
+    /// load balancer on top.
+    #[test]
+    fn an_https_address_is_checked_and_priced() {
+        let https = |change: fn(&mut LaunchChoices)| {
+            with(|c| {
+                c.address = Address::Https;
+                change(c)
+            })
+        };
+        assert_eq!(https(|_| {}), None);
+        assert_eq!(
+            https(|c| {
+                c.network.vpc_id = Some("vpc-1".into());
+                c.network.subnet_ids = vec!["subnet-1".into()];
+            }),
+            rule("address", "defaultVpcOnly")
+        );
+        assert_eq!(
+            https(|c| c.network.ingress = Ingress::Cidr {
+                cidr: "10.0.0.1/32".into()
+            }),
+            rule("address", "openToEveryone")
+        );
+        let mut c = default_choices("web", Some("linux/amd64"));
+        let plain = estimate("us-east-1", &c).unwrap();
+        c.address = Address::Https;
+        let express = estimate("us-east-1", &c).unwrap();
+        assert!(express.load_balancer && !plain.load_balancer);
+        assert!((express.per_month - plain.per_month - 16.425).abs() < 0.01);
+        let config = LaunchConfig::new(c, &wizard("linux/amd64")).unwrap();
+        assert!(config.is_express());
+        assert_eq!(
+            config.infrastructure_role_arn.as_deref(),
+            Some("arn:aws:iam::123456789012:role/ecsInfrastructureRoleForExpressServices")
+        );
     }
 }

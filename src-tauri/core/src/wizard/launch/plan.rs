@@ -4,7 +4,9 @@
 //! the plan said.
 
 use super::desired::{is_berths, Desired, Target};
-use super::ensure::{cluster, log_group, scaling, security_group, service, task_definition, tasks};
+use super::ensure::{
+    cluster, express, log_group, scaling, security_group, service, task_definition, tasks,
+};
 use super::kinds::ResourceKind;
 pub use super::kinds::{Change, PlanAction, PlanItem};
 use super::preflight::{self, Found};
@@ -45,6 +47,11 @@ pub enum PlanNote {
     ServiceDraining { name: String },
     /// Blocks the launch: a variable is marked secret but has no value, and none is stored.
     SecretValueMissing { name: String },
+    /// Blocks the launch: a stable HTTPS address needs the infrastructure role of the IAM step.
+    InfrastructureRoleMissing { role: String },
+    /// Blocks the launch: the app runs as a service of the other kind (public IP or HTTPS
+    /// address); ECS cannot turn one into the other, so tear it down first.
+    AddressKindChanged { name: String, express: bool },
 }
 
 impl PlanNote {
@@ -54,6 +61,8 @@ impl PlanNote {
             PlanNote::ExecutionRoleMissing { .. }
                 | PlanNote::NameTaken { .. }
                 | PlanNote::SecretValueMissing { .. }
+                | PlanNote::InfrastructureRoleMissing { .. }
+                | PlanNote::AddressKindChanged { .. }
         )
     }
 }
@@ -97,6 +106,13 @@ pub async fn plan(clients: &AwsClients, config: &LaunchConfig) -> Result<LaunchP
             });
         }
     }
+    if let Some(role) = d.infrastructure_role_arn.as_deref().filter(|_| d.express) {
+        if preflight::infrastructure_role(clients, role).await? == Found::No {
+            notes.push(PlanNote::InfrastructureRoleMissing {
+                role: role.to_owned(),
+            });
+        }
+    }
     let private = d.network.private_subnets();
     if !private.is_empty() {
         notes.push(PlanNote::PrivateSubnets { subnets: private });
@@ -120,7 +136,14 @@ pub async fn plan(clients: &AwsClients, config: &LaunchConfig) -> Result<LaunchP
             name: d.names.log_group.clone(),
         });
     }
-    let (security_group, existing_sg) = security_group::inspect(clients, &d).await?;
+    // An Express service's security groups and task definitions are ECS's: the launch makes
+    // neither.
+    let (security_group, existing_sg) = if d.express {
+        (None, None)
+    } else {
+        let (item, existing) = security_group::inspect(clients, &d).await?;
+        (Some(item), existing)
+    };
     if existing_sg.as_ref().is_some_and(|g| !is_berths(&g.tags)) {
         notes.push(PlanNote::NameTaken {
             resource: ResourceKind::SecurityGroup,
@@ -129,7 +152,7 @@ pub async fn plan(clients: &AwsClients, config: &LaunchConfig) -> Result<LaunchP
     }
     let rule = security_group::inspect_rule(clients, &d, existing_sg.as_ref());
     let family = task_definition::family_state(clients, &d.names.family).await?;
-    if family.foreign {
+    if family.foreign && !d.express {
         notes.push(PlanNote::NameTaken {
             resource: ResourceKind::TaskDefinition,
             name: d.names.family.clone(),
@@ -147,8 +170,10 @@ pub async fn plan(clients: &AwsClients, config: &LaunchConfig) -> Result<LaunchP
         notes.push(PlanNote::SecretValueMissing { name });
     }
     let task_definition = task_definition::inspect(clients, &d, &family)?;
+    let task_definition_id = task_definition.id.clone();
+    let task_definition = (!d.express).then_some(task_definition);
     let target = Target {
-        task_definition: task_definition.id.as_deref(),
+        task_definition: task_definition_id.as_deref(),
         security_group: existing_sg.as_ref().map(|g| g.id.as_str()),
     };
     let mut service_exists = false;
@@ -172,7 +197,18 @@ pub async fn plan(clients: &AwsClients, config: &LaunchConfig) -> Result<LaunchP
                 });
             }
             service_exists = service.is_some();
-            service::inspect(clients, &d, service.as_ref(), &target)
+            if let Some(s) = service.as_ref().filter(|s| s.express != d.express) {
+                notes.push(PlanNote::AddressKindChanged {
+                    name: s.name.clone(),
+                    express: s.express,
+                });
+            }
+            if d.express {
+                let current = express::find(clients, service.as_ref()).await?;
+                express::inspect(clients, &d, current.as_ref())?
+            } else {
+                service::inspect(clients, &d, service.as_ref(), &target)
+            }
         }
         LaunchMode::Task => {
             let live = if existing_cluster.is_some() {
@@ -191,7 +227,8 @@ pub async fn plan(clients: &AwsClients, config: &LaunchConfig) -> Result<LaunchP
         }
     };
 
-    let scaling_item = if d.mode == LaunchMode::Service {
+    // Express Mode scales its service itself (its scaling target goes in the service's call).
+    let scaling_item = if d.mode == LaunchMode::Service && !d.express {
         let existing = scaling::look(clients, &d, service_exists).await?;
         scaling::inspect(clients, &d, &existing)
     } else {
@@ -207,12 +244,12 @@ pub async fn plan(clients: &AwsClients, config: &LaunchConfig) -> Result<LaunchP
         vpc_id: d.network.vpc_id.clone(),
         subnet_ids: d.network.subnet_ids(),
         blocked: notes.iter().any(PlanNote::is_blocking),
-        items: [Some(cluster), Some(log_group), Some(security_group), rule]
+        items: [Some(cluster), Some(log_group), security_group, rule]
             .into_iter()
             .flatten()
             .chain(secret_items)
             .chain(
-                [Some(task_definition), Some(run_item), scaling_item]
+                [task_definition, Some(run_item), scaling_item]
                     .into_iter()
                     .flatten(),
             )

@@ -29,6 +29,18 @@ pub async fn execution_role(clients: &AwsClients, arn: &str) -> Result<Found> {
     })
 }
 
+/// Whether the Express Mode infrastructure role exists (a stable HTTPS address).
+pub async fn infrastructure_role(clients: &AwsClients, arn: &str) -> Result<Found> {
+    let action = &crate::aws::catalogue::express::GET_INFRASTRUCTURE_ROLE;
+    Ok(
+        match Iam::new(clients).get_role_as(action, role_name(arn)).await {
+            Ok(Some(_)) => Found::Yes,
+            Ok(None) => Found::No,
+            Err(_) => Found::Unknown,
+        },
+    )
+}
+
 /// Whether `repository` holds the image `reference` names: a tag, or a digest (`sha256:…`).
 pub async fn image_in(clients: &AwsClients, repository: &str, reference: &str) -> Result<Found> {
     Ok(

@@ -72,6 +72,9 @@ pub struct LaunchRecord {
     /// Task ARNs started by this launch (one-off mode).
     pub tasks: Vec<String>,
     pub addresses: Vec<TaskAddress>,
+    /// The stable HTTPS address of a service launched with one (ECS Express Mode).
+    #[serde(default)]
+    pub url: Option<String>,
     pub diagnosis: Option<Diagnosis>,
     /// What ECS does next with the service after its task stopped.
     #[serde(default)]
@@ -100,6 +103,7 @@ impl LaunchRecord {
             resources: Vec::new(),
             tasks: Vec::new(),
             addresses: Vec::new(),
+            url: None,
             diagnosis: None,
             after_stop: None,
             error: None,

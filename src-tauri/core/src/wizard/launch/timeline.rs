@@ -54,6 +54,11 @@ pub enum LaunchEvent {
     Address {
         address: TaskAddress,
     },
+    /// The stable HTTPS address ECS Express Mode gave the service (it answers once the service's
+    /// tasks run and the load balancer finds them healthy).
+    HttpsAddress {
+        url: String,
+    },
     /// A task has been PENDING for more than three minutes.
     Slow {
         diagnosis: Diagnosis,

@@ -5,6 +5,7 @@
 //! the ensures, which inspect again right before acting.
 
 pub mod cluster;
+pub mod express;
 pub mod log_group;
 pub mod scaling;
 pub mod security_group;

@@ -168,8 +168,9 @@ pub async fn plan_teardown(
     let cluster = ecs::describe_cluster(clients, &n.cluster).await?;
     if cluster.is_some() {
         if let Some(service) = ecs::describe_service(clients, &n.cluster, &n.service).await? {
-            // A Berth service's scalable target goes first (it is the service's).
-            if is_berths(&service.tags) {
+            // A Berth service's scalable target goes first (it is the service's). An Express
+            // service's scaling is ECS's, and goes with it.
+            if is_berths(&service.tags) && !service.express {
                 if let Some(target) =
                     autoscaling::find_target(clients, &n.cluster, &n.service).await?
                 {
@@ -190,7 +191,21 @@ pub async fn plan_teardown(
                     });
                 }
             }
-            items.push(if is_berths(&service.tags) {
+            items.push(if is_berths(&service.tags) && service.express {
+                TeardownItem {
+                    resource: ResourceKind::ExpressService,
+                    name: n.service.clone(),
+                    commands: vec![ecs::delete_express_service_call(clients, &service.arn)
+                        .command()
+                        .render()],
+                    id: Some(service.arn),
+                    action: TeardownAction::Delete,
+                    reason: None,
+                    images: None,
+                    size_bytes: None,
+                    monthly_usd: None,
+                }
+            } else if is_berths(&service.tags) {
                 TeardownItem {
                     resource: ResourceKind::Service,
                     name: n.service.clone(),
@@ -211,7 +226,11 @@ pub async fn plan_teardown(
                 }
             } else {
                 keep(
-                    ResourceKind::Service,
+                    if service.express {
+                        ResourceKind::ExpressService
+                    } else {
+                        ResourceKind::Service
+                    },
                     &n.service,
                     Some(service.arn),
                     KeepReason::NotBerths,

@@ -87,6 +87,23 @@ async fn tear_down(ctx: &TeardownContext<'_>, app: &str) -> Result<TeardownPlan>
                 let call = ecs::delete_service_call(clients, &n.cluster, &n.service, false);
                 emit(item, Outcome::Deleted, Some(call.command()));
             }
+            ResourceKind::ExpressService => {
+                let arn = item.id.clone().unwrap_or_default();
+                // ECS drains it (no scaling down first: its count is ECS's) and removes what it
+                // made for it; the cluster can go once its tasks have stopped.
+                // Its tasks, listed before: once deleted, ListTasks (desired RUNNING) no longer
+                // names them, yet they still stop for a while and hold the cluster.
+                let filter = TaskFilter {
+                    service: Some(&n.service),
+                    ..TaskFilter::default()
+                };
+                let tasks = ecs::list_tasks(clients, &n.cluster, &filter).await?;
+                ecs::delete_express_service(clients, &arn).await?;
+                let call = ecs::delete_express_service_call(clients, &arn);
+                emit(item, Outcome::Deleted, Some(call.command()));
+                wait_for_tasks_stopped(ctx, &n, tasks).await?;
+                wait_until_drained(ctx, &arn).await?;
+            }
             ResourceKind::Task => {
                 let tasks = berth_tasks(clients, &n).await?;
                 let mut last = None;
@@ -226,6 +243,24 @@ async fn wait_for_service_tasks(ctx: &TeardownContext<'_>, n: &Names) -> Result<
         }
         if started.elapsed() >= ctx.wait.give_up_after {
             return Err(too_slow("ecs:UpdateService"));
+        }
+        ctx.run.sleep(ctx.wait.poll).await?;
+    }
+}
+
+/// Waits until the deleted Express service has drained (INACTIVE): until then its cluster
+/// cannot be deleted ("You can't delete a cluster that contains services", API_DeleteCluster).
+async fn wait_until_drained(ctx: &TeardownContext<'_>, arn: &str) -> Result<()> {
+    let started = Instant::now();
+    loop {
+        let draining = ecs::describe_express_service(ctx.clients, arn)
+            .await?
+            .is_some_and(|s| s.status == "ACTIVE" || s.status == "DRAINING");
+        if !draining {
+            return Ok(());
+        }
+        if started.elapsed() >= ctx.wait.give_up_after {
+            return Err(too_slow("ecs:DeleteExpressGatewayService"));
         }
         ctx.run.sleep(ctx.wait.poll).await?;
     }
