@@ -164,6 +164,7 @@ async fn tear_down(ctx: &TeardownContext<'_>, app: &str) -> Result<TeardownPlan>
                     );
                     continue;
                 }
+                wait_until_service_inactive(ctx, &n).await?;
                 ecs::delete_cluster(clients, &n.cluster).await?;
                 let call = ecs::delete_cluster_call(clients, &n.cluster);
                 emit(item, Outcome::Deleted, Some(call.command()));
@@ -246,6 +247,23 @@ async fn wait_for_service_tasks(ctx: &TeardownContext<'_>, n: &Names) -> Result<
         }
         ctx.run.sleep(ctx.wait.poll).await?;
     }
+}
+
+/// Waits until the app's deleted service has drained: a DRAINING service still holds its cluster
+/// ("You can't delete a cluster that contains services", API_DeleteCluster). DescribeServices
+/// answers nothing for it once it is INACTIVE.
+async fn wait_until_service_inactive(ctx: &TeardownContext<'_>, n: &Names) -> Result<()> {
+    let started = Instant::now();
+    while ecs::describe_service(ctx.clients, &n.cluster, &n.service)
+        .await?
+        .is_some()
+    {
+        if started.elapsed() >= ctx.wait.give_up_after {
+            return Err(too_slow("ecs:DeleteService"));
+        }
+        ctx.run.sleep(ctx.wait.poll).await?;
+    }
+    Ok(())
 }
 
 /// Waits until the deleted Express service has drained (INACTIVE): until then its cluster
