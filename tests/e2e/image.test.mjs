@@ -107,10 +107,19 @@ test('the fixture folder is built, pushed with live progress, and the digest sho
     await click(browser, 'Use an image already on this computer');
     const listed = await byName(browser, `${repository}:${commit}`);
     assert.equal(await listed.getAttribute('type'), 'radio');
-    await browser.waitUntil(async () => /linux\/amd64 · \d+ B · created/.test(await pageText(browser)), {
-      timeout: 15000,
-      timeoutMsg: 'the local image list shows platform, size and date',
-    });
+    // Its own row: the platform, the engine's size in decimal units as `docker images` writes it
+    // (not any other image's row: the engine holds whatever else the machine built), and a date.
+    const engineSize = Number(
+      execFileSync('docker', ['image', 'inspect', '--format', '{{.Size}}', `${repository}:${commit}`]).toString(),
+    );
+    let meta = '';
+    await browser.waitUntil(
+      async () => /^linux\/amd64 · [\d.]+ (B|kB|MB) · created \S/.test((meta = (await description(browser, listed)).trim())),
+      { timeout: 15000, timeoutMsg: `the local image list shows platform, size and date (shown: "${meta}")` },
+    );
+    const [, number, unit] = meta.match(/ · ([\d.]+) (B|kB|MB) · /);
+    const shownSize = Number(number) * { B: 1, kB: 1e3, MB: 1e6 }[unit];
+    assert.ok(Math.abs(shownSize - engineSize) <= engineSize * 0.05, `${meta} is ${engineSize} bytes`);
     await saveScreenshot(browser, 'image-local');
 
     // The pushed image is remembered: back on the step (in Korean), it is still there.
