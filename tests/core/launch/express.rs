@@ -338,3 +338,84 @@ async fn without_the_infrastructure_role_the_plan_blocks_and_ecs_refuses() {
         "{refused:?}"
     );
 }
+
+/// The environment of the running task containers of the app's service (the strict backend runs
+/// each task as a container labelled with its ARN).
+async fn running_environments(f: &Fixture) -> Vec<Vec<String>> {
+    let tasks = sdk::ecs(&f.clients)
+        .list_tasks()
+        .cluster("berth")
+        .service_name(&f.app)
+        .send()
+        .await
+        .unwrap();
+    let mut environments = Vec::new();
+    for arn in tasks.task_arns() {
+        let id = crate::support::image::docker(&[
+            "ps",
+            "-q",
+            "--filter",
+            &format!("label=berth.moto.task={arn}"),
+        ]);
+        let id = String::from_utf8_lossy(&id.stdout).trim().to_owned();
+        if id.is_empty() {
+            continue;
+        }
+        let env =
+            crate::support::image::docker(&["inspect", "--format", "{{json .Config.Env}}", &id]);
+        environments.push(serde_json::from_slice(&env.stdout).unwrap());
+    }
+    environments
+}
+
+/// A new value for a secret leaves the Express service's configuration as it was (the secret is
+/// named by ARN), yet its tasks must start again to read it: the launch rolls a new revision, and
+/// the running task has the new value.
+#[tokio::test]
+async fn a_new_secret_value_rolls_the_https_service_to_tasks_with_it() {
+    let f = fixture("us-east-1").await;
+    with_infrastructure_role(&f).await;
+    let with_token = |value: &str| {
+        let mut c = https(&f);
+        c.environment = vec![berth_core::wizard::launch::EnvVar {
+            name: "EXPRESS_TOKEN".into(),
+            value: value.into(),
+            secret: true,
+        }];
+        f.config(c)
+    };
+    let (record, events) = f.launch(&with_token("first-7310")).await;
+    assert_eq!(record.unwrap().status, LaunchStatus::Running, "{events:?}");
+    let has = |envs: &[Vec<String>], value: &str| {
+        envs.iter()
+            .any(|env| env.iter().any(|e| *e == format!("EXPRESS_TOKEN={value}")))
+    };
+    assert!(has(&running_environments(&f).await, "first-7310"));
+
+    let (record, events) = f.launch(&with_token("second-7310")).await;
+    let record = record.unwrap();
+    let done = actions(&events);
+    assert!(
+        done.contains(&(ResourceKind::Secret, Outcome::Updated)),
+        "{done:?}"
+    );
+    assert!(
+        done.contains(&(ResourceKind::ExpressService, Outcome::Updated)),
+        "the service is not rolled: {done:?}"
+    );
+    assert_eq!(record.status, LaunchStatus::Running, "{events:?}");
+    let started = std::time::Instant::now();
+    loop {
+        let envs = running_environments(&f).await;
+        if has(&envs, "second-7310") && !has(&envs, "first-7310") {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the running tasks still have the old value: {envs:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    f.tear_down(&f.app, &Default::default(), Default::default())
+        .await;
+}

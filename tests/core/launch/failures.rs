@@ -119,7 +119,10 @@ async fn an_app_that_exits_is_explained_with_its_exit_code_and_logs() {
     );
     assert_eq!(d.exit_code, Some(3));
     assert_eq!(d.log_lines, LINES);
-    assert_eq!(d.log_stream, config.names().log_stream(&d.task_id));
+    assert_eq!(
+        d.log_stream,
+        format!("ecs/{}/{}", config.names().container, d.task_id)
+    );
     assert!(events
         .iter()
         .any(|e| matches!(e, LaunchEvent::Stopped { diagnosis, .. } if diagnosis == &d)));
@@ -177,7 +180,7 @@ async fn each_first_run_failure_is_explained_with_its_logs() {
         assert_eq!(record.status, LaunchStatus::Running);
         let arn = record.tasks[0].clone();
         let task_id = arn.rsplit('/').next().unwrap().to_owned();
-        let stream = names.log_stream(&task_id);
+        let stream = format!("ecs/{}/{task_id}", names.container);
         wait_for_lines(&f, &names.log_group, &stream).await;
         // ECS stops the task with the reason.
         sdk::ecs(&f.clients)

@@ -161,8 +161,8 @@ async fn express_and_follow(
     }
     cluster::ensure(ctx, d, record).await?;
     log_group::ensure(ctx, d, record).await?;
-    secrets::ensure(ctx, config, record).await?;
-    let made = express::ensure(ctx, d, record)
+    let secrets_changed = secrets::ensure(ctx, config, record).await?;
+    let made = express::ensure(ctx, d, record, secrets_changed)
         .await
         .map_err(|e| role_error(e, &config.execution_role_arn))?;
     let task_definition = made

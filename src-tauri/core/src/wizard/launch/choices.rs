@@ -2,6 +2,7 @@
 //! choices must keep — checked here, before any AWS call.
 
 use super::{CLUSTER, LOG_STREAM_PREFIX, MAX_COUNT};
+use crate::aws::ecs::Task;
 use crate::error::{BerthError, Result};
 use crate::fargate::{self, Architecture};
 use crate::settings::WizardSettings;
@@ -322,9 +323,17 @@ impl Names {
         }
     }
 
-    /// The log stream the awslogs driver writes a task's container output to.
-    pub fn log_stream(&self, task_id: &str) -> String {
-        format!("{LOG_STREAM_PREFIX}/{}/{task_id}", self.container)
+    /// The log stream the awslogs driver writes a task's container output to. The container is
+    /// named by the task itself where it can be: an Express service's task definition is ECS's,
+    /// and its container is `Main`, not the one Berth names.
+    pub fn log_stream(&self, task: &Task) -> String {
+        let container = task
+            .containers
+            .iter()
+            .find(|c| c.name == self.container)
+            .or_else(|| task.containers.first())
+            .map_or(self.container.as_str(), |c| c.name.as_str());
+        format!("{LOG_STREAM_PREFIX}/{container}/{}", task.id)
     }
 }
 

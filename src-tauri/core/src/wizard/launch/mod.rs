@@ -224,7 +224,41 @@ mod tests {
         assert_eq!(config.image_platform.as_deref(), Some("linux/amd64"));
         assert_eq!(config.names().log_group, "/berth/web");
         assert_eq!(config.names().security_group, "berth-web");
-        assert_eq!(config.names().log_stream("abc"), "ecs/web/abc");
+    }
+
+    #[test]
+    fn a_task_log_stream_names_the_task_own_container() {
+        use crate::aws::ecs::{ContainerState, Task};
+        let names = Names::of("web");
+        let task = |containers: &[&str]| Task {
+            arn: "arn:aws:ecs:us-east-1:1:task/berth/abc".into(),
+            id: "abc".into(),
+            task_definition: String::new(),
+            last_status: "STOPPED".into(),
+            desired_status: "STOPPED".into(),
+            stopped_reason: None,
+            stop_code: None,
+            health_status: None,
+            containers: containers
+                .iter()
+                .map(|name| ContainerState {
+                    name: (*name).into(),
+                    last_status: "STOPPED".into(),
+                    exit_code: None,
+                    reason: None,
+                })
+                .collect(),
+            eni: None,
+            private_ip: None,
+            started_by: None,
+            group: None,
+            created_at: None,
+        };
+        assert_eq!(names.log_stream(&task(&["web"])), "ecs/web/abc");
+        // An Express service's task: ECS names its container Main.
+        assert_eq!(names.log_stream(&task(&["Main"])), "ecs/Main/abc");
+        // Not yet described: the container Berth named.
+        assert_eq!(names.log_stream(&task(&[])), "ecs/web/abc");
     }
 
     #[test]

@@ -280,7 +280,7 @@ pub async fn follow(
                 .unwrap_or_else(|| started.elapsed());
             if pending_for >= options.slow_after && !warned_slow.contains(&task.id) {
                 warned_slow.push(task.id.clone());
-                let stream = names.log_stream(&task.id);
+                let stream = names.log_stream(task);
                 run.emit(LaunchEvent::Slow {
                     diagnosis: explain::pending_too_long(task, &names.log_group, &stream),
                 });
@@ -435,7 +435,7 @@ pub async fn diagnose(
     lines: i32,
     run: &Run,
 ) -> Result<Diagnosis> {
-    let stream = names.log_stream(&task.id);
+    let stream = names.log_stream(task);
     // Logs are a help, not a must: a failure to read them does not hide the stop reason.
     let log_lines = run
         .guard(logs::last_lines(clients, &names.log_group, &stream, lines))

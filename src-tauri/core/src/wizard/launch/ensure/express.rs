@@ -140,11 +140,14 @@ pub fn inspect(
 }
 
 /// Creates, updates or reuses the Express service; answers it as ECS describes it afterwards
-/// (with its URL and the task definition its newest revision runs).
+/// (with its URL and the task definition its newest revision runs). When a secret's value has
+/// just changed, an otherwise unchanged service is updated all the same: tasks read secrets when
+/// they start, and UpdateExpressGatewayService always rolls a new revision.
 pub async fn ensure(
     ctx: &LaunchContext<'_>,
     d: &Desired,
     record: &mut LaunchRecord,
+    secrets_changed: bool,
 ) -> Result<ExpressService> {
     let clients = ctx.clients;
     let name = &d.names.service;
@@ -162,7 +165,11 @@ pub async fn ensure(
     let plan = inspect(clients, d, current.as_ref())?;
     let spec = spec(d)?;
     let role = &d.task_definition.execution_role_arn;
-    let arn = match plan.action {
+    let action = match plan.action {
+        PlanAction::Reuse if secrets_changed => PlanAction::Update,
+        action => action,
+    };
+    let arn = match action {
         PlanAction::Create => {
             let call = ecs::create_express_service_call(clients, &spec, &d.tags);
             let made = ctx
