@@ -5,6 +5,7 @@
 use crate::support::launch::{fixture, push_to_registry, web_image, Fixture};
 use crate::support::sdk;
 use berth_core::aws::ecs;
+use berth_core::dashboard::secrets::{self as service_secrets, SecretString};
 use berth_core::settings::PushedImage;
 use berth_core::wizard::iam::{self, RoleState, INFRASTRUCTURE_ROLE_NAME};
 use berth_core::wizard::launch::plan::{self, PlanAction, PlanNote};
@@ -404,18 +405,50 @@ async fn a_new_secret_value_rolls_the_https_service_to_tasks_with_it() {
         "the service is not rolled: {done:?}"
     );
     assert_eq!(record.status, LaunchStatus::Running, "{events:?}");
-    let started = std::time::Instant::now();
-    loop {
-        let envs = running_environments(&f).await;
-        if has(&envs, "second-7310") && !has(&envs, "first-7310") {
-            break;
+    let rolled_to = |new: &'static str, old: &'static str| {
+        let f = &f;
+        async move {
+            let started = std::time::Instant::now();
+            loop {
+                let envs = running_environments(f).await;
+                if has(&envs, new) && !has(&envs, old) {
+                    break;
+                }
+                assert!(
+                    started.elapsed() < Duration::from_secs(60),
+                    "the running tasks do not have {new} alone: {envs:?}"
+                );
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the running tasks still have the old value: {envs:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    };
+    rolled_to("second-7310", "first-7310").await;
+
+    // Deployments lists the secret and changes it through Express Mode (not UpdateService on the
+    // ECS service it manages).
+    let listed = service_secrets::service_secrets(&f.clients, "berth", &f.app)
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert!(listed[0].changeable);
+    service_secrets::change_secret(
+        &f.clients,
+        "berth",
+        &f.app,
+        "EXPRESS_TOKEN",
+        SecretString::from("third-7310"),
+    )
+    .await
+    .unwrap();
+    let changes = crate::support::changes(f.clients.activity());
+    assert!(
+        changes.ends_with(&[
+            "ssm.putParameter".into(),
+            "ecs.updateExpressGatewayService".into()
+        ]),
+        "{changes:?}"
+    );
+    rolled_to("third-7310", "second-7310").await;
     f.tear_down(&f.app, &Default::default(), Default::default())
         .await;
 }

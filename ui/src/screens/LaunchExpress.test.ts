@@ -84,7 +84,7 @@ describe('a stable HTTPS address on the Launch page', () => {
 });
 
 describe('an Express service in Deployments', () => {
-  test('shows its HTTPS address and offers teardown, not the actions ECS would not take from it', async () => {
+  test('shows its HTTPS address and offers its secrets and teardown, not the actions ECS would not take from it', async () => {
     const express = service({ name: 'web', app: 'web', express: true, url: URL });
     mockDeploymentsBackend(monitorState({ snapshot: snapshot({ clusters: [cluster({ services: [express] })] }) }));
     await render(Deployments);
@@ -94,5 +94,6 @@ describe('an Express service in Deployments', () => {
     await expect.element(page.getByRole('button', { name: 'Tear down web' })).toBeVisible();
     expect(page.getByRole('button', { name: /^Scale/ }).query()).toBeNull();
     expect(page.getByRole('button', { name: /^Redeploy/ }).query()).toBeNull();
+    await expect.element(page.getByRole('button', { name: 'Secrets of web' })).toBeVisible();
   });
 });

@@ -34,17 +34,27 @@ fn berth_parameter(value_from: &str) -> Option<String> {
     path.starts_with("berth/").then(|| format!("/{path}"))
 }
 
+/// The service, or NotFound.
+async fn describe(clients: &AwsClients, cluster: &str, service: &str) -> Result<ecs::Service> {
+    ecs::describe_service(clients, cluster, service)
+        .await?
+        .ok_or_else(|| {
+            BerthError::new(crate::error::ErrorKind::NotFound)
+                .with("resource", "service")
+                .with("name", service)
+        })
+}
+
 /// The secrets of the task definition `service` runs now, sorted by variable name.
 pub async fn service_secrets(
     clients: &AwsClients,
     cluster: &str,
     service: &str,
 ) -> Result<Vec<ServiceSecret>> {
-    let Some(s) = ecs::describe_service(clients, cluster, service).await? else {
-        return Err(BerthError::new(crate::error::ErrorKind::NotFound)
-            .with("resource", "service")
-            .with("name", service));
-    };
+    secrets_of(clients, &describe(clients, cluster, service).await?).await
+}
+
+async fn secrets_of(clients: &AwsClients, s: &ecs::Service) -> Result<Vec<ServiceSecret>> {
     let td = ecs::describe_task_definition(clients, &s.task_definition).await?;
     let mut out: Vec<ServiceSecret> = td
         .registered
@@ -65,7 +75,8 @@ pub async fn service_secrets(
 }
 
 /// Stores a new value of the service's secret `name` and starts a new deployment, whose tasks
-/// read it. Refused (before any change) when the service has no such secret of Berth's.
+/// read it (for a service of ECS Express Mode, a new revision through Express Mode). Refused
+/// (before any change) when the service has no such secret of Berth's.
 pub async fn change_secret(
     clients: &AwsClients,
     cluster: &str,
@@ -76,13 +87,18 @@ pub async fn change_secret(
     if value.expose_secret().is_empty() {
         return Err(BerthError::invalid("envValue", "secretRequired").with("name", name));
     }
-    let secret = service_secrets(clients, cluster, service)
+    let s = describe(clients, cluster, service).await?;
+    let secret = secrets_of(clients, &s)
         .await?
         .into_iter()
         .find(|s| s.name == name && s.changeable)
         .ok_or_else(|| BerthError::invalid("secret", "unknown").with("name", name))?;
     ssm::put_parameter(clients, &secret.parameter, &value, true, &[]).await?;
-    ecs::force_new_deployment(clients, cluster, service).await
+    if s.express {
+        ecs::redeploy_express_service(clients, &s.arn, service).await
+    } else {
+        ecs::force_new_deployment(clients, cluster, service).await
+    }
 }
 
 #[cfg(test)]

@@ -310,6 +310,32 @@ pub fn update_express_service_call<'a>(
         .opt("--scaling-target", spec.scaling_arg())
 }
 
+/// The command of [`redeploy_express_service`].
+pub fn redeploy_express_service_call<'a>(
+    clients: &'a AwsClients,
+    arn: &str,
+    name: &str,
+) -> Call<'a> {
+    clients
+        .call(&actions::UPDATE_EXPRESS_GATEWAY_SERVICE, name)
+        .opt("--service-arn", arn)
+}
+
+/// A new revision of the service as it is, whose tasks start again (and so read their secrets
+/// anew). Through Express Mode, not UpdateService: changes made to its ECS service directly "may
+/// affect Express Mode's ability to manage your service" (Updating Resources Outside of Express
+/// Mode), and members left out of UpdateExpressGatewayService keep their values.
+pub async fn redeploy_express_service(clients: &AwsClients, arn: &str, name: &str) -> Result<()> {
+    let request = clients
+        .ecs()
+        .update_express_gateway_service()
+        .service_arn(arn)
+        .send();
+    redeploy_express_service_call(clients, arn, name)
+        .send(request, |_| Ok(()))
+        .await
+}
+
 /// Rolls the service out to `spec` (a new image, size or environment): ECS makes a new service
 /// revision and deploys it. Answers the task definition of the new revision.
 pub async fn update_express_service(
