@@ -2,6 +2,7 @@
 //! (`service/<cluster>/<service>`, dimension `ecs:service:DesiredCount`) between a minimum and a
 //! maximum, and one target-tracking policy that keeps the service's average CPU near a target.
 
+use super::action::Action;
 use super::call::Call;
 use super::catalogue::autoscaling as aas;
 use super::AwsClients;
@@ -10,7 +11,11 @@ use aws_sdk_applicationautoscaling::types::{
     MetricType, PolicyType, PredefinedMetricSpecification, ScalableDimension, ServiceNamespace,
     TargetTrackingScalingPolicyConfiguration,
 };
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde::Serialize;
+use std::future::Future;
 use ts_rs::TS;
 
 const NAMESPACE: &str = "ecs";
@@ -210,6 +215,29 @@ pub struct ServiceScaling {
     pub cpu_target: Option<f64>,
 }
 
+/// One whole read of ECS services' scaling (every page), or None when the identity may not read
+/// it.
+async fn read_namespace<O, E>(
+    clients: &AwsClients,
+    action: &'static Action,
+    request: impl Future<Output = std::result::Result<O, SdkError<E, HttpResponse>>>,
+) -> Result<Option<O>>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let read = clients
+        .call(action, "")
+        .opt("--service-namespace", NAMESPACE)
+        .opt("--scalable-dimension", DIMENSION)
+        .send(request, Ok)
+        .await;
+    match read {
+        Ok(items) => Ok(Some(items)),
+        Err(e) if e.kind == crate::error::ErrorKind::AccessDenied => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Every ECS service's scaling in the region, by resource id (`service/<cluster>/<service>`):
 /// two reads (and their pages), whatever the number of services. An identity that may not read
 /// Application Auto Scaling (a deploy user made before Berth scaled services) gets an empty map
@@ -227,16 +255,9 @@ pub async fn all_service_scaling(
         .items()
         .send()
         .try_collect();
-    let targets = clients
-        .call(&aas::DESCRIBE_SCALABLE_TARGETS, "")
-        .opt("--service-namespace", NAMESPACE)
-        .opt("--scalable-dimension", DIMENSION)
-        .send(targets, Ok)
-        .await;
-    let targets = match targets {
-        Ok(targets) => targets,
-        Err(e) if e.kind == crate::error::ErrorKind::AccessDenied => return Ok(found),
-        Err(e) => return Err(e),
+    let Some(targets) = read_namespace(clients, &aas::DESCRIBE_SCALABLE_TARGETS, targets).await?
+    else {
+        return Ok(found);
     };
     for t in &targets {
         found.insert(
@@ -260,16 +281,9 @@ pub async fn all_service_scaling(
         .items()
         .send()
         .try_collect();
-    let policies = clients
-        .call(&aas::DESCRIBE_SCALING_POLICIES, "")
-        .opt("--service-namespace", NAMESPACE)
-        .opt("--scalable-dimension", DIMENSION)
-        .send(policies, Ok)
-        .await;
-    let policies = match policies {
-        Ok(policies) => policies,
-        Err(e) if e.kind == crate::error::ErrorKind::AccessDenied => return Ok(found),
-        Err(e) => return Err(e),
+    let Some(policies) = read_namespace(clients, &aas::DESCRIBE_SCALING_POLICIES, policies).await?
+    else {
+        return Ok(found);
     };
     for p in &policies {
         let Some(config) = p.target_tracking_scaling_policy_configuration() else {
