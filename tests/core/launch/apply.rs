@@ -151,7 +151,10 @@ async fn a_launch_creates_exactly_the_planned_resources_tagged_and_a_second_is_a
             address.url.as_deref(),
             Some(format!("http://{ip}:8080").as_str())
         );
-        assert!(answers_http(&format!("http://{ip}:8080/")), "{ip}:8080");
+        assert!(
+            launch_support::answers_http(&format!("http://{ip}:8080/")),
+            "{ip}:8080"
+        );
     }
     assert_eq!(
         f.store().load(&f.app).unwrap().unwrap(),
@@ -587,25 +590,4 @@ async fn a_service_launch_does_not_take_another_apps_task_for_its_own() {
         .addresses
         .iter()
         .all(|a| a.private_ip.is_some() && a.private_ip != job_ip));
-}
-
-/// Whether an HTTP server answers at `url` (curl, any status).
-fn answers_http(url: &str) -> bool {
-    let out = std::process::Command::new("curl")
-        .args([
-            "-s",
-            "--noproxy",
-            "*",
-            "-m",
-            "5",
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{http_code}",
-            url,
-        ])
-        .output()
-        .expect("curl runs");
-    let code = String::from_utf8_lossy(&out.stdout).into_owned();
-    code.len() == 3 && code != "000"
 }

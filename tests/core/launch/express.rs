@@ -2,7 +2,7 @@
 //! of it (practice/berth_moto/ecs/express.py: an Express service is an ECS service whose tasks
 //! really run). Create → ready with its URL, a new image rolled out, teardown, and a refusal.
 
-use crate::support::launch::{fixture, push_to_registry, web_image, Fixture};
+use crate::support::launch::{answers_http, fixture, push_to_registry, web_image_v2, Fixture};
 use crate::support::sdk;
 use berth_core::aws::ecs;
 use berth_core::dashboard::secrets::{self as service_secrets, SecretString};
@@ -25,28 +25,6 @@ fn actions(events: &[LaunchEvent]) -> Vec<(ResourceKind, Outcome)> {
             _ => None,
         })
         .collect()
-}
-
-/// The web image again with one more label: the same app, another digest.
-fn web_image_v2() -> &'static str {
-    static IMAGE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    IMAGE.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("Dockerfile"),
-            format!("FROM {}\nLABEL berth.test.express=2\n", web_image()),
-        )
-        .unwrap();
-        let reference = "berth-test/web:express-v2".to_owned();
-        crate::support::image::docker(&[
-            "build",
-            "-q",
-            "-t",
-            &reference,
-            dir.path().to_str().unwrap(),
-        ]);
-        reference
-    })
 }
 
 /// What the IAM step leaves for a stable HTTPS address: the infrastructure role, made by Berth
@@ -77,27 +55,6 @@ fn https(f: &Fixture) -> LaunchChoices {
     let mut c = f.choices(LaunchMode::Service);
     c.address = Address::Https;
     c
-}
-
-/// Whether an HTTP server answers at `url` (curl, any status).
-fn answers_http(url: &str) -> bool {
-    let out = std::process::Command::new("curl")
-        .args([
-            "-s",
-            "--noproxy",
-            "*",
-            "-m",
-            "5",
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{http_code}",
-            url,
-        ])
-        .output()
-        .expect("curl runs");
-    let code = String::from_utf8_lossy(&out.stdout).into_owned();
-    code.len() == 3 && code != "000"
 }
 
 #[tokio::test]

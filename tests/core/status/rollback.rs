@@ -3,7 +3,9 @@
 //! then rolled out and followed as a launch is, until the deployment completes with its tasks
 //! running.
 
-use crate::support::launch::{fast_follow, push_to_registry, push_web_image, web_image, Timeline};
+use crate::support::launch::{
+    fast_follow, push_to_registry, push_web_image, web_image_v2, Timeline,
+};
 use crate::support::status::*;
 use crate::support::{ecr::unique_repository, sdk};
 use berth_core::aws::ecs::TaskDefinitionCache;
@@ -11,29 +13,6 @@ use berth_core::aws::AwsClients;
 use berth_core::dashboard::revisions::{self, RollbackEnd, SHOWN_REVISIONS};
 use berth_core::wizard::launch::kinds::{Outcome, ResourceKind};
 use berth_core::wizard::launch::timeline::LaunchEvent;
-
-/// A second version of the web image (the same server, one more label): another digest, as a new
-/// build of the app has. Built once per test process.
-fn web_image_v2() -> &'static str {
-    static IMAGE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    IMAGE.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("Dockerfile"),
-            format!("FROM {}\nLABEL berth.test.version=2\n", web_image()),
-        )
-        .unwrap();
-        let reference = "berth-test/web:v2".to_owned();
-        crate::support::image::docker(&[
-            "build",
-            "-q",
-            "-t",
-            &reference,
-            dir.path().to_str().unwrap(),
-        ]);
-        reference
-    })
-}
 
 /// An account with the cluster `web`, a repository with two versions of the app pushed as v1 and
 /// v2 (two digests), the revisions

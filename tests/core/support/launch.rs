@@ -85,26 +85,35 @@ pub async fn new_account_fixture(region: &str) -> Fixture {
 pub fn web_image() -> &'static str {
     static IMAGE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     IMAGE.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("Dockerfile"),
-            format!(
+        built(
+            "berth-test/web:latest",
+            &format!(
                 "FROM {}\nRUN mkdir -p /www && echo berth-test-web > /www/index.html\n\
                  CMD [\"httpd\", \"-f\", \"-p\", \"80\", \"-h\", \"/www\"]\n",
                 super::stack_var("BERTH_TEST_IMAGE")
             ),
         )
-        .unwrap();
-        let reference = "berth-test/web:latest".to_owned();
-        super::image::docker(&[
-            "build",
-            "-q",
-            "-t",
-            &reference,
-            dir.path().to_str().unwrap(),
-        ]);
-        reference
     })
+}
+
+/// A second version of the web image (the same server, one more label): another digest, as a new
+/// build of the app has. Built once per test process.
+pub fn web_image_v2() -> &'static str {
+    static IMAGE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    IMAGE.get_or_init(|| {
+        built(
+            "berth-test/web:v2",
+            &format!("FROM {}\nLABEL berth.test.version=2\n", web_image()),
+        )
+    })
+}
+
+/// `reference`, built by the docker CLI from `dockerfile` in an empty context.
+fn built(reference: &str, dockerfile: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
+    super::image::docker(&["build", "-q", "-t", reference, dir.path().to_str().unwrap()]);
+    reference.to_owned()
 }
 
 /// Pushes `image` to the stack's registry as `repository:tag` (where the backend's ECR finds
@@ -526,4 +535,25 @@ pub async fn snapshot(clients: &AwsClients) -> Snapshot {
         services,
         running_tasks,
     }
+}
+
+/// Whether an HTTP server answers at `url` (curl, any status).
+pub fn answers_http(url: &str) -> bool {
+    let out = std::process::Command::new("curl")
+        .args([
+            "-s",
+            "--noproxy",
+            "*",
+            "-m",
+            "5",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            url,
+        ])
+        .output()
+        .expect("curl runs");
+    let code = String::from_utf8_lossy(&out.stdout).into_owned();
+    code.len() == 3 && code != "000"
 }
