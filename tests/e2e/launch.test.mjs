@@ -7,6 +7,7 @@
 // tasks, and a task's public IP is a loopback address that reaches the container.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { byName, click, openApp, pageText, requireEnv, saveScreenshot, waitForText, chooseLanguage } from './support/app.mjs';
 import { practiceHome } from './support/practice.mjs';
 import { pushRunnableImage } from './support/registry.mjs';
@@ -257,6 +258,94 @@ test('a task of the service that crashes is explained with its exit code and las
     await saveScreenshot(browser, 'launch-stopped');
 
     await click(browser, 'Tear down');
+    await tearDown(browser, app);
+  });
+  assert.equal((await servicesOf(app)).length, 0, 'the service is gone');
+});
+
+/** The role ECS Express Mode needs, as the IAM step makes it (once per account; kept). */
+async function infrastructureRole() {
+  await moto('iam', {
+    form: {
+      Action: 'CreateRole',
+      Version: '2010-05-08',
+      RoleName: 'ecsInfrastructureRoleForExpressServices',
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      }),
+    },
+  }).catch((e) => {
+    if (!/EntityAlreadyExists/.test(e.message)) throw e;
+  });
+}
+
+/** The values of `variable` in the running containers of `app`'s tasks (the backend runs each). */
+async function taskEnv(app, variable) {
+  const { taskArns } = await ecs('ListTasks', { cluster: 'berth', serviceName: app });
+  return taskArns.flatMap((arn) =>
+    execFileSync('docker', ['ps', '-q', '--filter', `label=berth.moto.task=${arn}`], { encoding: 'utf8' })
+      .split(/\s+/)
+      .filter(Boolean)
+      .flatMap((id) => {
+        const [config] = JSON.parse(execFileSync('docker', ['inspect', id], { encoding: 'utf8' }));
+        return (config.Config.Env ?? []).filter((e) => e.startsWith(`${variable}=`)).map((e) => e.slice(variable.length + 1));
+      }),
+  );
+}
+
+test('a stable HTTPS address: planned with its load balancer, followed to its URL, a secret changed in Deployments, torn down', async () => {
+  const app = unique('e2e-https');
+  await infrastructureRole();
+  const home = practiceHome({ wizard: await earlierSteps(app) });
+  await withApp({ home, env: env() }, async (browser) => {
+    await openLaunch(browser);
+    await click(browser, /^A stable HTTPS address/);
+    await click(browser, 'Add variable');
+    await typeInto(browser, 'Name of variable 1', 'E2E_TOKEN');
+    await click(browser, 'Keep variable 1 secret');
+    await typeInto(browser, 'Value of variable 1', 'first-token-5521');
+    // The load balancer's hour is in the estimate: 0.0123425 (task) + 0.0225 (load balancer).
+    await waitForText(browser, 'Load balancer (stable HTTPS address)');
+    await saveScreenshot(browser, 'launch-https-form');
+
+    await click(browser, 'Review plan');
+    await waitForText(browser, 'Review the plan');
+    await click(browser, `Show the aws command: Express service ${app}`);
+    await waitForText(browser, 'aws ecs create-express-gateway-service --cluster berth');
+    const plan = await pageText(browser);
+    assert.ok(!plan.includes('first-token-5521'), 'the plan shows the secret value');
+    await click(browser, 'Launch now');
+    const url = new RegExp(`https://${app}-[a-z0-9]+\\.ecs\\.us-east-1\\.on\\.aws`);
+    await browser.waitUntil(async () => url.test(await pageText(browser)), {
+      timeout: 90000,
+      timeoutMsg: 'the timeline shows the HTTPS address',
+    });
+    await waitForText(browser, 'The service runs.', 90000);
+    const address = (await pageText(browser)).match(url)[0];
+    await saveScreenshot(browser, 'launch-https-running');
+    assert.deepEqual(await taskEnv(app, 'E2E_TOKEN'), ['first-token-5521']);
+
+    // Deployments: the address with a copy button; the secret's value changed there reaches new
+    // tasks (through Express Mode), and the value typed is not kept on the page.
+    await click(browser, 'Deployments');
+    await waitForText(browser, address);
+    await byName(browser, `Copy the HTTPS address of ${app}`);
+    // Its cost counts the load balancer: 0.0173425 (the task) + 0.0225 an hour.
+    await waitForText(browser, '$0.0398 an hour');
+    await click(browser, `Secrets of ${app}`);
+    await click(browser, 'Change the value of E2E_TOKEN');
+    await typeInto(browser, 'New value of E2E_TOKEN', 'second-token-5521');
+    await click(browser, 'Save and redeploy');
+    await waitForText(browser, 'E2E_TOKEN has a new value', 30000);
+    assert.ok(!(await browser.execute(() => document.body.innerHTML)).includes('second-token-5521'));
+    await browser.waitUntil(async () => {
+      const values = await taskEnv(app, 'E2E_TOKEN');
+      return values.length > 0 && values.every((v) => v === 'second-token-5521');
+    }, { timeout: 90000, timeoutMsg: 'the running tasks have the new value alone' });
+    await saveScreenshot(browser, 'deployments-https');
+
+    await click(browser, `Tear down ${app}`);
     await tearDown(browser, app);
   });
   assert.equal((await servicesOf(app)).length, 0, 'the service is gone');

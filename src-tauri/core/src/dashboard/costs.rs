@@ -61,6 +61,12 @@ impl std::iter::Sum for RunningCost {
     }
 }
 
+/// The Application Load Balancer an Express service runs behind, counted whole as the Launch
+/// estimate counts it (docs/aws-facts.md#express-mode); unknown in a region without its price.
+pub fn load_balancer_cost(region: &str) -> RunningCost {
+    pricing::load_balancer_hour(region).map_or_else(RunningCost::unknown, RunningCost::hourly)
+}
+
 /// What one task costs per hour in `region`, by its architecture (`X86_64` or `ARM64`, as ECS
 /// writes it), size and public address: the Launch estimate's own formula
 /// (`pricing::FargateRegionPrices::task_hour`). Unknown when Berth has no prices for the region or the
@@ -100,6 +106,15 @@ mod tests {
         let with_ip = task_cost("us-east-1", "X86_64", Some(256), Some(512), true);
         assert!((with_ip.monthly_usd - virginia.monthly_usd - 3.65).abs() < 0.001);
         assert!(virginia.complete);
+    }
+
+    #[test]
+    fn an_express_service_load_balancer_is_priced_where_berth_knows_its_price() {
+        let lb = load_balancer_cost("us-east-1");
+        assert!(lb.complete);
+        assert!((lb.hourly_usd - 0.0225).abs() < 1e-9);
+        assert!((lb.monthly_usd - 16.425).abs() < 1e-6);
+        assert!(!load_balancer_cost("ap-northeast-2").complete);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use super::*;
 use crate::aws::ecs::{self, name_from_arn, TaskDefinitionFacts};
 use crate::aws::{ec2, AwsClients};
-use crate::dashboard::costs::task_cost;
+use crate::dashboard::costs::{load_balancer_cost, task_cost};
 use crate::error::{BerthError, Result};
 use crate::pricing;
 use crate::tags::{is_managed, APP_KEY};
@@ -104,7 +104,7 @@ pub async fn take_snapshot(
             .map(|s| {
                 let name = s.service_name().unwrap_or_default();
                 let tasks = by_service.remove(name).unwrap_or_default();
-                let mut status = service_status(s, &cluster, &definitions, tasks);
+                let mut status = service_status(s, &cluster, &region, &definitions, tasks);
                 status.scaling =
                     scaling.remove(&crate::aws::autoscaling::resource_id(&cluster, name));
                 status
@@ -302,6 +302,7 @@ fn task_status(
 fn service_status(
     service: &Service,
     cluster: &str,
+    region: &str,
     definitions: &HashMap<String, TaskDefinitionFacts>,
     mut tasks: Vec<TaskStatus>,
 ) -> ServiceStatus {
@@ -309,7 +310,12 @@ fn service_status(
     let def_arn = service.task_definition().unwrap_or_default();
     let def = definitions.get(def_arn);
     let tags = service.tags();
-    let cost = tasks.iter().map(|t| t.cost).sum::<RunningCost>();
+    let express = service.resource_management_type()
+        == Some(&aws_sdk_ecs::types::ResourceManagementType::Ecs);
+    let mut cost = tasks.iter().map(|t| t.cost).sum::<RunningCost>();
+    if express {
+        cost = cost + load_balancer_cost(region);
+    }
     ServiceStatus {
         name: service.service_name().unwrap_or_default().to_owned(),
         arn: service.service_arn().unwrap_or_default().to_owned(),
@@ -374,8 +380,7 @@ fn service_status(
             .map(str::to_owned),
         has_logs: def.is_some_and(|d| d.containers.iter().any(|c| c.log.is_some())),
         scaling: None,
-        express: service.resource_management_type()
-            == Some(&aws_sdk_ecs::types::ResourceManagementType::Ecs),
+        express,
         url: None,
     }
 }
