@@ -138,26 +138,51 @@ fn a_locked_keyring_gives_the_locked_kind() {
     }
     saved.expect("the fresh keyring accepts a secret");
 
-    // Lock through the Secret Service's own D-Bus API (`secret-tool lock` of libsecret 0.20
-    // crashes on a collection path). Bounded, so a keyring that wants to prompt cannot hang the run.
-    let lock = Command::new("timeout")
-        .args([
-            "10",
-            "dbus-send",
-            "--session",
-            "--print-reply",
-            "--dest=org.freedesktop.secrets",
-            "/org/freedesktop/secrets",
-            "org.freedesktop.Secret.Service.Lock",
-            "array:objpath:/org/freedesktop/secrets/collection/login",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        lock.status.success(),
-        "{}",
-        String::from_utf8_lossy(&lock.stderr)
+    // Lock every collection through the Secret Service's own D-Bus API (`secret-tool lock` of
+    // libsecret 0.20 crashes on a collection path): the secret may have been saved to the session
+    // collection rather than login (once in CI, the login keyring locked and the secret still read).
+    // Bounded, so a keyring that wants to prompt cannot hang the run.
+    let secrets_call = |method: &str, args: &[&str]| {
+        let out = Command::new("timeout")
+            .args([
+                "10",
+                "dbus-send",
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.secrets",
+                "/org/freedesktop/secrets",
+                method,
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{method}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let listed = secrets_call(
+        "org.freedesktop.DBus.Properties.Get",
+        &[
+            "string:org.freedesktop.Secret.Service",
+            "string:Collections",
+        ],
     );
+    let collections: Vec<&str> = listed
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("object path \""))
+        .filter_map(|l| l.strip_suffix('"'))
+        .collect();
+    assert!(!collections.is_empty(), "{listed}");
+    let locked = secrets_call(
+        "org.freedesktop.Secret.Service.Lock",
+        &[&format!("array:objpath:{}", collections.join(","))],
+    );
+    for c in &collections {
+        assert!(locked.contains(c), "{c} was not locked: {locked}");
+    }
 
     let err = keychain.get("berth-locked-test").unwrap_err();
     assert_eq!(err.kind, ErrorKind::KeychainLocked, "{err}");
