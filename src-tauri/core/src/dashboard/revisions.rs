@@ -75,12 +75,6 @@ fn require(field: &str, value: &str) -> Result<()> {
     }
 }
 
-fn service_missing(service: &str) -> BerthError {
-    BerthError::new(ErrorKind::NotFound)
-        .with("resource", "service")
-        .with("name", service)
-}
-
 /// The user or role name an IAM principal ARN names: `user/path/ana` → `ana`,
 /// `assumed-role/Deploy/ana@example.com` → `Deploy (ana@example.com)`, `…:root` → `root`.
 pub fn principal_name(arn: &str) -> Option<String> {
@@ -236,9 +230,7 @@ pub async fn list_revisions(
 ) -> Result<RevisionList> {
     require("cluster", cluster)?;
     require("service", service)?;
-    let found = ecs::describe_service(clients, cluster, service)
-        .await?
-        .ok_or_else(|| service_missing(service))?;
+    let found = ecs::existing_service(clients, cluster, service).await?;
     let current = name_from_arn(&found.task_definition).to_owned();
     let family = family_of(&found.task_definition)
         .ok_or_else(|| BerthError::internal("the service names no task definition"))?
@@ -315,9 +307,7 @@ pub async fn check_rollback(
     let to = revision_label(task_definition)
         .ok_or_else(|| BerthError::invalid("taskDefinition", "format"))?
         .to_owned();
-    let found = ecs::describe_service(clients, cluster, service)
-        .await?
-        .ok_or_else(|| service_missing(service))?;
+    let found = ecs::existing_service(clients, cluster, service).await?;
     if found.status != "ACTIVE" {
         return Err(BerthError::invalid("service", "notActive").with("service", service));
     }

@@ -34,24 +34,17 @@ fn berth_parameter(value_from: &str) -> Option<String> {
     path.starts_with("berth/").then(|| format!("/{path}"))
 }
 
-/// The service, or NotFound.
-async fn describe(clients: &AwsClients, cluster: &str, service: &str) -> Result<ecs::Service> {
-    ecs::describe_service(clients, cluster, service)
-        .await?
-        .ok_or_else(|| {
-            BerthError::new(crate::error::ErrorKind::NotFound)
-                .with("resource", "service")
-                .with("name", service)
-        })
-}
-
 /// The secrets of the task definition `service` runs now, sorted by variable name.
 pub async fn service_secrets(
     clients: &AwsClients,
     cluster: &str,
     service: &str,
 ) -> Result<Vec<ServiceSecret>> {
-    secrets_of(clients, &describe(clients, cluster, service).await?).await
+    secrets_of(
+        clients,
+        &ecs::existing_service(clients, cluster, service).await?,
+    )
+    .await
 }
 
 async fn secrets_of(clients: &AwsClients, s: &ecs::Service) -> Result<Vec<ServiceSecret>> {
@@ -87,7 +80,7 @@ pub async fn change_secret(
     if value.expose_secret().is_empty() {
         return Err(BerthError::invalid("envValue", "secretRequired").with("name", name));
     }
-    let s = describe(clients, cluster, service).await?;
+    let s = ecs::existing_service(clients, cluster, service).await?;
     let secret = secrets_of(clients, &s)
         .await?
         .into_iter()

@@ -129,13 +129,7 @@ pub async fn deploy_image_tag(
         return Err(BerthError::invalid("imageTag", "required"));
     }
     validate_tag(tag).map_err(|_| BerthError::invalid("imageTag", "format"))?;
-    let current = ecs::describe_service(clients, cluster, service)
-        .await?
-        .ok_or_else(|| {
-            BerthError::new(ErrorKind::NotFound)
-                .with("resource", "service")
-                .with("name", service)
-        })?;
+    let current = ecs::existing_service(clients, cluster, service).await?;
     let def = ecs::describe_task_definition(clients, &current.task_definition).await?;
     let main = def
         .registered

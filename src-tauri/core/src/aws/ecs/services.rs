@@ -220,6 +220,17 @@ pub async fn describe_service(
     }
 }
 
+/// The service `name` in `cluster`, or NotFound (for an action on a service the user picked).
+pub async fn existing_service(clients: &AwsClients, cluster: &str, name: &str) -> Result<Service> {
+    describe_service(clients, cluster, name)
+        .await?
+        .ok_or_else(|| {
+            BerthError::new(crate::error::ErrorKind::NotFound)
+                .with("resource", "service")
+                .with("name", name)
+        })
+}
+
 /// The ARNs of the services in `cluster`.
 pub async fn list_services(clients: &AwsClients, cluster: &str) -> Result<Vec<String>> {
     let request = clients

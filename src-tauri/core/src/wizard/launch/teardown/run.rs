@@ -250,8 +250,8 @@ async fn wait_for_service_tasks(ctx: &TeardownContext<'_>, n: &Names) -> Result<
 }
 
 /// Waits until the app's deleted service has drained: a DRAINING service still holds its cluster
-/// ("You can't delete a cluster that contains services", API_DeleteCluster). DescribeServices
-/// answers nothing for it once it is INACTIVE.
+/// ("You can't delete a cluster that contains services", API_DeleteCluster). `describe_service`
+/// answers None once it is INACTIVE (DescribeServices still lists it for a while).
 async fn wait_until_service_inactive(ctx: &TeardownContext<'_>, n: &Names) -> Result<()> {
     let started = Instant::now();
     while ecs::describe_service(ctx.clients, &n.cluster, &n.service)
