@@ -34,25 +34,39 @@ def role_by_arn(account_id: str, arn: str) -> Any | None:
     return None
 
 
-def create_ecs_slr(account_id: str, created: datetime.datetime | None = None) -> Any:
-    """The ECS service-linked role, as IAM shows it (moto names it AWSServiceRoleForecs)."""
+def create_linked_role(
+    account_id: str, service: str, name: str, description: str, created: datetime.datetime | None = None
+) -> Any:
+    """A service-linked role as IAM shows it: trusted by ``service``, under its
+    ``/aws-service-role/<service>/`` path (moto's own names them differently)."""
     trust = {
         "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": ECS_SERVICE}, "Action": "sts:AssumeRole"}],
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
     }
     role = backend(account_id).create_role(
-        ECS_SLR_NAME,
+        name,
         json.dumps(trust),
-        f"/aws-service-role/{ECS_SERVICE}/",
+        f"/aws-service-role/{service}/",
         permissions_boundary=None,
-        description="Role to enable Amazon ECS to manage your cluster.",
+        description=description,
         tags=[],
         max_session_duration="3600",
-        linked_service=ECS_SERVICE,
+        linked_service=service,
     )
     if created is not None:
         role.create_date = created
     return role
+
+
+def create_ecs_slr(account_id: str, created: datetime.datetime | None = None) -> Any:
+    """The ECS service-linked role (moto would name it AWSServiceRoleForecs)."""
+    return create_linked_role(
+        account_id, ECS_SERVICE, ECS_SLR_NAME, "Role to enable Amazon ECS to manage your cluster.", created
+    )
+
+
+def role_named(account_id: str, name: str) -> Any | None:
+    return next((r for r in backend(account_id).get_roles() if r.name == name), None)
 
 
 def ecs_slr(account_id: str) -> Any | None:

@@ -6,13 +6,11 @@ them, and a missing permission would go unnoticed until the user met AWS."""
 
 from __future__ import annotations
 
-import fnmatch
-import json
 from typing import Any
 
-from moto.iam.models import iam_backends
 from moto.ssm.models import ssm_backends
 
+from .. import policies
 from ..catalog import rule
 
 SECRETS = rule(
@@ -37,49 +35,11 @@ INIT_ERROR = (
 )
 
 
-def _statements(document: Any) -> list[dict[str, Any]]:
-    if isinstance(document, str):
-        try:
-            document = json.loads(document)
-        except ValueError:
-            return []
-    statements = (document or {}).get("Statement") or []
-    return statements if isinstance(statements, list) else [statements]
-
-
-def _listed(value: Any) -> list[str]:
-    return value if isinstance(value, list) else [value] if value else []
-
-
-def _role_documents(account: str, role_arn: str) -> list[Any]:
-    name = role_arn.rsplit("/", 1)[-1]
-    role = next((r for r in iam_backends[account]["global"].roles.values() if r.name == name), None)
-    if role is None:
-        return []
-    documents: list[Any] = list(role.policies.values())
-    for policy in role.managed_policies.values():
-        version = next((v for v in policy.versions if v.is_default), None)
-        if version is not None:
-            documents.append(version.document)
-    return documents
-
-
 def may_read(account: str, role_arn: str | None, parameter_arn: str) -> bool:
     """Whether the role's policies allow ssm:GetParameters on the parameter (and deny nothing)."""
     if not role_arn:
         return False
-    allowed = False
-    for document in _role_documents(account, role_arn):
-        for statement in _statements(document):
-            actions = [a.lower() for a in _listed(statement.get("Action"))]
-            if not any(fnmatch.fnmatchcase("ssm:getparameters", a) for a in actions):
-                continue
-            if not any(fnmatch.fnmatchcase(parameter_arn, r) for r in _listed(statement.get("Resource"))):
-                continue
-            if statement.get("Effect") == "Deny":
-                return False
-            allowed = allowed or statement.get("Effect") == "Allow"
-    return allowed
+    return policies.allows(policies.role_documents(account, role_arn), "ssm:GetParameters", parameter_arn)
 
 
 def resolve(

@@ -100,6 +100,10 @@ impl Resources {
             Scope::EcsServiceLinkedRole => format!(
                 "arn:{p}:iam::{a}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"
             ),
+            Scope::EcsAutoScalingServiceLinkedRole => format!(
+                "arn:{p}:iam::{a}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/\
+                 AWSServiceRoleForApplicationAutoScaling_ECSService"
+            ),
             Scope::DeployUser => format!("arn:{p}:iam::{a}:user/{}", self.user_name),
             Scope::DeployPolicy => self.deploy_policy_arn(),
             // ECR may use a key of another account; the ViaService condition does the narrowing.
@@ -404,6 +408,38 @@ mod tests {
         assert_eq!(
             pass["Condition"],
             json!({ "StringEquals": { "iam:PassedToService": "ecs.amazonaws.com" } })
+        );
+    }
+
+    /// A new account's first scaling launch: Application Auto Scaling makes its role for ECS
+    /// then, and only with the caller's iam:CreateServiceLinkedRole for that role and service.
+    #[test]
+    fn the_deploy_user_may_make_the_two_service_linked_roles_and_no_other() {
+        let policy = serde_json::to_value(deploy_user_policy(&resources())).unwrap();
+        let linked: Vec<(&Value, &Value)> = policy["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| {
+                s["Action"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&json!("iam:CreateServiceLinkedRole"))
+            })
+            .map(|s| (&s["Resource"], &s["Condition"]))
+            .collect();
+        assert_eq!(
+            linked,
+            [
+                (
+                    &json!("arn:aws:iam::123456789012:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"),
+                    &json!({ "StringEquals": { "iam:AWSServiceName": "ecs.amazonaws.com" } })
+                ),
+                (
+                    &json!("arn:aws:iam::123456789012:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService"),
+                    &json!({ "StringEquals": { "iam:AWSServiceName": "ecs.application-autoscaling.amazonaws.com" } })
+                ),
+            ]
         );
     }
 

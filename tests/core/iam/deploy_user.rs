@@ -5,9 +5,11 @@
 use crate::support;
 use crate::support::iam as iam_support;
 use crate::support::sdk;
+use crate::support::status as status_support;
 use secrecy::ExposeSecret;
 
 use berth_core::activity::ActivityLog;
+use berth_core::aws::autoscaling;
 use berth_core::aws::AwsClients;
 use berth_core::credentials::{AccessKeys, Keychain, SecretStore, KEYCHAIN_SERVICE};
 use berth_core::permissions::{deploy_user_policy, Resources};
@@ -242,6 +244,44 @@ async fn the_deploy_user_gets_its_policy_and_tag_its_key_lives_only_in_the_keych
     assert_eq!(plan.state, DeployUserState::InUse);
 
     Keychain::default().delete(&identity).unwrap();
+}
+
+/// In an account where no service ever scaled itself, the deploy user's first scaling launch makes
+/// Application Auto Scaling's service-linked role, which needs iam:CreateServiceLinkedRole for
+/// that role: the strict backend refuses the registration otherwise (AccessDeniedException), as
+/// AWS does.
+#[tokio::test]
+async fn the_deploy_user_can_scale_the_first_service_of_an_account() {
+    let (admin, account) = isolated_account().await;
+    support::give_ecs_linked_role(&account);
+    let identity = support::unique_name("berth-deployer");
+    let mut settings = practice_settings();
+    iam::create_deploy_user(&admin, store(), &mut settings, &request(&identity))
+        .await
+        .unwrap();
+    let as_deployer = account::clients_for(&settings.account, store())
+        .await
+        .unwrap();
+    status_support::create_cluster(&admin, "berth").await;
+    let definition = status_support::register_definition(&admin, "scaled", "/berth/scaled").await;
+    let net = status_support::network(&admin).await;
+    status_support::create_service(&admin, "berth", "scaled", &definition, 0, &net).await;
+
+    let registered = autoscaling::register_target(&as_deployer, "berth", "scaled", 1, 2).await;
+    Keychain::default().delete(&identity).unwrap();
+    registered.unwrap();
+    let role = sdk::iam(&admin)
+        .get_role()
+        .role_name("AWSServiceRoleForApplicationAutoScaling_ECSService")
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap();
+    assert_eq!(
+        role.path,
+        "/aws-service-role/ecs.application-autoscaling.amazonaws.com/"
+    );
 }
 
 #[tokio::test]

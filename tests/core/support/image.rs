@@ -365,7 +365,7 @@ pub fn language_images() {
     let dir =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/docker-init/bases");
     for (target, tag) in LANGUAGE_IMAGES {
-        docker(&[
+        let args = [
             "build",
             "-q",
             "--target",
@@ -373,7 +373,24 @@ pub fn language_images() {
             "-t",
             tag,
             dir.to_str().unwrap(),
-        ]);
+        ];
+        // The legacy builder reuses untagged intermediate images as its cache; when another test
+        // removes an image at that moment (`docker rmi` deletes its untagged parents), a build
+        // can fail with "unable to find image sha256:…" (seen once in CI). Built again, the
+        // removed layer is simply made anew.
+        let first = Command::new("docker")
+            .args(args)
+            .env("DOCKER_HOST", stack_var("DOCKER_HOST"))
+            .output()
+            .expect("the docker CLI runs");
+        if !first.status.success() {
+            let stderr = String::from_utf8_lossy(&first.stderr);
+            assert!(
+                stderr.contains("unable to find image"),
+                "docker {args:?} failed: {stderr}"
+            );
+            docker(&args);
+        }
     }
     *built = true;
 }

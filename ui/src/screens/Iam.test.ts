@@ -6,6 +6,7 @@ import { resetAccount } from '../lib/account.svelte';
 import { setLanguage } from '../lib/i18n/index.svelte';
 import { accountOverview, deferred, invalidInput, mockAccountBackend, resetLanguage } from '../test/fixtures';
 import {
+  ACCOUNT,
   accessDenied,
   deployUserPlan,
   missingRole,
@@ -125,6 +126,29 @@ describe('permission checklist', () => {
 
     await expect.element(checklist().getByText(/Lines marked “Not allowed” will fail/)).toBeVisible();
     await expect.element(checklist().getByText(/explicitly denies it/)).toBeVisible();
+  });
+
+  test('one action needed on two roles is listed twice in its line, each with its role and answer', async () => {
+    const ecsRole = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`;
+    const scalingRole = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService`;
+    const report = permissionReport();
+    const ecsLine = report.groups.find((g) => g.group === 'ecs')!;
+    ecsLine.decision = 'notGranted';
+    ecsLine.actions = [
+      { action: 'iam:CreateServiceLinkedRole', resource: ecsRole, decision: 'allowed' },
+      { action: 'iam:CreateServiceLinkedRole', resource: scalingRole, decision: 'notGranted' },
+    ];
+    mockIamBackend({ report });
+    await renderIam();
+
+    const ecs = checklist().getByRole('listitem').filter({ hasText: 'Run containers (Amazon ECS)' }).first();
+    await ecs.getByText('2 actions').click();
+    const rows = ecs.getByRole('listitem').filter({ hasText: 'iam:CreateServiceLinkedRole' });
+    await expect.element(rows.nth(1)).toBeVisible();
+    expect(rows.elements().map((row) => row.textContent?.replace(/\s+/g, ' ').trim())).toEqual([
+      `iam:CreateServiceLinkedRole Allowed ${ecsRole}`,
+      `iam:CreateServiceLinkedRole Not allowed ${scalingRole}`,
+    ]);
   });
 
   test('a line with one action says "1 action", not "1 actions"', async () => {

@@ -141,6 +141,8 @@ pub enum Scope {
     InfrastructureRole,
     /// The service-linked role ECS needs in an account.
     EcsServiceLinkedRole,
+    /// The service-linked role Application Auto Scaling makes to scale ECS services.
+    EcsAutoScalingServiceLinkedRole,
     /// The deploy user.
     DeployUser,
     /// The deploy user's managed policy.

@@ -21,6 +21,12 @@ const ECS_SERVICE: Condition = Condition {
     value: "ecs.amazonaws.com",
 };
 
+/// Application Auto Scaling's role for ECS services (docs/aws-facts.md#autoscaling).
+const ECS_AUTOSCALING_SERVICE: Condition = Condition {
+    key: "iam:AWSServiceName",
+    value: "ecs.application-autoscaling.amazonaws.com",
+};
+
 /// ECR makes KMS calls on the caller's behalf only through itself; `*` is the region.
 const VIA_ECR: Condition = Condition {
     key: "kms:ViaService",
@@ -172,11 +178,7 @@ catalogue! {
 
     /// Launch step (a service that scales itself) and the Deployments view: the service's desired
     /// count registered as a scalable target with a target-tracking policy on its average CPU.
-    /// Deregistering the target deletes its policies (docs/aws-facts.md#autoscaling). The first
-    /// RegisterScalableTarget of an account makes Application Auto Scaling's service-linked role
-    /// for ECS itself, which needs iam:CreateServiceLinkedRole for
-    /// ecs.application-autoscaling.amazonaws.com: not in the checklist (one IAM action has one
-    /// grant here; see docs/aws-operations.md).
+    /// Deregistering the target deletes its policies (docs/aws-facts.md#autoscaling).
     autoscaling {
         REGISTER_SCALABLE_TARGET = Action::change(ApplicationAutoScaling, "RegisterScalableTarget")
             .allowed(G::Ecs, "EcsAutoScaling", S::Any);
@@ -188,6 +190,15 @@ catalogue! {
             .allowed(G::Ecs, "EcsAutoScaling", S::Any);
         DEREGISTER_SCALABLE_TARGET = Action::change(ApplicationAutoScaling, "DeregisterScalableTarget")
             .allowed(G::Ecs, "EcsAutoScaling", S::Any);
+        /// The first RegisterScalableTarget of an ECS service in an account makes Application
+        /// Auto Scaling's service-linked role for ECS, and "the user must have permissions for the
+        /// iam:CreateServiceLinkedRole action" then: without it a new account's first scaling
+        /// launch is refused.
+        CREATE_SERVICE_LINKED_ROLE = Action::change(Iam, "CreateServiceLinkedRole")
+            .purpose("createAutoScalingServiceLinkedRole")
+            .performed_by(IMPLIED)
+            .allowed(G::Ecs, "EcsAutoScalingServiceLinkedRole", S::EcsAutoScalingServiceLinkedRole)
+            .when(ECS_AUTOSCALING_SERVICE);
     }
 
     /// Launch step: the default VPC, its public subnets, a security group for the port, and the

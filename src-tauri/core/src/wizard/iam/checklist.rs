@@ -389,6 +389,72 @@ mod tests {
         );
     }
 
+    /// iam:CreateServiceLinkedRole is needed for two roles on the ECS line: each is simulated on
+    /// its own role, as made for its own service, and decided apart.
+    #[test]
+    fn each_service_linked_role_is_simulated_for_its_own_service() {
+        let res = resources();
+        let scopes = by_scope(&res);
+        for (scope, service) in [
+            (Scope::EcsServiceLinkedRole, "ecs.amazonaws.com"),
+            (
+                Scope::EcsAutoScalingServiceLinkedRole,
+                "ecs.application-autoscaling.amazonaws.com",
+            ),
+        ] {
+            let permissions = &scopes[&scope];
+            assert!(permissions
+                .iter()
+                .any(|p| p.action == "iam:CreateServiceLinkedRole"));
+            assert_eq!(
+                context_of(permissions, "us-east-1"),
+                [ContextValue {
+                    key: "iam:AWSServiceName".into(),
+                    value: service.into()
+                }]
+            );
+        }
+        assert_eq!(
+            res.simulated_arn(Scope::EcsAutoScalingServiceLinkedRole),
+            "arn:aws:iam::123456789012:role/aws-service-role/\
+             ecs.application-autoscaling.amazonaws.com/\
+             AWSServiceRoleForApplicationAutoScaling_ECSService"
+        );
+        let mut decisions = HashMap::new();
+        decisions.insert(
+            on_resource(
+                "iam:createservicelinkedrole",
+                &res.simulated_arn(Scope::EcsServiceLinkedRole),
+            ),
+            Decision::Allowed,
+        );
+        let lines = checklist(&decisions, &res);
+        let ecs = lines
+            .iter()
+            .find(|l| l.group == PermissionGroup::Ecs)
+            .unwrap();
+        let linked: Vec<(&str, Decision)> = ecs
+            .actions
+            .iter()
+            .filter(|a| a.action == "iam:CreateServiceLinkedRole")
+            .map(|a| (a.resource.as_str(), a.decision))
+            .collect();
+        assert_eq!(
+            linked,
+            [
+                (
+                    res.simulated_arn(Scope::EcsServiceLinkedRole).as_str(),
+                    Decision::Allowed
+                ),
+                (
+                    res.simulated_arn(Scope::EcsAutoScalingServiceLinkedRole)
+                        .as_str(),
+                    Decision::Unknown
+                ),
+            ]
+        );
+    }
+
     /// iam:PassRole is needed on the execution role (PassRole line) and on the infrastructure
     /// role (Express line): a grant on one says nothing about the other.
     #[test]
