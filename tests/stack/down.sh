@@ -88,6 +88,24 @@ if [ -f "$STATE_DIR/docker-host" ]; then
     DOCKER_HOST=$(cat "$STATE_DIR/docker-host") timeout 30 docker rm -f $left >/dev/null 2>&1 || true
   fi
 fi
+# Image tags naming this stack's registry (the tests push through it): once the registry is gone
+# they only pile up in the engine, hundreds a week. Untagged with --no-prune, so an image's
+# untagged parents (the legacy builder's cache, which another stack's build may be using) stay.
+if [ -f "$STATE_DIR/docker-host" ] && [ -f "$STATE_DIR/env" ]; then
+  registry=$(sed -n "s/^export BERTH_TEST_REGISTRY='\(.*\)'$/\1/p" "$STATE_DIR/env")
+  if [ -n "$registry" ]; then
+    # A pushed image whose tag moved on is still held by its digest (repo@sha256:…).
+    tags=$(DOCKER_HOST=$(cat "$STATE_DIR/docker-host") timeout 10 docker images --digests \
+      --format '{{.Repository}} {{.Tag}} {{.Digest}}' 2>/dev/null | awk -v p="$registry/" '
+        index($1, p) == 1 && $2 != "<none>" { print $1 ":" $2; next }
+        index($1, p) == 1 && $3 != "<none>" { print $1 "@" $3 }' || true)
+    if [ -n "$tags" ]; then
+      log "untagging $(echo "$tags" | wc -l) image(s) of the stack's registry $registry"
+      # shellcheck disable=SC2086
+      DOCKER_HOST=$(cat "$STATE_DIR/docker-host") timeout 60 docker rmi --no-prune $tags >/dev/null 2>&1 || true
+    fi
+  fi
+fi
 if [ -n "$dockerd_pid" ]; then
   # Its containers would get SIGTERM and 10 s each at shutdown: they are test containers on a
   # dockerd of ours, so kill them at once.

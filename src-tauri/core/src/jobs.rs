@@ -86,6 +86,31 @@ impl<E: 'static> Job<E> {
         })
         .await
     }
+
+    /// Asks `done` again every `every` until it answers true (then `Ok(true)`), or until
+    /// `give_up_after` has passed since the first look (then `Ok(false)`: the caller says what
+    /// took too long). An error of `done`, or cancelling the job, ends the wait with that error.
+    pub async fn poll_until<F, Fut>(
+        &self,
+        every: Duration,
+        give_up_after: Duration,
+        mut done: F,
+    ) -> Result<bool>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<bool>>,
+    {
+        let started = std::time::Instant::now();
+        loop {
+            if self.guard(done()).await? {
+                return Ok(true);
+            }
+            if started.elapsed() >= give_up_after {
+                return Ok(false);
+            }
+            self.sleep(every).await?;
+        }
+    }
 }
 
 /// A job's id, unique while the app runs (`build-3`).
@@ -366,6 +391,40 @@ mod tests {
             }),
             seen,
         )
+    }
+
+    #[tokio::test]
+    async fn polling_stops_when_done_when_it_takes_too_long_or_when_cancelled() {
+        let cancel = CancellationToken::new();
+        let job: Job<u32> = Job::new(Arc::new(|_| {}), cancel.clone());
+        let every = Duration::from_millis(1);
+        let mut looks = 0;
+        let done = job
+            .poll_until(every, Duration::from_secs(5), || {
+                looks += 1;
+                let now = looks;
+                async move { Ok(now == 3) }
+            })
+            .await;
+        assert_eq!((done.unwrap(), looks), (true, 3));
+
+        let gave_up = job
+            .poll_until(every, Duration::from_millis(20), || async { Ok(false) })
+            .await;
+        assert!(!gave_up.unwrap());
+
+        let failed = job
+            .poll_until(every, Duration::from_secs(5), || async {
+                Err::<bool, _>(BerthError::new(ErrorKind::Throttled))
+            })
+            .await;
+        assert_eq!(failed.unwrap_err().kind, ErrorKind::Throttled);
+
+        cancel.cancel();
+        let cancelled = job
+            .poll_until(every, Duration::from_secs(5), || async { Ok(false) })
+            .await;
+        assert_eq!(cancelled.unwrap_err().kind, ErrorKind::Cancelled);
     }
 
     #[test]

@@ -29,32 +29,34 @@ pub fn is_draining(service: &Service) -> bool {
 
 /// Waits while a service of the app's name is still being deleted, saying so on the timeline.
 async fn wait_while_draining(ctx: &LaunchContext<'_>, d: &Desired) -> Result<()> {
-    let started = std::time::Instant::now();
-    loop {
-        let draining = ecs::describe_service(ctx.clients, &d.names.cluster, &d.names.service)
-            .await?
-            .is_some_and(|s| is_draining(&s));
-        if !draining {
-            return Ok(());
-        }
-        if started.elapsed() >= ctx.follow.give_up_after {
-            return Err(BerthError::new(ErrorKind::AwsRejected)
-                .with("action", "ecs:CreateService")
-                .with("code", "ServiceDraining")
-                .details(format!(
-                    "the service {} is still being deleted; launch again in a few minutes",
-                    d.names.service
-                )));
-        }
-        let pause = ctx.follow.poll.max(std::time::Duration::from_secs(1));
-        ctx.run.emit(LaunchEvent::Retrying {
-            reason: RetryReason::ServiceDraining {
-                service: d.names.service.clone(),
-            },
-            after_secs: pause.as_secs() as u32,
-        });
-        ctx.run.sleep(pause).await?;
+    let pause = ctx.follow.poll.max(std::time::Duration::from_secs(1));
+    let drained = ctx
+        .run
+        .poll_until(pause, ctx.follow.give_up_after, || async {
+            let draining = ecs::describe_service(ctx.clients, &d.names.cluster, &d.names.service)
+                .await?
+                .is_some_and(|s| is_draining(&s));
+            if draining {
+                ctx.run.emit(LaunchEvent::Retrying {
+                    reason: RetryReason::ServiceDraining {
+                        service: d.names.service.clone(),
+                    },
+                    after_secs: pause.as_secs() as u32,
+                });
+            }
+            Ok(!draining)
+        })
+        .await?;
+    if drained {
+        return Ok(());
     }
+    Err(BerthError::new(ErrorKind::AwsRejected)
+        .with("action", "ecs:CreateService")
+        .with("code", "ServiceDraining")
+        .details(format!(
+            "the service {} is still being deleted; launch again in a few minutes",
+            d.names.service
+        )))
 }
 
 /// The service as the launch wants it. A service that scales keeps the count Application Auto

@@ -17,6 +17,7 @@ use crate::aws::ecs::{self, TaskFilter};
 use crate::aws::{autoscaling, ec2, logs, AwsClients};
 use crate::cli::CliCommand;
 use crate::error::{BerthError, ErrorKind, Result};
+use std::future::Future;
 use std::time::Instant;
 
 /// What a teardown works with.
@@ -214,13 +215,30 @@ fn too_slow(what: &str) -> BerthError {
         ))
 }
 
+/// Looks with `done` every poll until it says the wait is over; after `give_up_after`, an error
+/// that names `action` as what did not finish.
+async fn wait_until<F, Fut>(ctx: &TeardownContext<'_>, action: &str, done: F) -> Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<bool>>,
+{
+    if ctx
+        .run
+        .poll_until(ctx.wait.poll, ctx.wait.give_up_after, done)
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(too_slow(action))
+    }
+}
+
 /// Waits until the (scaled-down) service runs no task. Scaling to zero moves its tasks' desired
 /// status to STOPPED at once while they take a while to stop (DEACTIVATING, STOPPING), so both
 /// listings are read: the tasks still meant to run and those told to stop but not yet stopped.
 /// DeleteService before then leaves tasks running (and billing) under a service being deleted.
 async fn wait_for_service_tasks(ctx: &TeardownContext<'_>, n: &Names) -> Result<()> {
-    let started = Instant::now();
-    loop {
+    wait_until(ctx, "ecs:UpdateService", || async {
         let mut arns = Vec::new();
         for stopped in [false, true] {
             let filter = TaskFilter {
@@ -230,58 +248,38 @@ async fn wait_for_service_tasks(ctx: &TeardownContext<'_>, n: &Names) -> Result<
             };
             arns.extend(ecs::list_tasks(ctx.clients, &n.cluster, &filter).await?);
         }
-        let live = if arns.is_empty() {
-            0
-        } else {
-            ecs::task_states(ctx.clients, &n.cluster, &arns)
-                .await?
-                .iter()
-                .filter(|t| is_service_task(t, &n.service) && t.last_status != "STOPPED")
-                .count()
-        };
-        if live == 0 {
-            return Ok(());
+        if arns.is_empty() {
+            return Ok(true);
         }
-        if started.elapsed() >= ctx.wait.give_up_after {
-            return Err(too_slow("ecs:UpdateService"));
-        }
-        ctx.run.sleep(ctx.wait.poll).await?;
-    }
+        let tasks = ecs::task_states(ctx.clients, &n.cluster, &arns).await?;
+        Ok(!tasks
+            .iter()
+            .any(|t| is_service_task(t, &n.service) && t.last_status != "STOPPED"))
+    })
+    .await
 }
 
 /// Waits until the app's deleted service has drained: a DRAINING service still holds its cluster
 /// ("You can't delete a cluster that contains services", API_DeleteCluster). `describe_service`
 /// answers None once it is INACTIVE (DescribeServices still lists it for a while).
 async fn wait_until_service_inactive(ctx: &TeardownContext<'_>, n: &Names) -> Result<()> {
-    let started = Instant::now();
-    while ecs::describe_service(ctx.clients, &n.cluster, &n.service)
-        .await?
-        .is_some()
-    {
-        if started.elapsed() >= ctx.wait.give_up_after {
-            return Err(too_slow("ecs:DeleteService"));
-        }
-        ctx.run.sleep(ctx.wait.poll).await?;
-    }
-    Ok(())
+    wait_until(ctx, "ecs:DeleteService", || async {
+        Ok(ecs::describe_service(ctx.clients, &n.cluster, &n.service)
+            .await?
+            .is_none())
+    })
+    .await
 }
 
 /// Waits until the deleted Express service has drained (INACTIVE): until then its cluster
 /// cannot be deleted ("You can't delete a cluster that contains services", API_DeleteCluster).
 async fn wait_until_drained(ctx: &TeardownContext<'_>, arn: &str) -> Result<()> {
-    let started = Instant::now();
-    loop {
-        let draining = ecs::describe_express_service(ctx.clients, arn)
+    wait_until(ctx, "ecs:DeleteExpressGatewayService", || async {
+        Ok(!ecs::describe_express_service(ctx.clients, arn)
             .await?
-            .is_some_and(|s| s.status == "ACTIVE" || s.status == "DRAINING");
-        if !draining {
-            return Ok(());
-        }
-        if started.elapsed() >= ctx.wait.give_up_after {
-            return Err(too_slow("ecs:DeleteExpressGatewayService"));
-        }
-        ctx.run.sleep(ctx.wait.poll).await?;
-    }
+            .is_some_and(|s| s.status == "ACTIVE" || s.status == "DRAINING"))
+    })
+    .await
 }
 
 async fn wait_for_tasks_stopped(
@@ -292,15 +290,9 @@ async fn wait_for_tasks_stopped(
     if arns.is_empty() {
         return Ok(());
     }
-    let started = Instant::now();
-    loop {
+    wait_until(ctx, "ecs:StopTask", || async {
         let tasks = ecs::task_states(ctx.clients, &n.cluster, &arns).await?;
-        if tasks.iter().all(|t| t.last_status == "STOPPED") {
-            return Ok(());
-        }
-        if started.elapsed() >= ctx.wait.give_up_after {
-            return Err(too_slow("ecs:StopTask"));
-        }
-        ctx.run.sleep(ctx.wait.poll).await?;
-    }
+        Ok(tasks.iter().all(|t| t.last_status == "STOPPED"))
+    })
+    .await
 }
