@@ -71,12 +71,10 @@ def role_named(account_id: str, name: str) -> Any | None:
 
 def ecs_slr(account_id: str) -> Any | None:
     """The account's ECS service-linked role, made on first sight for accounts set up with one."""
-    for role in backend(account_id).get_roles():
-        if role.name == ECS_SLR_NAME:
-            return role
-    if state.has_preexisting_slr(account_id):
+    role = role_named(account_id, ECS_SLR_NAME)
+    if role is None and state.has_preexisting_slr(account_id):
         return create_ecs_slr(account_id, created=_LONG_AGO)
-    return None
+    return role
 
 
 def trusts_service(role: Any, service: str) -> bool:

@@ -35,8 +35,7 @@ def _default_version(policy: Any) -> Any | None:
 
 def role_documents(account: str, role_arn: str) -> list[Any]:
     """The inline and attached policies of the role named by ``role_arn``."""
-    name = role_arn.rsplit("/", 1)[-1]
-    role = next((r for r in iam_state.backend(account).roles.values() if r.name == name), None)
+    role = iam_state.role_named(account, role_arn.rsplit("/", 1)[-1])
     if role is None:
         return []
     documents: list[Any] = list(role.policies.values())

@@ -47,13 +47,18 @@ impl Collected {
     }
 }
 
-/// Runs the docker CLI (not Berth's code) against the stack's engine.
-pub fn docker(args: &[&str]) -> Output {
-    let out = Command::new("docker")
+/// Runs the docker CLI (not Berth's code) against the stack's engine, whatever its answer.
+fn docker_output(args: &[&str]) -> Output {
+    Command::new("docker")
         .args(args)
         .env("DOCKER_HOST", stack_var("DOCKER_HOST"))
         .output()
-        .expect("the docker CLI runs");
+        .expect("the docker CLI runs")
+}
+
+/// Runs the docker CLI (not Berth's code) against the stack's engine; it must succeed.
+pub fn docker(args: &[&str]) -> Output {
+    let out = docker_output(args);
     assert!(
         out.status.success(),
         "docker {args:?} failed: {}",
@@ -378,11 +383,7 @@ pub fn language_images() {
         // removes an image at that moment (`docker rmi` deletes its untagged parents), a build
         // can fail with "unable to find image sha256:…" (seen once in CI). Built again, the
         // removed layer is simply made anew.
-        let first = Command::new("docker")
-            .args(args)
-            .env("DOCKER_HOST", stack_var("DOCKER_HOST"))
-            .output()
-            .expect("the docker CLI runs");
+        let first = docker_output(&args);
         if !first.status.success() {
             let stderr = String::from_utf8_lossy(&first.stderr);
             assert!(

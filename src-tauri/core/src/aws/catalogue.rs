@@ -191,9 +191,8 @@ catalogue! {
         DEREGISTER_SCALABLE_TARGET = Action::change(ApplicationAutoScaling, "DeregisterScalableTarget")
             .allowed(G::Ecs, "EcsAutoScaling", S::Any);
         /// The first RegisterScalableTarget of an ECS service in an account makes Application
-        /// Auto Scaling's service-linked role for ECS, and "the user must have permissions for the
-        /// iam:CreateServiceLinkedRole action" then: without it a new account's first scaling
-        /// launch is refused.
+        /// Auto Scaling's service-linked role for ECS: "If this role doesn't exist, you must have
+        /// permissions to create it or a permission error occurs" (docs/aws-facts.md#autoscaling).
         CREATE_SERVICE_LINKED_ROLE = Action::change(Iam, "CreateServiceLinkedRole")
             .purpose("createAutoScalingServiceLinkedRole")
             .performed_by(IMPLIED)
