@@ -44,7 +44,7 @@ async function typeInto(browser, name, text) {
   await field.setValue(text);
 }
 
-test('a typed key pair is kept only in the keychain, verifies against moto, and is remembered', async () => {
+test('a typed key pair is kept only in the keychain, verifies against moto, is remembered, and an opt-in region not enabled is named', async () => {
   const home = tempHome();
   const moto = requireEnv('BERTH_TEST_MOTO_URL');
   const identity = `e2e-${process.pid}-${Date.now()}`;
@@ -104,6 +104,14 @@ test('a typed key pair is kept only in the keychain, verifies against moto, and 
     await waitForText(browser, 'Practice — not real AWS');
     await click(browser, 'Verify');
     await waitForText(browser, '123456789012');
+
+    // An opt-in region the account has not enabled answers as if the keys were wrong; the same
+    // keys still work in us-east-1, so Berth names the region instead of blaming the keys.
+    await (await byName(browser, 'Region')).selectByAttribute('value', 'af-south-1');
+    await click(browser, 'Verify');
+    await waitForText(browser, 'The region af-south-1 is not enabled in your account');
+    await waitForText(browser, 'Enable af-south-1 in the AWS console');
+    assert.ok(!(await pageText(browser)).includes('123456789012'), 'still shown as signed in');
 
     // Removing the key takes it out of the Secret Service.
     await click(browser, `Remove ${identity} from the keychain`);

@@ -2,7 +2,7 @@
 
 use crate::support;
 
-use berth_core::aws::{sts, AwsClients, AwsTarget};
+use berth_core::aws::{ecr, sts, AwsClients, AwsTarget};
 use berth_core::ErrorKind;
 
 #[tokio::test]
@@ -33,4 +33,48 @@ async fn an_endpoint_where_nothing_listens_is_unreachable_not_a_hang() {
         "took {:?}",
         started.elapsed()
     );
+}
+
+#[tokio::test]
+async fn an_opt_in_region_the_account_has_not_enabled_is_named_not_blamed_on_the_keys() {
+    // A fresh account: like every account, it has not enabled af-south-1 (an opt-in Region).
+    let (source, _) = support::isolated_credentials("us-east-1").await;
+    let clients = support::clients_in("af-south-1", &support::moto_url(), source).await;
+    let err = ecr::describe_repositories(&clients).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::RegionNotEnabled, "{err:?}");
+    assert_eq!(err.param("region"), Some("af-south-1"));
+    assert_eq!(err.param("action"), Some("ecr:DescribeRepositories"));
+    // The keys were checked with STS where every account may call: that read is in the log.
+    assert_eq!(
+        support::reads(clients.activity()),
+        ["sts.getCallerIdentity", "ecr.describeRepositories"]
+    );
+}
+
+#[tokio::test]
+async fn wrong_keys_in_an_opt_in_region_are_still_wrong_keys() {
+    // Keys AWS no longer knows: an IAM user's access key, deleted.
+    let admin = support::default_account().await;
+    let user = support::unique_name("berth-gone-key");
+    let iam = support::sdk::iam(&admin);
+    iam.create_user().user_name(&user).send().await.unwrap();
+    let key = iam
+        .create_access_key()
+        .user_name(&user)
+        .send()
+        .await
+        .unwrap()
+        .access_key
+        .unwrap();
+    iam.delete_access_key()
+        .user_name(&user)
+        .access_key_id(&key.access_key_id)
+        .send()
+        .await
+        .unwrap();
+    let source = support::keys(&key.access_key_id, &key.secret_access_key, None);
+    let clients = support::clients_in("af-south-1", &support::moto_url(), source).await;
+    let err = sts::caller_identity(&clients).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::InvalidCredentials, "{err:?}");
+    assert_eq!(err.param("region"), None);
 }

@@ -82,8 +82,11 @@ export function pageText(browser) {
   return browser.execute(() => document.body.innerText);
 }
 
-/** Waits until the page's visible text contains `text`; fails with what the page shows instead. */
-export async function waitForText(browser, text, timeout = 15000) {
+/**
+ * Waits until the page's visible text contains `text`, reading it every `interval` ms; fails with
+ * what the page shows instead.
+ */
+export async function waitForText(browser, text, timeout = 15000, interval = 200) {
   let last = '';
   try {
     await browser.waitUntil(
@@ -91,7 +94,7 @@ export async function waitForText(browser, text, timeout = 15000) {
         last = await pageText(browser);
         return last.includes(text);
       },
-      { timeout, interval: 200 },
+      { timeout, interval },
     );
   } catch {
     throw new Error(`"${text}" did not appear within ${timeout} ms; the page shows:\n${last}`);

@@ -150,10 +150,12 @@ impl<'a> Call<'a> {
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        request
-            .await
-            .map_err(|e| self.explained(errors::from_sdk(e, &self.action.iam_name())))
-            .and_then(read)
+        match request.await {
+            Ok(out) => read(out),
+            Err(e) => Err(self
+                .explained(errors::from_sdk(e, &self.action.iam_name()))
+                .await),
+        }
     }
 
     /// Records the outcome of a call sent with [`Call::request`], and passes it on.
@@ -200,7 +202,10 @@ impl<'a> Call<'a> {
     {
         let result = match request.await {
             Ok(out) => read(out).map(Some),
-            Err(e) => match self.explained(errors::from_sdk(e, &self.action.iam_name())) {
+            Err(e) => match self
+                .explained(errors::from_sdk(e, &self.action.iam_name()))
+                .await
+            {
                 err if err.kind == ErrorKind::NotFound => Ok(None),
                 err => Err(err),
             },
@@ -209,18 +214,25 @@ impl<'a> Call<'a> {
     }
 
     /// An opt-in region the account has not enabled answers every call as if the credentials
-    /// were wrong ("The security token included in the request is invalid"): say which it is.
-    fn explained(&self, err: crate::BerthError) -> crate::BerthError {
+    /// were wrong ("The security token included in the request is invalid"). Which of the two it
+    /// is, the same keys tell by asking STS who they are in a Region every account has: if STS
+    /// knows them, the region is what refused (docs/aws-facts.md#regions).
+    async fn explained(&self, err: crate::BerthError) -> crate::BerthError {
         let region = self.clients.region();
-        if err.kind == ErrorKind::InvalidCredentials
-            && super::regions::is_opt_in(region)
-            && !self.clients.is_practice()
-        {
-            let mut explained = err.clone();
-            explained.kind = ErrorKind::RegionNotEnabled;
-            explained.with("region", region)
-        } else {
-            err
+        if err.kind != ErrorKind::InvalidCredentials || !super::regions::is_opt_in(region) {
+            return err;
+        }
+        let elsewhere = self
+            .clients
+            .in_region(super::regions::ENABLED_IN_EVERY_ACCOUNT);
+        // Boxed: this call's own future would otherwise contain itself.
+        match Box::pin(super::sts::caller_identity(&elsewhere)).await {
+            Ok(_) => crate::BerthError {
+                kind: ErrorKind::RegionNotEnabled,
+                ..err
+            }
+            .with("region", region),
+            Err(_) => err,
         }
     }
 

@@ -259,12 +259,16 @@ impl AwsClients {
     /// The same identity, talking to the Price List API endpoint nearest to `region` (the API
     /// is served from a few Regions only; see [`pricing::endpoint_region_for`]).
     pub fn for_price_list(&self, region: &str) -> Self {
-        let endpoint = pricing::endpoint_region_for(region);
+        self.in_region(pricing::endpoint_region_for(region))
+    }
+
+    /// The same identity (and activity log), sending to `region`.
+    pub fn in_region(&self, region: &str) -> Self {
         AwsClients {
             config: self
                 .config
                 .to_builder()
-                .region(Region::new(endpoint))
+                .region(Region::new(region.to_owned()))
                 .build(),
             ..self.clone()
         }

@@ -105,6 +105,10 @@ pub fn source(id: &str) -> Option<&'static Source> {
     DATA.sources.iter().find(|s| s.id == id)
 }
 
+/// A Region enabled in every account of the commercial partition (Regions launched before March
+/// 20, 2019 cannot be disabled): where Berth checks keys an opt-in Region refused.
+pub const ENABLED_IN_EVERY_ACCOUNT: &str = "us-east-1";
+
 pub fn is_opt_in(code: &str) -> bool {
     facts(code).is_some_and(|r| r.opt_in)
 }
