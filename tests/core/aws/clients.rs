@@ -58,14 +58,7 @@ async fn wrong_keys_in_an_opt_in_region_are_still_wrong_keys() {
     let user = support::unique_name("berth-gone-key");
     let iam = support::sdk::iam(&admin);
     iam.create_user().user_name(&user).send().await.unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name(&user)
-        .send()
-        .await
-        .unwrap()
-        .access_key
-        .unwrap();
+    let key = support::sdk::new_access_key(&admin, &user).await;
     iam.delete_access_key()
         .user_name(&user)
         .access_key_id(&key.access_key_id)

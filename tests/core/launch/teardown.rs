@@ -478,12 +478,7 @@ async fn make_shared_berths(f: &Fixture) -> (SharedNames, String) {
         .send()
         .await
         .unwrap();
-    sdk::iam(clients)
-        .create_access_key()
-        .user_name(&user)
-        .send()
-        .await
-        .unwrap();
+    sdk::new_access_key(clients, &user).await;
     let names = SharedNames {
         repository: Some(f.app.clone()),
         execution_role: Some("ecsTaskExecutionRole".into()),
@@ -658,13 +653,7 @@ async fn the_deploy_user_in_use_is_kept_as_it_cannot_remove_itself() {
     let (names, _) = make_shared_berths(&f).await;
     let user = names.deploy_user.clone().unwrap();
     // A second key (the fixture's user has one), to sign in as the deploy user.
-    let key = sdk::iam(&f.clients)
-        .create_access_key()
-        .user_name(&user)
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
+    let key = sdk::new_access_key(&f.clients, &user).await;
     let as_user = support::clients_with(key.access_key_id(), key.secret_access_key(), None).await;
     // A new key works after IAM's propagation delay (the backend's iam_propagation_s).
     let mut plan = None;

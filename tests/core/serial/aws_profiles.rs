@@ -91,14 +91,7 @@ async fn profile_problems_say_which_profile_and_how_to_fix_it() {
         .send()
         .await
         .unwrap();
-    let key = sdk::iam(&admin)
-        .create_access_key()
-        .user_name(&user)
-        .send()
-        .await
-        .unwrap()
-        .access_key
-        .unwrap();
+    let key = sdk::new_access_key(&admin, &user).await;
     // IAM makes a new key usable after a while (eventual consistency).
     support::wait_until_usable(
         &support::clients_with(&key.access_key_id, &key.secret_access_key, None).await,

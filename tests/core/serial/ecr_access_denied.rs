@@ -33,13 +33,7 @@ async fn a_denied_delete_or_create_names_the_action_and_leaves_the_repository_in
         .send()
         .await
         .unwrap();
-    let key = sdk::iam(&admin)
-        .create_access_key()
-        .user_name(&user)
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
+    let key = sdk::new_access_key(&admin, &user).await;
     ecr_support::create_plain(&admin, &name).await;
     ecr_support::push_image(&name, "v1", 1);
 

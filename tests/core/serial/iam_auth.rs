@@ -63,14 +63,7 @@ async fn user_allowed(actions: &[&str]) -> (String, AwsClients) {
         .send()
         .await
         .unwrap();
-    let key = sdk::iam(&admin)
-        .create_access_key()
-        .user_name(&name)
-        .send()
-        .await
-        .unwrap()
-        .access_key
-        .unwrap();
+    let key = sdk::new_access_key(&admin, &name).await;
     let clients = clients_with(&key.access_key_id, &key.secret_access_key, None).await;
     support::wait_until_usable(&clients).await;
     (name, clients)

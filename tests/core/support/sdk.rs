@@ -32,6 +32,19 @@ pub fn cloudwatch(clients: &AwsClients) -> aws_sdk_cloudwatch::Client {
     aws_sdk_cloudwatch::Client::new(clients.sdk_config())
 }
 
+/// A new access key of the IAM user `user`, made by `admin` (usable after IAM's propagation
+/// delay: see `support::wait_until_usable`).
+pub async fn new_access_key(admin: &AwsClients, user: &str) -> aws_sdk_iam::types::AccessKey {
+    iam(admin)
+        .create_access_key()
+        .user_name(user)
+        .send()
+        .await
+        .expect("CreateAccessKey")
+        .access_key
+        .expect("an access key")
+}
+
 /// Makes an enabled KMS key named by `alias` (e.g. `alias/berth-test`) in the clients' account and
 /// region, as the console would. Berth has no KMS client and the tests need a key only here, so
 /// the request is sent by curl, signed with the account's own credentials (`--aws-sigv4`).
