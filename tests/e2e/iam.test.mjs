@@ -10,6 +10,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { byName, chooseLanguage, click, openApp, pageText, requireEnv, saveScreenshot, waitForText } from './support/app.mjs';
 import { configDir, practiceHome } from './support/practice.mjs';
+import { untilKeyWorks } from './support/moto.mjs';
 
 async function withApp(options, body) {
   const browser = await openApp(options);
@@ -189,6 +190,7 @@ test('an identity without iam:CreateRole sees the denied action and the policy t
   const key = await motoIam({ Action: 'CreateAccessKey', UserName: user });
   const keyId = key.match(/<AccessKeyId>(.+?)<\/AccessKeyId>/)[1];
   const secret = key.match(/<SecretAccessKey>(.+?)<\/SecretAccessKey>/)[1];
+  await untilKeyWorks({ accessKeyId: keyId, secretAccessKey: secret });
   const home = practiceHome();
   writeFileSync(join(home, '.aws', 'credentials'), `[practice]\naws_access_key_id = ${keyId}\naws_secret_access_key = ${secret}\n`);
   const role = unique('e2e-denied');

@@ -73,6 +73,21 @@ export async function withServiceLinkedRole(account) {
   if (!response.ok) throw new Error(`berth-api accounts: ${response.status} ${await response.text()}`);
 }
 
+/**
+ * Waits until a new access key is usable. IAM makes a new key work only after a few seconds, and the
+ * backend does too (`iam_propagation_s`): a test about something else must not race that delay.
+ */
+export async function untilKeyWorks(keys) {
+  for (let i = 0; ; i++) {
+    try {
+      return await query('sts', { Action: 'GetCallerIdentity', Version: '2011-06-15' }, keys);
+    } catch (e) {
+      if (i >= 80 || !/InvalidClientTokenId/.test(String(e))) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
 /** Retries `call` while AWS has not yet propagated a new IAM role (the backend delays it too). */
 async function afterIamPropagation(call) {
   for (let i = 0; ; i++) {
