@@ -4,6 +4,7 @@ mod commands;
 mod desktop;
 mod desktop_host;
 mod jobs;
+mod painting;
 mod state;
 mod tray;
 
@@ -18,6 +19,7 @@ use tauri::{Manager, RunEvent, WindowEvent};
 
 /// Starts the app.
 pub fn run() {
+    painting::choose();
     let jobs = AppJobs::default();
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
