@@ -76,6 +76,35 @@ describe('frame', () => {
     await expect.element(rail().getByRole('button', { name: 'Account' })).toHaveAttribute('aria-current', 'page');
   });
 
+  test('before the Account step is done, every page that asks AWS leads there instead of failing on a region', async () => {
+    const backend = mockAccountBackend(accountOverview({ settings: { source: { kind: 'profile', name: 'dev' } } }));
+    await render(App, { refreshMs: 60_000 });
+    const asked = backend.order().length;
+    for (const name of ['IAM', 'Repository', 'Launch', 'Repositories', 'Deployments']) {
+      await rail().getByRole('button', { name, exact: true }).click();
+      await expect.element(page.getByRole('heading', { level: 1, name, exact: true })).toBeVisible();
+      await expect.element(page.getByRole('heading', { name: 'Set up your account first' })).toBeVisible();
+      // The identity is chosen; the region is what is missing.
+      await expect.element(page.getByText('Choose a region.', { exact: true })).toBeVisible();
+    }
+    // None of them asked AWS on the way (the frame reads what the wizard remembers, and signs in
+    // again quietly with the identity chosen before).
+    const frame = ['get_wizard', 'verify_account'];
+    expect(backend.order().slice(asked).filter((cmd) => !frame.includes(cmd))).toEqual([]);
+
+    await page.getByRole('button', { name: 'Go to the Account step' }).click();
+    await expect.element(page.getByRole('heading', { level: 1, name: 'Account' })).toBeVisible();
+  });
+
+  test('with no identity chosen, the page that asks AWS says to sign in first', async () => {
+    mockAccountBackend(accountOverview());
+    await render(App, { refreshMs: 60_000 });
+    await rail().getByRole('button', { name: 'Deployments', exact: true }).click();
+    await expect
+      .element(page.getByText('Sign in with your browser, choose a profile, or save an access key first.'))
+      .toBeVisible();
+  });
+
   test('every page of the rail is built: it opens with its own heading', async () => {
     await render(App, { refreshMs: 60_000 });
     for (const name of [...STEPS, ...VIEWS]) {

@@ -24,6 +24,19 @@ export const account = {
   get verified(): VerifiedIdentity | null {
     return verified;
   },
+  /**
+   * What the Account step still has to settle before a page can ask AWS (null: nothing, or the
+   * settings are not read yet). Berth's own practice signs in with its practice keys: there is
+   * no identity to choose.
+   */
+  get missingSetting(): 'identity' | 'region' | null {
+    const settings = overview?.settings;
+    if (!settings) return null;
+    if (settings.practice.enabled && settings.practice.managed) return null;
+    if (!settings.source) return 'identity';
+    if (!settings.region) return 'region';
+    return null;
+  },
 };
 
 /** Stores a newer answer of any account command. */

@@ -53,3 +53,16 @@ test('an answer for settings changed meanwhile is dropped', async () => {
   await restoring;
   expect(account.verified).toBeNull();
 });
+
+test('what the Account step still has to settle: an identity, then a region; nothing in Berth’s own practice', () => {
+  expect(account.missingSetting).toBeNull(); // not read yet: pages go on and say what fails
+  setOverview(accountOverview());
+  expect(account.missingSetting).toBe('identity');
+  setOverview(accountOverview({ settings: { source: { kind: 'profile', name: 'work' } } }));
+  expect(account.missingSetting).toBe('region');
+  setOverview(accountOverview({ settings: { source: { kind: 'profile', name: 'work' }, region: 'us-east-1' } }));
+  expect(account.missingSetting).toBeNull();
+  // Berth's own practice signs in with its practice keys: there is no identity to choose.
+  setOverview(accountOverview({ settings: { region: 'us-east-1', practice: managedPractice } }));
+  expect(account.missingSetting).toBeNull();
+});

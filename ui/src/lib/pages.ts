@@ -7,6 +7,9 @@ export type Step = (typeof STEPS)[number];
 export type View = (typeof VIEWS)[number];
 export type PageId = 'environment' | Step | View;
 
+/** The pages that ask AWS as they open: before the Account step is done they lead there instead. */
+export const ASKS_AWS: ReadonlySet<PageId> = new Set(['iam', 'repository', 'launch', 'repositories', 'deployments']);
+
 /** 1-based step number, or null for pages that are not wizard steps. */
 export function stepNumber(page: PageId): number | null {
   const i = (STEPS as readonly string[]).indexOf(page);

@@ -4,7 +4,7 @@ import { page, userEvent } from 'vitest/browser';
 import { render } from 'vitest-browser-svelte';
 import { resetAccount } from '../lib/account.svelte';
 import { setLanguage } from '../lib/i18n/index.svelte';
-import { accountOverview, deferred, invalidInput, mockAccountBackend, resetLanguage } from '../test/fixtures';
+import { accountOverview, deferred, invalidInput, resetLanguage } from '../test/fixtures';
 import {
   ACCOUNT,
   accessDenied,
@@ -47,18 +47,6 @@ afterEach(() => {
 });
 
 describe('before the account is set up', () => {
-  test('asks for the Account step first and asks AWS nothing', async () => {
-    const backend = mockAccountBackend(accountOverview());
-    const { onnavigate } = await renderIam();
-
-    await expect.element(page.getByRole('heading', { name: 'Set up your account first' })).toBeVisible();
-    await expect.element(page.getByText('Sign in with your browser, choose a profile, or save an access key first.')).toBeVisible();
-    await page.getByRole('button', { name: 'Go to the Account step' }).click();
-    expect(onnavigate).toHaveBeenCalledWith('account');
-    expect(backend.order()).not.toContain('check_permissions');
-    expect(backend.order()).not.toContain('get_execution_role');
-  });
-
   test("in Berth's own practice there is no identity to choose: the step goes on", async () => {
     // A fresh HOME after the practice button: no identity source was ever saved.
     const backend = mockIamBackend({ practice: true });

@@ -15,7 +15,7 @@ import type {
   RepositorySummary,
   RepositoryUsage,
 } from '../ipc/types';
-import { mockAccountBackend } from './fixtures';
+import { accountOverview, mockAccountBackend } from './fixtures';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
@@ -81,7 +81,8 @@ type Args = Record<string, unknown>;
 
 /** Installs the ECR commands on a mocked backend; `state` is what "AWS" holds. */
 export function mockRepositories(initial: FakeRepository[] = [], remembered: string | null = null) {
-  const backend = mockAccountBackend();
+  // Signed in: the pages that list repositories ask for the Account step first otherwise.
+  const backend = mockAccountBackend(accountOverview({ settings: { source: { kind: 'profile', name: 'dev' }, region: REGION } }));
   const state = new Map(initial.map((r) => [r.summary.name, structuredClone(r)]));
   const wizard = { executionRoleArn: null, repository: remembered, image: null };
 
