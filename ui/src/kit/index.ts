@@ -5,6 +5,7 @@ export { default as CopyButton } from './CopyButton.svelte';
 export { default as FormDialog } from './FormDialog.svelte';
 export { default as FormPanel } from './FormPanel.svelte';
 export { default as ModalDialog } from './ModalDialog.svelte';
+export { default as PageHeader } from './PageHeader.svelte';
 export { default as Spinner } from './Spinner.svelte';
 export { default as SuggestedName } from './SuggestedName.svelte';
 export { Attempt } from './attempt.svelte';
