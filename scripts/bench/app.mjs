@@ -3,13 +3,16 @@
 // same run, launches alternating.
 //   node scripts/bench/app.mjs [runs]      (with the test stack's env sourced, BERTH_APP_BIN and
 //                                           BERTH_BENCH_WINDOW_BIN set)
-// Prints one JSON object: launch-to-interactive times (median of runs) and the resident/proportional
+// Prints one JSON object: launch-to-interactive times (median of runs: until the page holds the
+// first screen's text, and until that text's pixels are on the display) and the resident/proportional
 // memory of every process of the app (the Rust process and its WebKit web and network processes)
 // at rest on the first screen, and with the Deployments view open on a few services in moto; the
 // same for the empty window, and Berth's ratios to it.
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { click, openApp, requireEnv, tempHome, waitForText } from '../../tests/e2e/support/app.mjs';
+import { fileURLToPath } from 'node:url';
+import { click, newMarker, openApp, processesWith, requireEnv, tempHome, waitForText } from '../../tests/e2e/support/app.mjs';
 import { practiceHome } from '../../tests/e2e/support/practice.mjs';
 import { isolatedAccount, launchedService } from '../../tests/e2e/support/moto.mjs';
 
@@ -20,29 +23,6 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-/** Every live process whose environment holds `marker` (the app and the WebKit processes it starts). */
-function processesWith(marker) {
-  const found = [];
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const env = readFileSync(`/proc/${pid}/environ`, 'latin1');
-      if (!env.split('\0').includes(marker)) continue;
-      const name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-      if (name === 'env') continue;
-      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-      const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(rollup)?.[1] ?? 0);
-      found.push({ pid: Number(pid), name, rssMiB: kb('Rss') / 1024, pssMiB: kb('Pss') / 1024 });
-    } catch {
-      // The process ended while we looked, or is not ours to read.
-    }
-  }
-  return found;
-}
-
-function newMarker() {
-  return `BERTH_BENCH_RUN=${process.pid}-${Math.random().toString(36).slice(2)}`;
-}
-
 function openMarked(home, marker, app = requireEnv('BERTH_APP_BIN'), env = {}) {
   const [name, value] = marker.split('=');
   return openApp({ home, app, env: { DOCKER_HOST: requireEnv('DOCKER_HOST'), [name]: value, ...env } });
@@ -50,17 +30,55 @@ function openMarked(home, marker, app = requireEnv('BERTH_APP_BIN'), env = {}) {
 
 const berth = { app: () => requireEnv('BERTH_APP_BIN'), interactive: 'Docker engine is running' };
 const emptyWindow = { app: () => requireEnv('BERTH_BENCH_WINDOW_BIN'), interactive: 'Empty Tauri window' };
-// Without a GPU Berth has WebKit paint on the CPU (src-tauri/src/painting.rs), where an app left
-// to WebKit's default paints through Mesa's emulated GPU: the empty window painting the same way
-// is the like-for-like baseline for memory.
-const emptyWindowCpuPainting = { ...emptyWindow, env: { WEBKIT_SKIA_ENABLE_CPU_RENDERING: '1' } };
+/**
+ * The WebKit switches Berth set for its web process (those in its environment and not in the
+ * environment Berth was started with, such as WebKitWebDriver's own): without a GPU, Berth has
+ * WebKit paint on the CPU with compositing off (src-tauri/src/painting.rs), where an app left to
+ * WebKit's default paints and composites through Mesa's emulated GPU. The empty window started
+ * with the same switches is the like-for-like baseline for memory.
+ */
+function webkitSwitches(processes) {
+  const web = processes.find((p) => p.name.startsWith('WebKitWebProces'))?.env ?? {};
+  const app = processes.find((p) => !p.name.startsWith('WebKit'))?.env ?? {};
+  return Object.fromEntries(Object.entries(web).filter(([name, value]) => name.startsWith('WEBKIT_') && app[name] !== value));
+}
+
+/**
+ * Starts watching `region` of the X display for `seconds`; resolves once the watch has begun, to
+ * `{ paintedAt }`: a promise of the wall-clock time (ms) at which the region took on the content it
+ * ended with (wrapped: a promise resolved with a promise would wait for that one too).
+ */
+function watchRegion(region, seconds) {
+  const script = fileURLToPath(new URL('./on_screen.py', import.meta.url));
+  const watcher = spawn('/usr/bin/python3', [script, ...region.map(String), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  return new Promise((ready, failed) => {
+    watcher.on('error', failed);
+    watcher.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (out === 'watching\n') ready({ paintedAt: new Promise((settled) => watcher.on('close', () => settled(Number(out.split('\n')[1])))) });
+    });
+  });
+}
+
+/** Where the element showing `text` is on the display: [x, y, width, height]. */
+function regionOf(browser, text) {
+  return browser.execute((wanted) => {
+    const holder = [...document.body.querySelectorAll('*')].find((e) => e.childElementCount === 0 && e.textContent.includes(wanted));
+    const r = holder.getBoundingClientRect();
+    return [r.x + window.screenX, r.y + window.screenY, Math.max(1, r.width), Math.max(1, r.height)].map(Math.round);
+  }, text);
+}
 
 /**
  * One launch of `subject`: from the WebDriver session request (which starts the process) until
- * its first screen shows `subject.interactive` (Berth: the Docker check's result).
+ * its first screen shows `subject.interactive` (Berth: the Docker check's result) in the page, and,
+ * given the `region` of the display where that text shows, until its pixels are there.
  */
-export async function measureStartup(subject = berth) {
+export async function measureStartup(subject = berth, region = null) {
   const marker = newMarker();
+  const watch = region && (await watchRegion(region, 8));
+  const startedAt = Date.now();
   const started = performance.now();
   const browser = await openMarked(tempHome(), marker, subject.app(), subject.env);
   try {
@@ -69,10 +87,12 @@ export async function measureStartup(subject = berth) {
     await waitForText(browser, subject.interactive, 30000, 20);
     const interactiveMs = performance.now() - started;
     const pageMs = await browser.execute(() => performance.now());
+    const textRegion = await regionOf(browser, subject.interactive);
     // At rest: give the webview a moment to settle before reading memory.
     await browser.pause(3000);
     const processes = processesWith(marker);
-    return { interactiveMs, pageMs, processes };
+    const paintedAt = watch && (await watch.paintedAt);
+    return { interactiveMs, shownMs: paintedAt ? paintedAt - startedAt : null, pageMs, processes, textRegion };
   } finally {
     await browser.deleteSession().catch(() => {});
   }
@@ -121,17 +141,22 @@ const ratio = (a, b) => Math.round((a / b) * 100) / 100;
 if (import.meta.url === `file://${process.argv[1]}`) {
   const results = [];
   const baseline = [];
+  // Where each first screen's text shows on the display, from a launch that is not counted.
+  const region = { berth: (await measureStartup(berth)).textRegion, window: (await measureStartup(emptyWindow)).textRegion };
   for (let i = 0; i < runs; i++) {
-    baseline.push(await measureStartup(emptyWindow));
-    results.push(await measureStartup(berth));
+    baseline.push(await measureStartup(emptyWindow, region.window));
+    results.push(await measureStartup(berth, region.berth));
   }
-  const cpuPainting = await measureStartup(emptyWindowCpuPainting);
+  const shown = (list) => Math.round(median(list.map((r) => r.shownMs)));
+  const shownRange = (list) => [Math.round(Math.min(...list.map((r) => r.shownMs))), Math.round(Math.max(...list.map((r) => r.shownMs)))];
+  const painting = webkitSwitches(results.at(-1).processes);
+  const samePainting = await measureStartup({ ...emptyWindow, env: painting });
   const deployments = await measureDeployments();
   const interactive = Math.round(median(results.map((r) => r.interactiveMs)));
   const baselineInteractive = Math.round(median(baseline.map((r) => r.interactiveMs)));
   const atRest = memory(results.at(-1).processes);
   const baselineAtRest = memory(baseline.at(-1).processes);
-  const cpuPaintingAtRest = memory(cpuPainting.processes);
+  const samePaintingAtRest = memory(samePainting.processes);
   console.log(
     JSON.stringify(
       {
@@ -143,6 +168,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
           Math.round(Math.max(...results.map((r) => r.interactiveMs))),
         ],
         webviewNavigationToInteractiveMs: Math.round(median(results.map((r) => r.pageMs))),
+        launchToShownMs: shown(results),
+        launchToShownRangeMs: shownRange(results),
         memoryAtRest: atRest,
         memoryDeployments: { services: deployments.services, tasks: deployments.tasks, ...memory(deployments.processes) },
         emptyWindow: {
@@ -152,13 +179,17 @@ if (import.meta.url === `file://${process.argv[1]}`) {
             Math.round(Math.min(...baseline.map((r) => r.interactiveMs))),
             Math.round(Math.max(...baseline.map((r) => r.interactiveMs))),
           ],
+          launchToShownMs: shown(baseline),
+          launchToShownRangeMs: shownRange(baseline),
           memoryAtRest: baselineAtRest,
-          memoryAtRestCpuPainting: cpuPaintingAtRest,
+          painting,
+          memoryAtRestSamePainting: samePaintingAtRest,
         },
         ratios: {
           launchToInteractive: ratio(interactive, baselineInteractive),
+          launchToShown: ratio(shown(results), shown(baseline)),
           pssAtRest: ratio(atRest.totalPssMiB, baselineAtRest.totalPssMiB),
-          pssAtRestSamePainting: ratio(atRest.totalPssMiB, cpuPaintingAtRest.totalPssMiB),
+          pssAtRestSamePainting: ratio(atRest.totalPssMiB, samePaintingAtRest.totalPssMiB),
         },
       },
       null,

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { byName, chooseLanguage, click, openApp, pageText, requireEnv, saveScreenshot, tempHome, waitForText } from './support/app.mjs';
+import { existsSync, readdirSync } from 'node:fs';
+import { byName, chooseLanguage, click, newMarker, openApp, pageText, processesWith, requireEnv, saveScreenshot, tempHome, waitForText } from './support/app.mjs';
 import { practiceHome } from './support/practice.mjs';
 
 // WebKitWebDriver runs one session at a time: each test closes its app before the next starts.
@@ -78,6 +79,27 @@ test('explains how to fix Docker when nothing answers at DOCKER_HOST', async () 
     await saveScreenshot(browser, 'environment-docker-not-running');
   });
 });
+
+// A GPU shows itself as a DRM render node or WSL's /dev/dxg (src-tauri/src/painting.rs).
+const hasGpu = existsSync('/dev/dxg') || (existsSync('/dev/dri') && readdirSync('/dev/dri').some((n) => n.startsWith('renderD')));
+
+test(
+  "without a GPU the web view paints on the CPU with compositing off, and a switch the user set is kept",
+  { skip: hasGpu && 'this computer has a GPU: WebKit keeps its own way of painting' },
+  async () => {
+    const marker = newMarker();
+    const [name, value] = marker.split('=');
+    // The user chose GPU painting (llvmpipe here) themselves; compositing is left to Berth.
+    const env = { DOCKER_HOST: requireEnv('DOCKER_HOST'), [name]: value, WEBKIT_SKIA_ENABLE_CPU_RENDERING: '0' };
+    await withApp({ home: tempHome(), env }, async (browser) => {
+      await waitForText(browser, 'Docker engine is running');
+      const web = processesWith(marker).find((p) => p.name.startsWith('WebKitWebProces'));
+      assert.ok(web, 'no WebKit web process of this app found');
+      assert.equal(web.env.WEBKIT_DISABLE_COMPOSITING_MODE, '1');
+      assert.equal(web.env.WEBKIT_SKIA_ENABLE_CPU_RENDERING, '0');
+    });
+  },
+);
 
 test('in practice, Environment, Settings and the rail say the same: signed in, in the practice region', async () => {
   // Practice with a profile whose ~/.aws has no default region, as a restart finds it.

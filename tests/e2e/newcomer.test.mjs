@@ -106,6 +106,9 @@ async function walkToServedPage({ home, name, user }) {
   await user.press('Next: Repository');
   await waitForText(b, 'Where should your image go?');
   await user.type('Repository name', name, { replace: true });
+  // The commands shown follow the name a moment after typing, moving the button down: a click
+  // sent while they appear lands where the button was (as the journey test, wait for them).
+  await waitForText(b, `aws ecr create-repository --repository-name ${name}`);
   await user.press('Create repository');
   await waitForText(b, `Created “${name}”. Berth will push your image here.`, 30000);
   await user.step('repository');

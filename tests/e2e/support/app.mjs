@@ -1,7 +1,7 @@
 // Opens the real Berth binary under Xvfb through tauri-driver (started by tests/stack/up.sh).
 // Each session gets its own HOME and environment, so tests are independent of this machine.
 import { remote } from 'webdriverio';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,6 +64,35 @@ export async function openApp({
   return browser;
 }
 
+/** A fresh `NAME=value` to put in an app's `env`, to find its processes with {@link processesWith}. */
+export function newMarker() {
+  return `BERTH_TEST_RUN=${process.pid}-${Math.random().toString(36).slice(2)}`;
+}
+
+/**
+ * Every live process whose environment holds `marker`: the app and the WebKit processes it
+ * starts. Each with its name, the environment it was started with (/proc shows that one, not
+ * what the process set later), and its resident and proportional memory.
+ */
+export function processesWith(marker) {
+  const found = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const environ = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+      if (!environ.includes(marker)) continue;
+      const name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      if (name === 'env') continue;
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(rollup)?.[1] ?? 0);
+      const env = Object.fromEntries(environ.filter((v) => v.includes('=')).map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]));
+      found.push({ pid: Number(pid), name, env, rssMiB: kb('Rss') / 1024, pssMiB: kb('Pss') / 1024 });
+    } catch {
+      // The process ended while we looked, or is not ours to read.
+    }
+  }
+  return found;
+}
+
 export async function saveScreenshot(browser, name) {
   // Beside the tests, wherever they are run from (scripts/test.sh sets the same folder).
   const dir = process.env.BERTH_E2E_ARTIFACTS ?? fileURLToPath(new URL('../artifacts/', import.meta.url));
@@ -73,7 +102,28 @@ export async function saveScreenshot(browser, name) {
   // the previous frame.
   await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
   await browser.pause(500);
-  await browser.saveScreenshot(path);
+  // WebKit's WebDriver screenshot waits for the web view's next paint. With compositing off
+  // (Berth's choice without a GPU, src-tauri/src/painting.rs) a page at rest paints no more, and
+  // the screenshot waited for ever: one pixel's transparent colour changes every frame until it
+  // is taken (a repaint that shows nothing).
+  await browser.execute(() => {
+    const pixel = document.createElement('div');
+    pixel.setAttribute('aria-hidden', 'true');
+    pixel.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;pointer-events:none';
+    document.body.append(pixel);
+    let frame = 0;
+    const repaint = () => {
+      pixel.style.backgroundColor = `rgba(0, 0, ${frame++ % 2}, 0)`;
+      if (pixel.isConnected) requestAnimationFrame(repaint);
+    };
+    repaint();
+    window.__berthScreenshotPixel = pixel;
+  });
+  try {
+    await browser.saveScreenshot(path);
+  } finally {
+    await browser.execute(() => window.__berthScreenshotPixel?.remove());
+  }
   return path;
 }
 
