@@ -18,10 +18,13 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/cache/berth/target}
 export no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}" NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
 WORK=$(mktemp -d /tmp/berth-bench-XXXXXX)
-PIDS=()
 IMAGES=()
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # Each registry left its pid beside its config: it is started inside $(registry), a subshell
+  # whose variables the script never sees.
+  for pidfile in "$WORK"/registry-*/pid; do
+    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+  done
   for image in "${IMAGES[@]}"; do docker rmi -f "$image" >/dev/null 2>&1 || true; done
   rm -rf "$WORK"
 }
@@ -53,7 +56,7 @@ http: {addr: 127.0.0.1:$port, secret: bench}
 auth: {htpasswd: {realm: bench, path: $WORK/htpasswd}}
 YML
   docker-registry serve "$dir/config.yml" >/dev/null 2>&1 &
-  PIDS+=($!)
+  echo $! >"$dir/pid"
   for _ in $(seq 100); do
     [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v2/")" = 401 ] && break
     sleep 0.05
